@@ -1,0 +1,331 @@
+"""The command line: options to settings, then printing. No logic of its own."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections import Counter
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import click
+
+from nanlint import __version__
+from nanlint.config import ConfigError, Settings, find_config, load, validate_codes, with_overrides
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMAT_NAMES = ("full", "concise", "json", "github", "sarif")
+
+
+def _codes(value: Optional[str]) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+def _error(message: str) -> None:
+    click.echo(f"nanlint: error: {message}", err=True)
+
+
+def _warning(message: str) -> None:
+    click.echo(f"nanlint: warning: {message}", err=True)
+
+
+def _use_color(stream) -> bool:
+    # https://no-color.org: NO_COLOR (non-empty) wins over everything, FORCE_COLOR
+    # turns colour on for a pipe (CI logs), otherwise colour only on a terminal.
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="nanlint")
+def cli() -> None:
+    """nanlint: find code that turns NaN or inf on the unlucky input, and fix it."""
+
+
+def _settings(paths: Sequence[str], config: Optional[str], stdin_filename: Optional[str], **overrides) -> Settings:
+    if config is not None:
+        settings = load(config, explicit=True)
+    else:
+        # From the path even when it does not exist (yet): an editor's unsaved file
+        # belongs to the project of its folder.
+        start = stdin_filename if paths == ("-",) and stdin_filename else (paths[0] if paths else ".")
+        settings = load(find_config(start if start != "-" else "."))
+    settings = with_overrides(settings, **overrides)
+    validate_codes(settings, "command line")
+    return settings
+
+
+def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """A crash inside `command` is one line on standard error and exit 2: a bug must
+    neither print a traceback nor look like findings (exit 1)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`nanlint check | head`): stop quietly, as Python's
+            # documentation advises, without a second error when stdout is flushed at exit.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+            sys.exit(EXIT_FINDINGS)
+        except Exception as error:
+            _error(f"internal error: {type(error).__name__}: {error}")
+            sys.exit(EXIT_ERROR)
+
+    return run
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(readable=False, allow_dash=True))
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that can change values (with --fix or --diff).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied.")
+@click.option("--select", help="Rule codes or prefixes to run (replaces the config's), e.g. NAN001,NAN00.")
+@click.option("--extend-select", help="Rule codes or prefixes to run as well.")
+@click.option("--ignore", help="Rule codes or prefixes not to run.")
+@click.option("--config", type=click.Path(dir_okay=False), help="A pyproject.toml or nanlint.toml to use.")
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMAT_NAMES),
+    default="full",
+    show_default=True,
+    help="How to print findings.",
+)
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains.")
+@click.option("--stdin-filename", help="The name of the file read from standard input (for config and messages).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to use [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@_one_line_errors
+def check(
+    paths: Tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    select: Optional[str],
+    extend_select: Optional[str],
+    ignore: Optional[str],
+    config: Optional[str],
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    exit_non_zero_on_fix: bool,
+    stdin_filename: Optional[str],
+    no_cache: bool,
+    force_exclude: bool,
+    jobs: Optional[int],
+    quiet: bool,
+) -> None:
+    """Check PATHS (default: .) for numerically unsafe code; `-` reads standard input."""
+    from nanlint import batch
+
+    # As ruff: --stdin-filename with no paths reads standard input.
+    paths = paths or (("-",) if stdin_filename else (".",))
+    from_stdin = paths == ("-",)
+    try:
+        settings = _settings(
+            paths,
+            config,
+            stdin_filename,
+            select=_codes(select),
+            extend_select=_codes(extend_select),
+            ignore=_codes(ignore),
+        )
+        codes = tuple(settings.selected_codes())
+    except ConfigError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+
+    mode = batch.DIFF if diff else batch.FIX if fix else batch.CHECK
+    job = batch.Job(settings, codes, mode, unsafe=unsafe_fixes)
+    errors: List[Tuple[str, str]] = []
+    from nanlint.discovery import discover, excluded_anywhere
+
+    if from_stdin:
+        raw = sys.stdin.buffer.read()
+        name = stdin_filename or "-"
+        if force_exclude and stdin_filename and excluded_anywhere(stdin_filename, settings):
+            outcomes = [batch.FileOutcome(name)]  # excluded: passed through unchecked
+        else:
+            outcomes = [batch.check_stdin(raw, name, job)]
+    else:
+        files, errors = discover(paths, settings, force_exclude)
+        outcomes = _run(files, job, settings, jobs, no_cache)
+
+    for outcome in outcomes:
+        if outcome.error:
+            errors.append((outcome.path, outcome.error))
+        elif outcome.unconverged:
+            errors.append((outcome.path, "fixes did not settle after 10 rounds; some were not applied"))
+    for path, reason in errors:
+        _error(f"{path}: {reason}")
+
+    color = _use_color(sys.stdout)
+    fixed = [d for outcome in outcomes for d in outcome.fixed]
+    fix_to_stdout = from_stdin and mode == batch.FIX
+    if mode == batch.DIFF:
+        click.echo("".join(outcome.diff for outcome in outcomes), nl=False)
+    elif fix_to_stdout:
+        # Fix-on-save: the source goes to standard output, fixed or as it came,
+        # and the findings that remain to standard error.
+        outcome = outcomes[0]
+        stdout = sys.stdout.buffer
+        stdout.write(outcome.new_raw if outcome.new_raw is not None else raw)
+        stdout.flush()
+        _print_findings(outcomes, output_format, _use_color(sys.stderr), err=True, statistics=statistics)
+    else:
+        _print_findings(outcomes, output_format, color, err=False, statistics=statistics)
+        if show_fixes and fixed:
+            click.echo(f"Fixed {len(fixed)} finding(s):")
+            for d in fixed:
+                click.echo(f"  {d.filename}:{d.location.row}:{d.location.column}: {d.code} {d.fix.message}")
+    remaining = sum(len(outcome.diagnostics) for outcome in outcomes)
+    if not quiet and output_format in ("full", "concise") and mode != batch.DIFF and not fix_to_stdout:
+        _summary(remaining, len(fixed), outcomes, unsafe_fixes)
+
+    if errors:
+        sys.exit(EXIT_ERROR)
+    if mode == batch.DIFF:
+        sys.exit(EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) else EXIT_OK)
+    if remaining and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    if fixed and exit_non_zero_on_fix:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
+    from nanlint import batch
+    from nanlint.cache import Cache
+
+    cache = None
+    if not no_cache:
+        key = json.dumps([job.codes, job.unsafe, repr(settings.per_file_ignores), settings.eps, settings.max_norm])
+        cache = Cache(os.path.join(settings.root, settings.cache_dir), key)
+        if cache.warning:
+            # A corrupt cache is started afresh (and overwritten when saved).
+            _warning(cache.warning)
+    workers = jobs or os.cpu_count() or 1
+    stream = sys.stderr
+    show_progress = len(files) > 50 and _use_color(stream) and not os.environ.get("CI")
+    if show_progress:
+        with click.progressbar(length=len(files), file=stream, label="Checking", show_pos=True) as bar:
+            outcomes = batch.check_files(files, job, workers, cache, bar.update)
+    else:
+        outcomes = batch.check_files(files, job, workers, cache)
+    if cache is not None:
+        warning = cache.save()
+        if warning:
+            _warning(warning)
+    return outcomes
+
+
+def _print_findings(outcomes, output_format: str, color: bool, err: bool, statistics: bool) -> None:
+    from nanlint.formats import FORMATS
+
+    # color= given explicitly: click.echo would otherwise strip the escape codes
+    # whenever the stream is not a terminal, and FORCE_COLOR would do nothing.
+    if statistics:
+        counts = Counter(
+            (d.code, d.name, bool(d.fix and d.fix.applicability == "safe")) for o in outcomes for d in o.diagnostics
+        )
+        for (code, name, fixable), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            click.echo(f"{count:>6}  {code}  {'[*] ' if fixable else '    '}{name}", err=err, color=color)
+        return
+    text = FORMATS[output_format](outcomes, color)
+    if text:
+        click.echo(text, nl=False, err=err, color=color)
+
+
+def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
+    fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
+    hidden = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe")
+    parts = []
+    if remaining or fixed:
+        found = f"Found {remaining + fixed} finding(s)"
+        if fixed:
+            found += f" ({fixed} fixed, {remaining} remaining)"
+        parts.append(found + ".")
+        if fixable:
+            parts.append(f"[*] {fixable} fixable with `--fix`.")
+        if hidden and not unsafe:
+            parts.append(f"{hidden} more fixable with `--fix --unsafe-fixes`.")
+    else:
+        parts.append("All checks passed!")
+    if remaining and any(o.lines for o in outcomes):
+        click.echo("")
+    click.echo("\n".join(parts), err=False)
+
+
+@cli.command(name="rules")
+@click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_one_line_errors
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, fixable, enabled by default."""
+    from nanlint.rule import all_rules
+
+    rows = [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "summary": rule.summary,
+            "fixable": rule.fixable,
+            "default": rule.default_enabled,
+        }
+        for rule in all_rules()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        flags = ("fix" if row["fixable"] else "   ") + (" on " if row["default"] else " off")
+        click.echo(f"{row['code']}  {flags}  {row['name']:<26} {row['summary']}")
+
+
+@cli.command(name="rule")
+@click.argument("code")
+@_one_line_errors
+def rule_command(code: str) -> None:
+    """Print the page of the rule CODE, such as NAN001."""
+    from nanlint.docs import render
+    from nanlint.rule import all_rules, rules_by_code
+
+    rule = rules_by_code().get(code.upper())
+    if rule is None:
+        _error(f"unknown rule code {code!r}; valid codes: {', '.join(r.code for r in all_rules())}")
+        sys.exit(EXIT_ERROR)
+    click.echo(render(rule), nl=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(readable=False, allow_dash=True))
+@click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def verify(paths: Tuple[str, ...], output_format: str) -> None:
+    """Run each fixable finding and its fix on adversarial tensors (needs PyTorch)."""
+    from nanlint.shim.command import verify_paths
+
+    sys.exit(verify_paths(list(paths or (".",)), output_format=output_format))
+
+
+def main() -> None:
+    cli(prog_name="nanlint")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,237 @@
+"""Everything a rule may ask about the file it is visiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+
+from nanlint.bindings import ScopeBindings
+from nanlint.names import ImportTable
+from nanlint.sources import split_lines
+from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
+
+if TYPE_CHECKING:
+    from nanlint.rule import Rule
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """The values fixes insert (config: `eps`, `max-norm`)."""
+
+    eps: str = "1e-12"
+    max_norm: str = "1.0"
+
+
+@dataclass
+class _Report:
+    rule: "Rule"
+    node: cst.CSTNode
+    message: str
+    fix: Optional[PendingFix]
+    statement: Optional[cst.CSTNode]
+
+
+class FileContext:
+    def __init__(
+        self,
+        filename: str,
+        source: str,
+        module: cst.Module,
+        imports: ImportTable,
+        options: FixOptions,
+    ) -> None:
+        self.filename = filename
+        self.source = source
+        self.module = module
+        self.imports = imports
+        self.options = options
+        # Kept by the engine as it walks: the nodes from the module down to the one
+        # being visited (that one included).
+        self.ancestors: List[cst.CSTNode] = []
+        self._reports: List[_Report] = []
+        self._scopes: Dict[int, ScopeBindings] = {}
+
+    # -- names ---------------------------------------------------------------------
+    def qualified_name(self, node: cst.CSTNode) -> Optional[str]:
+        """`torch.sqrt` for `T.sqrt` under `import torch as T`; None when unknown."""
+        if isinstance(node, cst.Name):
+            if self._is_local_here(node.value):
+                return None
+            return self.imports.resolve(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr.value}" if base else None
+        return None
+
+    def _is_local_here(self, name: str) -> bool:
+        # A parameter or local of an enclosing function hides a module import.
+        for scope in self._enclosing_scopes():
+            if isinstance(scope, cst.Module):
+                return False
+            if self.bindings(scope).is_bound(name):
+                return True
+        return False
+
+    def reference(self, qualified: str) -> Optional[Tuple[str, Optional[str]]]:
+        """How new code should spell `qualified`, and the module it must import."""
+        return self.imports.reference(qualified)
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The code of `node` as it reads in place: a line break inside its brackets
+        keeps the indentation of the blocks around the node being visited."""
+        blocks = [b for b in self.ancestors if isinstance(b, cst.IndentedBlock)]
+        if not blocks:
+            return self.module.code_for_node(node)
+        state = CodegenState(
+            default_indent=self.module.default_indent, default_newline=self.module.default_newline
+        )
+        for block in blocks:
+            state.increase_indent(self.module.default_indent if block.indent is None else block.indent)
+        node._codegen(state)
+        return "".join(state.tokens)
+
+    # -- where we are --------------------------------------------------------------
+    def _enclosing_scopes(self):
+        for node in reversed(self.ancestors):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.Module)):
+                yield node
+
+    def bindings(self, scope: cst.CSTNode) -> ScopeBindings:
+        found = self._scopes.get(id(scope))
+        if found is None:
+            found = self._scopes[id(scope)] = ScopeBindings(scope)
+        return found
+
+    def assignment_of(self, name: cst.Name) -> Optional[cst.Assign]:
+        """The one `name = value` that gives this name its value, if there is exactly one."""
+        for scope in self._enclosing_scopes():
+            bindings = self.bindings(scope)
+            if bindings.is_bound(name.value):
+                return bindings.single_assignment(name.value)
+        return None
+
+    def current_statement(self) -> Optional[cst.CSTNode]:
+        for node in reversed(self.ancestors):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return node
+        return None
+
+    def enclosing_function(self) -> Optional[cst.FunctionDef]:
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    # -- reporting -----------------------------------------------------------------
+    def report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Optional[PendingFix]) -> None:
+        self._reports.append(_Report(rule, node, message, fix, self.current_statement()))
+
+    def diagnostics(self) -> List[Diagnostic]:
+        """The reports as diagnostics; positions are computed here, once, if needed."""
+        if not self._reports:
+            return []
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        # A Replace swaps what `code(node)` prints: the node with its own parentheses,
+        # which PositionProvider leaves out and the whitespace-inclusive one keeps.
+        extents = wrapper.resolve(WhitespaceInclusivePositionProvider) if any(r.fix for r in self._reports) else {}
+        lines = split_lines(self.source)
+        found = []
+        for report in self._reports:
+            where = positions[report.node]
+            statement_row = positions[report.statement].start.line if report.statement else 0
+            fix = None
+            pending = report.fix
+            while fix is None and pending is not None:
+                fix = self._resolve_fix(pending, positions, extents, lines)
+                pending = pending.fallback
+            found.append(
+                Diagnostic(
+                    code=report.rule.code,
+                    name=report.rule.name,
+                    message=report.message,
+                    filename=self.filename,
+                    location=Location(where.start.line, where.start.column + 1),
+                    end_location=Location(where.end.line, where.end.column + 1),
+                    fix=fix,
+                    statement_row=statement_row,
+                )
+            )
+        return found
+
+    def _resolve_fix(self, pending: PendingFix, positions, extents, lines: List[str]) -> Optional[Fix]:
+        edits = []
+        for edit in pending.edits:
+            if isinstance(edit, Replace):
+                where = extents[edit.node]
+                if any(comment not in edit.content for comment in _comments(edit.node)):
+                    return None  # a fix never deletes a comment
+                edits.append(
+                    Edit(
+                        Location(where.start.line, where.start.column + 1),
+                        Location(where.end.line, where.end.column + 1),
+                        edit.content,
+                    )
+                )
+                continue
+            assert isinstance(edit, InsertLinesBefore)
+            where = positions[edit.statement]
+            indent = lines[where.start.line - 1][: where.start.column]
+            if indent.strip():
+                return None  # the statement shares its line with another one
+            text = "".join(indent + line + self.module.default_newline for line in edit.lines)
+            at = Location(where.start.line, 1)
+            edits.append(Edit(at, at, text))
+        for module in pending.imports:
+            edits.append(self._import_edit(module, positions, lines))
+        return Fix(pending.message, pending.applicability, tuple(sorted(set(edits))))
+
+    def _import_edit(self, module: str, positions, lines: List[str]) -> Edit:
+        """`import module` after the docstring, `__future__` and the leading imports."""
+        newline = self.module.default_newline
+        row = None
+        for index, statement in enumerate(self.module.body):
+            if index == 0 and _is_docstring(statement):
+                row = positions[statement].end.line + 1
+                continue
+            if isinstance(statement, cst.SimpleStatementLine) and all(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+            ):
+                row = positions[statement].end.line + 1
+                continue
+            if row is None:
+                row = positions[statement].start.line
+            break
+        text = f"import {module}{newline}"
+        if row is None:
+            row = len(lines) + 1
+        if row > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            text = newline + text
+        at = Location(row, 1)
+        return Edit(at, at, text)
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _comments(node: cst.CSTNode) -> List[str]:
+    """The text of every comment inside `node`."""
+    found: List[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current.value)
+        else:
+            stack.extend(current.children)
+    return found

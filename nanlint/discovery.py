@@ -1,0 +1,89 @@
+"""Which files a run checks: walk the paths, skip the excluded, keep explicit files."""
+
+from __future__ import annotations
+
+import os
+from typing import List, Sequence, Tuple
+
+from nanlint.config import Settings
+
+
+def discover(
+    paths: Sequence[str], settings: Settings, force_exclude: bool = False
+) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check in a stable order, [(path, why it could not be walked)])."""
+    files: List[str] = []
+    errors: List[Tuple[str, str]] = []
+    seen = set()
+
+    def add(path: str) -> None:
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            files.append(_display(path))
+
+    for path in paths:
+        if os.path.isfile(path):
+            # Named on the command line: always checked, unless --force-exclude
+            # (pre-commit names every staged file) and an exclude matches it.
+            if not (force_exclude and excluded_anywhere(path, settings)):
+                add(path)
+            continue
+        if os.path.islink(path) and not os.path.exists(path):
+            errors.append((path, "broken symbolic link or symbolic link loop"))
+            continue
+        if not os.path.exists(path):
+            errors.append((path, "no such file or directory"))
+            continue
+        if not os.path.isdir(path):
+            errors.append((path, "not a file or directory"))
+            continue
+        if not os.access(path, os.R_OK | os.X_OK):
+            errors.append((path, "permission denied"))
+            continue
+
+        def on_error(error: OSError) -> None:
+            errors.append((_display(error.filename or path), error.strerror or str(error)))
+
+        # followlinks=False: a symbolic link to a folder is not entered, so a link
+        # loop cannot make the walk endless.
+        for folder, dirs, names in os.walk(path, onerror=on_error):
+            dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(folder, d)))
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    full = os.path.join(folder, name)
+                    if settings.is_excluded(full):
+                        continue
+                    if os.path.islink(full) and not os.path.exists(full):
+                        errors.append((_display(full), "broken symbolic link or symbolic link loop"))
+                        continue
+                    if not os.path.isfile(full):
+                        # A FIFO or a socket named *.py: reading it could block forever.
+                        errors.append((_display(full), "not a regular file"))
+                        continue
+                    add(full)
+    # One order for a run whatever the order of the paths given: path by path, as
+    # ruff sorts, so that output is the same from run to run and from --jobs to --jobs.
+    files.sort(key=lambda path: path.split(os.sep))
+    return files, errors
+
+
+def _display(path: str) -> str:
+    """`a.py` for `./a.py`, as found by walking `.`; other paths as given."""
+    prefix = "." + os.sep
+    while path.startswith(prefix) and len(path) > len(prefix):
+        path = path[len(prefix):]
+    return path
+
+
+def excluded_anywhere(path: str, settings: Settings) -> bool:
+    """Whether `path` or any folder above it (below the project root) is excluded."""
+    current = os.path.abspath(path)
+    root = os.path.abspath(settings.root)
+    while True:
+        if settings.is_excluded(current):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current or parent == root or not parent.startswith(root.rstrip(os.sep) + os.sep):
+            return False
+        current = parent

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import List
+
+from nanlint.batch import FileOutcome
+from nanlint.formats.style import paint
+from nanlint.rule import Diagnostic
+
+
+def full(outcomes: List[FileOutcome], color: bool) -> str:
+    """Each finding with its source line and a caret under the span, as ruff prints."""
+    blocks = []
+    for outcome in outcomes:
+        for d in outcome.diagnostics:
+            blocks.append(_block(d, outcome.lines, color))
+    return "\n".join(blocks)
+
+
+def _block(d: Diagnostic, lines: List[str], color: bool) -> str:
+    head = (
+        f"{paint(f'{d.filename}:{d.location.row}:{d.location.column}:', 'bold', color)} "
+        f"{paint(d.code, 'red+bold', color)} {d.message}\n"
+    )
+    row = d.location.row
+    if not 0 < row <= len(lines):
+        return head
+    text = lines[row - 1].rstrip("\r\n").replace("\t", " ")
+    gutter = str(row)
+    pad = " " * len(gutter)
+    start = d.location.column - 1
+    end = d.end_location.column - 1 if d.end_location.row == row else len(text)
+    width = max(1, end - start)
+    out = [head, paint(f"{pad} |", "blue+bold", color) + "\n"]
+    out.append(paint(f"{gutter} |", "blue+bold", color) + f" {text}\n")
+    out.append(paint(f"{pad} |", "blue+bold", color) + " " + " " * start + paint("^" * width, "red+bold", color) + "\n")
+    if d.fix is not None:
+        label = "Fix" if d.fix.applicability == "safe" else "Unsafe fix"
+        out.append(paint(f"{pad} = help:", "cyan+bold", color) + f" {label}: {d.fix.message}\n")
+    if d.fix_note:
+        out.append(paint(f"{pad} = note:", "yellow+bold", color) + f" {d.fix_note}\n")
+    return "".join(out)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import quote
+from typing import Any, Dict, List
+
+from nanlint import __version__
+from nanlint.batch import FileOutcome
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    """A URI reference for a path: `/` separators, spaces and the like %-encoded."""
+    path = path.replace(os.sep, "/")
+    if path.startswith("./"):
+        path = path[2:]
+    return quote(path, safe="/@!$&'()*+,;=-._~")
+
+
+def sarif(outcomes: List[FileOutcome], color: bool) -> str:
+    """SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs)."""
+    from nanlint.docs import rule_description
+    from nanlint.rule import all_rules
+
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule_description(rule)},
+            "properties": {"fixable": rule.fixable},
+        }
+        for rule in all_rules()
+    ]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results: List[Dict[str, Any]] = []
+    for outcome in outcomes:
+        for d in outcome.diagnostics:
+            result: Dict[str, Any] = {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": "error",
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": _uri(d.filename)},
+                            "region": {
+                                "startLine": d.location.row,
+                                "startColumn": d.location.column,
+                                "endLine": d.end_location.row,
+                                "endColumn": d.end_location.column,
+                            },
+                        }
+                    }
+                ],
+            }
+            if d.fix is not None:
+                result["fixes"] = [
+                    {
+                        "description": {"text": d.fix.message},
+                        "artifactChanges": [
+                            {
+                                "artifactLocation": {"uri": _uri(d.filename)},
+                                "replacements": [
+                                    {
+                                        "deletedRegion": {
+                                            "startLine": e.location.row,
+                                            "startColumn": e.location.column,
+                                            "endLine": e.end_location.row,
+                                            "endColumn": e.end_location.column,
+                                        },
+                                        "insertedContent": {"text": e.content},
+                                    }
+                                    for e in d.fix.edits
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            results.append(result)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "nanlint",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                # nanlint's columns count characters, not SARIF's default UTF-16 units.
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"

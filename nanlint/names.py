@@ -1,0 +1,165 @@
+"""What a name in a module refers to, from its imports.
+
+libcst's QualifiedNameProvider answers this with full scope analysis, which costs
+about six times the parse. Rules only need to know which module attribute a call
+names (`T.sqrt` is `torch.sqrt`, a local `def sqrt` is nobody's), so one walk of
+Python's own `ast` over the module builds an alias table at a fraction of the cost.
+A name bound both by an import and by anything else is ambiguous and resolves to
+nothing: a rule then stays silent rather than guess.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class ImportTable:
+    def __init__(self, aliases: Dict[str, str], bound: Set[str]) -> None:
+        self.aliases = aliases  # local name -> qualified name
+        self.bound = bound  # names bound other than by an import
+
+    def resolve(self, name: str) -> Optional[str]:
+        """The qualified name a bare name refers to, or None when unknown or local."""
+        qualified = self.aliases.get(name)
+        if qualified is not None:
+            return qualified
+        if name in _BUILTINS and name not in self.bound:
+            return f"builtins.{name}"
+        return None
+
+    def imports_module(self, prefix: str) -> bool:
+        """Whether anything from `prefix` (e.g. "torch") is imported."""
+        return any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+
+    def reference(self, qualified: str) -> "Optional[tuple[str, Optional[str]]]":
+        """How to spell `qualified` here and the module to import if none fits, or None.
+
+        Prefers an alias already there: with `import torch.nn.functional as F`,
+        torch.nn.functional.log_softmax is `F.log_softmax`.
+        """
+        best: Optional[tuple] = None
+        for local, target in self.aliases.items():
+            if qualified == target or qualified.startswith(target + "."):
+                if best is None or len(target) > len(best[1]):
+                    best = (local, target)
+        if best is not None:
+            local, target = best
+            return local + qualified[len(target):], None
+        root = qualified.split(".")[0]
+        if root in self.bound:
+            return None  # importing it would clobber a local name
+        return qualified, root
+
+
+class ModuleIndex:
+    """What one walk of a module's `ast` tells: its import table and the calls in it.
+
+    Rules look at the calls (`Rule.wants`) to decide, before libcst parses
+    anything, whether the file can hold a finding at all.
+    """
+
+    def __init__(self, imports: ImportTable, calls: Set[str], methods: Set[str], half_powers: bool) -> None:
+        self.imports = imports
+        self.calls = calls  # qualified names of the module functions called: "torch.sqrt"
+        self.methods = methods  # names of methods called on other values: "sqrt" in x.sqrt()
+        self.half_powers = half_powers  # whether `** 0.5` occurs
+
+    def calls_any(self, names: Iterable[str]) -> bool:
+        return not self.calls.isdisjoint(names)
+
+    def calls_method(self, names: Iterable[str]) -> bool:
+        return not self.methods.isdisjoint(names)
+
+    @classmethod
+    def from_ast(cls, tree: ast.AST) -> "ModuleIndex":
+        aliases: Dict[str, str] = {}
+        ambiguous: Set[str] = set()
+        bound: Set[str] = set()
+        fallbacks: Set[str] = set()
+        chains: List[Tuple[str, ...]] = []
+        methods: Set[str] = set()
+        half_powers = False
+
+        def bind_import(local: str, qualified: str) -> None:
+            if aliases.get(local, qualified) != qualified:
+                ambiguous.add(local)
+            aliases[local] = qualified
+
+        for node in ast.walk(tree):
+            kind = type(node)
+            if kind is ast.Call:
+                chain = _chain(node.func)
+                if chain is not None:
+                    chains.append(chain)
+                    if len(chain) > 1:
+                        methods.add(chain[-1])
+                elif isinstance(node.func, ast.Attribute):
+                    methods.add(node.func.attr)
+            elif kind is ast.Name:
+                if not isinstance(node.ctx, ast.Load):
+                    bound.add(node.id)
+            elif kind is ast.BinOp:
+                if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
+                    half_powers = True
+            elif kind is ast.arg:
+                bound.add(node.arg)
+            elif kind is ast.Import:
+                for alias in node.names:
+                    if alias.asname:
+                        bind_import(alias.asname, alias.name)
+                    else:
+                        # `import torch.nn` binds `torch` to the package `torch`.
+                        top = alias.name.split(".")[0]
+                        bind_import(top, top)
+            elif kind is ast.ImportFrom:
+                if node.level or not node.module:
+                    for alias in node.names:
+                        bound.add(alias.asname or alias.name)
+                    continue
+                for alias in node.names:
+                    if alias.name != "*":
+                        bind_import(alias.asname or alias.name, f"{node.module}.{alias.name}")
+            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                bound.add(node.name)
+            elif kind is ast.Assign:
+                if isinstance(node.value, ast.Constant) and node.value.value is None:
+                    # `except ImportError: torch = None` keeps `torch` meaning torch.
+                    fallbacks.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif kind in (ast.Global, ast.Nonlocal):
+                bound.update(node.names)
+            elif kind is ast.ExceptHandler:
+                if node.name:
+                    bound.add(node.name)
+            elif kind is _MATCH_AS:
+                if node.name:
+                    bound.add(node.name)
+
+        bound -= fallbacks & set(aliases)
+        for name in ambiguous | (bound & set(aliases)):
+            aliases.pop(name, None)
+        imports = ImportTable(aliases, bound)
+        calls: Set[str] = set()
+        for chain in chains:
+            qualified = imports.resolve(chain[0])
+            if qualified is not None:
+                calls.add(".".join((qualified,) + chain[1:]))
+        return cls(imports, calls, methods, half_powers)
+
+
+_MATCH_AS = getattr(ast, "MatchAs", None)
+
+
+def _chain(node: ast.AST) -> Optional[Tuple[str, ...]]:
+    """("np", "linalg", "norm") for `np.linalg.norm`; None when not a dotted name."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))

@@ -1,0 +1,246 @@
+"""What a rule is and what it reports: `Rule`, `Diagnostic`, `Fix`, `Edit`, the registry.
+
+A rule is a class in its own module under `nanlint/rules/`. It is registered by
+existing: the registry imports every module of that package and keeps every
+`Rule` subclass with a code. Its docstring, `valid` and `invalid` examples are at
+once its documentation (`nanlint rule CODE`, `rules/CODE.md`) and its tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Type, Union
+
+if TYPE_CHECKING:  # libcst stays unimported until a file is parsed
+    import libcst as cst
+
+    from nanlint.context import FileContext
+    from nanlint.names import ModuleIndex
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based row and a 1-based column (in characters), as ruff reports them."""
+
+    row: int
+    column: int
+
+    def to_json(self) -> Dict[str, int]:
+        return {"row": self.row, "column": self.column}
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text between two locations with `content` (an insertion when equal)."""
+
+    location: Location
+    end_location: Location
+    content: str
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "content": self.content,
+            "location": self.location.to_json(),
+            "end_location": self.end_location.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    applicability: str
+    edits: Tuple[Edit, ...]
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "applicability": self.applicability,
+            "message": self.message,
+            "edits": [edit.to_json() for edit in self.edits],
+        }
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    filename: str
+    location: Location
+    end_location: Location
+    fix: Optional[Fix] = None
+    # First row of the statement that holds the finding: a noqa there counts too.
+    statement_row: int = 0
+    # Why a fix this rule offers could not be applied (e.g. its result did not parse).
+    fix_note: str = ""
+
+    def sort_key(self) -> Tuple[str, int, int, str]:
+        return (self.filename, self.location.row, self.location.column, self.code)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "filename": self.filename,
+            "location": self.location.to_json(),
+            "end_location": self.end_location.to_json(),
+            "fix": self.fix.to_json() if self.fix else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any], statement_row: int = 0) -> "Diagnostic":
+        fix = None
+        if data.get("fix"):
+            raw = data["fix"]
+            fix = Fix(
+                message=raw["message"],
+                applicability=raw["applicability"],
+                edits=tuple(
+                    Edit(Location(**e["location"]), Location(**e["end_location"]), e["content"])
+                    for e in raw["edits"]
+                ),
+            )
+        return cls(
+            code=data["code"],
+            name=data["name"],
+            message=data["message"],
+            filename=data["filename"],
+            location=Location(**data["location"]),
+            end_location=Location(**data["end_location"]),
+            fix=fix,
+            statement_row=statement_row,
+        )
+
+
+# Edits a rule asks for while it visits: they name nodes, since positions are only
+# computed (once per file) when a file has something to report.
+@dataclass(frozen=True)
+class Replace:
+    node: "cst.CSTNode"
+    content: str
+
+
+@dataclass(frozen=True)
+class InsertLinesBefore:
+    """Whole lines inserted above `statement`, indented like it."""
+
+    statement: "cst.CSTNode"
+    lines: Tuple[str, ...]
+
+
+PendingEdit = Union[Replace, InsertLinesBefore]
+
+
+@dataclass(frozen=True)
+class PendingFix:
+    message: str
+    edits: Tuple[PendingEdit, ...]
+    applicability: str = SAFE
+    # Modules the new code refers to, e.g. ("torch",): imported once if absent.
+    imports: Tuple[str, ...] = ()
+    # Offered instead when this fix cannot be (it would delete a comment, say).
+    fallback: Optional["PendingFix"] = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example a rule must flag; `fixed` is the whole module after its fix."""
+
+    code: str
+    fixed: Optional[str] = None
+    # Fix applicability expected, when the example has a fix.
+    applicability: str = SAFE
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and `visit_*` methods."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    # One line: the headline of the rule page and of `nanlint rules`.
+    summary: ClassVar[str] = ""
+    # Regular expressions; a file none of them matches cannot hold a finding and is
+    # not parsed. Keep them loose enough never to miss a finding.
+    triggers: ClassVar[Tuple[str, ...]] = ()
+    default_enabled: ClassVar[bool] = True
+    fixable: ClassVar[bool] = False
+    # The real failure this rule comes from (../CONTEXT.md) and what was measured.
+    incident: ClassVar[str] = ""
+    options: ClassVar[Dict[str, str]] = {}
+    valid: ClassVar[List[str]] = []
+    invalid: ClassVar[List[Invalid]] = []
+
+    def __init__(self, context: "FileContext") -> None:
+        self.context = context
+
+    @classmethod
+    def wants(cls, index: "ModuleIndex") -> bool:
+        """Whether a module with these imports and calls can hold a finding.
+
+        Asked before libcst parses the file (from one cheap walk of Python's `ast`):
+        a file no rule wants is never parsed. Keep it loose enough never to miss.
+        """
+        return True
+
+    def report(self, node: "cst.CSTNode", message: str, fix: Optional[PendingFix] = None) -> None:
+        self.context.report(self, node, message, fix)
+
+
+_CODE = re.compile(r"^NAN\d{3}$")
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> Tuple[Type[Rule], ...]:
+    """Every rule class in `nanlint.rules`, ordered by code."""
+    import nanlint.rules as package
+
+    found: Dict[str, Type[Rule]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue  # the generated index, not a rule
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value.code:
+                if value.__module__ != module.__name__:
+                    continue  # imported from elsewhere
+                if not _CODE.match(value.code):
+                    raise ValueError(f"rule {value.__name__}: code {value.code!r} is not NAN + 3 digits")
+                if value.code in found and found[value.code] is not value:
+                    raise ValueError(f"two rules share the code {value.code}")
+                found[value.code] = value
+    return tuple(found[code] for code in sorted(found))
+
+
+def rules_by_code() -> Dict[str, Type[Rule]]:
+    return {rule.code: rule for rule in all_rules()}
+
+
+def match_codes(prefixes: Sequence[str]) -> List[str]:
+    """Codes that any of `prefixes` selects; a prefix that selects nothing is an error."""
+    from nanlint.registry import rule_infos
+
+    codes = [info.code for info in rule_infos()]
+    chosen: List[str] = []
+    for prefix in prefixes:
+        prefix = prefix.strip().upper()
+        if prefix == "ALL":
+            matched = codes
+        else:
+            matched = [code for code in codes if code.startswith(prefix)]
+        if not prefix or not matched:
+            raise UnknownCode(prefix, codes)
+        chosen.extend(code for code in matched if code not in chosen)
+    return chosen
+
+
+class UnknownCode(ValueError):
+    def __init__(self, code: str, valid: Sequence[str]) -> None:
+        super().__init__(f"unknown rule code {code!r}; valid codes: {', '.join(valid)}")
+        self.code = code

@@ -1,0 +1,559 @@
+"""NAN002 eps-outside-root: the rule, its examples and its fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
+from nanlint.semantics import (
+    ABS,
+    EXP,
+    MEAN,
+    NO_GRAD,
+    POW,
+    RSQRT,
+    SQRT,
+    SUM,
+    addend_code,
+    argument,
+    callee,
+    can_reach_zero,
+    clamp_lower_bound,
+    in_no_grad,
+    is_eps_like,
+    is_literal,
+    is_positive_constant,
+    is_sum_of_squares,
+    literal_number,
+    receiver,
+)
+
+
+LOG = tuple(
+    f"{module}.{function}"
+    for module in ("torch", "numpy", "jax.numpy")
+    for function in ("log", "log2", "log10")
+)
+# Calls whose result is > 0 whatever their input: a root of one is not at 0.
+_POSITIVE = EXP + ("torch.nn.functional.softplus", "torch.cosh", "jax.nn.softplus")
+_METHODS = ("sqrt", "rsqrt", "log", "log2", "log10")
+_HALF = 0.5
+_NAME_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class _Root:
+    """A root the eps fails to protect, and how it was reached."""
+
+    call: cst.CSTNode
+    kind: str  # "sqrt", "rsqrt" or "log"
+    radicand: cst.BaseExpression
+    where: str  # the radicand is the call's "argument", its "receiver" or the "base" of `** 0.5`
+    via: Optional[cst.Assign]  # the earlier `name = ...` it sits in; None in the eps's own statement
+
+
+class EpsOutsideRoot(Rule):
+    """An eps added after a root or a log, where it protects nothing.
+
+    ## Why is this bad?
+    `torch.sqrt(E) + eps` looks guarded, but the eps comes too late: at E = 0 the
+    value is fine (sqrt(0) = 0) while the gradient of the root, 1 / (2 sqrt(E)), is
+    already inf, and autograd turns inf * 0 into NaN before the eps is ever added.
+    `x / (torch.sqrt(E) + eps)` keeps the division finite and the root's gradient
+    still infinite. For a log the value itself is lost: `torch.log(0) + 1e-8` is -inf.
+    The same holds when the root sits in an earlier line: with
+    `d1 = torch.sum((a - b) ** 2, dim=1).sqrt()`, `loss = torch.abs(d1 + d2 - c) + 1e-8`
+    goes NaN on the batch where a == b.
+
+    Flagged: an eps (`1e-8`, `eps`, `self.eps`, `torch.finfo(t).eps`) added to an
+    expression whose terms, through `+ - * /`, unary minus, `abs`, `sum`, `mean` and
+    local names assigned once, are roots (`sqrt`, `rsqrt`, `** 0.5`, `pow(0.5)` of
+    torch and jax) or logs (torch, numpy, jax). A root added to directly is flagged
+    unless its argument already holds an eps or a clamp; a root reached through other
+    terms or names only when its argument can be exactly 0 (a sum of squares, a
+    variance). Roots are not flagged under `torch.no_grad()` / `torch.inference_mode()`,
+    where only the value counts and the value is fine.
+
+    ## Fix safety
+    The fix moves the eps inside each root it failed to protect and drops it from the
+    outside: `torch.sqrt(E) + eps` becomes `torch.sqrt(E + eps)`, and an earlier
+    `d1 = E.sqrt()` becomes `d1 = (E + eps).sqrt()`. Values change by up to
+    sqrt(eps) near 0 and wherever else the eps was added, and an eps that also kept a
+    division finite now does so from inside the root: the fix is unsafe. NAN001 flags
+    the bare root as well; when both fixes apply, NAN001's exact rewrite goes first.
+    """
+
+    code = "NAN002"
+    name = "eps-outside-root"
+    summary = "an eps added after a sqrt or log does not protect it"
+    triggers = (r"sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"\blog(2|10)?\b")
+    fixable = True
+    incident = (
+        "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "
+        "dim=1).sqrt()` and `loss = torch.abs(d1 + d2 - torch.dist(...)) + 1e-8`; the loss went "
+        "NaN when `emb` equalled an endpoint, and the 1e-8 changed nothing. The author's fix "
+        "moved the eps inside the sum, before the root. Measured with torch 2.13 CPU: "
+        "`torch.sum((x - y) ** 2).sqrt()` at x == y has gradient NaN, with or without an eps "
+        "added afterwards."
+    )
+
+    valid = [
+        # The eps inside the root, as the incident's author fixed it.
+        "import torch\n"
+        "def loss_fn(vecs, emb):\n"
+        "    d1 = (torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
+        "    d2 = (torch.sum((vecs[-1].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
+        "    return torch.abs(d1 + d2 - torch.dist(vecs[0], vecs[-1], p=2)) + 1e-8\n",
+        "import torch\ny = x / (torch.sqrt(var + eps) + eps)\n",
+        "import torch\ny = x / (torch.sqrt(torch.clamp(var, min=1e-12)) + 1e-6)\n",
+        "import torch\nd = torch.sqrt(((a - b) ** 2).sum(-1) + 1e-8)\n",
+        "import torch\nlogp = torch.log(p.clamp_min(1e-12)) + 1e-8\n",
+        # A local function named like the torch one.
+        "import torch\ndef sqrt(v):\n    return v\ny = x / (sqrt(var) + 1e-6)\n",
+        # Autograd is off: sqrt(0) = 0 is a fine value.
+        "import torch\nwith torch.no_grad():\n    y = x / (torch.sqrt(var) + 1e-6)\n",
+        "import torch\n@torch.inference_mode()\ndef norm(x):\n    return x / (x.pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
+        # numpy and math roots have no autograd.
+        "import numpy as np\nd = np.sqrt(np.sum(x ** 2)) + 1e-8\n",
+        "import math\nd = math.sqrt(x) + 1e-8\n",
+        # A root through a name whose argument cannot be exactly 0.
+        "import torch\ndef f(x, w):\n    s = torch.sqrt(w)\n    return x * s + 1e-6\n",
+        # A root through a name, computed without gradients.
+        "import torch\ndef f(x):\n    with torch.no_grad():\n        n = x.pow(2).sum(-1).sqrt()\n    return x / (n + 1e-6)\n",
+        # A name assigned twice is not followed.
+        "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    n = n.clamp_min(1e-6)\n    return x / (n + 1e-6)\n",
+        # Positive or constant arguments.
+        "import torch\nimport numpy as np\nc = torch.log(torch.exp(s) + 1) + 1e-6\nz = np.log(2 * np.pi) + 1e-8\n",
+        "import torch\nimport torch.nn.functional as F\nsigma = torch.sqrt(F.softplus(raw)) + 1e-6\n",
+        "import torch\nd = torch.sqrt(x) - 1e-8\n",
+        "import torch\nd = torch.sqrt(x) * 1e-8\n",
+        "import torch\nscores = q @ k / (head_dim ** 0.5 + 1e-6)\n",
+        "import torch\ndenom = state_sum.sqrt().add_(eps)\n",
+        "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum(x ** 2) + 1e-8)\n",
+    ]
+    invalid = [
+        # Incident 1, as it was written.
+        Invalid(
+            "import torch\n"
+            "def loss_fn(vecs, emb):\n"
+            "    d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n"
+            "    d2 = torch.sum((vecs[-1].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n"
+            "    loss = torch.abs(d1 + d2 - torch.dist(vecs[0], vecs[-1], p=2)) + 1e-8\n"
+            "    return loss\n",
+            "import torch\n"
+            "def loss_fn(vecs, emb):\n"
+            "    d1 = (torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
+            "    d2 = (torch.sum((vecs[-1].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
+            "    loss = torch.abs(d1 + d2 - torch.dist(vecs[0], vecs[-1], p=2))\n"
+            "    return loss\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nd = torch.sqrt(E) + eps\n",
+            "import torch\nd = torch.sqrt(E + eps)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nd = E.sqrt() + 1e-8\n",
+            "import torch\nd = (E + 1e-8).sqrt()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ny = x / (torch.sqrt(var) + self.eps)\n",
+            "import torch\ny = x / torch.sqrt(var + self.eps)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nlogp = torch.log(p) + 1e-8\n",
+            "import torch\nlogp = torch.log(p + 1e-8)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch as T\ny = x / ((a - b).pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
+            "import torch as T\ny = x / ((a - b).pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nr = torch.sqrt(torch.clamp(d, min=0)) + 1e-6\n",
+            "import torch\nr = torch.sqrt(torch.clamp(d, min=0) + 1e-6)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "from torch import sqrt\nstd = sqrt(x.var(0)) + 1e-5\n",
+            "from torch import sqrt\nstd = sqrt(x.var(0) + 1e-5)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef normalize(x, eps=1e-6):\n"
+            "    n = torch.sum(x * x, dim=-1, keepdim=True).sqrt()\n"
+            "    return x / (n + eps)\n",
+            "import torch\ndef normalize(x, eps=1e-6):\n"
+            "    n = (torch.sum(x * x, dim=-1, keepdim=True) + eps).sqrt()\n"
+            "    return x / n\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nr = 1e-8 + (torch.square(dx) + torch.square(dy)) ** 0.5\n",
+            "import torch\nr = (torch.square(dx) + torch.square(dy) + 1e-8) ** 0.5\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef f(x):\n    return x / x.pow(2).sum(-1, keepdim=True).sqrt().add(1e-6)\n",
+            "import torch\ndef f(x):\n    return x / (x.pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nr = torch.pow(x.var(-1), 0.5) + 1e-6\n",
+            "import torch\nr = torch.pow(x.var(-1) + 1e-6, 0.5)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ninv = torch.rsqrt(x.pow(2).mean(-1, keepdim=True)) + 1e-6\n",
+            "import torch\ninv = torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import numpy as np\nent = -(p * np.log(p)).sum() + 1e-12\nlp = np.log(p) + 1e-12\n",
+            "import numpy as np\nent = -(p * np.log(p)).sum() + 1e-12\nlp = np.log(p + 1e-12)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2)) + 1e-8\n",
+            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2) + 1e-8)\n",
+            UNSAFE,
+        ),
+        # Through arithmetic in the same statement: both roots get the eps.
+        Invalid(
+            "import torch\nd = (torch.sqrt((a ** 2).sum()) + torch.sqrt((b ** 2).sum())).mean() + 1e-8\n",
+            "import torch\nd = (torch.sqrt((a ** 2).sum() + 1e-8) + torch.sqrt((b ** 2).sum() + 1e-8)).mean()\n",
+            UNSAFE,
+        ),
+        # The eps is a local assigned after the root: flagged, but not moved there.
+        Invalid(
+            "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    eps = 1e-6\n    return x / (n + eps)\n",
+        ),
+    ]
+
+    @classmethod
+    def wants(cls, index) -> bool:
+        if index.calls_any(SQRT + RSQRT + POW + LOG):
+            return True
+        tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
+        return tensors and (index.half_powers or index.calls_method(_METHODS + ("pow",)))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not isinstance(node.operator, cst.Add):
+            return
+        if is_eps_like(self.context, node.right) and not is_eps_like(self.context, node.left):
+            eps, term = node.right, node.left
+        elif is_eps_like(self.context, node.left) and not is_eps_like(self.context, node.right):
+            eps, term = node.left, node.right
+        else:
+            return
+        self._check(node, eps, term, "left" if term is node.left else "right")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # `E.sqrt().add(eps)`; not the in-place `add_`, the idiom of no-grad optimizer code.
+        qualified, method = callee(self.context, node)
+        if qualified is None and method == "add" and len(node.args) == 1 and node.args[0].keyword is None:
+            eps = node.args[0].value
+            if is_eps_like(self.context, eps) and self.context.imports.imports_module("torch"):
+                self._check(node, eps, receiver(node), "receiver")
+
+    def _check(self, added: cst.CSTNode, eps: cst.BaseExpression, term: cst.BaseExpression, side: str) -> None:
+        roots = self._unprotected_roots(term)
+        if roots:
+            self.report(eps, self._message(eps, roots), self._fix(added, eps, term, side, roots))
+
+    # -- finding the roots -----------------------------------------------------------
+    def _unprotected_roots(self, term: cst.BaseExpression) -> List[_Root]:
+        no_grad = in_no_grad(self.context)
+        found = []
+        for root in self._roots_in(term, _NAME_DEPTH, None):
+            if root.kind != "log" and no_grad:
+                continue  # a gradient-only problem
+            if root.call is term:
+                # `sqrt(E) + eps`: the eps was meant for this root.
+                if _is_guarded(self.context, root.radicand, _NAME_DEPTH):
+                    continue
+            elif not self._can_be_zero(root):
+                continue
+            if root.via is not None and root.kind != "log" and self._computed_without_grad(root.via):
+                continue
+            if all(root.call is not other.call for other in found):
+                found.append(root)
+        return found
+
+    def _roots_in(self, node: cst.CSTNode, depth: int, via: Optional[cst.Assign]) -> List[_Root]:
+        """Roots among the terms of `node`, looking through arithmetic, abs/sum/mean and names."""
+        root = self._root(node, via)
+        if root is not None:
+            return [root]
+        if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)
+        ):
+            return self._roots_in(node.left, depth, via) + self._roots_in(node.right, depth, via)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+            return self._roots_in(node.expression, depth, via)
+        if isinstance(node, cst.Call):
+            operand = self._reduced_operand(node)
+            return self._roots_in(operand, depth, via) if operand is not None else []
+        if isinstance(node, cst.Name) and depth > 0:
+            assign = self._local_assignment(node)
+            if assign is not None:
+                return self._roots_in(assign.value, depth - 1, assign)
+        return []
+
+    def _root(self, node: cst.CSTNode, via: Optional[cst.Assign]) -> Optional[_Root]:
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Power) and is_literal(node.right, _HALF) and self._tensor_code(node.left):
+                return _Root(node, "sqrt", node.left, "base", via)
+            return None
+        if not isinstance(node, cst.Call):
+            return None
+        qualified, method = callee(self.context, node)
+        if qualified is not None:
+            torch_names = qualified.startswith("torch.")
+            if qualified in SQRT or qualified in RSQRT or qualified in LOG:
+                if len(node.args) != 1:
+                    return None
+                kind = "log" if qualified in LOG else "rsqrt" if qualified in RSQRT else "sqrt"
+                radicand = argument(node, 0, "input" if torch_names else "x")
+            elif qualified in POW and len(node.args) == 2:
+                exponent = argument(node, 1, "exponent" if torch_names else "x2")
+                if exponent is None or not is_literal(exponent, _HALF):
+                    return None
+                kind, radicand = "sqrt", argument(node, 0, "input" if torch_names else "x1")
+            else:
+                return None
+            if radicand is None:
+                return None
+            return _Root(node, kind, radicand, "argument", via)
+        if method is None or not self.context.imports.imports_module("torch"):
+            return None
+        if method in _METHODS and not node.args:
+            kind = "log" if method.startswith("log") else method
+            return _Root(node, kind, receiver(node), "receiver", via)
+        if method == "pow" and len(node.args) == 1 and not node.args[0].keyword and is_literal(node.args[0].value, _HALF):
+            return _Root(node, "sqrt", receiver(node), "receiver", via)
+        return None
+
+    def _tensor_code(self, node: cst.CSTNode) -> bool:
+        """`E ** 0.5` is also plain-float code (`head_dim ** 0.5`): count it only in a torch
+        or jax module and when E holds a call."""
+        imports = self.context.imports
+        return (imports.imports_module("torch") or imports.imports_module("jax")) and _has_call(node)
+
+    def _reduced_operand(self, call: cst.Call) -> Optional[cst.BaseExpression]:
+        """`x` in `abs(x)`, `x.abs()`, `torch.sum(x)`, `x.mean(-1)`: a term the eps also reaches."""
+        qualified, method = callee(self.context, call)
+        if qualified is not None:
+            if qualified in ABS or qualified in SUM or qualified in MEAN:
+                return argument(call, 0, "input")
+            return None
+        if method in ("abs", "sum", "mean") and receiver(call) is not None:
+            return receiver(call)
+        return None
+
+    def _local_assignment(self, name: cst.Name) -> Optional[cst.Assign]:
+        """The one `name = value` of the function (or module) being visited, if any."""
+        for node in reversed(self.context.ancestors):
+            if isinstance(node, (cst.ClassDef, cst.Lambda)):
+                return None
+            if isinstance(node, (cst.FunctionDef, cst.Module)):
+                return self.context.bindings(node).single_assignment(name.value)
+        return None
+
+    def _can_be_zero(self, root: _Root) -> bool:
+        if root.kind == "log":
+            return can_reach_zero(self.context, root.radicand) is not None
+        return is_sum_of_squares(self.context, root.radicand)
+
+    def _computed_without_grad(self, assign: cst.Assign) -> bool:
+        """Whether the earlier assignment sits in a `with torch.no_grad():` block."""
+        scope = self.context.enclosing_function() or self.context.module
+        for node in _path(scope, assign)[:-1]:
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    target = item.item.func if isinstance(item.item, cst.Call) else item.item
+                    if self.context.qualified_name(target) in NO_GRAD:
+                        return True
+        return False
+
+    # -- reporting and fixing ----------------------------------------------------------
+    def _message(self, eps: cst.BaseExpression, roots: Sequence[_Root]) -> str:
+        names = ", ".join(_describe(self.context, root) for root in roots)
+        kinds = {root.kind for root in roots}
+        why = []
+        if kinds - {"log"}:
+            why.append("a root's gradient at 0 is inf, and autograd makes it NaN before the eps is added")
+        if "log" in kinds:
+            why.append("log(0) is -inf whatever is added after it")
+        return (
+            f"eps `{self.context.code(eps).strip()}` is added after {names}, where it protects nothing: "
+            f"{'; '.join(why)}; move the eps inside"
+        )
+
+    def _fix(
+        self,
+        added: cst.CSTNode,
+        eps: cst.BaseExpression,
+        term: cst.BaseExpression,
+        side: str,
+        roots: Sequence[_Root],
+    ) -> Optional[PendingFix]:
+        eps_code = self.context.code(eps).strip()
+        if any(root.via is not None for root in roots) and not self._defined_throughout(eps):
+            return None
+        edits = []
+        swaps: Dict[int, object] = {}
+        for root in roots:
+            new_radicand = _guarded_radicand(self.context, root, eps_code)
+            if root.via is None:
+                swaps[id(root.radicand)] = cst.parse_expression(new_radicand)
+            else:
+                edits.append(Replace(root.radicand, new_radicand))
+        # The edit replaces `term + eps` with its parentheses: `x / (n + eps)` becomes `x / n`.
+        swaps[id(added)] = _KeepTerm(side, bool(getattr(added, "lpar", ())))
+        new = added.visit(_Swap(swaps))
+        edits.append(Replace(added, self.context.module.code_for_node(new)))
+        return PendingFix(f"Move `{eps_code}` inside the root", tuple(edits), UNSAFE)
+
+    def _defined_throughout(self, eps: cst.BaseExpression) -> bool:
+        """Whether the eps may be spelled in an earlier line of the function: it names
+        only parameters and names the function does not bind."""
+        function = self.context.enclosing_function()
+        names = _names_in(eps)
+        if function is None:
+            return not names
+        params = {param.name.value for param in _params(function.params)}
+        bindings = self.context.bindings(function)
+        return all(name in params or not bindings.is_bound(name) for name in names)
+
+
+def _guarded_radicand(context, root: _Root, eps: str) -> str:
+    if root.where == "argument":
+        return f"{addend_code(context, root.radicand)} + {eps}"
+    # `(E + eps).sqrt()`, `(E + eps) ** 0.5`: the radicand's own parentheses are reused.
+    return f"({addend_code(context, _unparenthesized(root.radicand))} + {eps})"
+
+
+def _unparenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
+    if getattr(node, "lpar", None):
+        return node.with_changes(lpar=[], rpar=[])
+    return node
+
+
+def _is_guarded(context, node: cst.CSTNode, depth: int) -> bool:
+    """A constant, or an argument holding an eps or a positive constant added in, a clamp
+    at a positive bound or a positive-valued call, directly or through a name assigned once."""
+    return _is_constant(context, node) or _holds_guard(context, node, depth)
+
+
+def _holds_guard(context, node: cst.CSTNode, depth: int) -> bool:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if is_positive_constant(context, node.left) or is_positive_constant(context, node.right):
+            return True
+    if isinstance(node, cst.Call):
+        bound = clamp_lower_bound(context, node)
+        if bound is not None and is_positive_constant(context, bound):
+            return True
+        qualified, method = callee(context, node)
+        if qualified in _POSITIVE or (qualified is None and method == "exp" and not node.args):
+            return True
+    if isinstance(node, cst.Name):
+        if depth > 0:
+            assign = context.assignment_of(node)
+            return assign is not None and _is_guarded(context, assign.value, depth - 1)
+        return False
+    return any(_holds_guard(context, child, depth) for child in node.children)
+
+
+def _is_constant(context, node: cst.CSTNode) -> bool:
+    """`2 * np.pi`, `0.5`: numbers and module constants only."""
+    if literal_number(node) is not None:
+        return True
+    if isinstance(node, cst.Attribute):
+        return context.qualified_name(node) is not None
+    if isinstance(node, cst.BinaryOperation):
+        return _is_constant(context, node.left) and _is_constant(context, node.right)
+    return False
+
+
+def _has_call(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
+
+
+def _is_atom(node: cst.CSTNode) -> bool:
+    return bool(getattr(node, "lpar", None)) or isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+
+
+def _describe(context, root: _Root) -> str:
+    code = " ".join(context.code(root.call).split())
+    if len(code) > 60:
+        code = code[:57] + "..."
+    if root.via is not None:
+        target = root.via.targets[0].target
+        return f"`{code}` (the value of `{context.code(target).strip()}`)"
+    return f"`{code}`"
+
+
+def _names_in(node: cst.CSTNode) -> List[str]:
+    """Free names an expression reads (`self` in `self.eps`, none in `1e-8`)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, cst.Attribute):
+        return _names_in(node.value)
+    found: List[str] = []
+    for child in node.children:
+        found.extend(_names_in(child))
+    return found
+
+
+def _params(params: cst.Parameters) -> List[cst.Param]:
+    found = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    found += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+    return found
+
+
+def _path(scope: cst.CSTNode, target: cst.CSTNode) -> List[cst.CSTNode]:
+    """The nodes from `scope` down to `target`, both included; [] when not found."""
+    if scope is target:
+        return [scope]
+    for child in scope.children:
+        found = _path(child, target)
+        if found:
+            return [scope] + found
+    return []
+
+
+@dataclass(frozen=True)
+class _KeepTerm:
+    """What `term + eps` or `term.add(eps)` becomes: the term, parenthesized if it needs to be."""
+
+    side: str  # where the term is: "left", "right" or "receiver"
+    parenthesized: bool  # whether `(term + eps)` had parentheses, which a compound term keeps
+
+    def __call__(self, updated: cst.CSTNode) -> cst.BaseExpression:
+        term = updated.func.value if self.side == "receiver" else getattr(updated, self.side)
+        if self.parenthesized and not _is_atom(term):
+            term = term.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return term
+
+
+class _Swap(cst.CSTTransformer):
+    """Replaces nodes, found by identity, with new ones or with what a function makes
+    of their updated form."""
+
+    def __init__(self, replacements: Dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        new = self.replacements.get(id(original_node))
+        if new is None:
+            return updated_node
+        return new(updated_node) if callable(new) else new

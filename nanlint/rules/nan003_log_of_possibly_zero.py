@@ -1,0 +1,366 @@
+"""NAN003 log-of-possibly-zero: the rule, its examples and its fix."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
+from nanlint.semantics import (
+    SIGMOID,
+    SOFTMAX,
+    argument,
+    bare_code,
+    callee,
+    can_reach_zero,
+    clamp_lower_bound,
+    literal_number,
+    receiver,
+    receiver_code,
+)
+
+LOG = {
+    "torch.log": "torch",
+    "torch.log2": "torch",
+    "torch.log10": "torch",
+    "numpy.log": "numpy",
+    "numpy.log2": "numpy",
+    "numpy.log10": "numpy",
+    "jax.numpy.log": "jax.numpy",
+    "jax.numpy.log2": "jax.numpy",
+    "jax.numpy.log10": "jax.numpy",
+}
+LOG_METHODS = ("log", "log2", "log10")
+
+# Where the exact rewrites live, by the framework of the log: a softmax from the same
+# family has a log_softmax beside it, a sigmoid has a log-sigmoid.
+_SOFTMAX_FAMILY = {"torch": "torch.", "numpy": "scipy.special.", "jax.numpy": "jax.nn."}
+_LOG_SIGMOID = {
+    "torch": "torch.nn.functional.logsigmoid",
+    "numpy": "scipy.special.log_expit",
+    "jax.numpy": "jax.nn.log_sigmoid",
+}
+
+
+class LogOfPossiblyZero(Rule):
+    """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...
+
+    ## Why is this bad?
+    log(0) is -inf, and d/dx log(x) = 1/x is inf there. Softmax and sigmoid outputs
+    are exactly 0 in floating point once their logits are far enough apart
+    (`torch.sigmoid(torch.tensor(-104.))` is 0.0 in float32), and `1 - sigmoid(x)` is
+    0.0 from x = 17. A relu or a clamp at 0 is 0 on a whole region, `exp(-x)` is 0.0
+    from x = 104, and `(a - b) ** 2` is 0 wherever a == b. The -inf then meets a 0 in
+    the next product: an entropy `-(p * torch.log(p)).sum()` at p = 0 is 0 * -inf =
+    NaN in value, and its gradient is NaN for every logit (measured with torch 2.13 CPU).
+
+    Flagged: `torch.log`, `torch.log2`, `torch.log10`, `E.log()` (in a module that
+    imports torch) and the `numpy` / `jax.numpy` logs, where E is
+    - a softmax or sigmoid output, or one minus one;
+    - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
+      `np.maximum(x, 0)`), an exp of a negation, a variance;
+    - the square, abs or norm of a difference of two plain values (`a - b`,
+      `x - x.mean()`), of a spectrum (`torch.stft`, `np.fft.rfft`: 0 on silence and
+      padding) or of one of the above, and sums and means of these;
+    - a product, an index or a quotient (by its numerator) of one of the above;
+    directly or through a local name assigned once.
+
+    Not flagged: E with an eps added (`p + 1e-8`) or a positive clamp
+    (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]`, `np.log(p, where=...)`,
+    the square or abs of an arbitrary value (`log(scale ** 2)`, `abs(det).log()`: that
+    is how positive scales and log-determinants are written, and they are 0 only where
+    the math says -inf), `math.log` (NAN004's). Code under `torch.no_grad()` is
+    flagged too: the forward value is already -inf there, and an entropy or a metric
+    built on it is NaN.
+
+    ## Fix safety
+    `log(softmax(x, dim))` becomes `log_softmax(x, dim)` in the namespace the code
+    used (`F.log_softmax`, `torch.log_softmax`, `x.log_softmax(dim)`); `log(sigmoid(x))`
+    becomes `torch.nn.functional.logsigmoid(x)`, and `log(1 - sigmoid(x))` becomes
+    `logsigmoid(-x)`, since 1 - sigmoid(x) = sigmoid(-x). These are the same function,
+    computed without the underflow: exact, safe fixes. `log(1 + x)` -> `log1p(x)` is
+    not offered: log1p(-1) is -inf too, so it fixes nothing this rule flags.
+
+    Otherwise the fix clamps the value at the configured eps before the log:
+    `torch.log(E.clamp_min(eps))`, `np.log(np.maximum(E, eps))`, or the 0 of a clamp
+    becomes eps (`x.clamp(min=0)` -> `x.clamp(min=eps)`). Values below eps change and
+    their gradient becomes 0: an unsafe fix. An eps below about 6e-8 is 0 in float16.
+    """
+
+    code = "NAN003"
+    name = "log-of-possibly-zero"
+    summary = "log of a value that can be exactly 0 is -inf, and its gradient inf"
+    triggers = (r"\blog(?:2|10)?\b",)
+    fixable = True
+    incident = (
+        "\"Loss is NaN\", the usual list: log of zero. Measured with torch 2.13 CPU: "
+        "`torch.log(0.)` is -inf with gradient inf; the entropy `-(p * torch.log(p)).sum()` "
+        "of `p = torch.softmax(torch.tensor([[0., 200.]]), -1)` is NaN and so is the "
+        "gradient of both logits, while the same entropy from `torch.log_softmax` is 0 "
+        "with gradient 0."
+    )
+    options = {"eps": "the lower bound the clamp fix puts under the log (default 1e-12)"}
+
+    valid = [
+        "import torch\nlp = torch.log_softmax(logits, dim=-1)\n",
+        "import torch\np = torch.softmax(x, -1)\nent = -(p * torch.log(p + 1e-8)).sum(-1)\n",
+        "import torch\ny = torch.log(torch.sigmoid(x).clamp(min=1e-6))\n",
+        "import torch\ndef log(v):\n    return v\ny = log(torch.softmax(x, -1))\n",
+        "import torch as T\ny = T.log(T.relu(x) + 1)\n",
+        "from torch import log\ny = log(x.abs() + eps)\n",
+        "import math\ny = math.log(abs(x))\n",
+        # No torch here: `.log()` is someone else's method.
+        "y = p.softmax(-1).log()\n",
+        "import torch\np = torch.softmax(x, -1)\ny = p[p > 0].log()\n",
+        "import numpy as np\ny = np.log(p, where=p > 0)\n",
+        "import torch\ny = torch.log(torch.exp(x))\n",
+        "import torch\np = torch.softmax(x, -1)\np = p + 1e-9\ny = torch.log(p)\n",
+        "import torch\ny = torch.log(1 - torch.sigmoid(x) + 1e-7)\n",
+        "import torch\ny = torch.log(torch.clamp(probs, min=eps))\n",
+        "import torch\nd1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n",
+        "import numpy as np\ny = np.log10(np.maximum(np.abs(spec), 1e-10))\n",
+        # A square or abs of an arbitrary value is how positive scales are written.
+        "import torch\ndef kl(p, q):\n    var_ratio = (p.scale / q.scale).pow(2)\n    return var_ratio.log()\n",
+        "import torch\ndef log_abs_det_jacobian(scale):\n    return torch.abs(scale).log()\n",
+        "import numpy as np\nsizes = range(int(np.log2(16 * 1024 ** 2)))\n",
+        "import torch\np = torch.softmax(x, -1)\ny = torch.log(p.sum(-1))\n",
+    ]
+    invalid = [
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\np = F.softmax(logits, dim=-1)\n"
+            "entropy = -(p * torch.log(p)).sum(-1)\n",
+            "import torch\nimport torch.nn.functional as F\np = F.softmax(logits, dim=-1)\n"
+            "entropy = -(p * torch.log(p.clamp_min(1e-12))).sum(-1)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nlp = torch.log(F.softmax(logits, dim=-1))\n",
+            "import torch\nimport torch.nn.functional as F\nlp = F.log_softmax(logits, dim=-1)\n",
+        ),
+        Invalid(
+            "import torch as T\nlp = T.log(T.softmax(x, 1))\n",
+            "import torch as T\nlp = T.log_softmax(x, 1)\n",
+        ),
+        Invalid(
+            "import torch\nlp = x.softmax(-1).log()\n",
+            "import torch\nlp = x.log_softmax(-1)\n",
+        ),
+        Invalid(
+            "from torch import log, sigmoid\nls = log(sigmoid(z))\n",
+            "from torch import log, sigmoid\nimport torch\nls = torch.nn.functional.logsigmoid(z)\n",
+        ),
+        Invalid(
+            "import torch\nloss = -torch.log(1 - torch.sigmoid(logits)).mean()\n",
+            "import torch\nloss = -torch.nn.functional.logsigmoid(-logits).mean()\n",
+        ),
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nls = torch.sigmoid(a + b).log()\n",
+            "import torch\nimport torch.nn.functional as F\nls = F.logsigmoid(a + b)\n",
+        ),
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\ny = torch.log(F.relu(x))\n",
+            "import torch\nimport torch.nn.functional as F\ny = torch.log(F.relu(x).clamp_min(1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ny = torch.log(x.clamp(min=0))\n",
+            "import torch\ny = torch.log(x.clamp(min=1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ny = torch.log2(torch.clamp(x, 0, 1))\n",
+            "import torch\ny = torch.log2(torch.clamp(x, 1e-12, 1))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import numpy as np\nmag = np.log(np.abs(np.fft.rfft(frame)))\n",
+            "import numpy as np\nmag = np.log(np.maximum(np.abs(np.fft.rfft(frame)), 1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import jax\nimport jax.numpy as jnp\nlp = jnp.log(jax.nn.softmax(x))\n",
+            "import jax\nimport jax.numpy as jnp\nlp = jax.nn.log_softmax(x)\n",
+        ),
+        Invalid(
+            "import torch\ndef weights(d, tau):\n    w = torch.exp(-d / tau)\n    return torch.log(w / w.sum())\n",
+            "import torch\ndef weights(d, tau):\n    w = torch.exp(-d / tau)\n"
+            "    return torch.log((w / w.sum()).clamp_min(1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ny = torch.log10((a - b) ** 2)\n",
+            "import torch\ny = torch.log10(((a - b) ** 2).clamp_min(1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef loss(a, b):\n    d = a - b\n    return torch.log(d.pow(2).sum(-1)).mean()\n",
+            "import torch\ndef loss(a, b):\n    d = a - b\n    return torch.log(d.pow(2).sum(-1).clamp_min(1e-12)).mean()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\np = torch.softmax(logits, -1)\nnll = -torch.log(p.gather(1, y[:, None]))\n",
+            "import torch\np = torch.softmax(logits, -1)\nnll = -torch.log(p.gather(1, y[:, None]).clamp_min(1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\np = torch.sigmoid(z)\nwith torch.no_grad():\n    h = -(p * p.log() + (1 - p) * (1 - p).log())\n",
+            "import torch\np = torch.sigmoid(z)\nwith torch.no_grad():\n"
+            "    h = -(p * p.clamp_min(1e-12).log() + (1 - p) * (1 - p).clamp_min(1e-12).log())\n",
+            UNSAFE,
+        ),
+        # The exact rewrite would drop the comment: the clamp is offered instead.
+        Invalid(
+            "import torch\nlp = torch.log(  # log-probabilities\n    torch.softmax(x, -1))\n",
+            "import torch\nlp = torch.log(  # log-probabilities\n    torch.softmax(x, -1).clamp_min(1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "from jax.numpy import log\nimport jax.numpy as jnp\ny = log(jnp.maximum(x, 0))\n",
+            "from jax.numpy import log\nimport jax.numpy as jnp\ny = log(jnp.maximum(x, 1e-12))\n",
+            UNSAFE,
+        ),
+    ]
+
+    @classmethod
+    def wants(cls, index) -> bool:
+        return index.calls_any(LOG) or (index.calls_method(LOG_METHODS) and index.imports.imports_module("torch"))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self._log(node)
+        if found is None:
+            return
+        operand, framework = found
+        reason = can_reach_zero(self.context, operand)
+        if reason is None:
+            return
+        function = _function(self.context, node)
+        fix = self._clamp_fix(node, operand, framework)
+        exact = self._exact_fix(node, operand, framework) if function == "log" else None
+        if exact is not None:
+            fix = replace(exact, fallback=fix)  # the clamp, where the rewrite would drop a comment
+        spelled = f".{function}()" if operand is receiver(node) else self.context.code(node.func)
+        gradient = " and its gradient inf" if framework != "numpy" else ""
+        advice = fix.message[0].lower() + fix.message[1:]
+        self.report(
+            node,
+            f"`{spelled}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}",
+            fix,
+        )
+
+    def _log(self, node: cst.Call) -> Optional[Tuple[cst.BaseExpression, str]]:
+        """(the value whose log is taken, its framework) for a log call."""
+        qualified, method = callee(self.context, node)
+        if qualified is not None:
+            framework = LOG.get(qualified)
+            if framework is None:
+                return None
+            if framework == "torch":
+                operand = argument(node, 0, "input")
+            else:
+                if argument(node, None, "where") is not None:
+                    return None  # `np.log(p, where=p > 0)` skips the zeros
+                operand = argument(node, 0, "x")
+            return (operand, framework) if operand is not None else None
+        if method in LOG_METHODS and not node.args and self.context.imports.imports_module("torch"):
+            return receiver(node), "torch"
+        return None
+
+    # -- fixes ---------------------------------------------------------------------
+    def _exact_fix(self, log: cst.Call, operand: cst.BaseExpression, framework: str) -> Optional[PendingFix]:
+        """log(softmax) is log_softmax, log(sigmoid(x)) is logsigmoid(x), and
+        log(1 - sigmoid(x)) is logsigmoid(-x): the same values, without underflow."""
+        if len(log.args) > 1:
+            return None  # `out=` and the like
+        softmax = self._log_softmax(operand, framework)
+        if softmax is not None:
+            code, needed = softmax
+            return _fix("Use log_softmax", Replace(log, code), SAFE, needed)
+        negate = False
+        if (
+            isinstance(operand, cst.BinaryOperation)
+            and isinstance(operand.operator, cst.Subtract)
+            and literal_number(operand.left) == 1
+        ):
+            operand, negate = operand.right, True
+        value = self._sigmoid_input(operand, framework)
+        reference = self.context.reference(_LOG_SIGMOID[framework])
+        if value is None or reference is None:
+            return None
+        function, needed = reference
+        code = _negated(self.context, value) if negate else bare_code(self.context, value)
+        return _fix(f"Use {function.rsplit('.', 1)[-1]}", Replace(log, f"{function}({code})"), SAFE, needed)
+
+    def _log_softmax(self, operand: cst.BaseExpression, framework: str) -> Optional[Tuple[str, Optional[str]]]:
+        """The softmax call renamed to log_softmax, and any module that needs."""
+        if not isinstance(operand, cst.Call):
+            return None
+        qualified, method = callee(self.context, operand)
+        if qualified is None:
+            if method != "softmax" or framework != "torch" or not operand.args:
+                return None
+        elif qualified not in SOFTMAX or not qualified.startswith(_SOFTMAX_FAMILY[framework]):
+            return None
+        if isinstance(operand.func, cst.Attribute):
+            renamed = operand.func.with_changes(attr=cst.Name("log_softmax"))
+            return self.context.code(operand.with_changes(func=renamed)), None
+        assert qualified is not None
+        reference = self.context.reference(qualified.rsplit(".", 1)[0] + ".log_softmax")
+        if reference is None:
+            return None
+        function, needed = reference
+        arguments = self.context.code(operand)[len(self.context.code(operand.func)) :]
+        return function + arguments, needed
+
+    def _sigmoid_input(self, operand: cst.BaseExpression, framework: str) -> Optional[cst.BaseExpression]:
+        if not isinstance(operand, cst.Call):
+            return None
+        qualified, method = callee(self.context, operand)
+        if qualified is None:
+            if method == "sigmoid" and not operand.args and framework == "torch":
+                return receiver(operand)
+            return None
+        if qualified not in SIGMOID or len(operand.args) != 1:
+            return None
+        family = _LOG_SIGMOID[framework].split(".")[0]
+        if qualified.split(".")[0] != family:
+            return None
+        return argument(operand, 0, "input" if family == "torch" else "x")
+
+    def _clamp_fix(self, log: cst.Call, operand: cst.BaseExpression, framework: str) -> PendingFix:
+        eps = self.context.options.eps
+        bound = clamp_lower_bound(self.context, operand)
+        if bound is not None and literal_number(bound) == 0:
+            return _fix(f"Clamp at {eps} instead of 0", Replace(bound, eps), UNSAFE, None)
+        if framework == "torch":
+            code = f"{receiver_code(self.context, operand)}.clamp_min({eps})"
+            return _fix(f"Clamp it at {eps} before the log", Replace(operand, code), UNSAFE, None)
+        maximum, needed = self._maximum(log, framework)
+        code = f"{maximum}({bare_code(self.context, operand)}, {eps})"
+        return _fix(f"Clamp it at {eps} before the log", Replace(operand, code), UNSAFE, needed)
+
+    def _maximum(self, log: cst.Call, framework: str) -> Tuple[str, Optional[str]]:
+        """`np.maximum` in the namespace of `np.log`, else as the imports spell it."""
+        if isinstance(log.func, cst.Attribute):
+            return f"{self.context.code(log.func.value)}.maximum", None
+        return self.context.reference(f"{framework}.maximum") or (f"{framework}.maximum", framework.split(".")[0])
+
+
+def _function(context, call: cst.Call) -> str:
+    """`log`, `log2` or `log10`."""
+    qualified, method = callee(context, call)
+    return qualified.rsplit(".", 1)[-1] if qualified is not None else str(method)
+
+
+def _negated(context, node: cst.BaseExpression) -> str:
+    """Code for -node: `-x`, `y` for `-y`, `-(a + b)`."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return bare_code(context, node.expression)
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return f"-{context.code(node)}"
+    return f"-({bare_code(context, node)})"
+
+
+def _fix(message: str, edit: Replace, applicability: str, needed: Optional[str]) -> PendingFix:
+    return PendingFix(message, (edit,), applicability, (needed,) if needed else ())

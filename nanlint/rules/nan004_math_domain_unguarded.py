@@ -1,0 +1,498 @@
+"""NAN004 math-domain-unguarded: the rule, its examples and its fix."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
+from nanlint.semantics import (
+    argument,
+    assigned_value,
+    bare_code,
+    binding_count,
+    callee,
+    catches,
+    is_guarded,
+    is_positive_constant,
+    literal_number,
+    receiver,
+    subjects,
+)
+
+# The functions, and the part of the real line outside their domain.
+DOMAIN = {
+    "math.log": "log",
+    "math.log2": "log",
+    "math.log10": "log",
+    "math.log1p": "log1p",
+    "math.sqrt": "sqrt",
+    "math.acos": "arc",
+    "math.asin": "arc",
+}
+# What a Python program catches when it expects `ValueError: math domain error`.
+CAUGHT_BY = ("ValueError", "ArithmeticError", "Exception", "BaseException")
+CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e", "numpy.inf")
+
+# Parameters named like a model or algorithm setting come from a configuration that
+# is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`.
+_SETTING = re.compile(
+    r"^(num|n|max|min|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
+    r"positions|period|channels|layers|features|rate|steps|max|min|factor|scale)$|"
+    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix)$"
+)
+
+# Signs a value is known to have, weakest first.
+UNKNOWN, NONNEGATIVE, POSITIVE = 0, 1, 2
+
+# Functions whose result carries the sign question of their arguments: a parameter
+# passed through `float()` or `len()` is still the caller's value.
+_PASS_THROUGH = ("builtins.float", "builtins.int", "builtins.round", "builtins.len", "builtins.sum",
+                 "builtins.abs", "builtins.min", "builtins.max", "math.floor", "math.ceil", "math.fabs")
+_PASS_THROUGH_METHODS = ("item", "sum", "mean", "prod", "numel", "size", "float", "min", "max")
+
+
+class MathDomainUnguarded(Rule):
+    """`math.log`, `math.sqrt`, `math.acos`... of a value not checked to be in their domain.
+
+    ## Why is this bad?
+    The `math` functions raise `ValueError: math domain error` outside their domain,
+    where numpy returns NaN: `math.log` / `log2` / `log10` at 0 and below, `math.log1p`
+    at -1 and below, `math.sqrt` below 0, `math.acos` / `math.asin` outside [-1, 1]. A
+    value that comes from a caller is in the domain until the one call where it is
+    not: a count of 0, a difference that rounds below 0, a cosine that rounds to
+    1.0000000000000002. The error then stops a training run or a request.
+
+    Flagged, by what reaches the call unchecked:
+    - the log family, of a function parameter, a loop index that starts at 0, an
+      element of a parameter, or a local computed from them, whose sign is not known
+      to be positive (`len(x) + 1`, `max(x, 1e-12)`, `abs(x) + c` are);
+    - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
+      construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
+      author knows alpha_bar <= 1);
+    - `math.acos` / `math.asin`, of anything not clamped to [-1, 1].
+
+    Values built only from literals, `math.pi`, attributes (`self.head_dim`,
+    `config.max_distance`) and UPPER_CASE constants are configuration and are not
+    flagged; nor are parameters that are settings: one with a positive default
+    (`max_period=10000`) or named like one (`num_heads`, `vocab_size`, `max_distance`,
+    `base`, `scale`), as a config validates them. A check on the way counts as a
+    guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
+    `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
+    `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
+    (`if math.isfinite(x):`), or a `try` that catches `ValueError`, `ArithmeticError`
+    or `Exception`. Any test of the value counts: the rule prefers silence to a guess
+    about what the test proves.
+
+    ## Fix safety
+    The fix clamps the argument into the domain: `math.log(max(x, sys.float_info.min))`
+    (the base of `math.log(x, base)` is kept; `sys` is imported if needed),
+    `math.sqrt(max(x, 0.0))`, `math.acos(max(-1.0, min(1.0, x)))`. It turns an exception
+    into a finite value (about -708 for the log of 0), which hides a caller's bad input
+    as surely as it avoids the crash: an unsafe fix. Often the right fix is an explicit
+    branch for 0 (as in the incident). `math.log1p` gets no fix: no value just above -1
+    is a sensible stand-in for log(0).
+    """
+
+    code = "NAN004"
+    name = "math-domain-unguarded"
+    summary = "math.log / sqrt / acos of an unchecked value raises `math domain error`"
+    triggers = (r"\bmath\b",)
+    fixable = True
+    incident = (
+        "A speech toolkit's helper formatted a number by its order of magnitude with "
+        "`math.log(number)`; fine-tuning a model whose count of some parameters was 0 "
+        "crashed training with `ValueError: math domain error`. The fix handled 0 and "
+        "negative values before the log."
+    )
+
+    valid = [
+        "import math\ndef format_number(number):\n    if number <= 0:\n        return str(number)\n"
+        "    return str(int(math.log(number, 1000)))\n",
+        "import math\nscale = 1 / math.sqrt(self.head_dim)\nbase = math.log(10000.0)\n",
+        "import math\nslope = math.log(self.max_distance / self.max_exact)\n",
+        "import math as m\ndef f(x):\n    if x > 0:\n        return m.log(x)\n    return 0.0\n",
+        "from math import log\ndef f(x):\n    return log(x) if x > 0 else float('-inf')\n",
+        "def log(x):\n    return x\ndef f(n):\n    return log(n)\n",
+        "import math\ndef f(x):\n    try:\n        return math.log(x)\n    except ValueError:\n        return float('nan')\n",
+        "import math\ndef f(x):\n    return math.log(max(x, 1e-12))\n",
+        "import math\ndef f(x):\n    return math.log(abs(x) + 1)\n",
+        "import math\ndef f(items):\n    return math.log(len(items) + 1)\n",
+        "import math\ndef f(d):\n    return 1 / math.sqrt(d)\n",
+        "import math\ndef f(c):\n    return math.acos(max(-1.0, min(1.0, c)))\n",
+        "import math\ndef f(x):\n    assert x > 0\n    return math.log2(x)\n",
+        "import math\ndef timestep_embedding(t, dim, max_period=10000):\n"
+        "    return -math.log(max_period) / dim\n",
+        "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs if p > 0)\n",
+        "import math\ndef f(x):\n    x = max(x, 1e-8)\n    return math.log(x)\n",
+        "import math\nimport numpy as np\ndef f(x):\n    return math.acos(np.clip(x, -1, 1))\n",
+        "import math\ndef f(a, b):\n    return math.sqrt((a - b) ** 2)\n",
+        "import math\nfor i in range(1, n):\n    w = math.log(i)\n",
+        "import math\nimport pytest\ndef test_raises(x):\n    with pytest.raises(ValueError):\n        math.log(x)\n",
+        "import math\ndef noise(alpha_bar):\n    return math.sqrt(1 - alpha_bar)\n",
+        "import math\ndef alibi_slopes(num_heads):\n    return 2 ** math.floor(math.log2(num_heads))\n",
+        "import math\ndef bucket(max_distance, max_exact):\n    return math.log(max_distance / max_exact)\n",
+        "import math\nimport torch\ndef geometric(p):\n    torch._check(0 < p and p < 1, lambda: 'p')\n"
+        "    return math.log1p(-p)\n",
+        "import math\ndef sort(n):\n    if const_expr(n > 1):\n        return int(math.log2(n))\n",
+    ]
+    invalid = [
+        Invalid(
+            "import math\ndef format_number(number):\n    return str(int(math.log(number, 1000)))\n",
+            "import math\nimport sys\ndef format_number(number):\n"
+            "    return str(int(math.log(max(number, sys.float_info.min), 1000)))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math as m\n\n\ndef magnitude(x):\n    return int(m.floor(m.log10(x)))\n",
+            "import math as m\nimport sys\n\n\ndef magnitude(x):\n"
+            "    return int(m.floor(m.log10(max(x, sys.float_info.min))))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import sys\nfrom math import log\ndef nats(p):\n    return -log(p)\n",
+            "import sys\nfrom math import log\ndef nats(p):\n    return -log(max(p, sys.float_info.min))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef bits(n):\n    size = len(n)\n    return math.log2(size)\n",
+            "import math\nimport sys\ndef bits(n):\n    size = len(n)\n    return math.log2(max(size, sys.float_info.min))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\nweights = [math.log(i) for i in range(n)]\n",
+            "import math\nimport sys\nweights = [math.log(max(i, sys.float_info.min)) for i in range(n)]\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs)\n",
+            "import math\nimport sys\ndef entropy(probs):\n"
+            "    return -sum(p * math.log(max(p, sys.float_info.min)) for p in probs)\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef side(a, b):\n    return math.sqrt(a * a - b * b)\n",
+            "import math\ndef side(a, b):\n    return math.sqrt(max(a * a - b * b, 0.0))\n",
+            UNSAFE,
+        ),
+        # E[x^2] - E[x]^2 rounds below 0 for a near-constant input.
+        Invalid(
+            "import math\ndef std(mean_sq, mean):\n    var = mean_sq - mean * mean\n    return math.sqrt(var)\n",
+            "import math\ndef std(mean_sq, mean):\n    var = mean_sq - mean * mean\n    return math.sqrt(max(var, 0.0))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef angle(u, v):\n    return math.acos(dot(u, v) / (norm(u) * norm(v)))\n",
+            "import math\ndef angle(u, v):\n    return math.acos(max(-1.0, min(1.0, dot(u, v) / (norm(u) * norm(v)))))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef lat(z):\n    return math.asin(z)\n",
+            "import math\ndef lat(z):\n    return math.asin(max(-1.0, min(1.0, z)))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef f(x):\n    if x is not None:\n        return math.log(x)\n",
+            "import math\nimport sys\ndef f(x):\n    if x is not None:\n        return math.log(max(x, sys.float_info.min))\n",
+            UNSAFE,
+        ),
+        Invalid("import math\ndef f(x):\n    return math.log1p(-x)\n"),
+        Invalid(
+            "import math\ndef f(x):\n    try:\n        y = math.log(x)\n    except KeyError:\n        y = 0\n    return y\n",
+            "import math\nimport sys\ndef f(x):\n    try:\n        y = math.log(max(x, sys.float_info.min))\n"
+            "    except KeyError:\n        y = 0\n    return y\n",
+            UNSAFE,
+        ),
+    ]
+
+    @classmethod
+    def wants(cls, index) -> bool:
+        return index.calls_any(DOMAIN)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.context.qualified_name(node.func)
+        kind = DOMAIN.get(qualified or "")
+        if kind is None or not node.args or node.args[0].star or node.args[0].keyword:
+            return
+        value = node.args[0].value
+        function = qualified.rsplit(".", 1)[-1]
+        problem = self._problem(kind, value)
+        if problem is None:
+            return
+        if catches(self.context, CAUGHT_BY) or is_guarded(self.context, subjects(self.context, value)):
+            return
+        fix = self._fix(kind, value)
+        self.report(
+            node,
+            f"`math.{function}` of {problem}: it raises `ValueError: math domain error` "
+            f"{_OUTSIDE[kind]}; check the value first, or clamp it",
+            fix,
+        )
+
+    def _problem(self, kind: str, value: cst.BaseExpression) -> Optional[str]:
+        """What makes `value` possibly outside the domain of `kind`, or None."""
+        if kind == "arc":
+            if _is_constant(self.context, value) or self._clamped_to_unit(value):
+                return None
+            return "a value not clamped to [-1, 1] (rounding can push a cosine past 1)"
+        source = self._input(value, 2)
+        if source is None:
+            return None
+        if kind == "log":
+            if self._sign(value, 2) == POSITIVE:
+                return None
+            return f"{source}, not known to be > 0"
+        if not self._can_be_negative(value, 2):
+            return None
+        return f"a difference or negation of {source}, which can be < {0 if kind == 'sqrt' else -1}"
+
+    # -- where a value comes from --------------------------------------------------
+    def _input(self, node: cst.CSTNode, depth: int) -> Optional[str]:
+        """The caller's value `node` is computed from ("the parameter `x`"), or None
+        when it is built only from literals, attributes and constants."""
+        if isinstance(node, cst.Name):
+            return self._name_input(node, depth)
+        if isinstance(node, cst.Subscript):
+            return self._input(node.value, depth)
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+            return self._input(node.left, depth) or self._input(node.right, depth)
+        if isinstance(node, cst.UnaryOperation):
+            return self._input(node.expression, depth)
+        if isinstance(node, cst.IfExp):
+            return self._input(node.body, depth) or self._input(node.orelse, depth)
+        if isinstance(node, cst.Call):
+            qualified, method = callee(self.context, node)
+            if qualified in _PASS_THROUGH:
+                return next((found for arg in node.args if (found := self._input(arg.value, depth))), None)
+            if qualified is None and method in _PASS_THROUGH_METHODS:
+                return self._input(receiver(node), depth)
+        return None
+
+    def _name_input(self, name: cst.Name, depth: int) -> Optional[str]:
+        if name.value.isupper() or name.value in ("self", "cls"):
+            return None
+        loop = self._loop_over(name)
+        if loop is not None:
+            if _range_start(self.context, loop) is not None:
+                return f"the loop index `{name.value}`" if self._starts_at_zero(loop) else None
+            inner = self._input(loop, depth)
+            return f"an element of {inner}" if inner is not None else None
+        scope = self._scope_binding(name.value)
+        if scope is None:
+            return None
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+            param = _parameter(scope, name.value)
+            if param is not None:
+                if binding_count(self.context, scope, name.value) != 1:
+                    return None  # reassigned on the way: perhaps clamped or checked
+                if param.default is not None and is_positive_constant(self.context, param.default):
+                    return None  # a setting with a positive default, like `base=10000`
+                if _SETTING.search(name.value):
+                    return None  # `num_heads`, `vocab_size`: validated with the config
+                return f"the parameter `{name.value}`"
+        value = assigned_value(self.context, name)
+        if value is None or depth == 0:
+            return None
+        return self._input(value, depth - 1)
+
+    def _scope_binding(self, name: str) -> Optional[cst.CSTNode]:
+        """The innermost function (or the module) that binds `name`."""
+        for node in reversed(self.context.ancestors):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.Module)):
+                if self.context.bindings(node).is_bound(name):
+                    return node
+        return None
+
+    def _loop_over(self, name: cst.Name) -> Optional[cst.BaseExpression]:
+        """What an enclosing `for name in ...` (or comprehension) iterates over."""
+        for node in reversed(self.context.ancestors):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return None
+            clauses = []
+            if isinstance(node, cst.For):
+                clauses = [(node.target, node.iter)]
+            elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                clause = node.for_in
+                while clause is not None:
+                    clauses.append((clause.target, clause.iter))
+                    clause = clause.inner_for_in
+            for target, iterable in clauses:
+                if isinstance(target, cst.Name) and target.value == name.value:
+                    return iterable
+        return None
+
+    def _starts_at_zero(self, loop: cst.BaseExpression) -> bool:
+        start = _range_start(self.context, loop)
+        value = literal_number(start) if start is not None else None
+        return value is not None and value <= 0
+
+    # -- what sign a value has -----------------------------------------------------
+    def _sign(self, node: cst.CSTNode, depth: int) -> int:
+        value = literal_number(node)
+        if value is not None:
+            return POSITIVE if value > 0 else NONNEGATIVE if value == 0 else UNKNOWN
+        if is_positive_constant(self.context, node) or self.context.qualified_name(node) in CONSTANTS:
+            return POSITIVE
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self._sign(node.left, depth), self._sign(node.right, depth)
+            operator = node.operator
+            if isinstance(operator, cst.Add) and min(left, right) >= NONNEGATIVE:
+                return max(left, right)
+            if isinstance(operator, (cst.Multiply, cst.Divide)) and min(left, right) >= NONNEGATIVE:
+                return min(left, right)
+            if isinstance(operator, cst.FloorDivide) and min(left, right) >= NONNEGATIVE:
+                return NONNEGATIVE
+            if isinstance(operator, cst.Power):
+                exponent = literal_number(node.right)
+                if left == POSITIVE:
+                    return POSITIVE
+                if exponent is not None and exponent > 0 and exponent % 2 == 0:
+                    return NONNEGATIVE
+            return UNKNOWN
+        if isinstance(node, cst.IfExp):
+            return min(self._sign(node.body, depth), self._sign(node.orelse, depth))
+        if isinstance(node, cst.Call):
+            return self._call_sign(node, depth)
+        if isinstance(node, cst.Name):
+            loop = self._loop_over(node)
+            if loop is not None:
+                start = _range_start(self.context, loop)
+                if start is not None:
+                    return self._sign(start, depth)
+                return UNKNOWN
+            value = assigned_value(self.context, node)
+            if value is not None and depth > 0:
+                return self._sign(value, depth - 1)
+        return UNKNOWN
+
+    def _call_sign(self, node: cst.Call, depth: int) -> int:
+        qualified, method = callee(self.context, node)
+        signs = [self._sign(arg.value, depth) for arg in node.args if not arg.star]
+        if qualified == "builtins.max" and signs:
+            return max(signs)
+        if qualified == "builtins.min" and signs:
+            return min(signs)
+        if qualified in ("builtins.abs", "math.fabs", "builtins.len", "math.sqrt") or method in ("numel", "size"):
+            return NONNEGATIVE
+        if qualified in ("math.exp", "math.factorial"):
+            return POSITIVE
+        if qualified in ("builtins.float", "math.ceil") and signs:
+            return signs[0]
+        if qualified in ("builtins.int", "builtins.round", "math.floor") and signs:
+            return min(signs[0], NONNEGATIVE)
+        return UNKNOWN
+
+    def _can_be_negative(self, node: cst.CSTNode, depth: int) -> bool:
+        """Negative by construction: a subtraction, a negation, or built from one."""
+        value = literal_number(node)
+        if value is not None:
+            return value < 0
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            return True
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Subtract):
+                # `1 - alpha_bar`, `1 - beta2 ** step`: written so because the author
+                # knows the right side is at most 1; `a - b` of two values is not.
+                value = literal_number(node.left)
+                return value is None or value <= 0
+            if isinstance(node.operator, (cst.Add, cst.Multiply, cst.Divide)):
+                return self._can_be_negative(node.left, depth) or self._can_be_negative(node.right, depth)
+            return False
+        if isinstance(node, cst.IfExp):
+            return self._can_be_negative(node.body, depth) or self._can_be_negative(node.orelse, depth)
+        if isinstance(node, cst.Call):
+            qualified, _ = callee(self.context, node)
+            values = [arg.value for arg in node.args]
+            if qualified == "builtins.min":
+                return any(self._can_be_negative(v, depth) for v in values)
+            if qualified == "builtins.max":
+                return all(self._can_be_negative(v, depth) for v in values)
+            if qualified in ("builtins.float", "builtins.int") and values:
+                return self._can_be_negative(values[0], depth)
+            return False
+        if depth > 0:
+            assigned = assigned_value(self.context, node)
+            if assigned is not None:
+                return self._can_be_negative(assigned, depth - 1)
+        return False
+
+    def _clamped_to_unit(self, node: cst.CSTNode) -> bool:
+        """`max(-1, min(1, x))`, `min(1.0, max(-1.0, x))`, `np.clip(x, -1, 1)`."""
+        if not isinstance(node, cst.Call):
+            return False
+        qualified, method = callee(self.context, node)
+        values = [arg.value for arg in node.args]
+        if qualified in ("builtins.max", "builtins.min"):
+            bound = -1 if qualified == "builtins.max" else 1
+            inner = "builtins.min" if bound == -1 else "builtins.max"
+            return any(literal_number(v) == bound for v in values) and any(
+                isinstance(v, cst.Call) and self.context.qualified_name(v.func) == inner for v in values
+            )
+        if qualified in ("numpy.clip", "torch.clamp", "torch.clip") or method in ("clip", "clamp"):
+            low = argument(node, 1 if qualified else 0, "min") or argument(node, None, "a_min")
+            return low is not None and literal_number(low) is not None and literal_number(low) >= -1
+        return False
+
+    # -- the fix -------------------------------------------------------------------
+    def _fix(self, kind: str, value: cst.BaseExpression) -> Optional[PendingFix]:
+        if kind == "log1p":
+            return None
+        functions = [self.context.qualified_name(cst.Name(name)) for name in ("max", "min")]
+        if functions != ["builtins.max", "builtins.min"]:
+            return None  # the module has its own `max`
+        code = bare_code(self.context, value)
+        needed = None
+        if kind == "log":
+            reference = self.context.reference("sys.float_info.min")
+            if reference is None:
+                return None
+            smallest, needed = reference
+            new, message = f"max({code}, {smallest})", "Clamp the argument at the smallest positive float"
+        elif kind == "sqrt":
+            new, message = f"max({code}, 0.0)", "Clamp the argument at 0"
+        else:
+            new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
+        return PendingFix(message, (Replace(value, new),), UNSAFE, (needed,) if needed else ())
+
+
+_OUTSIDE = {
+    "log": "at 0 and below",
+    "log1p": "at -1 and below",
+    "sqrt": "below 0",
+    "arc": "outside [-1, 1]",
+}
+
+
+def _is_constant(context, node: cst.CSTNode) -> bool:
+    """Literals, `math.pi`, UPPER_CASE names and arithmetic on them."""
+    if literal_number(node) is not None or context.qualified_name(node) in CONSTANTS:
+        return True
+    if isinstance(node, cst.Name):
+        return node.value.isupper()
+    if isinstance(node, cst.BinaryOperation):
+        return _is_constant(context, node.left) and _is_constant(context, node.right)
+    if isinstance(node, cst.UnaryOperation):
+        return _is_constant(context, node.expression)
+    return False
+
+
+def _parameter(function: cst.CSTNode, name: str) -> Optional[cst.Param]:
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            return param
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param) and star.name.value == name:
+            return star
+    return None
+
+
+def _range_start(context, iterable: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """`a` in `range(a, b)`, `0` in `range(n)`; None when not a range."""
+    if not isinstance(iterable, cst.Call) or context.qualified_name(iterable.func) != "builtins.range":
+        return None
+    if len(iterable.args) == 1:
+        return cst.Integer("0")
+    return argument(iterable, 0)

@@ -1,0 +1,820 @@
+"""NAN005 missing-grad-clipping: the rule, its examples and its fix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from nanlint.rule import UNSAFE, Invalid, InsertLinesBefore, PendingFix, Rule
+from nanlint.semantics import argument, callee, receiver
+
+CLIP_GRAD_NORM = "torch.nn.utils.clip_grad_norm_"
+GRAD_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")
+# Names of calls that clip gradients, whoever defines them: `clip_grad_norm_`,
+# `accelerator.clip_grad_norm_`, `fabric.clip_gradients`, `self._clip_grad()`...
+_CLIPPING_NAME = re.compile(r"(?i)clip_?grad|grad(ient)?_?clip|clip_?norm|clip_by_(global_)?norm")
+_OPTIMIZER_WORDS = ("opt", "optim", "optimizer", "optimiser", "optimizers", "optimisers")
+_BACKWARD_OWNERS = ("accelerator", "fabric")
+_TEST_CLASS = re.compile(r"^Test|Test(s|Case)?$")
+_CLIPPING_OPTION = re.compile(r"(?i)clip|max_grad_norm")
+# Modules whose code is torch code: paddle, oneflow and megengine spell a training
+# step the same way, and torch's clipping would be wrong there.
+_TORCH_FAMILY = ("torch", "lightning", "pytorch_lightning", "lightning_fabric", "accelerate")
+
+
+@dataclass(frozen=True)
+class _Step:
+    call: cst.Call
+    optimizer: cst.BaseExpression
+    scaler: Optional[cst.BaseExpression]  # `scaler` in `scaler.step(optimizer)`
+
+
+@dataclass(frozen=True)
+class _Backward:
+    call: cst.Call
+    owner: Optional[str]  # "accelerator", "fabric" or "lightning" when they own the backward pass
+    owner_code: str = ""
+
+
+class _ScopeFacts:
+    """What a function (or a module's top level) does, in source order."""
+
+    def __init__(self) -> None:
+        self.order: Dict[int, int] = {}  # id(call) -> its rank among the scope's own calls
+        self.calls: List[cst.Call] = []  # the scope's own calls, nested definitions left out
+        self.clips = False  # whether any call in it, nested ones included, clips gradients
+        self.unscales = False  # whether it calls `scaler.unscale_(...)`
+        # Whether it calls `self.assertEqual`, `assert_close`...: a test, not a training
+        # loop (a bare `assert` is also a training loop's sanity check).
+        self.asserts = False
+
+
+class _FactCollector(cst.CSTVisitor):
+    def __init__(self, scope: cst.CSTNode) -> None:
+        self.scope = scope
+        self.facts = _ScopeFacts()
+        self.nested = 0
+
+    def _enter(self, node: cst.CSTNode) -> bool:
+        if node is not self.scope:
+            self.nested += 1
+        return True
+
+    def _leave(self, node: cst.CSTNode) -> None:
+        if node is not self.scope:
+            self.nested -= 1
+
+    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter
+    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _last_name(node.func)
+        if not self.nested and name is not None and name.lower().startswith("assert"):
+            self.facts.asserts = True
+        if name is not None and (_CLIPPING_NAME.search(name) or _clamps_a_grad(node, name)):
+            self.facts.clips = True
+        if name == "unscale_":
+            self.facts.unscales = True
+        if not self.nested:
+            self.facts.order[id(node)] = len(self.facts.calls)
+            self.facts.calls.append(node)
+
+
+class MissingGradClipping(Rule):
+    """A training step that applies gradients from `backward()` without clipping them.
+
+    ## Why is this bad?
+    One batch with an exploding gradient (a loss spike, a near-zero denominator, a
+    too-high learning rate) makes `optimizer.step()` move the weights by a huge or
+    infinite amount. The step itself raises nothing: the damage shows one iteration
+    later, when every output is NaN and stays NaN. Clipping the gradient norm before
+    the step bounds every update, so one bad batch costs one bad update at most.
+
+    Flagged: `optimizer.step()` or `scaler.step(optimizer)` after `loss.backward()`,
+    `scaler.scale(loss).backward()`, `accelerator.backward(loss)`,
+    `fabric.backward(loss)`, `self.manual_backward(loss)` or
+    `torch.autograd.backward(...)` in the same function, when nothing in that function
+    clips gradients (`torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`,
+    `accelerator.clip_grad_norm_`, `fabric.clip_gradients`, any call whose name says
+    it clips gradients, `p.grad.clamp_(...)`). The stepped object must be an
+    optimizer: built by `torch.optim` in the module, or named like one (`optimizer`,
+    `optim`, `opt_g`, `self.optimizer`); `scheduler.step()` and `env.step(action)` are
+    not. Left alone: `optimizer.step(closure)`, whose backward pass is in the closure;
+    an optimizer built after the backward pass, which takes one step and is gone; and
+    tests (a test module, a `test_*` function, a `Test*` class, a function that calls
+    `self.assertEqual` / `assert_close`), which step optimizers to compare them, where clipping would change what
+    they test.
+
+    ## Fix safety
+    The fix inserts, on its own line before the step,
+    `torch.nn.utils.clip_grad_norm_(PARAMS, max_norm=1.0)`, where PARAMS is what the
+    optimizer was built with when that is `model.parameters()` and visible at the
+    step, and every parameter of the optimizer's groups otherwise. With a GradScaler
+    it first unscales the gradients (`scaler.unscale_(optimizer)`): the norm of scaled
+    gradients is inflated by the scale factor, and clipping it would shrink every
+    update. With Accelerate, Fabric or Lightning it calls their own clipping, which
+    knows about their scalers. Clipping changes every update whose
+    gradient norm exceeds `max-norm`, and so the training run: the fix is unsafe.
+    """
+
+    code = "NAN005"
+    name = "missing-grad-clipping"
+    summary = "an optimizer step after backward() with no gradient clipping"
+    triggers = (r"backward",)
+    fixable = True
+    incident = (
+        "A talking-head video model trained fine for one iteration and gave all-NaN outputs "
+        "from the second on: the classic signature of an update that blew the weights up "
+        "(exploding gradients, a too-high learning rate). The advice was to lower the learning "
+        "rate, clip gradients and monitor intermediate values."
+    )
+    options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
+
+    valid = [
+        # Clipped, as incident 4's advice says.
+        "import torch\n"
+        "def train(model, loader):\n"
+        "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "    for x, y in loader:\n"
+        "        optimizer.zero_grad()\n"
+        "        loss = model(x, y)\n"
+        "        loss.backward()\n"
+        "        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
+        "        optimizer.step()\n",
+        "from torch.nn.utils import clip_grad_value_\n"
+        "def step(model, optimizer, loss):\n"
+        "    loss.backward()\n"
+        "    clip_grad_value_(model.parameters(), 0.5)\n"
+        "    optimizer.step()\n",
+        "def step(accelerator, model, optimizer, loss):\n"
+        "    accelerator.backward(loss)\n"
+        "    if accelerator.sync_gradients:\n"
+        "        accelerator.clip_grad_norm_(model.parameters(), 1.0)\n"
+        "    optimizer.step()\n",
+        "def step(self, loss):\n"
+        "    self.scaler.scale(loss).backward()\n"
+        "    self._clip_gradients()\n"
+        "    self.scaler.step(self.optimizer)\n",
+        "def step(model, optimizer, loss):\n"
+        "    loss.backward()\n"
+        "    for p in model.parameters():\n"
+        "        p.grad.data.clamp_(-1, 1)\n"
+        "    optimizer.step()\n",
+        # Not optimizers.
+        "def train(model, optimizer, scheduler, loss):\n"
+        "    loss.backward()\n"
+        "    scheduler.step()\n",
+        "def rollout(env, policy, loss):\n"
+        "    loss.backward()\n"
+        "    obs = env.step(policy.act())\n",
+        # No backward pass in this function: it belongs to the caller.
+        "def apply(optimizer):\n    optimizer.step()\n    optimizer.zero_grad()\n",
+        # The backward pass is in the closure, which the optimizer calls.
+        "def train(model, optimizer, x):\n"
+        "    def closure():\n"
+        "        optimizer.zero_grad()\n"
+        "        loss = model(x)\n"
+        "        loss.backward()\n"
+        "        return loss\n"
+        "    optimizer.step(closure)\n",
+        # An autograd Function's backward, not a backward pass.
+        "import torch\n"
+        "class Square(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad):\n"
+        "        out = super().backward(ctx, grad)\n"
+        "        ctx.optimizer.step()\n"
+        "        return out\n",
+        # A local `step` of something that is not an optimizer.
+        "def train(model, opt_state, loss):\n"
+        "    loss.backward()\n"
+        "    trainer.step()\n",
+        # Other frameworks with torch's spelling: their clipping is not torch's.
+        "import paddle\n"
+        "def train(model, optimizer, loader):\n"
+        "    for x, y in loader:\n"
+        "        loss = model(x, y)\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+        "        optimizer.clear_grad()\n",
+        # An optimizer that clips by itself.
+        "import torch\n"
+        "from apex.optimizers import FusedLAMB\n"
+        "def train(model, loader):\n"
+        "    optimizer = FusedLAMB(model.parameters(), max_grad_norm=1.0)\n"
+        "    for x in loader:\n"
+        "        model(x).sum().backward()\n"
+        "        optimizer.step()\n",
+        # Tests compare optimizer steps; clipping would change what they test.
+        "import torch\n"
+        "def test_ddp_matches_local(model, ddp_model, optimizer, ddp_optimizer, x):\n"
+        "    model(x).sum().backward()\n"
+        "    optimizer.step()\n",
+        "import torch\n"
+        "def check_same(model, optimizer, x, expected):\n"
+        "    model(x).sum().backward()\n"
+        "    optimizer.step()\n"
+        "    torch.testing.assert_close(model.weight, expected)\n",
+        # A fresh optimizer takes one step after the backward pass: there is no next iteration.
+        "import torch\n"
+        "def compare(model, x):\n"
+        "    model(x).sum().backward()\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "    optimizer.step()\n",
+        "def train(model, optimizer, loss, args):\n"
+        "    loss.backward()\n"
+        "    if args.max_grad_norm:\n"
+        "        torch.nn.utils.clip_grad_norm_(model.parameters(), args.max_grad_norm)\n"
+        "    optimizer.step()\n",
+    ]
+    invalid = [
+        Invalid(
+            "import torch\n"
+            "def train(model, loader):\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    for x, y in loader:\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = model(x, y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n",
+            "import torch\n"
+            "def train(model, loader):\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    for x, y in loader:\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = model(x, y)\n"
+            "        loss.backward()\n"
+            "        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
+            "        optimizer.step()\n",
+            UNSAFE,
+        ),
+        # The optimizer's parameters are not visible here: all of its groups.
+        Invalid(
+            "import lightning\ndef step(optimizer, loss):\n    loss.backward()\n    optimizer.step()\n",
+            "import lightning\n"
+            "import torch\n"
+            "def step(optimizer, loss):\n"
+            "    loss.backward()\n"
+            '    torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "    optimizer.step()\n",
+            UNSAFE,
+        ),
+        # Built in __init__, stepped in another method of the same class.
+        Invalid(
+            "import torch.optim as optim\n"
+            "import torch.nn as nn\n"
+            "class Trainer:\n"
+            "    def __init__(self, net):\n"
+            "        self.net = net\n"
+            "        self.opt = optim.SGD(self.net.parameters(), lr=0.1)\n"
+            "    def train_step(self, x):\n"
+            "        loss = self.net(x).mean()\n"
+            "        loss.backward()\n"
+            "        self.opt.step()\n",
+            "import torch.optim as optim\n"
+            "import torch.nn as nn\n"
+            "class Trainer:\n"
+            "    def __init__(self, net):\n"
+            "        self.net = net\n"
+            "        self.opt = optim.SGD(self.net.parameters(), lr=0.1)\n"
+            "    def train_step(self, x):\n"
+            "        loss = self.net(x).mean()\n"
+            "        loss.backward()\n"
+            "        nn.utils.clip_grad_norm_(self.net.parameters(), max_norm=1.0)\n"
+            "        self.opt.step()\n",
+            UNSAFE,
+        ),
+        # A GradScaler: unscale first, or the clipping sees scaled gradients.
+        Invalid(
+            "import torch\n"
+            "scaler = torch.cuda.amp.GradScaler()\n"
+            "def step(model, optimizer, loss):\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n",
+            "import torch\n"
+            "scaler = torch.cuda.amp.GradScaler()\n"
+            "def step(model, optimizer, loss):\n"
+            "    scaler.scale(loss).backward()\n"
+            "    scaler.unscale_(optimizer)\n"
+            '    torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "    scaler.step(optimizer)\n"
+            "    scaler.update()\n",
+            UNSAFE,
+        ),
+        # Accelerate owns the backward pass and its scaler: use its clipping.
+        Invalid(
+            "import accelerate\n"
+            "def train(accelerator, model, optimizer, loader):\n"
+            "    for batch in loader:\n"
+            "        loss = model(**batch).loss\n"
+            "        accelerator.backward(loss)\n"
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n",
+            "import accelerate\n"
+            "def train(accelerator, model, optimizer, loader):\n"
+            "    for batch in loader:\n"
+            "        loss = model(**batch).loss\n"
+            "        accelerator.backward(loss)\n"
+            '        accelerator.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\n"
+            "def train(fabric, model, loader):\n"
+            "    optimizer = torch.optim.AdamW(model.parameters())\n"
+            "    for batch in loader:\n"
+            "        fabric.backward(model(batch))\n"
+            "        optimizer.step()\n",
+            "import torch\n"
+            "def train(fabric, model, loader):\n"
+            "    optimizer = torch.optim.AdamW(model.parameters())\n"
+            "    for batch in loader:\n"
+            "        fabric.backward(model(batch))\n"
+            "        fabric.clip_gradients(model, optimizer, max_norm=1.0)\n"
+            "        optimizer.step()\n",
+            UNSAFE,
+        ),
+        # Lightning's manual optimization.
+        Invalid(
+            "import lightning as L\n"
+            "class GAN(L.LightningModule):\n"
+            "    def training_step(self, batch):\n"
+            "        opt_g, opt_d = self.optimizers()\n"
+            "        self.manual_backward(self.g_loss(batch))\n"
+            "        opt_g.step()\n",
+            "import lightning as L\n"
+            "class GAN(L.LightningModule):\n"
+            "    def training_step(self, batch):\n"
+            "        opt_g, opt_d = self.optimizers()\n"
+            "        self.manual_backward(self.g_loss(batch))\n"
+            '        self.clip_gradients(opt_g, gradient_clip_val=1.0, gradient_clip_algorithm="norm")\n'
+            "        opt_g.step()\n",
+            UNSAFE,
+        ),
+        # Aliased imports: the spelling the module already has.
+        Invalid(
+            "import torch as T\n"
+            "model = T.nn.Linear(2, 1)\n"
+            "sgd = T.optim.SGD(model.parameters(), lr=0.1)\n"
+            "for x in data:\n"
+            "    model(x).sum().backward()\n"
+            "    sgd.step()\n",
+            "import torch as T\n"
+            "model = T.nn.Linear(2, 1)\n"
+            "sgd = T.optim.SGD(model.parameters(), lr=0.1)\n"
+            "for x in data:\n"
+            "    model(x).sum().backward()\n"
+            "    T.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
+            "    sgd.step()\n",
+            UNSAFE,
+        ),
+        # A step after gradient accumulation; the comment above the step stays with it.
+        Invalid(
+            "from torch import nn\n"
+            "def train(model, optimizer, loader, accum):\n"
+            "    for i, batch in enumerate(loader):\n"
+            "        (model(batch) / accum).backward()\n"
+            "        if (i + 1) % accum == 0:\n"
+            "            # update\n"
+            "            optimizer.step()\n"
+            "            optimizer.zero_grad()\n",
+            "from torch import nn\n"
+            "def train(model, optimizer, loader, accum):\n"
+            "    for i, batch in enumerate(loader):\n"
+            "        (model(batch) / accum).backward()\n"
+            "        if (i + 1) % accum == 0:\n"
+            "            # update\n"
+            '            nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "            optimizer.step()\n"
+            "            optimizer.zero_grad()\n",
+            UNSAFE,
+        ),
+        # Two optimizers (a GAN): each step gets its clipping.
+        Invalid(
+            "import torch\n"
+            "def train(G, D, loader):\n"
+            "    optimizer_g = torch.optim.Adam(G.parameters())\n"
+            "    optimizer_d = torch.optim.Adam(D.parameters())\n"
+            "    for real in loader:\n"
+            "        D(real).mean().backward()\n"
+            "        optimizer_d.step()\n"
+            "        G(real).mean().backward()\n"
+            "        optimizer_g.step()\n",
+            "import torch\n"
+            "def train(G, D, loader):\n"
+            "    optimizer_g = torch.optim.Adam(G.parameters())\n"
+            "    optimizer_d = torch.optim.Adam(D.parameters())\n"
+            "    for real in loader:\n"
+            "        D(real).mean().backward()\n"
+            "        torch.nn.utils.clip_grad_norm_(D.parameters(), max_norm=1.0)\n"
+            "        optimizer_d.step()\n"
+            "        G(real).mean().backward()\n"
+            "        torch.nn.utils.clip_grad_norm_(G.parameters(), max_norm=1.0)\n"
+            "        optimizer_g.step()\n",
+            UNSAFE,
+        ),
+        # A bare `assert` is a training loop's sanity check, not a sign of a test.
+        Invalid(
+            "import torch\n"
+            "def train(model, optimizer, loader):\n"
+            "    for x in loader:\n"
+            "        loss = model(x)\n"
+            "        assert torch.isfinite(loss)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n",
+            "import torch\n"
+            "def train(model, optimizer, loader):\n"
+            "    for x in loader:\n"
+            "        loss = model(x)\n"
+            "        assert torch.isfinite(loss)\n"
+            "        loss.backward()\n"
+            '        torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "        optimizer.step()\n",
+            UNSAFE,
+        ),
+        # The step shares its line with another statement: flagged, no fix.
+        Invalid(
+            "import torch\n"
+            "def train(model, optimizer, loss):\n"
+            "    loss.backward()\n"
+            "    optimizer.step(); optimizer.zero_grad()\n",
+        ),
+        # A local variable named `torch`: the clipping cannot be spelled, no fix.
+        Invalid(
+            "import lightning\n"
+            "def train(model, optimizer, loss, torch):\n"
+            "    loss.backward()\n"
+            "    optimizer.step()\n",
+        ),
+    ]
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._facts: Dict[int, _ScopeFacts] = {}
+        self._optimizers: Optional[Dict[str, List[Tuple[cst.Call, cst.CSTNode]]]] = None
+        self._scalers: Optional[set] = None
+        self._torch_code = False
+
+    @classmethod
+    def wants(cls, index) -> bool:
+        if not any(index.imports.imports_module(name) for name in _TORCH_FAMILY):
+            return False
+        return index.calls_method(("backward", "manual_backward")) or index.calls_any(("torch.autograd.backward",))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        imports = self.context.imports
+        self._torch_code = any(imports.imports_module(name) for name in _TORCH_FAMILY)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self._torch_code:
+            return
+        step = self._optimizer_step(node)
+        if step is None:
+            return
+        scope = self._scope()
+        if scope is None:
+            return
+        facts = self._scope_facts(scope)
+        if facts.clips or facts.asserts or self._in_test():
+            return
+        backward = self._backward_before(facts, node)
+        if backward is None or self._built_after(step.optimizer, backward.call, facts):
+            return
+        if self._clips_itself(step.optimizer):
+            return
+        stepped = " ".join(self.context.code(step.call).split())
+        self.report(
+            node,
+            f"`{stepped}` applies the gradients of `{_short(self.context, backward.call)}` unclipped: "
+            "one batch with exploding gradients sends the weights to inf/NaN, and every "
+            "output after it is NaN; clip the gradient norm before the step",
+            self._fix(step, backward, facts),
+        )
+
+    # -- what the calls are ----------------------------------------------------------
+    def _optimizer_step(self, call: cst.Call) -> Optional[_Step]:
+        qualified, method = callee(self.context, call)
+        if method != "step":
+            return None
+        owner = receiver(call)
+        if self._is_scaler(owner):
+            optimizer = argument(call, 0, "optimizer")
+            if optimizer is not None and len(call.args) == 1 and self._is_optimizer(optimizer):
+                return _Step(call, optimizer, owner)
+            return None
+        if call.args or not self._is_optimizer(owner):
+            return None  # `optimizer.step(closure)` runs the backward pass itself
+        return _Step(call, owner, None)
+
+    def _is_optimizer(self, node: Optional[cst.BaseExpression]) -> bool:
+        if isinstance(node, cst.Subscript):
+            node = node.value  # optimizers[i]
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return False
+        if _dotted(node) in self._optimizer_constructors():
+            return True
+        return _named_like_optimizer(_last_name(node) or "")
+
+    def _is_scaler(self, node: Optional[cst.BaseExpression]) -> bool:
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return False
+        if "scaler" in (_last_name(node) or "").lower():
+            return True
+        if self._scalers is None:
+            self._scalers = {
+                target
+                for target, value in _module_assignments(self.context.module)
+                if isinstance(value, cst.Call) and self._qualified(value.func) in GRAD_SCALERS
+            }
+        return _dotted(node) in self._scalers
+
+    def _optimizer_constructors(self) -> Dict[str, List[Tuple[cst.Call, cst.CSTNode]]]:
+        """`optimizer` / `self.opt` -> the `torch.optim.X(...)` calls assigned to it, and where."""
+        if self._optimizers is None:
+            self._optimizers = {}
+            for target, value, scope in _module_assignments(self.context.module, with_scope=True):
+                if not isinstance(value, cst.Call):
+                    continue
+                qualified = self._qualified(value.func) or ""
+                if qualified.startswith("torch.optim.") and not qualified.startswith(
+                    ("torch.optim.lr_scheduler", "torch.optim.swa_utils")
+                ):
+                    self._optimizers.setdefault(target, []).append((value, scope))
+        return self._optimizers
+
+    def _constructor_of(self, optimizer: cst.BaseExpression) -> Optional[Tuple[cst.Call, cst.CSTNode]]:
+        """The one `torch.optim.X(...)` this optimizer was built by: the one in the step's
+        function if there is one there, else the only one in the module."""
+        built = self._optimizer_constructors().get(_dotted(optimizer) or "", [])
+        here = [entry for entry in built if entry[1] is self._scope()]
+        if here:
+            return here[0] if len(here) == 1 else None
+        return built[0] if len(built) == 1 else None
+
+    def _qualified(self, node: cst.BaseExpression) -> Optional[str]:
+        # Resolved from the imports alone: these assignments may sit in any function.
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.context.imports.resolve(head)
+        return f"{base}.{rest}" if base and rest else base
+
+    def _backward_before(self, facts: _ScopeFacts, step: cst.Call) -> Optional[_Backward]:
+        rank = facts.order.get(id(step))
+        if rank is None:
+            return None
+        for call in facts.calls[:rank]:
+            found = self._backward(call)
+            if found is not None:
+                return found
+        return None
+
+    def _backward(self, call: cst.Call) -> Optional[_Backward]:
+        qualified, method = callee(self.context, call)
+        if qualified == "torch.autograd.backward":
+            return _Backward(call, None)
+        if method == "manual_backward":
+            return _Backward(call, "lightning", self.context.code(receiver(call)))
+        if method != "backward":
+            return None
+        owner = receiver(call)
+        if isinstance(owner, cst.Call) and _last_name(owner.func) == "super":
+            return None  # an autograd Function's or a module's own `backward`
+        if isinstance(owner, cst.Name) and owner.value[:1].isupper():
+            return None  # `MyFunction.backward(ctx, grad)`: a class, not a value
+        first = argument(call, 0)
+        if isinstance(first, cst.Name) and first.value == "ctx":
+            return None
+        name = (_last_name(owner) or "").lower()
+        for kind in _BACKWARD_OWNERS:
+            if kind in name and call.args:
+                return _Backward(call, kind, self.context.code(owner))
+        return _Backward(call, None)
+
+    def _in_test(self) -> bool:
+        """Tests step optimizers to compare them or check their results, not to train:
+        code in a test module, a `test_*` function or a `Test*` class."""
+        if self.context.imports.imports_module("unittest") or self.context.imports.imports_module("pytest"):
+            return True
+        for node in self.context.ancestors:
+            if isinstance(node, cst.FunctionDef) and node.name.value.lstrip("_").startswith("test"):
+                return True
+            if isinstance(node, cst.ClassDef) and _TEST_CLASS.search(node.name.value):
+                return True
+        return False
+
+    def _clips_itself(self, optimizer: cst.BaseExpression) -> bool:
+        """An optimizer built with a clipping option (`max_grad_norm=`, `grad_clip=`)."""
+        target = _dotted(optimizer)
+        for name, value in _module_assignments(self.context.module):
+            if name == target and isinstance(value, cst.Call):
+                if any(arg.keyword is not None and _CLIPPING_OPTION.search(arg.keyword.value) for arg in value.args):
+                    return True
+        return False
+
+    def _built_after(self, optimizer: cst.BaseExpression, backward: cst.Call, facts: _ScopeFacts) -> bool:
+        """An optimizer built after the backward pass takes one step and is gone: no loop
+        will reach the second iteration that incident 4 is about."""
+        built = self._constructor_of(optimizer)
+        if built is None:
+            return False
+        rank = facts.order.get(id(built[0]))
+        return rank is not None and rank > facts.order[id(backward)]
+
+    def _scope(self) -> Optional[cst.CSTNode]:
+        for node in reversed(self.context.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return None if node.name.value == "backward" else node
+            if isinstance(node, (cst.Lambda, cst.ClassDef)):
+                return None
+            if isinstance(node, cst.Module):
+                return node
+        return None
+
+    def _scope_facts(self, scope: cst.CSTNode) -> _ScopeFacts:
+        facts = self._facts.get(id(scope))
+        if facts is None:
+            collector = _FactCollector(scope)
+            if isinstance(scope, cst.Module):
+                for statement in scope.body:
+                    statement.visit(collector)
+            else:
+                scope.visit(collector)
+            facts = self._facts[id(scope)] = collector.facts
+        return facts
+
+    # -- the fix ---------------------------------------------------------------------
+    def _fix(self, step: _Step, backward: _Backward, facts: _ScopeFacts) -> Optional[PendingFix]:
+        statement = self.context.current_statement()
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        max_norm = self.context.options.max_norm
+        optimizer = self.context.code(step.optimizer).strip()
+        model = self._parameters_owner(step.optimizer)
+        params = f"{model}.parameters()" if model else (
+            f'[p for group in {optimizer}.param_groups for p in group["params"]]'
+        )
+        lines: List[str] = []
+        imports: Tuple[str, ...] = ()
+        if backward.owner == "accelerator":
+            lines.append(f"{backward.owner_code}.clip_grad_norm_({params}, max_norm={max_norm})")
+        elif backward.owner == "fabric":
+            if model is None:
+                return None
+            lines.append(f"{backward.owner_code}.clip_gradients({model}, {optimizer}, max_norm={max_norm})")
+        elif backward.owner == "lightning":
+            lines.append(
+                f"{backward.owner_code}.clip_gradients({optimizer}, gradient_clip_val={max_norm}, "
+                'gradient_clip_algorithm="norm")'
+            )
+        else:
+            reference = self.context.reference(CLIP_GRAD_NORM)
+            if reference is None:
+                return None
+            function, needed = reference
+            imports = (needed,) if needed else ()
+            if step.scaler is not None and not facts.unscales:
+                lines.append(f"{self.context.code(step.scaler).strip()}.unscale_({optimizer})")
+            lines.append(f"{function}({params}, max_norm={max_norm})")
+        return PendingFix(
+            "Clip the gradient norm before the step",
+            (InsertLinesBefore(statement, tuple(lines)),),
+            UNSAFE,
+            imports,
+        )
+
+    def _parameters_owner(self, optimizer: cst.BaseExpression) -> Optional[str]:
+        """`model` when the optimizer was built with `model.parameters()` and `model`
+        means the same thing at the step: same function, same class through `self`, or
+        a module-level name."""
+        built = self._constructor_of(optimizer)
+        if built is None:
+            return None
+        constructor, where = built
+        params = argument(constructor, 0, "params")
+        if not (
+            isinstance(params, cst.Call)
+            and not params.args
+            and isinstance(params.func, cst.Attribute)
+            and params.func.attr.value == "parameters"
+        ):
+            return None
+        owner = params.func.value
+        dotted = _dotted(owner)
+        if dotted is None:
+            return None
+        root = dotted.split(".")[0]
+        here = self._scope()
+        if where is here:
+            return dotted
+        if root == "self" and isinstance(where, cst.FunctionDef) and isinstance(here, cst.FunctionDef):
+            return dotted if _class_of(self.context.module, where) is _class_of(self.context.module, here) else None
+        if isinstance(where, cst.Module) and root != "self":
+            if isinstance(here, cst.FunctionDef) and self.context.bindings(here).is_bound(root):
+                return None  # shadowed in the step's function
+            return dotted
+        return None
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _last_name(node: Optional[cst.CSTNode]) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def _dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
+    """`self.model.opt` for that chain of names; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _named_like_optimizer(name: str) -> bool:
+    """`optimizer`, `optim`, `opt`, `opt_g`, `g_optimizer`, `optimizerD`, `optD`."""
+    lowered = name.lower()
+    if "sched" in lowered or "scaler" in lowered:
+        return False
+    if "optimizer" in lowered or "optimiser" in lowered:
+        return True
+    if any(word in _OPTIMIZER_WORDS for word in lowered.split("_")):
+        return True
+    return bool(re.fullmatch(r"(opt|optim)[A-Z0-9]\w*", name))
+
+
+def _clamps_a_grad(call: cst.Call, name: str) -> bool:
+    """`p.grad.clamp_(-1, 1)`, `p.grad.data.clip_(...)`: clipping by hand."""
+    if name not in ("clamp", "clamp_", "clip", "clip_"):
+        return False
+    owner = receiver(call)
+    while isinstance(owner, cst.Attribute):
+        if owner.attr.value == "grad":
+            return True
+        owner = owner.value
+    return False
+
+
+def _short(context, node: cst.CSTNode) -> str:
+    code = " ".join(context.code(node).split())
+    return code if len(code) <= 50 else code[:47] + "..."
+
+
+def _module_assignments(module: cst.Module, with_scope: bool = False):
+    """(target, value[, scope]) for every `target = value` with a dotted-name target."""
+    found = []
+
+    class Collector(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.scopes: List[cst.CSTNode] = [module]
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.scopes.append(node)
+
+        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.scopes.pop()
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                dotted = _dotted(target.target)
+                if dotted is not None:
+                    entry = (dotted, node.value, self.scopes[-1])
+                    found.append(entry if with_scope else entry[:2])
+
+    module.visit(Collector())
+    return found
+
+
+def _class_of(module: cst.Module, function: cst.FunctionDef) -> Optional[cst.ClassDef]:
+    """The class whose body defines `function`, if any."""
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.classes: List[cst.ClassDef] = []
+            self.found: Optional[cst.ClassDef] = None
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            self.classes.append(node)
+
+        def leave_ClassDef(self, node: cst.ClassDef) -> None:
+            self.classes.pop()
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            if node is function:
+                self.found = self.classes[-1] if self.classes else None
+            return self.found is None
+
+    finder = Finder()
+    module.visit(finder)
+    return finder.found

@@ -1,0 +1,717 @@
+"""Shared questions rules ask about an expression, so that rules read like sentences.
+
+Every answer errs on the side of silence: when a question cannot be answered from
+the code at hand ("can this be exactly zero?"), the answer is the one that keeps a
+rule from reporting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional, Tuple
+
+import libcst as cst
+
+from nanlint.context import FileContext
+
+TORCH = "torch"
+JAX_NUMPY = "jax.numpy"
+
+# Forms a call can take: the qualified names of the function, and the tensor method.
+SQRT = ("torch.sqrt", "jax.numpy.sqrt")
+RSQRT = ("torch.rsqrt", "jax.lax.rsqrt")
+POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
+SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum")
+MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean")
+SQUARE = ("torch.square", "jax.numpy.square")
+VARIANCE = ("torch.var", "jax.numpy.var")
+DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
+NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
+ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
+
+_EPS_NAME = re.compile(r"(?i)(^|_)(eps|epsilon|tiny)($|_|\d)|eps$")
+
+
+# -- calls ---------------------------------------------------------------------------
+def callee(context: FileContext, call: cst.Call) -> Tuple[Optional[str], Optional[str]]:
+    """(qualified name, None) for a module function; (None, method) for `x.method()`."""
+    qualified = context.qualified_name(call.func)
+    if qualified is not None:
+        return qualified, None
+    if isinstance(call.func, cst.Attribute):
+        return None, call.func.attr.value
+    return None, None
+
+
+def is_call(
+    context: FileContext,
+    node: cst.CSTNode,
+    functions: Iterable[str] = (),
+    methods: Iterable[str] = (),
+) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        return qualified in functions
+    return method is not None and method in methods
+
+
+def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """`x` in `x.method(...)`."""
+    return call.func.value if isinstance(call.func, cst.Attribute) else None
+
+
+def argument(call: cst.Call, index: Optional[int], keyword: Optional[str] = None) -> Optional[cst.BaseExpression]:
+    """The argument at position `index` or named `keyword`, whichever is given."""
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None  # *args / **kwargs: positions are unknown
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if index is not None and position == index:
+            return arg.value
+        position += 1
+    return None
+
+
+def positional_count(call: cst.Call) -> int:
+    return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
+
+
+# -- numbers -------------------------------------------------------------------------
+def literal_number(node: cst.CSTNode) -> Optional[float]:
+    """The value of a numeric literal such as `2`, `0.5`, `-1e-8`; None otherwise."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        try:
+            return float(node.evaluated_value)
+        except (ValueError, OverflowError):
+            return None
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        value = literal_number(node.expression)
+        if value is None:
+            return None
+        return -value if isinstance(node.operator, cst.Minus) else value
+    return None
+
+
+def is_eps_like(context: FileContext, node: cst.CSTNode) -> bool:
+    """A small positive constant: `1e-8`, `eps`, `self.eps`, `torch.finfo(t).eps`."""
+    value = literal_number(node)
+    if value is not None:
+        return 0 < value <= 1e-2
+    if isinstance(node, cst.Name):
+        return bool(_EPS_NAME.search(node.value))
+    if isinstance(node, cst.Attribute):
+        if node.attr.value in ("eps", "tiny", "epsilon", "smallest_normal") and isinstance(node.value, cst.Call):
+            return True  # torch.finfo(x.dtype).eps
+        qualified = context.qualified_name(node)
+        if qualified in ("sys.float_info.min", "sys.float_info.epsilon"):
+            return True
+        return bool(_EPS_NAME.search(node.attr.value))
+    return False
+
+
+def is_positive_constant(context: FileContext, node: cst.CSTNode) -> bool:
+    value = literal_number(node)
+    if value is not None:
+        return value > 0
+    return is_eps_like(context, node)
+
+
+def is_literal(node: cst.CSTNode, value: float) -> bool:
+    return literal_number(node) == value
+
+
+def same_code(context: FileContext, left: cst.CSTNode, right: cst.CSTNode) -> bool:
+    return left.deep_equals(right)
+
+
+# -- data flow -----------------------------------------------------------------------
+def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """For a name given its value by exactly one `name = value`, that value."""
+    if not isinstance(node, cst.Name):
+        return None
+    assign = context.assignment_of(node)
+    return assign.value if assign is not None else None
+
+
+# -- gradients -----------------------------------------------------------------------
+def in_no_grad(context: FileContext) -> bool:
+    """Whether the node being visited runs with autograd off (`torch.no_grad()`...)."""
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.With):
+            for item in node.items:
+                target = item.item.func if isinstance(item.item, cst.Call) else item.item
+                qualified = context.qualified_name(target)
+                if qualified in NO_GRAD:
+                    return True
+                if qualified in ENABLE_GRAD:
+                    return False
+                if qualified == "torch.set_grad_enabled" and isinstance(item.item, cst.Call):
+                    flag = argument(item.item, 0, "mode")
+                    if isinstance(flag, cst.Name) and flag.value == "False":
+                        return True
+        elif isinstance(node, cst.FunctionDef):
+            for decorator in node.decorators:
+                target = decorator.decorator
+                target = target.func if isinstance(target, cst.Call) else target
+                if context.qualified_name(target) in NO_GRAD:
+                    return True
+    return False
+
+
+# -- what a value can be -------------------------------------------------------------
+def _reduced(context: FileContext, node: cst.CSTNode, functions: Tuple[str, ...], methods: Tuple[str, ...]):
+    """The operand of a reduction: `x` in `torch.sum(x, 1)`, `x.sum(1)`, `sum(x)`."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        return argument(node, 0, "input") if qualified in functions else None
+    if method in methods:
+        return receiver(node)
+    return None
+
+
+def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """`d` in `d ** 2`, `d.pow(2)`, `torch.pow(d, 2)`, `torch.square(d)`, `d * d`."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Power) and is_literal(node.right, 2):
+            return node.left
+        if isinstance(node.operator, cst.Multiply) and same_code(context, node.left, node.right):
+            return node.left
+        return None
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in POW and is_literal(argument(node, 1, "exponent") or cst.Name("_"), 2):
+        return argument(node, 0, "input")
+    if method == "pow" and is_literal(argument(node, 0, "exponent") or cst.Name("_"), 2):
+        return receiver(node)
+    if qualified in SQUARE:
+        return argument(node, 0, "input")
+    if method == "square" and not node.args:
+        return receiver(node)
+    return None
+
+
+def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """A value that is exactly 0 when its inputs are: squares, their sums and means,
+    a variance, a vector dotted with itself; through a local name up to `depth` times.
+    An added eps or a clamp is none of these, so a guarded value never qualifies."""
+    if squared_operand(context, node) is not None:
+        return True
+    for functions, methods in ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean"))):
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return is_sum_of_squares(context, operand, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return is_sum_of_squares(context, node.left, depth) and is_sum_of_squares(context, node.right, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in VARIANCE or method == "var":
+            return True
+        if qualified in DOT:
+            first, second = argument(node, 0, "input"), argument(node, 1)
+            return first is not None and second is not None and same_code(context, first, second)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        return same_code(context, node.left, node.right)
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return is_sum_of_squares(context, value, depth - 1)
+    return False
+
+
+# Operators that bind at least as tightly as `+`: their result needs no parentheses
+# to take `+ eps` on its right.
+_TIGHT = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.MatrixMultiply, cst.Power)
+
+
+def bare_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` without the parentheses around it (for an argument position)."""
+    if getattr(node, "lpar", None):
+        node = node.with_changes(lpar=[], rpar=[])
+    return context.code(node).strip()
+
+
+def addend_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` as the left operand of `+ eps`."""
+    if getattr(node, "lpar", None):
+        return context.code(node)
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)):
+        return context.code(node)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _TIGHT):
+        return context.code(node)
+    if isinstance(node, cst.UnaryOperation) and not isinstance(node.operator, cst.Not):
+        return context.code(node)
+    return f"({context.code(node)})"
+
+
+def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` as the receiver of a method call: `(a + b).clamp_min(...)`."""
+    code = context.code(node)
+    if getattr(node, "lpar", None):
+        return code
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return code
+    return f"({code})"
+
+
+# -- values that can be exactly 0 ----------------------------------------------------
+# Outputs that underflow to exactly 0 in floating point: softmax and sigmoid saturate
+# (sigmoid(-104.0) is 0.0 in float32), relu and a clamp at 0 are 0 on half their
+# domain, abs and a square are 0 at 0, exp(-x) underflows for large x.
+SOFTMAX = (
+    "torch.softmax",
+    "torch.nn.functional.softmax",
+    "torch.special.softmax",
+    "jax.nn.softmax",
+    "scipy.special.softmax",
+)
+SIGMOID = (
+    "torch.sigmoid",
+    "torch.nn.functional.sigmoid",
+    "torch.special.expit",
+    "jax.nn.sigmoid",
+    "jax.scipy.special.expit",
+    "scipy.special.expit",
+)
+RELU = ("torch.relu", "torch.nn.functional.relu", "torch.nn.functional.relu6", "jax.nn.relu", "jax.nn.relu6")
+ABS = (
+    "torch.abs",
+    "torch.absolute",
+    "numpy.abs",
+    "numpy.absolute",
+    "numpy.fabs",
+    "jax.numpy.abs",
+    "jax.numpy.absolute",
+    "builtins.abs",
+)
+EXP = ("torch.exp", "numpy.exp", "jax.numpy.exp", "math.exp")
+CLAMP = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip")
+CLAMP_MIN = ("torch.clamp_min",)
+MAXIMUM = ("torch.maximum", "torch.fmax", "numpy.maximum", "numpy.fmax", "jax.numpy.maximum", "jax.numpy.fmax")
+# Reshaping, indexing and casting keep a 0 a 0.
+_KEEPS_ZERO = (
+    "clone", "contiguous", "detach", "double", "expand", "expand_as", "flatten", "float",
+    "gather", "half", "index_select", "permute", "reshape", "reshape_as", "squeeze", "t",
+    "to", "transpose", "type_as", "unsqueeze", "view", "view_as",
+)
+
+
+def clamp_lower_bound(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """The lower bound of a clamp: `0` in `x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
+    `x.clamp_min(0)`, `np.clip(x, 0, 1)`, `np.maximum(x, 0)`; None for no clamp or no bound."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in CLAMP:
+        return argument(node, 1, "min") or argument(node, None, "a_min")
+    if qualified in CLAMP_MIN:
+        return argument(node, 1, "min")
+    if qualified in MAXIMUM:
+        first, second = argument(node, 0), argument(node, 1)
+        if first is not None and literal_number(first) is not None:
+            return first
+        return second
+    if qualified is None and method in ("clamp", "clip"):
+        return argument(node, 0, "min") or argument(node, None, "a_min")
+    if qualified is None and method == "clamp_min":
+        return argument(node, 0, "min")
+    return None
+
+
+def clamped_operand(context: FileContext, node: cst.Call) -> Optional[cst.BaseExpression]:
+    """`x` in any clamp `clamp_lower_bound` knows."""
+    qualified, _ = callee(context, node)
+    if qualified in MAXIMUM:
+        first, second = argument(node, 0), argument(node, 1)
+        return second if first is not None and literal_number(first) is not None else first
+    if qualified is not None:
+        return argument(node, 0, "input") or argument(node, 0, "a")
+    return receiver(node)
+
+
+def is_negation(node: cst.CSTNode) -> bool:
+    """`-x`, `-x / t`, `-0.5 * d ** 2`: a value negative whenever x is positive."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return literal_number(node) is None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+        value = literal_number(node.left)
+        return is_negation(node.left) or (value is not None and value < 0)
+    return False
+
+
+def _is_one(node: cst.CSTNode) -> bool:
+    return literal_number(node) == 1
+
+
+def _saturating_output(context: FileContext, node: cst.CSTNode) -> Optional[str]:
+    """"a softmax output" / "a sigmoid output" for a direct call, else None."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in SOFTMAX or (qualified is None and method == "softmax" and node.args):
+        return "a softmax output"
+    if qualified in SIGMOID or (qualified is None and method == "sigmoid" and not node.args):
+        return "a sigmoid output"
+    return None
+
+
+def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[str]:
+    found = _saturating_output(context, node)
+    if found is None and depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return _saturating(context, value, depth - 1)
+    return found
+
+
+def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[str]:
+    """Why `node` can be exactly 0 ("a softmax output", "a relu output", ...), or None.
+
+    Known: a softmax or sigmoid output and one minus it, a relu, a clamp at 0, an exp
+    of a negation, a variance; the square, absolute value or norm of a difference, of a
+    spectrum or of one of these (and their sums and means); products, quotients (by
+    their numerator) and indexes of these; through a local name up to `depth` times.
+    A square or abs of an arbitrary value is not known to be 0: `log(scale ** 2)` is
+    how positive scales are written. Anything with an eps added or a positive clamp
+    is None.
+    """
+    found = _saturating_output(context, node)
+    if found is not None:
+        return found
+    if isinstance(node, cst.BinaryOperation):
+        operator = node.operator
+        if isinstance(operator, cst.Subtract) and _is_one(node.left):
+            inner = _saturating(context, node.right, depth)
+            return f"one minus {inner}" if inner is not None else None
+        if isinstance(operator, cst.Divide):
+            return can_reach_zero(context, node.left, depth)
+        squared = squared_operand(context, node)
+        if squared is not None:
+            return _of_magnitude(context, "the square", squared, depth)
+        if isinstance(operator, cst.Multiply):
+            return can_reach_zero(context, node.left, depth) or can_reach_zero(context, node.right, depth)
+        if isinstance(operator, cst.Add):
+            left = can_reach_zero(context, node.left, depth)
+            return left if left is not None and can_reach_zero(context, node.right, depth) else None
+        return None
+    if isinstance(node, cst.Subscript):
+        if any(_is_mask(element.slice) for element in node.slice):
+            return None  # `p[p > 0]` keeps only what is not 0
+        return can_reach_zero(context, node.value, depth)
+    if isinstance(node, cst.Call):
+        return _zero_call(context, node, depth)
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return can_reach_zero(context, value, depth - 1)
+    return None
+
+
+def _zero_call(context: FileContext, node: cst.Call, depth: int) -> Optional[str]:
+    qualified, method = callee(context, node)
+    bound = clamp_lower_bound(context, node)
+    if bound is not None:
+        return "a value clamped at 0" if literal_number(bound) == 0 else None
+    squared = squared_operand(context, node)
+    if squared is not None:
+        return _of_magnitude(context, "the square", squared, depth)
+    if qualified is not None:
+        first = argument(node, 0, "input")
+        if first is None:
+            first = argument(node, 0, "x") or argument(node, 0, "a")
+        if qualified in RELU:
+            return "a relu output"
+        if qualified in EXP:
+            return _EXP_UNDERFLOW if first is not None and is_negation(first) else None
+        if qualified in VARIANCE:
+            return _VARIANCE
+        if first is None:
+            return None
+        if qualified in ABS:
+            return _of_magnitude(context, "the absolute value", first, depth)
+        if qualified in NORM:
+            return _of_magnitude(context, "the norm", first, depth)
+        if qualified in SUM or qualified in MEAN:
+            return _reduction(context, first, depth)
+        if qualified == "torch.gather":
+            return can_reach_zero(context, first, depth)
+        return None
+    if method is None:
+        return None
+    source = receiver(node)
+    assert source is not None
+    if method == "relu" and not node.args:
+        return "a relu output"
+    if method == "abs" and not node.args:
+        return _of_magnitude(context, "the absolute value", source, depth)
+    if method == "norm":
+        return _of_magnitude(context, "the norm", source, depth)
+    if method == "exp" and not node.args:
+        return _EXP_UNDERFLOW if is_negation(source) else None
+    if method == "var":
+        return _VARIANCE
+    if method in ("sum", "mean", "nansum", "nanmean"):
+        return _reduction(context, source, depth)
+    if method in ("clamp", "clip", "clamp_min"):
+        return can_reach_zero(context, source, depth)  # an upper bound only
+    if method in _KEEPS_ZERO:
+        return can_reach_zero(context, source, depth)
+    return None
+
+
+_EXP_UNDERFLOW = "an exp of a negation"  # exp(-x) is 0.0 in float32 from x = 104
+_VARIANCE = "a variance"  # 0 for a constant input
+NORM = ("torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "numpy.linalg.norm", "jax.numpy.linalg.norm")
+SPECTRUM = (
+    "torch.stft",
+    "torch.fft.fft",
+    "torch.fft.rfft",
+    "torch.fft.fft2",
+    "torch.fft.rfft2",
+    "numpy.fft.fft",
+    "numpy.fft.rfft",
+    "jax.numpy.fft.fft",
+    "jax.numpy.fft.rfft",
+    "librosa.stft",
+    "scipy.signal.stft",
+)
+
+
+def _of_magnitude(context: FileContext, what: str, operand: cst.CSTNode, depth: int) -> Optional[str]:
+    """Why |operand| can be 0, as "the square of a difference"; None when unknown."""
+    inner = _zero_magnitude(context, operand, depth)
+    return f"{what} of {inner}" if inner is not None else None
+
+
+def _zero_magnitude(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[str]:
+    if _is_difference(context, node):
+        return "a difference"
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in SPECTRUM or (qualified is None and method == "stft"):
+            return "a spectrum"  # 0 on digital silence and on zero padding
+    found = can_reach_zero(context, node, depth)
+    if found is None and depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return _zero_magnitude(context, value, depth - 1)
+    return found
+
+
+def _reduction(context: FileContext, operand: cst.CSTNode, depth: int) -> Optional[str]:
+    """A sum or mean is 0 when every term is: true of squares, abs and relu, not of a
+    softmax (which sums to 1) or a sigmoid (not all 0 in practice)."""
+    if _saturating(context, operand, depth) is not None:
+        return None
+    found = can_reach_zero(context, operand, depth)
+    if found is None or found.startswith("one minus"):
+        return None
+    return f"a sum or mean of {found}"
+
+
+def _is_difference(context: FileContext, node: cst.CSTNode) -> bool:
+    """`a - b` of two plain values (names, attributes, items, their means or reshapes),
+    which are equal for some input: `emb - vecs[0].unsqueeze(0)`, `x - x.mean(-1)`."""
+    if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)):
+        return False
+    left, right = _is_plain(context, node.left), _is_plain(context, node.right)
+    numbers = literal_number(node.left) is not None, literal_number(node.right) is not None
+    return left and right and not all(numbers)
+
+
+def _is_plain(context: FileContext, node: cst.CSTNode) -> bool:
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)) or literal_number(node) is not None:
+        return True
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified is None and (method in _KEEPS_ZERO or method == "mean"):
+            return _is_plain(context, receiver(node))
+        if qualified in MEAN:
+            first = argument(node, 0, "input")
+            return first is not None and _is_plain(context, first)
+    return False
+
+
+def _is_mask(index: cst.BaseSlice) -> bool:
+    return isinstance(index, cst.Index) and isinstance(index.value, cst.Comparison)
+
+
+# -- what the code around a node checks ----------------------------------------------
+def catches(context: FileContext, exceptions: Iterable[str]) -> bool:
+    """Whether the node being visited runs where one of `exceptions` (by its last name)
+    is caught: in a `try` body with such a handler or a bare `except`, or under a `with`
+    that expects it (`pytest.raises(ValueError)`, `contextlib.suppress(ValueError)`)."""
+    wanted = set(exceptions)
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node, child = path[index], path[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False  # a `try` around a definition does not run its body
+        if isinstance(node, (cst.Try, cst.TryStar)) and child is node.body:
+            for handler in node.handlers:
+                if handler.type is None or _exception_names(handler.type) & wanted:
+                    return True
+        elif isinstance(node, cst.With) and child is node.body:
+            for item in node.items:
+                if isinstance(item.item, cst.Call) and any(
+                    _exception_names(arg.value) & wanted for arg in item.item.args
+                ):
+                    return True
+    return False
+
+
+def _exception_names(node: cst.CSTNode) -> set:
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Attribute):
+        return {node.attr.value}
+    if isinstance(node, cst.Tuple):
+        return set().union(*(_exception_names(element.value) for element in node.elements))
+    return set()
+
+
+def subjects(context: FileContext, node: cst.CSTNode, depth: int = 1) -> set:
+    """The names, attributes and subscripts `node` reads (as code), and, through a local
+    name assigned once, those its value reads: what a guard can be about."""
+    found = set()
+    for part in _walk_expression(node):
+        if isinstance(part, cst.Name) and part.value in ("self", "cls"):
+            continue
+        if isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)):
+            found.add(bare_code(context, part))
+            if depth > 0:
+                value = assigned_value(context, part)
+                if value is not None:
+                    found |= subjects(context, value, depth - 1)
+    return found
+
+
+def _walk_expression(node: cst.CSTNode):
+    yield node
+    for child in node.children:
+        if not isinstance(child, (cst.Lambda, cst.BaseComp)):
+            yield from _walk_expression(child)
+
+
+def is_guarded(context: FileContext, about: set) -> bool:
+    """Whether the node being visited runs only after a test of one of `about`: inside
+    `if x > 0:` / `while x:` / `x if x > 0 else ...` / `x > 0 and ...` / a comprehension's
+    `if x > 0`, in the `else` of `if x <= 0:`, or after `if not x: return` or
+    `assert x > 0` earlier in the function. Any order test counts: silence over guesses."""
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node, child = path[index], path[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(node, cst.If):
+            if (child is node.body and _tests(context, node.test, about, True)) or (
+                child is node.orelse and _tests(context, node.test, about, False)
+            ):
+                return True
+        elif isinstance(node, cst.While) and child is node.body:
+            if _tests(context, node.test, about, True):
+                return True
+        elif isinstance(node, cst.IfExp):
+            if (child is node.body and _tests(context, node.test, about, True)) or (
+                child is node.orelse and _tests(context, node.test, about, False)
+            ):
+                return True
+        elif isinstance(node, cst.BooleanOperation) and child is node.right:
+            holds = isinstance(node.operator, cst.And)
+            if _tests(context, node.left, about, holds):
+                return True
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            clause = node.for_in
+            while clause is not None:
+                if any(_tests(context, test.test, about, True) for test in clause.ifs):
+                    return True
+                clause = clause.inner_for_in
+        elif isinstance(node, (cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite)):
+            for statement in node.body:
+                if statement is child:
+                    break
+                if _exits_unless(context, statement, about):
+                    return True
+    return False
+
+
+def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> bool:
+    """`if x <= 0: return` / `raise` / `continue` / `break`, or `assert x > 0`."""
+    if isinstance(statement, cst.If):
+        body = statement.body.body
+        last = body[-1] if body else None
+        if isinstance(last, cst.SimpleStatementLine):
+            last = last.body[-1] if last.body else None
+        return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)) and _tests(
+            context, statement.test, about, False
+        )
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assert) and _tests(context, small.test, about, True):
+                return True
+            # `torch._check(0 < p, ...)`, `check_positive(x)`: an assert by another name.
+            call = small.value if isinstance(small, cst.Expr) else None
+            if isinstance(call, cst.Call) and call.args and _CHECK_CALL.search(_last_name(call.func)):
+                if _tests(context, call.args[0].value, about, True):
+                    return True
+    return False
+
+
+_CHECK_CALL = re.compile(r"^_?(check|assert|require|ensure|validate)")
+
+
+def _last_name(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+_HOLDS_WHEN_TRUE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual, cst.NotEqual)
+_HOLDS_WHEN_FALSE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual, cst.Equal)
+
+
+def _tests(context: FileContext, test: cst.CSTNode, about: set, when: bool) -> bool:
+    """Whether `test` being `when` says something about the sign or size of one of `about`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _tests(context, test.expression, about, not when)
+    if isinstance(test, cst.BooleanOperation):
+        left = _tests(context, test.left, about, when)
+        right = _tests(context, test.right, about, when)
+        # `a and b` true, or `a or b` false, means both hold: either one is enough.
+        if isinstance(test.operator, cst.And) == when:
+            return left or right
+        return left and right
+    if isinstance(test, cst.Comparison):
+        operators = _HOLDS_WHEN_TRUE if when else _HOLDS_WHEN_FALSE
+        if not any(isinstance(target.operator, operators) for target in test.comparisons):
+            return False
+        return _mentions(context, test, about)
+    if when and isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)):
+        return bare_code(context, test) in about  # truthiness: `if x:` rules out 0
+    if isinstance(test, cst.Call):
+        # `if len(x):`, `if const_expr(n > 1):`, `if not math.isfinite(x): return`: a
+        # call that looks at the value is taken for a check of it.
+        return any(_mentions(context, arg.value, about) for arg in test.args)
+    return False
+
+
+def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
+    return any(
+        isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)) and bare_code(context, part) in about
+        for part in _walk_expression(node)
+    )
+
+
+def binding_count(context: FileContext, scope: cst.CSTNode, name: str) -> int:
+    """How many times `name` is bound in `scope` (a parameter counts once)."""
+    # ScopeBindings keeps the count but does not expose it.
+    found = context.bindings(scope)._bindings.get(name)
+    return found.count if found is not None else 0

@@ -1,0 +1,151 @@
+"""Which files a run checks: `*.py` found recursively, the default and configured
+excludes, files named on the command line, --force-exclude."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import SAFE_SOURCE, rows
+from nanlint.config import DEFAULT_EXCLUDE, Settings
+from nanlint.discovery import discover
+
+REQUIRED_EXCLUDES = (
+    ".git",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    ".tox",
+    ".mypy_cache",
+)
+
+
+def _found(project, *args):
+    result = project.run("check", "--output-format", "concise", "--no-cache", *args)
+    return sorted(path for path, _, _, _ in rows(result.stdout)), result
+
+
+def test_recursive_py_files_only(project):
+    project.write("a.py", SAFE_SOURCE)
+    project.write("pkg/b.py", SAFE_SOURCE)
+    project.write("pkg/deep/er/c.py", SAFE_SOURCE)
+    project.write("pkg/notes.txt", SAFE_SOURCE)
+    project.write("pkg/script", SAFE_SOURCE)
+    project.write("pkg/d.pyc", SAFE_SOURCE)
+    found, result = _found(project, ".")
+    assert found == sorted(["a.py", os.path.join("pkg", "b.py"), os.path.join("pkg", "deep", "er", "c.py")])
+    assert result.exit_code == 1
+
+
+def test_default_excludes(project):
+    assert set(REQUIRED_EXCLUDES) <= set(DEFAULT_EXCLUDE)
+    for folder in REQUIRED_EXCLUDES:
+        project.write(f"{folder}/x.py", SAFE_SOURCE)
+        project.write(f"src/{folder}/nested/y.py", SAFE_SOURCE)
+    project.write("src/keep.py", SAFE_SOURCE)
+    found, _ = _found(project, ".")
+    assert found == [os.path.join("src", "keep.py")]
+
+
+def test_a_folder_named_on_the_command_line_is_walked_without_its_excluded_children(project):
+    project.write("src/keep.py", SAFE_SOURCE)
+    project.write("src/build/x.py", SAFE_SOURCE)
+    found, _ = _found(project, "src")
+    assert found == [os.path.join("src", "keep.py")]
+
+
+def test_exclude_replaces_the_defaults(project):
+    project.config('exclude = ["generated"]\n')
+    project.write("generated/x.py", SAFE_SOURCE)
+    project.write("build/y.py", SAFE_SOURCE)
+    found, _ = _found(project, ".")
+    assert found == [os.path.join("build", "y.py")]
+
+
+def test_extend_exclude_adds_to_the_defaults(project):
+    project.config('extend-exclude = ["third_party", "src/gen/*.py", "legacy.py"]\n')
+    project.write("third_party/x.py", SAFE_SOURCE)
+    project.write("build/y.py", SAFE_SOURCE)
+    project.write("src/gen/z.py", SAFE_SOURCE)
+    project.write("src/legacy.py", SAFE_SOURCE)
+    project.write("src/keep.py", SAFE_SOURCE)
+    found, _ = _found(project, ".")
+    assert found == [os.path.join("src", "keep.py")]
+
+
+def test_a_file_named_on_the_command_line_is_always_checked(project):
+    project.config('extend-exclude = ["skipped.py", "vendor"]\n')
+    project.write("skipped.py", SAFE_SOURCE)
+    project.write("vendor/v.py", SAFE_SOURCE)
+    project.write("build/b.py", SAFE_SOURCE)
+    project.write("script", SAFE_SOURCE)  # no .py: named, so checked as Python
+    assert _found(project, ".")[0] == []
+    found, result = _found(
+        project, "skipped.py", os.path.join("vendor", "v.py"), os.path.join("build", "b.py"), "script"
+    )
+    assert found == sorted(["skipped.py", os.path.join("vendor", "v.py"), os.path.join("build", "b.py"), "script"])
+    assert result.exit_code == 1
+
+
+def test_force_exclude_applies_excludes_to_named_files(project):
+    project.config('extend-exclude = ["skipped.py", "vendor"]\n')
+    project.write("skipped.py", SAFE_SOURCE)
+    project.write("vendor/deep/v.py", SAFE_SOURCE)
+    project.write("build/b.py", SAFE_SOURCE)
+    project.write("keep.py", SAFE_SOURCE)
+    named = ("skipped.py", os.path.join("vendor", "deep", "v.py"), os.path.join("build", "b.py"), "keep.py")
+    found, _ = _found(project, "--force-exclude", *named)
+    assert found == ["keep.py"]
+
+
+def test_nothing_left_to_check_exits_0(project):
+    project.write("build/x.py", SAFE_SOURCE)
+    project.write(".venv/lib/y.py", SAFE_SOURCE)
+    result = project.run("check", ".")
+    assert result.exit_code == 0, result.output
+    result = project.run("check", "--force-exclude", os.path.join("build", "x.py"))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_empty_folder_exits_0(project):
+    (project.root / "empty").mkdir()
+    assert project.run("check", "empty").exit_code == 0
+
+
+def test_a_file_named_twice_is_checked_once(project):
+    project.write("a.py", SAFE_SOURCE)
+    found, _ = _found(project, "a.py", ".", os.path.join(".", "a.py"))
+    assert found == ["a.py"]
+
+
+def test_order_is_stable_and_sorted(project):
+    for name in ("b.py", "a.py", "z/a.py", "c/d.py"):
+        project.write(name, "x = 1\n")
+    files, errors = discover(["."], Settings(root=str(project.root)))
+    assert errors == []
+    assert files == ["a.py", "b.py", os.path.join("c", "d.py"), os.path.join("z", "a.py")]
+    assert discover(["b.py", "a.py"], Settings(root=str(project.root)))[0] == ["a.py", "b.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_py_is_reported_not_read(project):
+    project.write("a.py", SAFE_SOURCE)
+    os.mkfifo(project.root / "pipe.py")
+    files, errors = discover(["."], Settings(root=str(project.root)))
+    assert files == ["a.py"]
+    assert errors == [("pipe.py", "not a regular file")]
+
+
+def test_an_exclude_with_a_trailing_slash_is_a_folder_name(project):
+    project.config('extend-exclude = ["generated/"]\n')
+    project.write("generated/x.py", SAFE_SOURCE)
+    project.write("src/generated/y.py", SAFE_SOURCE)
+    project.write("src/keep.py", SAFE_SOURCE)
+    found, _ = _found(project, ".")
+    assert found == [os.path.join("src", "keep.py")]

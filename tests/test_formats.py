@@ -1,0 +1,220 @@
+"""Output formats: full, concise, json (a stable public schema), github, sarif
+(validated against the official OASIS schema), and colour."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from helpers import SAFE_SOURCE, UNSAFE_SOURCE
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+ESCAPE = "\x1b["
+MESSAGE_START = "`sqrt` of a value that can be exactly 0"
+
+
+@pytest.fixture
+def two_findings(project):
+    project.write("safe.py", SAFE_SOURCE)
+    project.write("unsafe.py", UNSAFE_SOURCE)
+    return project
+
+
+def test_full_shows_the_source_line_and_a_caret_under_the_span(two_findings):
+    result = two_findings.run("check", "--select", "NAN001", ".")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    head = lines.index(next(line for line in lines if line.startswith("safe.py:2:5: NAN001 ")))
+    assert lines[head + 2] == "2 | d = torch.sum((a - b) ** 2, dim=1).sqrt()"
+    caret = lines[head + 3]
+    # Columns 5..42 (end exclusive): 37 carets under the call.
+    assert caret == "  |     " + "^" * 37
+    assert lines[head + 4] == "  = help: Fix: Use torch.linalg.vector_norm"
+    unsafe = lines.index(next(line for line in lines if line.startswith("unsafe.py:2:7: NAN001 ")))
+    assert lines[unsafe + 3] == "  |       " + "^" * 24
+    assert lines[unsafe + 4].startswith("  = help: Unsafe fix: Add 1e-12 inside the root")
+    assert "Found 2 finding(s)." in result.stdout
+    assert "[*] 1 fixable with `--fix`." in result.stdout
+    assert "1 more fixable with `--fix --unsafe-fixes`." in result.stdout
+
+
+def test_concise_is_one_line_per_finding(two_findings):
+    result = two_findings.run("check", "--select", "NAN001", "--output-format", "concise", ".")
+    findings = [line for line in result.stdout.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
+    assert len(findings) == 2
+    assert findings[0].startswith("safe.py:2:5: NAN001 [*] " + MESSAGE_START)
+    assert findings[1].startswith("unsafe.py:2:7: NAN001 " + MESSAGE_START)
+    assert "|" not in result.stdout.split("Found")[0]
+
+
+FINDING_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix"}
+
+
+def test_json_schema_is_exactly_the_documented_one(two_findings):
+    result = two_findings.run("check", "--select", "NAN001", "--output-format", "json", ".")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)  # nothing else on stdout: no summary
+    assert isinstance(findings, list) and len(findings) == 2
+    for finding in findings:
+        assert set(finding) == FINDING_KEYS
+        assert set(finding["location"]) == set(finding["end_location"]) == {"row", "column"}
+        assert set(finding["fix"]) == {"applicability", "message", "edits"}
+        for edit in finding["fix"]["edits"]:
+            assert set(edit) == {"content", "location", "end_location"}
+            assert set(edit["location"]) == set(edit["end_location"]) == {"row", "column"}
+    safe, unsafe = findings
+    assert safe == {
+        "code": "NAN001",
+        "name": "sqrt-without-eps",
+        "message": safe["message"],
+        "filename": "safe.py",
+        "location": {"row": 2, "column": 5},
+        "end_location": {"row": 2, "column": 42},
+        "fix": {
+            "applicability": "safe",
+            "message": "Use torch.linalg.vector_norm",
+            "edits": [
+                {
+                    "content": "torch.linalg.vector_norm(a - b, dim=1)",
+                    "location": {"row": 2, "column": 5},
+                    "end_location": {"row": 2, "column": 42},
+                }
+            ],
+        },
+    }
+    assert safe["message"].startswith(MESSAGE_START)
+    assert unsafe["fix"]["applicability"] == "unsafe"
+    assert unsafe["fix"]["edits"] == [
+        {
+            "content": "x.var(dim=0) + 1e-12",
+            "location": {"row": 2, "column": 18},
+            "end_location": {"row": 2, "column": 30},
+        }
+    ]
+
+
+def test_json_fix_is_null_without_a_fix(project, monkeypatch):
+    from nanlint.batch import FileOutcome
+    from nanlint.formats.json_format import json_format
+    from nanlint.rule import Diagnostic, Location
+
+    diagnostic = Diagnostic("NAN001", "sqrt-without-eps", "m", "f.py", Location(1, 1), Location(1, 2))
+    [row] = json.loads(json_format([FileOutcome("f.py", [diagnostic])], False))
+    assert set(row) == FINDING_KEYS and row["fix"] is None
+
+
+def test_json_of_a_clean_run_is_an_empty_list(project):
+    project.write("ok.py", "x = 1\n")
+    result = project.run("check", "--output-format", "json", ".")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_github_annotations(two_findings):
+    result = two_findings.run("check", "--select", "NAN001", "--output-format", "github", ".")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        "::error title=nanlint (NAN001),file=safe.py,line=2,col=5,endLine=2,endColumn=42::NAN001 "
+    )
+    assert lines[1].startswith("::error title=nanlint (NAN001),file=unsafe.py,line=2,col=7,")
+
+
+def test_github_escapes_properties_and_data():
+    from nanlint.batch import FileOutcome
+    from nanlint.formats.github import github
+    from nanlint.rule import Diagnostic, Location
+
+    diagnostic = Diagnostic("NAN001", "n", "50%\nmore", "a,b:c.py", Location(1, 1), Location(1, 2))
+    [line] = github([FileOutcome("a,b:c.py", [diagnostic])], False).splitlines()
+    assert "file=a%2Cb%3Ac.py," in line
+    assert line.endswith("::NAN001 50%25%0Amore")
+
+
+def _validate_sarif(text: str) -> dict:
+    log = json.loads(text)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    return log
+
+
+def test_sarif_is_valid_sarif_2_1_0(two_findings):
+    two_findings.write("dir with space/m.py", SAFE_SOURCE)
+    result = two_findings.run("check", "--select", "NAN001", "--output-format", "sarif", ".")
+    assert result.exit_code == 1
+    log = _validate_sarif(result.stdout)
+    assert log["version"] == "2.1.0"
+    [run] = log["runs"]
+    assert run["tool"]["driver"]["name"] == "nanlint"
+    from nanlint.rule import all_rules
+
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == [rule.code for rule in all_rules()]
+    results = run["results"]
+    assert len(results) == 3
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert uris == ["dir%20with%20space/m.py", "safe.py", "unsafe.py"]
+    safe = results[1]
+    assert safe["ruleId"] == "NAN001"
+    assert run["tool"]["driver"]["rules"][safe["ruleIndex"]]["id"] == "NAN001"
+    assert safe["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 2,
+        "startColumn": 5,
+        "endLine": 2,
+        "endColumn": 42,
+    }
+    [change] = safe["fixes"][0]["artifactChanges"]
+    assert change["replacements"][0]["insertedContent"]["text"] == "torch.linalg.vector_norm(a - b, dim=1)"
+
+
+def test_sarif_of_a_clean_run_is_valid(project):
+    project.write("ok.py", "x = 1\n")
+    result = project.run("check", "--output-format", "sarif", ".")
+    assert result.exit_code == 0
+    assert _validate_sarif(result.stdout)["runs"][0]["results"] == []
+
+
+# -- colour ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise"])
+def test_no_colour_when_not_a_terminal(two_findings, output_format):
+    result = two_findings.run("check", "--output-format", output_format, ".")
+    assert "NAN001" in result.stdout
+    assert ESCAPE not in result.stdout and ESCAPE not in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise"])
+def test_force_color_gives_colour_and_no_color_wins(two_findings, output_format):
+    forced = two_findings.run("check", "--output-format", output_format, ".", env={"FORCE_COLOR": "1"})
+    assert ESCAPE in forced.stdout
+    both = two_findings.run("check", "--output-format", output_format, ".", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert ESCAPE not in both.stdout
+    # Apart from the escape codes, the text is the same.
+    assert re.sub(r"\x1b\[[0-9;]*m", "", forced.stdout) == both.stdout
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+def test_machine_formats_never_have_colour(two_findings, output_format):
+    result = two_findings.run("check", "--output-format", output_format, ".", env={"FORCE_COLOR": "1"})
+    assert ESCAPE not in result.stdout
+
+
+def test_no_color_on_a_terminal(monkeypatch):
+    from nanlint.cli import _use_color
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert _use_color(Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not _use_color(Terminal())
