@@ -39,6 +39,7 @@ class FileOutcome:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     error: Optional[str] = None
+    warning: Optional[str] = None  # checked no further, but not a failure: see NewerSyntax
     lines: List[str] = field(default_factory=list)  # kept only when there is something to show
     fixed: List[Diagnostic] = field(default_factory=list)
     diff: str = ""
@@ -65,7 +66,7 @@ def _linter(job: Job):
 
 def process_source(source: SourceFile, job: Job, display: str, write: bool = True) -> FileOutcome:
     """Lint (and, by the job's mode, fix) one decoded source."""
-    from nanlint.engine import ParseError
+    from nanlint.engine import NewerSyntax, ParseError
     from nanlint.fixer import fix_source
 
     linter = _linter(job)
@@ -87,6 +88,9 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                     outcome.diff = unified_diff(source.text, text, display)
                 elif write and source.path != STDIN:
                     write_atomically(source, text)
+    except NewerSyntax as error:
+        outcome.warning = str(error)
+        return outcome
     except ParseError as error:
         outcome.error = str(error)
         return outcome
@@ -192,7 +196,7 @@ def check_files(
 
     if cache is not None:
         for path, outcome in outcomes.items():
-            if outcome.error is None and path in digests and outcome.new_text is None:
+            if outcome.error is None and outcome.warning is None and path in digests and outcome.new_text is None:
                 cache.put(path, digests[path], outcome.diagnostics)
     return [outcomes[path] for path in paths]
 

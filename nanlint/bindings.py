@@ -11,6 +11,8 @@ from typing import Dict, List, Optional, Union
 
 import libcst as cst
 
+from nanlint.walk import handlers, walk
+
 Scope = Union[cst.Module, cst.FunctionDef, cst.Lambda]
 
 
@@ -22,7 +24,7 @@ class _Binding:
         self.assign: Optional[cst.Assign] = None
 
 
-class _BindingCollector(cst.CSTVisitor):
+class _BindingCollector:
     """Counts the bindings of each name in one scope, not in the scopes nested in it."""
 
     def __init__(self, scope: cst.CSTNode) -> None:
@@ -137,11 +139,9 @@ def _all_params(params: cst.Parameters) -> List[cst.Param]:
 class ScopeBindings:
     def __init__(self, scope: cst.CSTNode) -> None:
         collector = _BindingCollector(scope)
-        if isinstance(scope, cst.Module):
-            for statement in scope.body:
-                statement.visit(collector)
-        else:
-            scope.visit(collector)
+        visits, leaves = handlers([collector])
+        for root in scope.body if isinstance(scope, cst.Module) else (scope,):
+            walk(root, visits, leaves)
         self._bindings = collector.bindings
 
     def single_assignment(self, name: str) -> Optional[cst.Assign]:
@@ -152,3 +152,8 @@ class ScopeBindings:
 
     def is_bound(self, name: str) -> bool:
         return name in self._bindings
+
+    def count(self, name: str) -> int:
+        """How many times `name` is bound in the scope (a parameter counts once)."""
+        binding = self._bindings.get(name)
+        return binding.count if binding is not None else 0

@@ -169,6 +169,8 @@ def check(
         outcomes = _run(files, job, settings, jobs, no_cache)
 
     for outcome in outcomes:
+        if outcome.warning:
+            _warning(f"{outcome.path}: {outcome.warning}")
         if outcome.error:
             errors.append((outcome.path, outcome.error))
         elif outcome.unconverged:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+from libcst._position import CodeRange
 
 from nanlint.bindings import ScopeBindings
 from nanlint.names import ImportTable
+from nanlint.positions import Positions
 from nanlint.sources import split_lines
 from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
 
@@ -33,6 +34,7 @@ class _Report:
     message: str
     fix: Optional[PendingFix]
     statement: Optional[cst.CSTNode]
+    top: Optional[cst.CSTNode]  # the module-level statement that holds `node`
 
 
 class FileContext:
@@ -43,6 +45,7 @@ class FileContext:
         module: cst.Module,
         imports: ImportTable,
         options: FixOptions,
+        statement_rows: Optional[Sequence[int]] = None,
     ) -> None:
         self.filename = filename
         self.source = source
@@ -54,27 +57,19 @@ class FileContext:
         self.ancestors: List[cst.CSTNode] = []
         self._reports: List[_Report] = []
         self._scopes: Dict[int, ScopeBindings] = {}
+        self._statement_rows = statement_rows
 
     # -- names ---------------------------------------------------------------------
     def qualified_name(self, node: cst.CSTNode) -> Optional[str]:
         """`torch.sqrt` for `T.sqrt` under `import torch as T`; None when unknown."""
         if isinstance(node, cst.Name):
-            if self._is_local_here(node.value):
-                return None
+            # The import table resolves no name that the module binds any other way,
+            # in any scope: a parameter or local can never be mistaken for an import.
             return self.imports.resolve(node.value)
         if isinstance(node, cst.Attribute):
             base = self.qualified_name(node.value)
             return f"{base}.{node.attr.value}" if base else None
         return None
-
-    def _is_local_here(self, name: str) -> bool:
-        # A parameter or local of an enclosing function hides a module import.
-        for scope in self._enclosing_scopes():
-            if isinstance(scope, cst.Module):
-                return False
-            if self.bindings(scope).is_bound(name):
-                return True
-        return False
 
     def reference(self, qualified: str) -> Optional[Tuple[str, Optional[str]]]:
         """How new code should spell `qualified`, and the module it must import."""
@@ -128,26 +123,34 @@ class FileContext:
 
     # -- reporting -----------------------------------------------------------------
     def report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Optional[PendingFix]) -> None:
-        self._reports.append(_Report(rule, node, message, fix, self.current_statement()))
+        top = self.ancestors[1] if len(self.ancestors) > 1 else None
+        self._reports.append(_Report(rule, node, message, fix, self.current_statement(), top))
 
     def diagnostics(self) -> List[Diagnostic]:
-        """The reports as diagnostics; positions are computed here, once, if needed."""
+        """The reports as diagnostics; positions are computed here, only for what they name."""
         if not self._reports:
             return []
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        # A Replace swaps what `code(node)` prints: the node with its own parentheses,
-        # which PositionProvider leaves out and the whitespace-inclusive one keeps.
-        extents = wrapper.resolve(WhitespaceInclusivePositionProvider) if any(r.fix for r in self._reports) else {}
         lines = split_lines(self.source)
+        positions = Positions(self.module, lines, self._statement_rows)
+
+        def syntactic(node: cst.CSTNode, top: Optional[cst.CSTNode]) -> CodeRange:
+            positions.locate(node, top)
+            return positions.syntactic[node]
+
+        def inclusive(node: cst.CSTNode, top: Optional[cst.CSTNode]) -> CodeRange:
+            # A Replace swaps what `code(node)` prints: the node with its own parentheses,
+            # which the syntactic range leaves out and the whitespace-inclusive one keeps.
+            positions.locate(node, top)
+            return positions.inclusive[node]
+
         found = []
         for report in self._reports:
-            where = positions[report.node]
-            statement_row = positions[report.statement].start.line if report.statement else 0
+            where = syntactic(report.node, report.top)
+            statement_row = syntactic(report.statement, report.top).start.line if report.statement else 0
             fix = None
             pending = report.fix
             while fix is None and pending is not None:
-                fix = self._resolve_fix(pending, positions, extents, lines)
+                fix = self._resolve_fix(pending, report.top, syntactic, inclusive, lines)
                 pending = pending.fallback
             found.append(
                 Diagnostic(
@@ -163,11 +166,11 @@ class FileContext:
             )
         return found
 
-    def _resolve_fix(self, pending: PendingFix, positions, extents, lines: List[str]) -> Optional[Fix]:
+    def _resolve_fix(self, pending: PendingFix, top, syntactic, inclusive, lines: List[str]) -> Optional[Fix]:
         edits = []
         for edit in pending.edits:
             if isinstance(edit, Replace):
-                where = extents[edit.node]
+                where = inclusive(edit.node, top)
                 if any(comment not in edit.content for comment in _comments(edit.node)):
                     return None  # a fix never deletes a comment
                 edits.append(
@@ -179,7 +182,7 @@ class FileContext:
                 )
                 continue
             assert isinstance(edit, InsertLinesBefore)
-            where = positions[edit.statement]
+            where = syntactic(edit.statement, top)
             indent = lines[where.start.line - 1][: where.start.column]
             if indent.strip():
                 return None  # the statement shares its line with another one
@@ -187,24 +190,24 @@ class FileContext:
             at = Location(where.start.line, 1)
             edits.append(Edit(at, at, text))
         for module in pending.imports:
-            edits.append(self._import_edit(module, positions, lines))
+            edits.append(self._import_edit(module, syntactic, lines))
         return Fix(pending.message, pending.applicability, tuple(sorted(set(edits))))
 
-    def _import_edit(self, module: str, positions, lines: List[str]) -> Edit:
+    def _import_edit(self, module: str, syntactic, lines: List[str]) -> Edit:
         """`import module` after the docstring, `__future__` and the leading imports."""
         newline = self.module.default_newline
         row = None
         for index, statement in enumerate(self.module.body):
             if index == 0 and _is_docstring(statement):
-                row = positions[statement].end.line + 1
+                row = syntactic(statement, statement).end.line + 1
                 continue
             if isinstance(statement, cst.SimpleStatementLine) and all(
                 isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
             ):
-                row = positions[statement].end.line + 1
+                row = syntactic(statement, statement).end.line + 1
                 continue
             if row is None:
-                row = positions[statement].start.line
+                row = syntactic(statement, statement).start.line
             break
         text = f"import {module}{newline}"
         if row is None:

@@ -8,12 +8,14 @@ rule's `visit_<Node>` / `leave_<Node>` methods as it passes.
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import List, Optional, Sequence, Type
 
 from nanlint.context import FileContext, FixOptions
 from nanlint.names import ModuleIndex
+from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
 from nanlint.suppression import drop_suppressed
@@ -28,6 +30,10 @@ class FileResult:
 
 class ParseError(Exception):
     pass
+
+
+class NewerSyntax(ParseError):
+    """Python syntax this interpreter's parser does not know: the file is skipped, not failed."""
 
 
 class Linter:
@@ -52,11 +58,17 @@ class Linter:
         rules = self.candidates(source, codes)
         if not rules:
             return []
-        index = ModuleIndex.from_ast(parse_ast(source))
+        tree = parse_ast(source)
+        index = ModuleIndex.from_ast(tree)
         rules = [rule for rule in rules if rule.wants(index)]
         if not rules:
             return []
-        context = FileContext(filename, source, parse_cst(source), index.imports, self.options)
+        ast_rows = [statement.lineno for statement in tree.body]
+        del tree  # the concrete tree is the big one: never hold both
+        module = parse_cst(source)
+        context = FileContext(
+            filename, source, module, index.imports, self.options, statement_rows(ast_rows, module)
+        )
         _walk(context.module, context, [rule(context) for rule in rules])
         found = drop_suppressed(context.diagnostics(), source)
         return sorted(found, key=Diagnostic.sort_key)
@@ -70,9 +82,25 @@ def parse_ast(source: str) -> ast.Module:
             return ast.parse(source)
     except SyntaxError as error:
         where = f"{error.lineno}:{error.offset}: " if error.lineno else ""
+        if _parses_with_libcst(source):
+            # libcst knows grammar up to newer Pythons than the one running us
+            # (`def f[T]()` under 3.11): not a broken file, one we cannot index.
+            version = ".".join(map(str, sys.version_info[:2]))
+            raise NewerSyntax(
+                f"not checked: {where}Python {version} cannot parse it ({error.msg}); "
+                "run nanlint under the Python this file is written for"
+            ) from None
         raise ParseError(f"{where}syntax error: {error.msg}") from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseError(f"cannot parse: {error}") from None
+
+
+def _parses_with_libcst(source: str) -> bool:
+    try:
+        parse_cst(source)
+    except ParseError:
+        return False
+    return True
 
 
 def parse_cst(source: str):
@@ -88,28 +116,7 @@ def parse_cst(source: str):
 
 
 def _walk(module, context: FileContext, rules: List[Rule]) -> None:
-    import libcst as cst
+    from nanlint.walk import handlers, walk
 
-    visits: Dict[str, List[Callable]] = {}
-    leaves: Dict[str, List[Callable]] = {}
-    for rule in rules:
-        for attribute in dir(type(rule)):
-            if attribute.startswith("visit_"):
-                visits.setdefault(attribute[6:], []).append(getattr(rule, attribute))
-            elif attribute.startswith("leave_"):
-                leaves.setdefault(attribute[6:], []).append(getattr(rule, attribute))
-    ancestors = context.ancestors
-
-    class Walker(cst.CSTVisitor):
-        def on_visit(self, node) -> bool:
-            ancestors.append(node)
-            for method in visits.get(type(node).__name__, ()):
-                method(node)
-            return True
-
-        def on_leave(self, original_node) -> None:
-            for method in leaves.get(type(original_node).__name__, ()):
-                method(original_node)
-            ancestors.pop()
-
-    module.visit(Walker())
+    visits, leaves = handlers(rules)
+    walk(module, visits, leaves, context.ancestors)

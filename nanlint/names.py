@@ -134,9 +134,11 @@ class ModuleIndex:
             elif kind is ast.ExceptHandler:
                 if node.name:
                     bound.add(node.name)
-            elif kind is _MATCH_AS:
-                if node.name:
-                    bound.add(node.name)
+            elif kind in _MATCH_CAPTURES:
+                # `case x`, `case [*rest]`, `case {**rest}` bind names too.
+                captured = getattr(node, "name", None) or getattr(node, "rest", None)
+                if captured:
+                    bound.add(captured)
 
         bound -= fallbacks & set(aliases)
         for name in ambiguous | (bound & set(aliases)):
@@ -150,7 +152,9 @@ class ModuleIndex:
         return cls(imports, calls, methods, half_powers)
 
 
-_MATCH_AS = getattr(ast, "MatchAs", None)
+_MATCH_CAPTURES = tuple(
+    kind for kind in (getattr(ast, name, None) for name in ("MatchAs", "MatchStar", "MatchMapping")) if kind
+)
 
 
 def _chain(node: ast.AST) -> Optional[Tuple[str, ...]]:

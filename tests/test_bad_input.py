@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 
 import pytest
 
@@ -274,3 +275,23 @@ def test_a_worker_that_dies_is_reported_and_the_run_ends(project, monkeypatch):
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("nanlint: error:")]
     assert any("poison.py" in line and "worker process died" in line for line in errors), result.stderr
+
+
+def test_syntax_newer_than_this_python_is_a_warning_not_an_error(project):
+    """libcst parses grammar of newer Pythons than `ast` here: such a file is skipped
+    with a warning that says why, and the run's exit code is the findings' alone."""
+    if sys.version_info < (3, 12):
+        newer = b"import torch\ndef f[T](x: T) -> T:\n    return torch.sqrt(x)\n"
+    elif sys.version_info < (3, 14):
+        newer = b"import torch\nx = torch.sqrt(y)\nmessage = t'{x}'\n"
+    else:
+        pytest.skip("no syntax newer than Python 3.14 that libcst parses is known yet")
+    project.write("newer.py", newer)
+    project.write("good.py", SAFE_SOURCE)
+    result = project.run("check", "--output-format", "concise", "--no-cache", "--jobs", "1", "newer.py", "good.py")
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1, result.output
+    assert GOOD in rows(result.stdout)
+    warning = [line for line in result.stderr.splitlines() if "newer.py" in line]
+    assert len(warning) == 1 and warning[0].startswith("nanlint: warning: newer.py: not checked:"), result.stderr
+    assert "error" not in result.stderr

@@ -1,0 +1,125 @@
+"""A read-only traversal of a libcst tree, without libcst's visitor machinery.
+
+`CSTNode.visit` is built for transformers: it rebuilds every node it passes and
+calls two attribute hooks per field, which is most of the time a read-only walk
+spends. This walk reads each node's children in the order libcst itself visits
+them and never enters whitespace or punctuation (comments, commas, parentheses,
+operators) unless a visitor asks for that node type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+# Nodes that only hold layout. Rules read them through their parent
+# (`node.operator`, `node.lpar`) and never need to be inside them.
+_TRIVIA = (
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.TrailingWhitespace,
+    cst.Comment,
+    cst.Newline,
+    cst.Comma,
+    cst.Semicolon,
+    cst.Colon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseUnaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseAugOp,
+)
+
+_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+
+Handlers = Dict[str, List[Callable]]
+
+
+@lru_cache(maxsize=None)
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of `kind` that can hold nodes, in the order libcst visits them.
+
+    Read once per node type from libcst's own `_visit_and_replace_children`, whose
+    calls name each field; where its source is not available, the dataclass order.
+    """
+    try:
+        order = tuple(dict.fromkeys(_FIELD.findall(inspect.getsource(kind._visit_and_replace_children))))
+    except (OSError, TypeError):
+        order = ()
+    return order or tuple(field.name for field in dataclasses.fields(kind))
+
+
+def handlers(visitors: Sequence[object]) -> Tuple[Handlers, Handlers]:
+    """Each visitor's bound `visit_<Node>` and `leave_<Node>` methods, by node type name."""
+    visits: Handlers = {}
+    leaves: Handlers = {}
+    for visitor in visitors:
+        for attribute in dir(type(visitor)):
+            if attribute.startswith("visit_"):
+                visits.setdefault(attribute[6:], []).append(getattr(visitor, attribute))
+            elif attribute.startswith("leave_"):
+                leaves.setdefault(attribute[6:], []).append(getattr(visitor, attribute))
+    return visits, leaves
+
+
+def walk(
+    root: cst.CSTNode,
+    visits: Handlers,
+    leaves: Handlers,
+    ancestors: Optional[List[cst.CSTNode]] = None,
+) -> None:
+    """Call the handlers on `root` and every node below it, in source order.
+
+    A `visit_` handler that returns False keeps the walk out of that node's children
+    (its `leave_` handlers still run). `ancestors`, when given, holds the nodes from
+    `root` down to the one being visited while its handlers run.
+    """
+    wanted = frozenset(visits) | frozenset(leaves)
+    path = ancestors if ancestors is not None else []
+    # An explicit stack: deeply nested expressions must not hit the recursion limit.
+    stack: List[Tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        name = type(node).__name__
+        if leaving:
+            for method in leaves.get(name, ()):
+                method(node)
+            path.pop()
+            continue
+        path.append(node)
+        descend = True
+        for method in visits.get(name, ()):
+            if method(node) is False:
+                descend = False
+        stack.append((node, True))
+        if descend:
+            stack.extend((child, False) for child in reversed(_children(node, wanted)))
+
+
+def _children(node: cst.CSTNode, wanted: frozenset) -> List[cst.CSTNode]:
+    found: List[cst.CSTNode] = []
+    for field in _child_fields(type(node)):
+        value = getattr(node, field)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _TRIVIA) or type(value).__name__ in wanted:
+                found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(
+                item
+                for item in value
+                if isinstance(item, cst.CSTNode) and (not isinstance(item, _TRIVIA) or type(item).__name__ in wanted)
+            )
+    return found
