@@ -68,10 +68,13 @@ def handlers(visitors: Sequence[object]) -> Tuple[Handlers, Handlers]:
     leaves: Handlers = {}
     for visitor in visitors:
         for attribute in dir(type(visitor)):
-            if attribute.startswith("visit_"):
-                visits.setdefault(attribute[6:], []).append(getattr(visitor, attribute))
-            elif attribute.startswith("leave_"):
-                leaves.setdefault(attribute[6:], []).append(getattr(visitor, attribute))
+            if not attribute.startswith(("visit_", "leave_")):
+                continue
+            method = getattr(visitor, attribute)
+            if method.__module__.startswith("libcst."):
+                continue  # a CSTVisitor's empty defaults, one per node type and field
+            table = visits if attribute.startswith("visit_") else leaves
+            table.setdefault(attribute[6:], []).append(method)
     return visits, leaves
 
 
@@ -113,13 +116,28 @@ def _children(node: cst.CSTNode, wanted: frozenset) -> List[cst.CSTNode]:
     found: List[cst.CSTNode] = []
     for field in _child_fields(type(node)):
         value = getattr(node, field)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _TRIVIA) or type(value).__name__ in wanted:
-                found.append(value)
-        elif isinstance(value, (tuple, list)):
-            found.extend(
-                item
-                for item in value
-                if isinstance(item, cst.CSTNode) and (not isinstance(item, _TRIVIA) or type(item).__name__ in wanted)
-            )
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        if kind is _SEQUENCE:
+            for item in value:
+                kind = _KINDS.get(type(item)) or _kind(type(item))
+                if kind is _NODE or (kind is _TRIVIA_NODE and type(item).__name__ in wanted):
+                    found.append(item)
+        elif kind is _NODE or (kind is _TRIVIA_NODE and type(value).__name__ in wanted):
+            found.append(value)
+    return found
+
+
+# isinstance against libcst's abstract node classes is slow: each type is judged once.
+_NODE, _TRIVIA_NODE, _SEQUENCE, _OTHER = "node", "trivia", "sequence", "other"
+_KINDS: Dict[type, str] = {}
+
+
+def _kind(kind: type) -> str:
+    if issubclass(kind, cst.CSTNode):
+        found = _TRIVIA_NODE if issubclass(kind, _TRIVIA) else _NODE
+    elif issubclass(kind, (tuple, list)):
+        found = _SEQUENCE
+    else:
+        found = _OTHER
+    _KINDS[kind] = found
     return found
