@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from nanlint.engine import Linter, ParseError
+from nanlint.engine import Linter, NewerSyntax, ParseError
 from nanlint.rule import all_rules
 from nanlint.sources import SourceError, decode
 
@@ -35,6 +35,8 @@ def main(roots) -> int:
         for linter in (fast, slow):
             try:
                 results.append([d.to_json() for d in linter.lint_source(text, str(path))])
+            except NewerSyntax:
+                results.append([])  # skipped with a warning: no findings on either path
             except ParseError as error:
                 results.append(str(error))
         if fast.candidates(text):
