@@ -318,6 +318,7 @@ def rule_command(code: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(readable=False, allow_dash=True))
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_one_line_errors
 def verify(paths: Tuple[str, ...], output_format: str) -> None:
     """Run each fixable finding and its fix on adversarial tensors (needs PyTorch)."""
     from nanlint.shim.command import verify_paths

@@ -176,3 +176,18 @@ def test_verify_paths_follows_the_project_settings(tmp_path, monkeypatch):
         "float16": "holds",
         "bfloat16": "holds",
     }
+
+
+def test_verify_crash_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import nanlint.shim.command
+    from nanlint.cli import cli
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(nanlint.shim.command, "verify_paths", explode)
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.strip() == "nanlint: error: internal error: RuntimeError: boom"
