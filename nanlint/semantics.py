@@ -8,6 +8,7 @@ rule from reporting.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable, Optional, Tuple
 
 import libcst as cst
@@ -26,6 +27,11 @@ MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean")
 SQUARE = ("torch.square", "jax.numpy.square")
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
+LOG_METHODS = ("log", "log2", "log10")
+LOG = tuple(f"{module}.{function}" for module in ("torch", "numpy", "jax.numpy") for function in LOG_METHODS)
+# The prefilter's word for those: a call or an import of log, log2, log10, not
+# the `log.info(...)` or `log = logging.getLogger()` of logging code.
+LOG_WORD = r"\blog(?:2|10)?\b(?!\s*[.=])"
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
 ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
 
@@ -122,7 +128,7 @@ def is_positive_constant(context: FileContext, node: cst.CSTNode) -> bool:
     return is_eps_like(context, node)
 
 
-def is_literal(node: cst.CSTNode, value: float) -> bool:
+def is_literal(node: Optional[cst.CSTNode], value: float) -> bool:
     return literal_number(node) == value
 
 
@@ -139,7 +145,146 @@ def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.Base
     return assign.value if assign is not None else None
 
 
+# -- roots ---------------------------------------------------------------------------
+HALF = 0.5
+
+
+@dataclass(frozen=True)
+class Root:
+    """A square root (or reciprocal square root) and what it is taken of."""
+
+    node: cst.BaseExpression  # the call, or the `E ** 0.5`
+    kind: str  # "sqrt" or "rsqrt"
+    radicand: cst.BaseExpression
+    framework: str  # "torch" or "jax"
+    where: str  # the radicand is the call's "argument", its "receiver" or the "base" of `** 0.5`
+
+
+def root_of(context: FileContext, node: cst.CSTNode) -> Optional[Root]:
+    """The root `node` takes: `torch.sqrt(E)`, `torch.rsqrt(E)`, `torch.pow(E, 0.5)`,
+    `E.sqrt()`, `E.rsqrt()`, `E.pow(0.5)` (in a module that imports torch), `E ** 0.5`
+    and the jax forms. Not `math.sqrt` or `numpy.sqrt`, which have no autograd, nor
+    `E ** 0.5` outside tensor code or of a plain value: `head_dim ** 0.5` is a float."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Power) and is_literal(node.right, HALF) and _has_call(node.left):
+            imports = context.imports
+            framework = "torch" if imports.imports_module("torch") else "jax" if imports.imports_module("jax") else None
+            if framework is not None:
+                return Root(node, "sqrt", node.left, framework, "base")
+        return None
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        framework = "torch" if qualified.startswith("torch.") else "jax"
+        base, exponent = ("input", "exponent") if framework == "torch" else ("x1", "x2")
+        if (qualified in SQRT or qualified in RSQRT) and len(node.args) == 1:
+            kind = "rsqrt" if qualified in RSQRT else "sqrt"
+            radicand = argument(node, 0, "input" if framework == "torch" else "x")
+        elif qualified in POW and len(node.args) == 2 and is_literal(argument(node, 1, exponent), HALF):
+            kind, radicand = "sqrt", argument(node, 0, base)
+        else:
+            return None
+        return Root(node, kind, radicand, framework, "argument") if radicand is not None else None
+    if method is None or not context.imports.imports_module("torch"):
+        return None
+    if method in ("sqrt", "rsqrt") and not node.args:
+        return Root(node, method, receiver(node), "torch", "receiver")
+    if method == "pow" and len(node.args) == 1 and is_literal(argument(node, 0, "exponent"), HALF):
+        return Root(node, "sqrt", receiver(node), "torch", "receiver")
+    return None
+
+
+def _has_call(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
+
+
 # -- gradients -----------------------------------------------------------------------
+# Results that carry no gradient: bucket and sort indexes, argmax, comparisons, Python numbers.
+_NO_GRADIENT = ("torch.bucketize", "torch.searchsorted", "torch.argmax", "torch.argmin", "torch.argsort")
+_NO_GRADIENT_METHODS = ("argmax", "argmin", "argsort", "item", "tolist", "long", "int", "bool", "detach", "numpy")
+
+
+def feeds_no_gradient(context: FileContext) -> bool:
+    """Whether the value of the node being visited never reaches autograd: it is only
+    bucketed, compared, taken the argmax of or turned into a Python number, directly
+    or through the one name it is assigned to (`d = torch.sqrt(...)` and then only
+    `torch.bucketize(d, bins)`). An infinite gradient that nothing asks for is harmless."""
+    path = context.ancestors
+    if len(path) < 3:
+        return False
+    node, parent = path[-1], path[-2]
+    if _drops_gradient(context, node, parent, path[-3]):
+        return True
+    if not (
+        isinstance(parent, cst.Assign)
+        and parent.value is node
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+    ):
+        return False
+    name = parent.targets[0].target.value
+    scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
+    if context.bindings(scope).single_assignment(name) is not parent:
+        return False
+    uses = [
+        (use, up, upper)
+        for use, up, upper in _with_parents(scope)
+        if isinstance(use, cst.Name) and use.value == name and use is not parent.targets[0].target
+    ]
+    return bool(uses) and all(_drops_gradient(context, *use) for use in uses)
+
+
+def _drops_gradient(
+    context: FileContext, node: cst.CSTNode, parent: cst.CSTNode, grandparent: Optional[cst.CSTNode]
+) -> bool:
+    if isinstance(parent, cst.ComparisonTarget) or (isinstance(parent, cst.Comparison) and parent.left is node):
+        return True  # a bool
+    if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
+        return context.qualified_name(grandparent.func) in _NO_GRADIENT
+    if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grandparent, cst.Call):
+        return grandparent.func is parent and parent.attr.value in _NO_GRADIENT_METHODS
+    return False
+
+
+def _with_parents(root: cst.CSTNode):
+    """Every node under `root` with its parent and grandparent."""
+    stack = [(root, None, None)]
+    while stack:
+        node, parent, grandparent = stack.pop()
+        yield node, parent, grandparent
+        stack.extend((child, node, parent) for child in node.children)
+
+
+# Test code names its textbook formulas: `reference_fn=lambda i: i.sigmoid().log()`,
+# `def np_ref(x):`, `def softmax_reference_fn(x):`; not `compute_ref_logps` (a reference
+# model's) nor `make_transform_from_reference` (reference atoms).
+_REFERENCE = re.compile(
+    r"(?i)(^|_)ref(_(fn|func|impl))?$|(^|_)reference_(fn|func|function|impl|implementation)$|^_?reference$"
+)
+
+
+def in_reference_implementation(context: FileContext) -> bool:
+    """Whether the node being visited is in a reference implementation: a function named
+    like one, or a lambda passed or assigned as one. A test compares a library function
+    with the textbook formula on inputs chosen to be in range; the formula is the point,
+    and rewriting it into the library function would test that function against itself."""
+    path = context.ancestors
+    for index in range(len(path) - 1, 0, -1):
+        node, parent = path[index], path[index - 1]
+        if isinstance(node, cst.FunctionDef) and _REFERENCE.search(node.name.value):
+            return True
+        if isinstance(node, cst.Lambda):
+            if isinstance(parent, cst.Arg) and parent.keyword is not None and _REFERENCE.search(parent.keyword.value):
+                return True
+            if isinstance(parent, cst.Assign) and any(
+                isinstance(target.target, cst.Name) and _REFERENCE.search(target.target.value)
+                for target in parent.targets
+            ):
+                return True
+    return False
+
+
 def in_no_grad(context: FileContext) -> bool:
     """Whether the node being visited runs with autograd off (`torch.no_grad()`...)."""
     for node in reversed(context.ancestors):
@@ -199,18 +344,29 @@ def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.Bas
     return None
 
 
+_REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")))
+
+
 def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
     """A value that is exactly 0 when its inputs are: squares, their sums and means,
     a variance, a vector dotted with itself; through a local name up to `depth` times.
     An added eps or a clamp is none of these, so a guarded value never qualifies."""
     if squared_operand(context, node) is not None:
         return True
-    for functions, methods in ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean"))):
+    for functions, methods in _REDUCTIONS:
         operand = _reduced(context, node, functions, methods)
         if operand is not None:
             return is_sum_of_squares(context, operand, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         return is_sum_of_squares(context, node.left, depth) and is_sum_of_squares(context, node.right, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+        # A variance written out, E[x^2] - c * E[x]^2: 0 for a constant x, not only for x = 0.
+        # Not any difference of squares: `beta * beta - k ** 2` is 0 only where k = beta.
+        return (
+            _is_reduction(context, node.left)
+            and is_sum_of_squares(context, node.left, depth)
+            and _holds_squared_reduction(context, node.right)
+        )
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
         if qualified in VARIANCE or method == "var":
@@ -225,6 +381,33 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if value is not None:
             return is_sum_of_squares(context, value, depth - 1)
     return False
+
+
+def is_written_variance(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """`E[x^2] - c * E[x]^2`, directly or through a local name: a variance written out,
+    which rounding leaves a little below 0 where the true value is 0."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+        return is_sum_of_squares(context, node, depth)
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and is_written_variance(context, value, depth - 1)
+
+
+def _is_reduction(context: FileContext, node: cst.CSTNode, depth: int = 1) -> bool:
+    """A sum or mean (`x.mean()`, `torch.sum(x)`, `s / n`), directly or through a local name."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return _is_reduction(context, node.left, depth)
+    if any(_reduced(context, node, functions, methods) is not None for functions, methods in _REDUCTIONS):
+        return True
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and _is_reduction(context, value, depth - 1)
+
+
+def _holds_squared_reduction(context: FileContext, node: cst.CSTNode) -> bool:
+    """`m ** 2`, `c * m.pow(2)`, `torch.square(m) / 2` for a mean or sum m: E[x]^2, perhaps scaled."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+        return _holds_squared_reduction(context, node.left) or _holds_squared_reduction(context, node.right)
+    squared = squared_operand(context, node)
+    return squared is not None and _is_reduction(context, squared)
 
 
 # Operators that bind at least as tightly as `+`: their result needs no parentheses
@@ -517,6 +700,37 @@ def _reduction(context: FileContext, operand: cst.CSTNode, depth: int) -> Option
     return f"a sum or mean of {found}"
 
 
+def unclampable_divisor(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[cst.BaseExpression]:
+    """The denominator of a quotient inside `node` (`w.sum()` in `w / w.sum()`, through
+    products, sums, indexes, reshapes and local names), unless it is a positive constant.
+
+    Where that denominator is 0 too, the quotient is 0/0 = NaN, and a clamp after the
+    division keeps a NaN a NaN: only a guard on the denominator helps, and whether
+    one fits (`clamp_min(eps)` on a denominator that can be negative would flip its
+    sign) is not something the code at hand says."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Divide):
+            return None if is_positive_constant(context, node.right) else node.right
+        if isinstance(node.operator, (cst.Multiply, cst.Add)):
+            return unclampable_divisor(context, node.left, depth) or unclampable_divisor(context, node.right, depth)
+        return None
+    if isinstance(node, cst.Subscript):
+        return unclampable_divisor(context, node.value, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified == "torch.gather":
+            first = argument(node, 0, "input")
+            return unclampable_divisor(context, first, depth) if first is not None else None
+        if qualified is None and method in _KEEPS_ZERO:
+            return unclampable_divisor(context, receiver(node), depth)
+        return None
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return unclampable_divisor(context, value, depth - 1)
+    return None
+
+
 def _is_difference(context: FileContext, node: cst.CSTNode) -> bool:
     """`a - b` of two plain values (names, attributes, items, their means or reshapes),
     which are equal for some input: `emb - vecs[0].unsqueeze(0)`, `x - x.mean(-1)`."""
@@ -709,9 +923,3 @@ def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
         for part in _walk_expression(node)
     )
 
-
-def binding_count(context: FileContext, scope: cst.CSTNode, name: str) -> int:
-    """How many times `name` is bound in `scope` (a parameter counts once)."""
-    # ScopeBindings keeps the count but does not expose it.
-    found = context.bindings(scope)._bindings.get(name)
-    return found.count if found is not None else 0

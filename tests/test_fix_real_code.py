@@ -7,16 +7,14 @@ must still compile, and a second run must fix nothing. The whole-corpus version 
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+import torch  # the test extra installs it; CI installs torch==2.13.0
 from click.testing import CliRunner
 
 from nanlint.cli import cli
-
-torch = pytest.importorskip("torch", reason="CI installs torch==2.13.0; the test extra requires it")
 
 TORCH_ROOT = Path(torch.__file__).parent
 # Subpackages dense in roots, logs and training loops, small enough for the suite.

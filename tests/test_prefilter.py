@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import pytest
 
 from nanlint.engine import Linter, ParseError
 from nanlint.rule import all_rules

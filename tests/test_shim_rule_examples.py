@@ -34,12 +34,7 @@ REFUSALS = (
 
 # Fixes the shim shows failing on a probe, with why; each is reported to the rule's
 # author rather than hidden. Keyed by the original code the shim compares.
-KNOWN_NOT_FIXED = {
-    "torch.log(w / w.sum())": (
-        "on the all-zero probe `w / w.sum()` is 0/0 = NaN before the log is reached; "
-        "`clamp_min` keeps a NaN, so the fix guards a zero but not an all-zero `w`"
-    ),
-}
+KNOWN_NOT_FIXED: dict = {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{code}-{index}" for code, index, _ in CASES])

@@ -207,3 +207,19 @@ def test_verdict_reads_well_and_serialises():
 def test_unknown_probe_is_an_error():
     with pytest.raises(ValueError, match="unknown probe"):
         verify_fix("x.sqrt()", "x.sqrt()", probes=["nope"])
+
+
+def test_a_fresh_process_can_run_a_fix_whose_torch_call_imports_lazily():
+    """torch imports some modules on first use, from C, through the calling frame's
+    `__import__`: the shim's namespace must have one even though the code cannot name it."""
+    import subprocess
+    import sys
+
+    script = (
+        "from nanlint.shim import verify_fix\n"
+        "v = verify_fix('y = torch.log(torch.relu(x))', 'y = torch.log(torch.relu(x).clamp_min(1e-12))')\n"
+        "print(v.status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == FIXED, done.stdout + done.stderr

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 import libcst as cst
 
@@ -12,19 +12,21 @@ from nanlint.semantics import (
     POW,
     RSQRT,
     SQRT,
-    SUM,
-    argument,
-    callee,
-    in_no_grad,
-    is_literal,
-    is_sum_of_squares,
+    Root,
     addend_code,
+    argument,
     bare_code,
+    callee,
+    feeds_no_gradient,
+    in_no_grad,
+    in_reference_implementation,
+    is_sum_of_squares,
+    is_written_variance,
     receiver,
+    receiver_code,
+    root_of,
     squared_operand,
 )
-
-_HALF = 0.5
 
 
 class SqrtWithoutEps(Rule):
@@ -39,10 +41,15 @@ class SqrtWithoutEps(Rule):
 
     Flagged: `torch.sqrt(E)`, `E.sqrt()`, `E ** 0.5`, `torch.pow(E, 0.5)`, `E.pow(0.5)`,
     `torch.rsqrt(E)` and the `jax.numpy` forms, where E is a sum or mean of squares
-    (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance, or a vector dotted with
-    itself, directly or through a local name assigned once. Not flagged: an eps or a
-    clamp inside the root, code under `torch.no_grad()` / `torch.inference_mode()`,
-    `math.sqrt` and `numpy.sqrt` (no autograd; domain errors are NAN004's).
+    (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
+    (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
+    x), or a vector dotted with itself, directly or through a local name assigned once.
+    Not flagged: an eps or a clamp inside the root, code under `torch.no_grad()` /
+    `torch.inference_mode()`, a root whose value only feeds `torch.bucketize`,
+    `argmax`, a comparison or `.item()` (no gradient comes back through those), a
+    test's reference implementation (`reference_fn=lambda ...`, `def np_ref(...)`:
+    the textbook formula is its point), `math.sqrt` and `numpy.sqrt` (no autograd;
+    domain errors are NAN004's).
 
     ## Fix safety
     When E is a sum of squares of D (`(D ** 2).sum(dim)`, `torch.sum(D ** 2, dim=...)`,
@@ -50,13 +57,15 @@ class SqrtWithoutEps(Rule):
     keepdim=...)`: the same value, and a gradient of 0 at 0. This fix is exact and safe.
     Otherwise the fix adds the configured eps inside the root, `torch.sqrt(E + eps)`,
     which changes values by about sqrt(eps) near 0 (1e-6 for the default eps 1e-12):
-    an unsafe fix. An eps below about 6e-8 is 0 in float16; raise `eps` for fp16 code.
+    an unsafe fix. A variance written out is clamped instead, `torch.sqrt(V.clamp_min(eps))`:
+    rounding leaves E[x**2] - E[x]**2 a little below 0 for a constant x, further than an
+    added eps reaches. An eps below about 6e-8 is 0 in float16; raise `eps` for fp16 code.
     """
 
     code = "NAN001"
     name = "sqrt-without-eps"
     summary = "sqrt of a value that can be exactly 0 has an infinite gradient there"
-    triggers = (r"sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"power\(")
+    triggers = (r"(?<!math\.)sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"power\(")
     fixable = True
     incident = (
         "An embedding-space loss computed `torch.sum((a - b) ** 2, dim=1).sqrt()` and went "
@@ -82,6 +91,19 @@ class SqrtWithoutEps(Rule):
         "d = ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5\n",
         "import torch\ndef f(a, b):\n    d = (a - b).pow(2).sum(-1)\n    d = d + 1e-6\n    return d.sqrt()\n",
         "import torch\nwith torch.inference_mode():\n    n = torch.rsqrt(x.pow(2).mean(-1))\n",
+        # From real code (transformers, openfold, torch tests):
+        # a distogram: the root only feeds `bucketize`, which passes no gradient back.
+        "import torch\ndef pts_to_distogram(pts, boundaries):\n"
+        "    dists = torch.sqrt(torch.sum((pts.unsqueeze(-2) - pts.unsqueeze(-3)) ** 2, dim=-1))\n"
+        "    return torch.bucketize(dists, boundaries)\n",
+        "import torch\ndef contacts(pts, cutoff):\n    return torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n",
+        # The eps first in the sum, a guard by `torch.maximum`.
+        "import torch\ndef rotation(c_x, c_y, eps=1e-20):\n    norm = torch.sqrt(eps + c_x**2 + c_y**2)\n"
+        "    return -c_y / norm, c_x / norm\n",
+        "import torch\ndef rescale(h, eps_t):\n    m = torch.mean(h**2, dim=-1, keepdim=True)\n"
+        "    return h / torch.sqrt(torch.maximum(m, eps_t))\n",
+        # A test's reference implementation spells the formula out on purpose.
+        "import torch\ndef rms_norm_ref(x, w):\n    return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n",
     ]
     invalid = [
         Invalid(
@@ -143,62 +165,66 @@ class SqrtWithoutEps(Rule):
             "import torch\nm = (x.pow(2).mean(-1) + 1e-12).pow(0.5)\n",
             applicability=UNSAFE,
         ),
+        # From real code: CLIP's `_get_vector_norm` (through names), openfold's rotation
+        # (the eps kept in the two lines around it, not in this one), gemma3n's magnitude,
+        # GLPN's scale-invariant log loss (a variance written out: 0 for a perfect prediction).
+        Invalid(
+            "import torch\ndef _get_vector_norm(tensor):\n    square_tensor = torch.pow(tensor, 2)\n"
+            "    sum_tensor = torch.sum(square_tensor, dim=-1, keepdim=True)\n"
+            "    return torch.pow(sum_tensor, 0.5)\n",
+            "import torch\ndef _get_vector_norm(tensor):\n    square_tensor = torch.pow(tensor, 2)\n"
+            "    sum_tensor = torch.sum(square_tensor, dim=-1, keepdim=True)\n"
+            "    return torch.pow(sum_tensor + 1e-12, 0.5)\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef cos_c2(c_x, c_y, norm):\n    return torch.sqrt(c_x**2 + c_y**2) / norm\n",
+            "import torch\ndef cos_c2(c_x, c_y, norm):\n    return torch.sqrt(c_x**2 + c_y**2 + 1e-12) / norm\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef target_magnitude(h):\n    return torch.mean(h**2, dim=-1, keepdim=True) ** 0.5\n",
+            "import torch\ndef target_magnitude(h):\n    return (torch.mean(h**2, dim=-1, keepdim=True) + 1e-12) ** 0.5\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef silog(d, lambd):\n    return torch.sqrt(torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2))\n",
+            "import torch\ndef silog(d, lambd):\n"
+            "    return torch.sqrt((torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2)).clamp_min(1e-12))\n",
+            applicability=UNSAFE,
+        ),
     ]
 
     @classmethod
     def wants(cls, index) -> bool:
         if index.calls_any(SQRT + RSQRT + POW):
             return True
-        return index.imports.imports_module("torch") and (
-            index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow"))
-        )
+        tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
+        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow")))
 
     def visit_Call(self, node: cst.Call) -> None:
-        found = self._root(node)
-        if found is not None:
-            self._check(node, *found)
+        self._check(root_of(self.context, node))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, cst.Power) and is_literal(node.right, _HALF):
-            # Plain Python floats use `** 0.5` too: require tensor code around it.
-            if self.context.imports.imports_module("torch") and _has_call(node.left):
-                self._check(node, "sqrt", node.left, "torch", "base")
+        self._check(root_of(self.context, node))  # `E ** 0.5`
 
-    def _root(self, node: cst.Call) -> Optional[Tuple[str, cst.BaseExpression, str, str]]:
-        """(kind, radicand, framework, where the radicand sits) for a root call."""
-        qualified, method = callee(self.context, node)
-        if qualified is not None:
-            framework = qualified.split(".")[0]
-            if qualified in SQRT or qualified in RSQRT:
-                radicand = argument(node, 0, "input") if framework == "torch" else argument(node, 0, "x")
-                kind = "sqrt" if qualified in SQRT else "rsqrt"
-            elif qualified in POW and is_literal(argument(node, 1, "exponent") or cst.Name("_"), _HALF):
-                radicand, kind = argument(node, 0, "input"), "sqrt"
-            else:
-                return None
-            return (kind, radicand, framework, "argument") if radicand is not None else None
-        if method is None or not self.context.imports.imports_module("torch"):
-            return None
-        if method in ("sqrt", "rsqrt") and not node.args:
-            return method, receiver(node), "torch", "receiver"
-        if method == "pow" and len(node.args) == 1 and is_literal(node.args[0].value, _HALF):
-            return "sqrt", receiver(node), "torch", "receiver"
-        return None
-
-    def _check(self, root: cst.CSTNode, kind: str, radicand: cst.BaseExpression, framework: str, where: str) -> None:
-        if not is_sum_of_squares(self.context, radicand) or in_no_grad(self.context):
+    def _check(self, root: Optional[Root]) -> None:
+        if root is None or not is_sum_of_squares(self.context, root.radicand) or in_no_grad(self.context):
             return
-        fix = self._eps_fix(radicand, where)
-        if kind == "sqrt" and framework == "torch":
-            fix = self._vector_norm_fix(root, radicand, fix) or fix
-        function = "rsqrt" if kind == "rsqrt" else "sqrt"
+        if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
+            return
+        fix = self._eps_fix(root)
+        if root.kind == "sqrt" and root.framework == "torch":
+            fix = self._vector_norm_fix(root.node, root.radicand, fix) or fix
         self.report(
-            root,
-            f"`{function}` of a value that can be exactly 0 (a sum of squares or a variance): "
+            root.node,
+            f"`{root.kind}` of a value that can be exactly 0 (a sum of squares or a variance): "
             f"its gradient there is inf and autograd turns it into NaN; "
             + (
                 "use `torch.linalg.vector_norm`, whose gradient at 0 is 0"
                 if fix.applicability == SAFE
+                else "clamp it at a small positive value inside the root"
+                if fix.message.startswith("Clamp")
                 else "add an eps inside the root"
             ),
             fix,
@@ -236,12 +262,20 @@ class SqrtWithoutEps(Rule):
             fallback,
         )
 
-    def _eps_fix(self, radicand: cst.BaseExpression, where: str) -> PendingFix:
+    def _eps_fix(self, root: Root) -> PendingFix:
         eps = self.context.options.eps
-        code = f"{addend_code(self.context, radicand)} + {eps}"
-        if where != "argument":
+        if is_written_variance(self.context, root.radicand):
+            # Rounding leaves E[x^2] - E[x]^2 a little below 0, where `+ eps` is too little.
+            if root.framework == "torch":
+                code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
+            else:
+                maximum, _ = self.context.reference("jax.numpy.maximum") or ("jax.numpy.maximum", None)
+                code = f"{maximum}({bare_code(self.context, root.radicand)}, {eps})"
+            return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+        code = f"{addend_code(self.context, root.radicand)} + {eps}"
+        if root.where != "argument":
             code = f"({code})"
-        return PendingFix(f"Add {eps} inside the root", (Replace(radicand, code),), UNSAFE)
+        return PendingFix(f"Add {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
 
 
 def _norm_options(reduction: cst.Call, first: int, context) -> Optional[list]:
@@ -271,8 +305,3 @@ def _norm_options(reduction: cst.Call, first: int, context) -> Optional[list]:
         options.append(f"{keyword}={value}")
     return options
 
-
-def _has_call(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Call):
-        return True
-    return any(_has_call(child) for child in node.children)

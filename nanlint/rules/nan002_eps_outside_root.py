@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
@@ -11,6 +11,9 @@ from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.semantics import (
     ABS,
     EXP,
+    LOG,
+    LOG_METHODS,
+    LOG_WORD,
     MEAN,
     NO_GRAD,
     POW,
@@ -23,24 +26,17 @@ from nanlint.semantics import (
     can_reach_zero,
     clamp_lower_bound,
     in_no_grad,
+    in_reference_implementation,
     is_eps_like,
-    is_literal,
     is_positive_constant,
     is_sum_of_squares,
     literal_number,
     receiver,
+    root_of,
 )
 
-
-LOG = tuple(
-    f"{module}.{function}"
-    for module in ("torch", "numpy", "jax.numpy")
-    for function in ("log", "log2", "log10")
-)
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
 _POSITIVE = EXP + ("torch.nn.functional.softplus", "torch.cosh", "jax.nn.softplus")
-_METHODS = ("sqrt", "rsqrt", "log", "log2", "log10")
-_HALF = 0.5
 _NAME_DEPTH = 2
 
 
@@ -75,7 +71,9 @@ class EpsOutsideRoot(Rule):
     unless its argument already holds an eps or a clamp; a root reached through other
     terms or names only when its argument can be exactly 0 (a sum of squares, a
     variance). Roots are not flagged under `torch.no_grad()` / `torch.inference_mode()`,
-    where only the value counts and the value is fine.
+    where only the value counts and the value is fine, nor is anything in a test's
+    reference implementation (`reference_fn=lambda ...`, `def layer_norm_ref(...)`),
+    whose textbook formula is the point.
 
     ## Fix safety
     The fix moves the eps inside each root it failed to protect and drops it from the
@@ -89,7 +87,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (r"sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"\blog(2|10)?\b")
+    triggers = (r"(?<!math\.)sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", LOG_WORD)
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "
@@ -133,6 +131,14 @@ class EpsOutsideRoot(Rule):
         "import torch\nscores = q @ k / (head_dim ** 0.5 + 1e-6)\n",
         "import torch\ndenom = state_sum.sqrt().add_(eps)\n",
         "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum(x ** 2) + 1e-8)\n",
+        # From real code: the eps already inside (hiera, openfold), an optimizer's
+        # no-grad step, a test's reference implementation.
+        "import torch\ndef normalize_target(label):\n    mean = label.mean(dim=-1, keepdim=True)\n"
+        "    var = label.var(dim=-1, keepdim=True)\n    return (label - mean) / (var + 1.0e-6) ** 0.5\n",
+        "import torch\n@torch.no_grad()\ndef adam_denom(exp_avg_sq, bias_correction2_sqrt, eps):\n"
+        "    return (exp_avg_sq.sqrt() / bias_correction2_sqrt) + eps\n",
+        "import torch\ndef layer_norm_ref(x, eps=1e-5):\n"
+        "    return (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True).sqrt() + eps)\n",
     ]
     invalid = [
         # Incident 1, as it was written.
@@ -235,6 +241,33 @@ class EpsOutsideRoot(Rule):
         Invalid(
             "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    eps = 1e-6\n    return x / (n + eps)\n",
         ),
+        # From real code: encodec's normalisation (silence is all zeros), and Adagrad's
+        # differentiable branch, whose meta-gradient is NaN where a gradient entry is 0
+        # (measured with torch 2.13: `adagrad(..., differentiable=True)` on a grad [0, 1]).
+        Invalid(
+            "import torch\ndef normalize(input_values):\n"
+            "    mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
+            "    scale = mono.pow(2).mean(dim=-1, keepdim=True).sqrt() + 1e-8\n"
+            "    return input_values / scale\n",
+            "import torch\ndef normalize(input_values):\n"
+            "    mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
+            "    scale = (mono.pow(2).mean(dim=-1, keepdim=True) + 1e-8).sqrt()\n"
+            "    return input_values / scale\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef adagrad_step(param, grad, state_sum, clr, eps, differentiable):\n"
+            "    state_sum.addcmul_(grad, grad, value=1)\n"
+            "    if differentiable:\n        std = state_sum.sqrt() + eps\n"
+            "    else:\n        std = state_sum.sqrt().add_(eps)\n"
+            "    param.addcdiv_(grad, std, value=-clr)\n",
+            "import torch\ndef adagrad_step(param, grad, state_sum, clr, eps, differentiable):\n"
+            "    state_sum.addcmul_(grad, grad, value=1)\n"
+            "    if differentiable:\n        std = (state_sum + eps).sqrt()\n"
+            "    else:\n        std = state_sum.sqrt().add_(eps)\n"
+            "    param.addcdiv_(grad, std, value=-clr)\n",
+            UNSAFE,
+        ),
     ]
 
     @classmethod
@@ -242,7 +275,7 @@ class EpsOutsideRoot(Rule):
         if index.calls_any(SQRT + RSQRT + POW + LOG):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
-        return tensors and (index.half_powers or index.calls_method(_METHODS + ("pow",)))
+        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if not isinstance(node.operator, cst.Add):
@@ -264,6 +297,8 @@ class EpsOutsideRoot(Rule):
                 self._check(node, eps, receiver(node), "receiver")
 
     def _check(self, added: cst.CSTNode, eps: cst.BaseExpression, term: cst.BaseExpression, side: str) -> None:
+        if in_reference_implementation(self.context):
+            return
         roots = self._unprotected_roots(term)
         if roots:
             self.report(eps, self._message(eps, roots), self._fix(added, eps, term, side, roots))
@@ -308,44 +343,19 @@ class EpsOutsideRoot(Rule):
         return []
 
     def _root(self, node: cst.CSTNode, via: Optional[cst.Assign]) -> Optional[_Root]:
-        if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Power) and is_literal(node.right, _HALF) and self._tensor_code(node.left):
-                return _Root(node, "sqrt", node.left, "base", via)
-            return None
+        root = root_of(self.context, node)
+        if root is not None:
+            return _Root(root.node, root.kind, root.radicand, root.where, via)
         if not isinstance(node, cst.Call):
             return None
         qualified, method = callee(self.context, node)
-        if qualified is not None:
-            torch_names = qualified.startswith("torch.")
-            if qualified in SQRT or qualified in RSQRT or qualified in LOG:
-                if len(node.args) != 1:
-                    return None
-                kind = "log" if qualified in LOG else "rsqrt" if qualified in RSQRT else "sqrt"
-                radicand = argument(node, 0, "input" if torch_names else "x")
-            elif qualified in POW and len(node.args) == 2:
-                exponent = argument(node, 1, "exponent" if torch_names else "x2")
-                if exponent is None or not is_literal(exponent, _HALF):
-                    return None
-                kind, radicand = "sqrt", argument(node, 0, "input" if torch_names else "x1")
-            else:
-                return None
-            if radicand is None:
-                return None
-            return _Root(node, kind, radicand, "argument", via)
-        if method is None or not self.context.imports.imports_module("torch"):
-            return None
-        if method in _METHODS and not node.args:
-            kind = "log" if method.startswith("log") else method
-            return _Root(node, kind, receiver(node), "receiver", via)
-        if method == "pow" and len(node.args) == 1 and not node.args[0].keyword and is_literal(node.args[0].value, _HALF):
-            return _Root(node, "sqrt", receiver(node), "receiver", via)
+        if qualified in LOG and len(node.args) == 1:
+            operand = argument(node, 0, "input" if qualified.startswith("torch.") else "x")
+            return _Root(node, "log", operand, "argument", via) if operand is not None else None
+        if qualified is None and method in LOG_METHODS and not node.args:
+            if self.context.imports.imports_module("torch"):
+                return _Root(node, "log", receiver(node), "receiver", via)
         return None
-
-    def _tensor_code(self, node: cst.CSTNode) -> bool:
-        """`E ** 0.5` is also plain-float code (`head_dim ** 0.5`): count it only in a torch
-        or jax module and when E holds a call."""
-        imports = self.context.imports
-        return (imports.imports_module("torch") or imports.imports_module("jax")) and _has_call(node)
 
     def _reduced_operand(self, call: cst.Call) -> Optional[cst.BaseExpression]:
         """`x` in `abs(x)`, `x.abs()`, `torch.sum(x)`, `x.mean(-1)`: a term the eps also reaches."""
@@ -481,10 +491,6 @@ def _is_constant(context, node: cst.CSTNode) -> bool:
     if isinstance(node, cst.BinaryOperation):
         return _is_constant(context, node.left) and _is_constant(context, node.right)
     return False
-
-
-def _has_call(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
 
 
 def _is_atom(node: cst.CSTNode) -> bool:

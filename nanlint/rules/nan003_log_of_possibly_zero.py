@@ -9,6 +9,9 @@ import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.semantics import (
+    LOG,
+    LOG_METHODS,
+    LOG_WORD,
     SIGMOID,
     SOFTMAX,
     argument,
@@ -16,23 +19,12 @@ from nanlint.semantics import (
     callee,
     can_reach_zero,
     clamp_lower_bound,
+    in_reference_implementation,
     literal_number,
     receiver,
     receiver_code,
+    unclampable_divisor,
 )
-
-LOG = {
-    "torch.log": "torch",
-    "torch.log2": "torch",
-    "torch.log10": "torch",
-    "numpy.log": "numpy",
-    "numpy.log2": "numpy",
-    "numpy.log10": "numpy",
-    "jax.numpy.log": "jax.numpy",
-    "jax.numpy.log2": "jax.numpy",
-    "jax.numpy.log10": "jax.numpy",
-}
-LOG_METHODS = ("log", "log2", "log10")
 
 # Where the exact rewrites live, by the framework of the log: a softmax from the same
 # family has a log_softmax beside it, a sigmoid has a log-sigmoid.
@@ -71,7 +63,9 @@ class LogOfPossiblyZero(Rule):
     (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]`, `np.log(p, where=...)`,
     the square or abs of an arbitrary value (`log(scale ** 2)`, `abs(det).log()`: that
     is how positive scales and log-determinants are written, and they are 0 only where
-    the math says -inf), `math.log` (NAN004's). Code under `torch.no_grad()` is
+    the math says -inf), a test's reference implementation (`reference_fn=lambda m, p,
+    i: i.sigmoid().log()`, `def softmax_ref(x):`: a test of `LogSigmoid` against
+    `logsigmoid` would test nothing), `math.log` (NAN004's). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -87,12 +81,19 @@ class LogOfPossiblyZero(Rule):
     `torch.log(E.clamp_min(eps))`, `np.log(np.maximum(E, eps))`, or the 0 of a clamp
     becomes eps (`x.clamp(min=0)` -> `x.clamp(min=eps)`). Values below eps change and
     their gradient becomes 0: an unsafe fix. An eps below about 6e-8 is 0 in float16.
+
+    A quotient gets the clamp only when its denominator is a positive constant
+    (`relu(x) / 255.0`). `torch.log(w / w.sum())` is 0/0 = NaN where every w is 0, and
+    a clamp after the division keeps the NaN (the runtime shim measures exactly that);
+    a clamp on the denominator would flip the sign of one that can be negative. Such a
+    finding has no fix: its message says to keep the denominator away from 0 before
+    dividing, or to take the log in log space (`log_softmax`, `logsumexp`).
     """
 
     code = "NAN003"
     name = "log-of-possibly-zero"
     summary = "log of a value that can be exactly 0 is -inf, and its gradient inf"
-    triggers = (r"\blog(?:2|10)?\b",)
+    triggers = (LOG_WORD,)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: log of zero. Measured with torch 2.13 CPU: "
@@ -126,6 +127,13 @@ class LogOfPossiblyZero(Rule):
         "import torch\ndef log_abs_det_jacobian(scale):\n    return torch.abs(scale).log()\n",
         "import numpy as np\nsizes = range(int(np.log2(16 * 1024 ** 2)))\n",
         "import torch\np = torch.softmax(x, -1)\ny = torch.log(p.sum(-1))\n",
+        # From real code: torch's test reference implementations (the naive formula is the
+        # point of a reference), zoedepth's clamped binomial.
+        "import torch\ncases = [dict(reference_fn=lambda m, p, i: i.sigmoid().log())]\n",
+        "import torch\ndef multilabelsoftmargin_loss_reference_fn(i, t):\n"
+        "    return -(t * i.sigmoid().log() + (1 - t) * (-i).sigmoid().log()).mean()\n",
+        "import torch\ndef log_binomial(p, k, eps=1e-4):\n    one_minus_p = torch.clamp(1 - p, eps, 1)\n"
+        "    p = torch.clamp(p, eps, 1)\n    return k * torch.log(p) + (1 - k) * torch.log(one_minus_p)\n",
     ]
     invalid = [
         Invalid(
@@ -183,10 +191,12 @@ class LogOfPossiblyZero(Rule):
             "import jax\nimport jax.numpy as jnp\nlp = jnp.log(jax.nn.softmax(x))\n",
             "import jax\nimport jax.numpy as jnp\nlp = jax.nn.log_softmax(x)\n",
         ),
+        # Where every w underflows, `w / w.sum()` is 0/0 = NaN and a clamp after the
+        # division keeps the NaN: flagged, with advice and no fix.
+        Invalid("import torch\ndef weights(d, tau):\n    w = torch.exp(-d / tau)\n    return torch.log(w / w.sum())\n"),
         Invalid(
-            "import torch\ndef weights(d, tau):\n    w = torch.exp(-d / tau)\n    return torch.log(w / w.sum())\n",
-            "import torch\ndef weights(d, tau):\n    w = torch.exp(-d / tau)\n"
-            "    return torch.log((w / w.sum()).clamp_min(1e-12))\n",
+            "import torch\nimport torch.nn.functional as F\ny = torch.log(F.relu(x) / 255.0)\n",
+            "import torch\nimport torch.nn.functional as F\ny = torch.log((F.relu(x) / 255.0).clamp_min(1e-12))\n",
             UNSAFE,
         ),
         Invalid(
@@ -221,6 +231,21 @@ class LogOfPossiblyZero(Rule):
             "from jax.numpy import log\nimport jax.numpy as jnp\ny = log(jnp.maximum(x, 1e-12))\n",
             UNSAFE,
         ),
+        # Real-code shapes: a DPO-style preference loss, and a reference model's
+        # log-probabilities (a `ref` in the name is not a reference implementation).
+        Invalid(
+            "import torch\ndef preference_loss(chosen, rejected, beta):\n"
+            "    return -torch.log(torch.sigmoid(beta * (chosen - rejected))).mean()\n",
+            "import torch\ndef preference_loss(chosen, rejected, beta):\n"
+            "    return -torch.nn.functional.logsigmoid(beta * (chosen - rejected)).mean()\n",
+        ),
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\ndef compute_ref_logps(logits, labels):\n"
+            "    probs = F.softmax(logits, dim=-1)\n    return torch.log(probs).gather(-1, labels)\n",
+            "import torch\nimport torch.nn.functional as F\ndef compute_ref_logps(logits, labels):\n"
+            "    probs = F.softmax(logits, dim=-1)\n    return torch.log(probs.clamp_min(1e-12)).gather(-1, labels)\n",
+            UNSAFE,
+        ),
     ]
 
     @classmethod
@@ -233,16 +258,25 @@ class LogOfPossiblyZero(Rule):
             return
         operand, framework = found
         reason = can_reach_zero(self.context, operand)
-        if reason is None:
+        if reason is None or in_reference_implementation(self.context):
             return
         function = _function(self.context, node)
-        fix = self._clamp_fix(node, operand, framework)
+        divisor = unclampable_divisor(self.context, operand)
+        fix = self._clamp_fix(node, operand, framework) if divisor is None else None
         exact = self._exact_fix(node, operand, framework) if function == "log" else None
         if exact is not None:
             fix = replace(exact, fallback=fix)  # the clamp, where the rewrite would drop a comment
         spelled = f".{function}()" if operand is receiver(node) else self.context.code(node.func)
         gradient = " and its gradient inf" if framework != "numpy" else ""
-        advice = fix.message[0].lower() + fix.message[1:]
+        if fix is not None:
+            advice = fix.message[0].lower() + fix.message[1:]
+        else:
+            denominator = " ".join(self.context.code(divisor).split())
+            advice = (
+                f"where `{denominator}` is 0 as well the quotient is 0/0 = NaN, which no clamp after "
+                f"the division repairs: keep `{denominator}` away from 0 before dividing, or take "
+                "the log in log space (`log_softmax`, `logsumexp`)"
+            )
         self.report(
             node,
             f"`{spelled}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}",
@@ -253,9 +287,9 @@ class LogOfPossiblyZero(Rule):
         """(the value whose log is taken, its framework) for a log call."""
         qualified, method = callee(self.context, node)
         if qualified is not None:
-            framework = LOG.get(qualified)
-            if framework is None:
+            if qualified not in LOG:
                 return None
+            framework = qualified.rsplit(".", 1)[0]
             if framework == "torch":
                 operand = argument(node, 0, "input")
             else:

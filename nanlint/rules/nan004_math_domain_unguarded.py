@@ -12,7 +12,6 @@ from nanlint.semantics import (
     argument,
     assigned_value,
     bare_code,
-    binding_count,
     callee,
     catches,
     is_guarded,
@@ -37,11 +36,12 @@ CAUGHT_BY = ("ValueError", "ArithmeticError", "Exception", "BaseException")
 CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e", "numpy.inf")
 
 # Parameters named like a model or algorithm setting come from a configuration that
-# is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`.
+# is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
+# `upper_bound`.
 _SETTING = re.compile(
     r"^(num|n|max|min|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
-    r"positions|period|channels|layers|features|rate|steps|max|min|factor|scale)$|"
-    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix)$"
+    r"positions|period|channels|layers|features|rate|steps|max|min|factor|scale|bound)$|"
+    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound)$"
 )
 
 # Signs a value is known to have, weakest first.
@@ -78,7 +78,7 @@ class MathDomainUnguarded(Rule):
     `config.max_distance`) and UPPER_CASE constants are configuration and are not
     flagged; nor are parameters that are settings: one with a positive default
     (`max_period=10000`) or named like one (`num_heads`, `vocab_size`, `max_distance`,
-    `base`, `scale`), as a config validates them. A check on the way counts as a
+    `base`, `scale`, `upper_bound`), as a config validates them. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
     `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
@@ -99,7 +99,11 @@ class MathDomainUnguarded(Rule):
     code = "NAN004"
     name = "math-domain-unguarded"
     summary = "math.log / sqrt / acos of an unchecked value raises `math domain error`"
-    triggers = (r"\bmath\b",)
+    triggers = (
+        r"\bmath\s*\.\s*(?:log(?:2|10|1p)?|sqrt|acos|asin)\b",
+        r"\bfrom\s+math\s+import\b",
+        r"\bimport\s+math\s+as\b",
+    )
     fixable = True
     incident = (
         "A speech toolkit's helper formatted a number by its order of magnitude with "
@@ -137,6 +141,14 @@ class MathDomainUnguarded(Rule):
         "import math\nimport torch\ndef geometric(p):\n    torch._check(0 < p and p < 1, lambda: 'p')\n"
         "    return math.log1p(-p)\n",
         "import math\ndef sort(n):\n    if const_expr(n > 1):\n        return int(math.log2(n))\n",
+        # From real code: torch's spectral fuzzer (a bound is a setting), transformers'
+        # warmup-stable-decay schedule (the early return keeps `progress` >= 0).
+        "import math\ndef power_range(upper_bound, base):\n"
+        "    return (base ** i for i in range(int(math.log(upper_bound, base)) + 1))\n",
+        "import math\ndef wsd_lambda(current_step, num_warmup_steps, num_stable_steps, num_decay_steps):\n"
+        "    if current_step < num_warmup_steps + num_stable_steps:\n        return 1.0\n"
+        "    progress = float(current_step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))\n"
+        "    return 1.0 - math.sqrt(progress)\n",
     ]
     invalid = [
         Invalid(
@@ -203,6 +215,24 @@ class MathDomainUnguarded(Rule):
             "import math\ndef f(x):\n    try:\n        y = math.log(x)\n    except KeyError:\n        y = 0\n    return y\n",
             "import math\nimport sys\ndef f(x):\n    try:\n        y = math.log(max(x, sys.float_info.min))\n"
             "    except KeyError:\n        y = 0\n    return y\n",
+            UNSAFE,
+        ),
+        # Real-code shapes: the same schedule without its early return, and an n-gram
+        # score, whose log raises `math domain error` on an unseen n-gram's count of 0.
+        Invalid(
+            "import math\ndef decay_lambda(current_step, num_warmup_steps, num_decay_steps):\n"
+            "    progress = float(current_step - num_warmup_steps) / float(max(1, num_decay_steps))\n"
+            "    return 1.0 - math.sqrt(progress)\n",
+            "import math\ndef decay_lambda(current_step, num_warmup_steps, num_decay_steps):\n"
+            "    progress = float(current_step - num_warmup_steps) / float(max(1, num_decay_steps))\n"
+            "    return 1.0 - math.sqrt(max(progress, 0.0))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import math\ndef ngram_logprob(count, context_count):\n"
+            "    return math.log(count) - math.log(context_count)\n",
+            "import math\nimport sys\ndef ngram_logprob(count, context_count):\n"
+            "    return math.log(max(count, sys.float_info.min)) - math.log(max(context_count, sys.float_info.min))\n",
             UNSAFE,
         ),
     ]
@@ -285,7 +315,7 @@ class MathDomainUnguarded(Rule):
         if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
             param = _parameter(scope, name.value)
             if param is not None:
-                if binding_count(self.context, scope, name.value) != 1:
+                if self.context.bindings(scope).count(name.value) != 1:
                     return None  # reassigned on the way: perhaps clamped or checked
                 if param.default is not None and is_positive_constant(self.context, param.default):
                     return None  # a setting with a positive default, like `base=10000`

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, InsertLinesBefore, PendingFix, Rule
 from nanlint.semantics import argument, callee, receiver
+from nanlint.walk import handlers, walk
 
 CLIP_GRAD_NORM = "torch.nn.utils.clip_grad_norm_"
 GRAD_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")
@@ -52,9 +53,10 @@ class _ScopeFacts:
         self.asserts = False
 
 
-class _FactCollector(cst.CSTVisitor):
-    def __init__(self, scope: cst.CSTNode) -> None:
+class _FactCollector:
+    def __init__(self, scope: cst.CSTNode, resolve: Callable[[cst.BaseExpression], Optional[str]]) -> None:
         self.scope = scope
+        self.resolve = resolve  # what a called name was imported as: `clip` -> `torch.nn.utils.clip_grad_norm_`
         self.facts = _ScopeFacts()
         self.nested = 0
 
@@ -76,6 +78,8 @@ class _FactCollector(cst.CSTVisitor):
             self.facts.asserts = True
         if name is not None and (_CLIPPING_NAME.search(name) or _clamps_a_grad(node, name)):
             self.facts.clips = True
+        elif isinstance(node.func, cst.Name) and _CLIPPING_NAME.search((self.resolve(node.func) or "").rsplit(".")[-1]):
+            self.facts.clips = True  # `from torch.nn.utils import clip_grad_norm_ as clip`
         if name == "unscale_":
             self.facts.unscales = True
         if not self.nested:
@@ -98,8 +102,8 @@ class MissingGradClipping(Rule):
     `fabric.backward(loss)`, `self.manual_backward(loss)` or
     `torch.autograd.backward(...)` in the same function, when nothing in that function
     clips gradients (`torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`,
-    `accelerator.clip_grad_norm_`, `fabric.clip_gradients`, any call whose name says
-    it clips gradients, `p.grad.clamp_(...)`). The stepped object must be an
+    `accelerator.clip_grad_norm_`, `fabric.clip_gradients`, any call whose name, or
+    the name it was imported under, says it clips gradients, `p.grad.clamp_(...)`). The stepped object must be an
     optimizer: built by `torch.optim` in the module, or named like one (`optimizer`,
     `optim`, `opt_g`, `self.optimizer`); `scheduler.step()` and `env.step(action)` are
     not. Left alone: `optimizer.step(closure)`, whose backward pass is in the closure;
@@ -123,7 +127,8 @@ class MissingGradClipping(Rule):
     code = "NAN005"
     name = "missing-grad-clipping"
     summary = "an optimizer step after backward() with no gradient clipping"
-    triggers = (r"backward",)
+    # A call or an import of backward; not `def backward(` (autograd Functions), not `backward.x`.
+    triggers = (r"(?<!def )\b(?:manual_)?backward\b(?!\s*[.=])",)
     fixable = True
     incident = (
         "A talking-head video model trained fine for one iteration and gave all-NaN outputs "
@@ -229,6 +234,20 @@ class MissingGradClipping(Rule):
         "    if args.max_grad_norm:\n"
         "        torch.nn.utils.clip_grad_norm_(model.parameters(), args.max_grad_norm)\n"
         "    optimizer.step()\n",
+        # Clipping under an alias is still clipping.
+        "import torch\nfrom torch.nn.utils import clip_grad_norm_ as clip\n"
+        "def train(model, optimizer, loader):\n"
+        "    for x, y in loader:\n"
+        "        loss = model(x, y)\n"
+        "        loss.backward()\n"
+        "        clip(model.parameters(), 1.0)\n"
+        "        optimizer.step()\n",
+        # A DeepSpeed engine steps itself and clips as its config says: not an optimizer.
+        "def train(model_engine, loader):\n"
+        "    for batch in loader:\n"
+        "        loss = model_engine(batch)\n"
+        "        model_engine.backward(loss)\n"
+        "        model_engine.step()\n",
     ]
     invalid = [
         Invalid(
@@ -452,6 +471,54 @@ class MissingGradClipping(Rule):
             "    loss.backward()\n"
             "    optimizer.step()\n",
         ),
+        # Real-code shapes: torch's REINFORCE example agent, a quantization tutorial's
+        # `train_one_epoch`.
+        Invalid(
+            "import torch\nimport torch.optim as optim\n"
+            "class Agent:\n"
+            "    def __init__(self, policy):\n"
+            "        self.policy = policy\n"
+            "        self.optimizer = optim.Adam(self.policy.parameters(), lr=1e-2)\n"
+            "    def finish_episode(self, log_probs, returns):\n"
+            "        policy_loss = torch.cat([-lp * r for lp, r in zip(log_probs, returns)]).sum()\n"
+            "        self.optimizer.zero_grad()\n"
+            "        policy_loss.backward()\n"
+            "        self.optimizer.step()\n",
+            "import torch\nimport torch.optim as optim\n"
+            "class Agent:\n"
+            "    def __init__(self, policy):\n"
+            "        self.policy = policy\n"
+            "        self.optimizer = optim.Adam(self.policy.parameters(), lr=1e-2)\n"
+            "    def finish_episode(self, log_probs, returns):\n"
+            "        policy_loss = torch.cat([-lp * r for lp, r in zip(log_probs, returns)]).sum()\n"
+            "        self.optimizer.zero_grad()\n"
+            "        policy_loss.backward()\n"
+            "        torch.nn.utils.clip_grad_norm_(self.policy.parameters(), max_norm=1.0)\n"
+            "        self.optimizer.step()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\n"
+            "def train_one_epoch(model, criterion, optimizer, data_loader, device):\n"
+            "    model.train()\n"
+            "    for image, target in data_loader:\n"
+            "        output = model(image.to(device))\n"
+            "        loss = criterion(output, target.to(device))\n"
+            "        optimizer.zero_grad()\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n",
+            "import torch\n"
+            "def train_one_epoch(model, criterion, optimizer, data_loader, device):\n"
+            "    model.train()\n"
+            "    for image, target in data_loader:\n"
+            "        output = model(image.to(device))\n"
+            "        loss = criterion(output, target.to(device))\n"
+            "        optimizer.zero_grad()\n"
+            "        loss.backward()\n"
+            '        torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
+            "        optimizer.step()\n",
+            UNSAFE,
+        ),
     ]
 
     def __init__(self, context) -> None:
@@ -641,12 +708,10 @@ class MissingGradClipping(Rule):
     def _scope_facts(self, scope: cst.CSTNode) -> _ScopeFacts:
         facts = self._facts.get(id(scope))
         if facts is None:
-            collector = _FactCollector(scope)
-            if isinstance(scope, cst.Module):
-                for statement in scope.body:
-                    statement.visit(collector)
-            else:
-                scope.visit(collector)
+            collector = _FactCollector(scope, self._qualified)
+            visits, leaves = handlers([collector])
+            for root in scope.body if isinstance(scope, cst.Module) else (scope,):
+                walk(root, visits, leaves)
             facts = self._facts[id(scope)] = collector.facts
         return facts
 
@@ -775,7 +840,7 @@ def _module_assignments(module: cst.Module, with_scope: bool = False):
     """(target, value[, scope]) for every `target = value` with a dotted-name target."""
     found = []
 
-    class Collector(cst.CSTVisitor):
+    class Collector:
         def __init__(self) -> None:
             self.scopes: List[cst.CSTNode] = [module]
 
@@ -792,14 +857,14 @@ def _module_assignments(module: cst.Module, with_scope: bool = False):
                     entry = (dotted, node.value, self.scopes[-1])
                     found.append(entry if with_scope else entry[:2])
 
-    module.visit(Collector())
+    walk(module, *handlers([Collector()]))
     return found
 
 
 def _class_of(module: cst.Module, function: cst.FunctionDef) -> Optional[cst.ClassDef]:
     """The class whose body defines `function`, if any."""
 
-    class Finder(cst.CSTVisitor):
+    class Finder:
         def __init__(self) -> None:
             self.classes: List[cst.ClassDef] = []
             self.found: Optional[cst.ClassDef] = None
@@ -816,5 +881,5 @@ def _class_of(module: cst.Module, function: cst.FunctionDef) -> Optional[cst.Cla
             return self.found is None
 
     finder = Finder()
-    module.visit(finder)
+    walk(module, *handlers([finder]))
     return finder.found

@@ -18,6 +18,7 @@ PyTorch is imported when a verification runs, never at import time.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import math
 import textwrap
@@ -180,7 +181,9 @@ class _Subject:
 
 
 def _program_subject(program: Program, defaults: Optional[Mapping[str, Any]] = None) -> _Subject:
-    namespace: Dict[str, Any] = {"__builtins__": {}}
+    # No builtins the code could name (the allowlist already refused any), but C code
+    # inside torch imports lazily through the calling frame's `__import__`.
+    namespace: Dict[str, Any] = {"__builtins__": {"__import__": builtins.__import__}}
     for name, qualified in program.bound.items():
         if qualified:
             namespace[name] = resolve(qualified)
