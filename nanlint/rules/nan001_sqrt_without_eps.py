@@ -20,6 +20,7 @@ from nanlint.semantics import (
     feeds_no_gradient,
     in_no_grad,
     in_reference_implementation,
+    is_eps_like,
     is_sum_of_squares,
     is_written_variance,
     receiver,
@@ -193,6 +194,8 @@ class SqrtWithoutEps(Rule):
             "    return torch.sqrt((torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2)).clamp_min(1e-12))\n",
             applicability=UNSAFE,
         ),
+        # An eps after the root is NAN002's to move inside; NAN001 adds no second one.
+        Invalid("import torch\n\ndef rms(m):\n    return m.pow(2).mean(-1).sqrt() + 1e-8\n"),
     ]
 
     @classmethod
@@ -213,16 +216,21 @@ class SqrtWithoutEps(Rule):
             return
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
-        fix = self._eps_fix(root)
+        # `E.sqrt() + eps` is NAN002's finding too, and its fix (the same eps, moved
+        # inside) is the right one: a second eps inside would only stack on it.
+        eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
+        fix = eps_fix
         if root.kind == "sqrt" and root.framework == "torch":
-            fix = self._vector_norm_fix(root.node, root.radicand, fix) or fix
+            fix = self._vector_norm_fix(root.node, root.radicand, eps_fix) or fix
         self.report(
             root.node,
             f"`{root.kind}` of a value that can be exactly 0 (a sum of squares or a variance): "
             f"its gradient there is inf and autograd turns it into NaN; "
             + (
                 "use `torch.linalg.vector_norm`, whose gradient at 0 is 0"
-                if fix.applicability == SAFE
+                if fix is not None and fix.applicability == SAFE
+                else "move the eps added after it inside the root"
+                if fix is None
                 else "clamp it at a small positive value inside the root"
                 if fix.message.startswith("Clamp")
                 else "add an eps inside the root"
@@ -230,8 +238,16 @@ class SqrtWithoutEps(Rule):
             fix,
         )
 
+    def _eps_added_after(self, root: Root) -> bool:
+        path = self.context.ancestors
+        parent = path[-2] if len(path) > 1 and path[-1] is root.node else None
+        if not (isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add)):
+            return False
+        other = parent.right if parent.left is root.node else parent.left
+        return is_eps_like(self.context, other)
+
     def _vector_norm_fix(
-        self, root: cst.CSTNode, radicand: cst.BaseExpression, fallback: PendingFix
+        self, root: cst.CSTNode, radicand: cst.BaseExpression, fallback: Optional[PendingFix]
     ) -> Optional[PendingFix]:
         """`sqrt(sum(D ** 2, dim))` is `vector_norm(D, dim=dim)`: exact, grad 0 at 0."""
         if not isinstance(radicand, cst.Call):
