@@ -35,10 +35,24 @@ def infos_by_code() -> Dict[str, RuleInfo]:
     return {info.code: info for info in rule_infos()}
 
 
+class Triggers:
+    """A rule's trigger words: a file none of them matches is not parsed.
+
+    Each is searched on its own: a pattern that starts with a literal (`sqrt(?<!math\\.sqrt)`
+    rather than `(?<!math\\.)sqrt`) lets `re` skip ahead to that literal, ten times faster
+    than an alternation of patterns or a leading look-behind or `\\b`.
+    """
+
+    def __init__(self, patterns: Tuple[str, ...]) -> None:
+        self._patterns = [re.compile(pattern) for pattern in patterns]
+
+    def search(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self._patterns)
+
+
 @lru_cache(maxsize=None)
-def trigger_pattern(triggers: Tuple[str, ...]) -> "re.Pattern[str]":
-    """One regex for a rule's trigger words; a file it does not match is not parsed."""
-    return re.compile("|".join(f"(?:{t})" for t in triggers) or r"(?!)")
+def trigger_pattern(triggers: Tuple[str, ...]) -> Triggers:
+    return Triggers(triggers)
 
 
 def info_of(rule: Type) -> RuleInfo:

@@ -31,7 +31,7 @@ LOG_METHODS = ("log", "log2", "log10")
 LOG = tuple(f"{module}.{function}" for module in ("torch", "numpy", "jax.numpy") for function in LOG_METHODS)
 # The prefilter's word for those: a call or an import of log, log2, log10, not
 # the `log.info(...)` or `log = logging.getLogger()` of logging code.
-LOG_WORD = r"\blog(?:2|10)?\b(?!\s*[.=])"
+LOG_WORD = r"log(?<!\wlog)(?:2|10)?\b(?!\s*[.=])"
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
 ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
 

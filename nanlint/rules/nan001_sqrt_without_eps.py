@@ -66,7 +66,7 @@ class SqrtWithoutEps(Rule):
     code = "NAN001"
     name = "sqrt-without-eps"
     summary = "sqrt of a value that can be exactly 0 has an infinite gradient there"
-    triggers = (r"(?<!math\.)sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"power\(")
+    triggers = (r"sqrt(?<!math\.sqrt)", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"power\(")
     fixable = True
     incident = (
         "An embedding-space loss computed `torch.sum((a - b) ** 2, dim=1).sqrt()` and went "

@@ -87,7 +87,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (r"(?<!math\.)sqrt", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", LOG_WORD)
+    triggers = (r"sqrt(?<!math\.sqrt)", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", LOG_WORD)
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "

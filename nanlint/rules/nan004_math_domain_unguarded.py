@@ -100,9 +100,9 @@ class MathDomainUnguarded(Rule):
     name = "math-domain-unguarded"
     summary = "math.log / sqrt / acos of an unchecked value raises `math domain error`"
     triggers = (
-        r"\bmath\s*\.\s*(?:log(?:2|10|1p)?|sqrt|acos|asin)\b",
-        r"\bfrom\s+math\s+import\b",
-        r"\bimport\s+math\s+as\b",
+        r"math(?<!\wmath)\s*\.\s*(?:log(?:2|10|1p)?|sqrt|acos|asin)\b",
+        r"from(?<!\wfrom)\s+math\s+import\b",
+        r"import(?<!\wimport)\s+math\s+as\b",
     )
     fixable = True
     incident = (

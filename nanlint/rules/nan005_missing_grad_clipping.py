@@ -128,7 +128,10 @@ class MissingGradClipping(Rule):
     name = "missing-grad-clipping"
     summary = "an optimizer step after backward() with no gradient clipping"
     # A call or an import of backward; not `def backward(` (autograd Functions), not `backward.x`.
-    triggers = (r"(?<!def )\b(?:manual_)?backward\b(?!\s*[.=])",)
+    triggers = (
+        r"backward(?<!def backward)(?<!def manual_backward)"
+        r"(?:(?<!\wbackward)|(?<=\Wmanual_backward)|(?<=^manual_backward))\b(?!\s*[.=])",
+    )
     fixable = True
     incident = (
         "A talking-head video model trained fine for one iteration and gave all-NaN outputs "
