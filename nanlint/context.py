@@ -207,7 +207,9 @@ class FileContext:
                 row = syntactic(statement, statement).end.line + 1
                 continue
             if row is None:
-                row = syntactic(statement, statement).start.line
+                # A decorated definition starts at its first decorator, not at `def`.
+                decorators = getattr(statement, "decorators", ())
+                row = syntactic(decorators[0] if decorators else statement, statement).start.line
             break
         text = f"import {module}{newline}"
         if row is None:

@@ -14,6 +14,7 @@ from typing import Iterable, Optional, Tuple
 import libcst as cst
 
 from nanlint.context import FileContext
+from nanlint.walk import walk
 
 TORCH = "torch"
 JAX_NUMPY = "jax.numpy"
@@ -227,11 +228,15 @@ def feeds_no_gradient(context: FileContext) -> bool:
     scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
     if context.bindings(scope).single_assignment(name) is not parent:
         return False
-    uses = [
-        (use, up, upper)
-        for use, up, upper in _with_parents(scope)
-        if isinstance(use, cst.Name) and use.value == name and use is not parent.targets[0].target
-    ]
+    target = parent.targets[0].target
+    uses = []
+    trail: list = []
+
+    def visit_name(use: cst.Name) -> None:
+        if use.value == name and use is not target:
+            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None))
+
+    walk(scope, {"Name": [visit_name]}, {}, trail)
     return bool(uses) and all(_drops_gradient(context, *use) for use in uses)
 
 
@@ -245,15 +250,6 @@ def _drops_gradient(
     if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grandparent, cst.Call):
         return grandparent.func is parent and parent.attr.value in _NO_GRADIENT_METHODS
     return False
-
-
-def _with_parents(root: cst.CSTNode):
-    """Every node under `root` with its parent and grandparent."""
-    stack = [(root, None, None)]
-    while stack:
-        node, parent, grandparent = stack.pop()
-        yield node, parent, grandparent
-        stack.extend((child, node, parent) for child in node.children)
 
 
 # Test code names its textbook formulas: `reference_fn=lambda i: i.sigmoid().log()`,
