@@ -7,10 +7,11 @@ function (or module), by a plain `name = value`, and is not a parameter.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Union
+from typing import Dict, FrozenSet, List, Optional, Union
 
 import libcst as cst
 
+from nanlint.parts import Unparsed
 from nanlint.walk import handlers, walk
 
 Scope = Union[cst.Module, cst.FunctionDef, cst.Lambda]
@@ -137,7 +138,10 @@ def _all_params(params: cst.Parameters) -> List[cst.Param]:
 
 
 class ScopeBindings:
-    def __init__(self, scope: cst.CSTNode) -> None:
+    def __init__(self, scope: cst.CSTNode, unseen: FrozenSet[str] = frozenset()) -> None:
+        """`unseen`: names that code of the scope left unparsed mentions; asking about
+        one raises `Unparsed`, as its bindings here would be incomplete."""
+        self._unseen = unseen
         collector = _BindingCollector(scope)
         visits, leaves = handlers([collector])
         for root in scope.body if isinstance(scope, cst.Module) else (scope,):
@@ -145,15 +149,22 @@ class ScopeBindings:
         self._bindings = collector.bindings
 
     def single_assignment(self, name: str) -> Optional[cst.Assign]:
+        self._ask(name)
         binding = self._bindings.get(name)
         if binding is None or binding.count != 1:
             return None
         return binding.assign
 
     def is_bound(self, name: str) -> bool:
+        self._ask(name)
         return name in self._bindings
 
     def count(self, name: str) -> int:
         """How many times `name` is bound in the scope (a parameter counts once)."""
+        self._ask(name)
         binding = self._bindings.get(name)
         return binding.count if binding is not None else 0
+
+    def _ask(self, name: str) -> None:
+        if name in self._unseen:
+            raise Unparsed(name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -11,6 +11,7 @@ from libcst._position import CodeRange
 
 from nanlint.bindings import ScopeBindings
 from nanlint.names import ImportTable
+from nanlint.parts import Unparsed
 from nanlint.positions import Positions
 from nanlint.sources import split_lines
 from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
@@ -46,7 +47,10 @@ class FileContext:
         imports: ImportTable,
         options: FixOptions,
         statement_rows: Optional[Sequence[int]] = None,
+        unseen: FrozenSet[str] = frozenset(),
     ) -> None:
+        """`module` may have parts left unparsed (`nanlint.parts`); `unseen` names
+        every name they mention."""
         self.filename = filename
         self.source = source
         self.module = module
@@ -58,6 +62,7 @@ class FileContext:
         self._reports: List[_Report] = []
         self._scopes: Dict[int, ScopeBindings] = {}
         self._statement_rows = statement_rows
+        self._unseen = unseen
 
     # -- names ---------------------------------------------------------------------
     def qualified_name(self, node: cst.CSTNode) -> Optional[str]:
@@ -98,8 +103,15 @@ class FileContext:
     def bindings(self, scope: cst.CSTNode) -> ScopeBindings:
         found = self._scopes.get(id(scope))
         if found is None:
-            found = self._scopes[id(scope)] = ScopeBindings(scope)
+            unseen = self._unseen if isinstance(scope, cst.Module) else frozenset()
+            found = self._scopes[id(scope)] = ScopeBindings(scope, unseen)
         return found
+
+    def require_seen(self, names: Iterable[str]) -> None:
+        """Before reading module-level code for `names` outside the part being visited:
+        raises `Unparsed` if code left unparsed mentions one of them."""
+        if not self._unseen.isdisjoint(names):
+            raise Unparsed(sorted(self._unseen.intersection(names)))
 
     def assignment_of(self, name: cst.Name) -> Optional[cst.Assign]:
         """The one `name = value` that gives this name its value, if there is exactly one."""

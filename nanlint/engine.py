@@ -10,15 +10,23 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Type
+from typing import FrozenSet, List, Optional, Sequence, Type
 
 from nanlint.context import FileContext, FixOptions
-from nanlint.names import ModuleIndex
+from nanlint.names import ImportTable, ModuleIndex
+from nanlint.parts import Unparsed, reduce
 from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
+from nanlint.sources import split_lines
 from nanlint.suppression import drop_suppressed
+
+
+# Parts smaller than this are parsed even when no rule wants them: the stub saves
+# little there, and each name it hides may send a file back to a whole parse.
+SMALLEST_UNPARSED = 2000
 
 
 @dataclass
@@ -38,14 +46,24 @@ class NewerSyntax(ParseError):
 
 class Linter:
     def __init__(
-        self, rules: Sequence[Type[Rule]], options: FixOptions = FixOptions(), prefilter: bool = True
+        self,
+        rules: Sequence[Type[Rule]],
+        options: FixOptions = FixOptions(),
+        prefilter: bool = True,
+        smallest_unparsed: Optional[int] = SMALLEST_UNPARSED,
     ) -> None:
         """`prefilter=False` parses every file and runs every rule on it: the slow path
-        that proves the fast one drops nothing."""
+        that proves the fast one drops nothing. `smallest_unparsed`: the size, in
+        characters, from which a part of a module no rule wants is left unparsed
+        (`nanlint.parts`); None parses every part."""
         self.rules = list(rules)
         self.options = options
         self.prefilter = prefilter
+        self.smallest_unparsed = smallest_unparsed if prefilter else None
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
+        # How libcst parsed the files it parsed: "whole", "in part", or "again whole"
+        # when a rule asked about code left out (counted for the benchmark and tests).
+        self.parses: Counter = Counter()
 
     def candidates(self, source: str, codes: Optional[Sequence[str]] = None) -> List[Type[Rule]]:
         """The rules that could flag something in `source`: the prefilter."""
@@ -69,14 +87,52 @@ class Linter:
         rules = [rule for rule in rules if not self.prefilter or rule.wants(index)]
         if not rules:
             return []
-        ast_rows = [statement.lineno for statement in tree.body]
-        del tree  # the concrete tree is the big one: never hold both
-        module = parse_cst(source)
+        reduced = None
+        if self.smallest_unparsed is not None:
+            reduced = reduce(source, split_lines(source), index, rules, self.smallest_unparsed)
+        rows = [statement.lineno for statement in tree.body]
+        imports = index.imports
+        del tree, index  # the concrete tree is the big one: never hold both
+        if reduced is not None:
+            try:
+                found = self._lint(
+                    reduced.source, filename, reduced.rows, reduced.unseen, imports, rules, source
+                )
+            except Unparsed:
+                self.parses["again whole"] += 1  # a rule asked about code left out
+            except ParseError:
+                self.parses["stubs unparsable"] += 1  # never seen; the whole file then
+            else:
+                self.parses["in part"] += 1
+                return found
+        else:
+            self.parses["whole"] += 1
+        return self._lint(source, filename, rows, frozenset(), imports, rules, source)
+
+    def _lint(
+        self,
+        parsed: str,
+        filename: str,
+        rows: List[int],
+        unseen: FrozenSet[str],
+        imports: ImportTable,
+        rules: List[Type[Rule]],
+        original: str,
+    ) -> List[Diagnostic]:
+        """Lint `parsed`, the file's text or its reduced form; suppression comments
+        are read from the `original` text."""
+        module = parse_cst(parsed)
         context = FileContext(
-            filename, source, module, index.imports, self.options, statement_rows(ast_rows, module)
+            filename,
+            parsed,
+            module,
+            imports,
+            self.options,
+            statement_rows(rows, module),
+            unseen,
         )
         _walk(context.module, context, [rule(context) for rule in rules])
-        found = drop_suppressed(context.diagnostics(), source)
+        found = drop_suppressed(context.diagnostics(), original)
         return sorted(found, key=Diagnostic.sort_key)
 
 

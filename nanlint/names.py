@@ -60,14 +60,26 @@ class ModuleIndex:
     """What one walk of a module's `ast` tells: its import table and the calls in it.
 
     Rules look at the calls (`Rule.wants`) to decide, before libcst parses
-    anything, whether the file can hold a finding at all.
+    anything, whether the file can hold a finding at all. The same is told of each
+    of its parts (`parts`: the module-level statements, and in a class the members),
+    so that the engine can leave unparsed the parts no rule wants.
     """
 
-    def __init__(self, imports: ImportTable, calls: Set[str], methods: Set[str], half_powers: bool) -> None:
-        self.imports = imports
+    def __init__(
+        self,
+        imports: ImportTable,
+        calls: Set[str],
+        methods: Set[str],
+        half_powers: bool,
+        node: Optional[ast.AST] = None,
+        parts: Tuple["ModuleIndex", ...] = (),
+    ) -> None:
+        self.imports = imports  # the module's, in every part
         self.calls = calls  # qualified names of the module functions called: "torch.sqrt"
         self.methods = methods  # names of methods called on other values: "sqrt" in x.sqrt()
         self.half_powers = half_powers  # whether `** 0.5` occurs
+        self.node = node  # the `ast` node indexed: the module, a statement, a class member
+        self.parts = parts
 
     def calls_any(self, names: Iterable[str]) -> bool:
         return not self.calls.isdisjoint(names)
@@ -76,81 +88,130 @@ class ModuleIndex:
         return not self.methods.isdisjoint(names)
 
     @classmethod
-    def from_ast(cls, tree: ast.AST) -> "ModuleIndex":
+    def from_ast(cls, tree: ast.Module) -> "ModuleIndex":
         aliases: Dict[str, str] = {}
         ambiguous: Set[str] = set()
         bound: Set[str] = set()
         fallbacks: Set[str] = set()
-        chains: List[Tuple[str, ...]] = []
-        methods: Set[str] = set()
-        half_powers = False
 
         def bind_import(local: str, qualified: str) -> None:
             if aliases.get(local, qualified) != qualified:
                 ambiguous.add(local)
             aliases[local] = qualified
 
-        for node in _walk(tree):
-            kind = type(node)
-            if kind is ast.Call:
-                chain = _chain(node.func)
-                if chain is not None:
-                    chains.append(chain)
-                    if len(chain) > 1:
-                        methods.add(chain[-1])
-                elif isinstance(node.func, ast.Attribute):
-                    methods.add(node.func.attr)
-            elif kind is ast.Name:
-                if not isinstance(node.ctx, ast.Load):
-                    bound.add(node.id)
-            elif kind is ast.BinOp:
-                if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
-                    half_powers = True
-            elif kind is ast.arg:
-                bound.add(node.arg)
-            elif kind is ast.Import:
-                for alias in node.names:
-                    if alias.asname:
-                        bind_import(alias.asname, alias.name)
-                    else:
-                        # `import torch.nn` binds `torch` to the package `torch`.
-                        top = alias.name.split(".")[0]
-                        bind_import(top, top)
-            elif kind is ast.ImportFrom:
-                if node.level or not node.module:
+        def scan(roots: Iterable[ast.AST], found: "_Found") -> None:
+            chains, methods = found.chains, found.methods
+            for node in _walk_all(roots):
+                kind = type(node)
+                if kind is ast.Call:
+                    chain = _chain(node.func)
+                    if chain is not None:
+                        chains.append(chain)
+                        if len(chain) > 1:
+                            methods.add(chain[-1])
+                    elif isinstance(node.func, ast.Attribute):
+                        methods.add(node.func.attr)
+                elif kind is ast.Name:
+                    if not isinstance(node.ctx, ast.Load):
+                        bound.add(node.id)
+                elif kind is ast.BinOp:
+                    if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
+                        found.half_powers = True
+                elif kind is ast.arg:
+                    bound.add(node.arg)
+                elif kind is ast.Import:
                     for alias in node.names:
-                        bound.add(alias.asname or alias.name)
-                    continue
-                for alias in node.names:
-                    if alias.name != "*":
-                        bind_import(alias.asname or alias.name, f"{node.module}.{alias.name}")
-            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-                bound.add(node.name)
-            elif kind is ast.Assign:
-                if isinstance(node.value, ast.Constant) and node.value.value is None:
-                    # `except ImportError: torch = None` keeps `torch` meaning torch.
-                    fallbacks.update(t.id for t in node.targets if isinstance(t, ast.Name))
-            elif kind in (ast.Global, ast.Nonlocal):
-                bound.update(node.names)
-            elif kind is ast.ExceptHandler:
-                if node.name:
+                        if alias.asname:
+                            bind_import(alias.asname, alias.name)
+                        else:
+                            # `import torch.nn` binds `torch` to the package `torch`.
+                            top = alias.name.split(".")[0]
+                            bind_import(top, top)
+                elif kind is ast.ImportFrom:
+                    if node.level or not node.module:
+                        for alias in node.names:
+                            bound.add(alias.asname or alias.name)
+                        continue
+                    for alias in node.names:
+                        if alias.name != "*":
+                            bind_import(alias.asname or alias.name, f"{node.module}.{alias.name}")
+                elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                     bound.add(node.name)
-            elif kind in _MATCH_CAPTURES:
-                # `case x`, `case [*rest]`, `case {**rest}` bind names too.
-                captured = getattr(node, "name", None) or getattr(node, "rest", None)
-                if captured:
-                    bound.add(captured)
+                elif kind is ast.Assign:
+                    if isinstance(node.value, ast.Constant) and node.value.value is None:
+                        # `except ImportError: torch = None` keeps `torch` meaning torch.
+                        fallbacks.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                elif kind in (ast.Global, ast.Nonlocal):
+                    bound.update(node.names)
+                elif kind is ast.ExceptHandler:
+                    if node.name:
+                        bound.add(node.name)
+                elif kind in _MATCH_CAPTURES:
+                    # `case x`, `case [*rest]`, `case {**rest}` bind names too.
+                    captured = getattr(node, "name", None) or getattr(node, "rest", None)
+                    if captured:
+                        bound.add(captured)
+
+        # One walk in all, part by part: a class's header, then each of its members.
+        parts: List[_Found] = []
+        for statement in tree.body:
+            found = _Found(statement)
+            if type(statement) is ast.ClassDef:
+                bound.add(statement.name)
+                scan(_header(statement), found)
+                for member in statement.body:
+                    found.members.append(_Found(member))
+                    scan((member,), found.members[-1])
+            else:
+                scan((statement,), found)
+            parts.append(found)
 
         bound -= fallbacks & set(aliases)
         for name in ambiguous | (bound & set(aliases)):
             aliases.pop(name, None)
         imports = ImportTable(aliases, bound)
+        resolved = tuple(found.resolve(imports, cls) for found in parts)
+        return cls(
+            imports,
+            set().union(*(part.calls for part in resolved)),
+            set().union(*(part.methods for part in resolved)),
+            any(part.half_powers for part in resolved),
+            tree,
+            resolved,
+        )
+
+
+class _Found:
+    """What the walk of one part collected, before the import table is complete."""
+
+    __slots__ = ("node", "chains", "methods", "half_powers", "members")
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+        self.chains: List[Tuple[str, ...]] = []
+        self.methods: Set[str] = set()
+        self.half_powers = False
+        self.members: List["_Found"] = []
+
+    def resolve(self, imports: ImportTable, index: type) -> ModuleIndex:
+        members = tuple(member.resolve(imports, index) for member in self.members)
         calls: Set[str] = set()
-        for chain in chains:
+        for chain in self.chains:
             qualified = imports.resolve(chain[0])
             if qualified is not None:
                 calls.add(".".join((qualified,) + chain[1:]))
-        return cls(imports, calls, methods, half_powers)
+        methods = set(self.methods)
+        half_powers = self.half_powers
+        for member in members:
+            calls |= member.calls
+            methods |= member.methods
+            half_powers = half_powers or member.half_powers
+        return index(imports, calls, methods, half_powers, self.node, members)
+
+
+def _header(statement: ast.ClassDef) -> List[ast.AST]:
+    """The parts of a class statement outside its body: decorators, bases, keywords."""
+    return [*statement.decorator_list, *statement.bases, *statement.keywords, *getattr(statement, "type_params", ())]
 
 
 _MATCH_CAPTURES = tuple(
@@ -158,10 +219,10 @@ _MATCH_CAPTURES = tuple(
 )
 
 
-def _walk(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of `tree`, in no particular order: `ast.walk` without the `Load` and
+def _walk_all(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node of `roots`, in no particular order: `ast.walk` without the `Load` and
     `Store` markers, a third of what it yields and nothing this module reads."""
-    stack = [tree]
+    stack = list(roots)
     while stack:
         node = stack.pop()
         yield node

@@ -14,6 +14,7 @@ from typing import Iterable, Optional, Tuple
 import libcst as cst
 
 from nanlint.context import FileContext
+from nanlint.parts import identifiers
 from nanlint.walk import walk
 
 TORCH = "torch"
@@ -845,6 +846,9 @@ def is_guarded(context: FileContext, about: set) -> bool:
                     return True
                 clause = clause.inner_for_in
         elif isinstance(node, (cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite)):
+            if isinstance(node, cst.Module):
+                # A guard may sit in any earlier module-level statement, parsed or not.
+                context.require_seen(identifiers(about))
             for statement in node.body:
                 if statement is child:
                     break

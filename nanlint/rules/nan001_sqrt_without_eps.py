@@ -205,6 +205,10 @@ class SqrtWithoutEps(Rule):
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow")))
 
+    @classmethod
+    def wants_part(cls, part) -> bool:
+        return cls.wants(part)  # a finding is a root in the part itself
+
     def visit_Call(self, node: cst.Call) -> None:
         self._check(root_of(self.context, node))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
@@ -276,6 +277,12 @@ class EpsOutsideRoot(Rule):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
+
+    @classmethod
+    def wants_part(cls, part) -> bool:
+        # The eps may be added in a statement of its own: to a root assigned earlier in
+        # the same function, or anywhere in module-level code.
+        return cls.wants(part) or not isinstance(part.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if not isinstance(node.operator, cst.Add):

@@ -252,6 +252,10 @@ class LogOfPossiblyZero(Rule):
     def wants(cls, index) -> bool:
         return index.calls_any(LOG) or (index.calls_method(LOG_METHODS) and index.imports.imports_module("torch"))
 
+    @classmethod
+    def wants_part(cls, part) -> bool:
+        return cls.wants(part)  # a finding is a log in the part itself
+
     def visit_Call(self, node: cst.Call) -> None:
         found = self._log(node)
         if found is None:

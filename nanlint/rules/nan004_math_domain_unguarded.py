@@ -241,6 +241,10 @@ class MathDomainUnguarded(Rule):
     def wants(cls, index) -> bool:
         return index.calls_any(DOMAIN)
 
+    @classmethod
+    def wants_part(cls, part) -> bool:
+        return cls.wants(part)  # a finding is a math call in the part itself
+
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.context.qualified_name(node.func)
         kind = DOMAIN.get(qualified or "")
