@@ -4,27 +4,24 @@
 
 Once as nanlint runs (trigger words, then the rules' `wants()` on Python's `ast`, then
 libcst only where a rule wants the file, and only on the parts of it some rule wants),
-once parsing every file with libcst and running every rule on it.
-`--smallest-unparsed 0` leaves out every part no rule wants, however small: the
-hardest test of the stubs (`nanlint.parts`). Prints the files, how many each path parsed, the findings,
+once parsing every file with libcst and running every rule on it. Prints the files, how many each path parsed, the findings,
 and every file whose findings differ; exits 1 if any does. tests/test_prefilter.py
 does the same on a slice of torch that fits in the test suite.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from nanlint.engine import SMALLEST_UNPARSED, Linter, NewerSyntax, ParseError
+from nanlint.engine import Linter, NewerSyntax, ParseError
 from nanlint.rule import all_rules
 from nanlint.sources import SourceError, decode
 
 
-def main(roots, smallest_unparsed: int) -> int:
-    fast = Linter(all_rules(), smallest_unparsed=smallest_unparsed)
+def main(roots) -> int:
+    fast = Linter(all_rules())
     slow = Linter(all_rules(), prefilter=False)
     files = sorted(p for root in roots for p in Path(root).rglob("*.py"))
     parsed_fast = findings = 0
@@ -58,8 +55,4 @@ def main(roots, smallest_unparsed: int) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("roots", nargs="*", default=["bench/corpus/torch-2.13.0"])
-    parser.add_argument("--smallest-unparsed", type=int, default=SMALLEST_UNPARSED)
-    arguments = parser.parse_args()
-    sys.exit(main(arguments.roots, arguments.smallest_unparsed))
+    sys.exit(main(sys.argv[1:] or ["bench/corpus/torch-2.13.0"]))

@@ -1,8 +1,10 @@
 """Lint one source: prefilter, parse once, run every rule in one traversal.
 
 The engine knows no rule by name. It asks each selected rule for its trigger
-words, parses only a file that holds one, and walks the tree once, calling each
-rule's `visit_<Node>` / `leave_<Node>` methods as it passes.
+words, indexes a file that holds one with Python's `ast`, asks the rules whether
+they want the file and which of its parts, has libcst parse only those parts, and
+walks the tree once, calling each rule's `visit_<Node>` / `leave_<Node>` methods
+as it passes.
 """
 
 from __future__ import annotations
@@ -22,11 +24,6 @@ from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
 from nanlint.sources import split_lines
 from nanlint.suppression import drop_suppressed
-
-
-# Parts smaller than this are parsed even when no rule wants them: the stub saves
-# little there, and each name it hides may send a file back to a whole parse.
-SMALLEST_UNPARSED = 2000
 
 
 @dataclass
@@ -50,16 +47,15 @@ class Linter:
         rules: Sequence[Type[Rule]],
         options: FixOptions = FixOptions(),
         prefilter: bool = True,
-        smallest_unparsed: Optional[int] = SMALLEST_UNPARSED,
+        in_parts: bool = True,
     ) -> None:
         """`prefilter=False` parses every file and runs every rule on it: the slow path
-        that proves the fast one drops nothing. `smallest_unparsed`: the size, in
-        characters, from which a part of a module no rule wants is left unparsed
-        (`nanlint.parts`); None parses every part."""
+        that proves the fast one drops nothing. `in_parts=False` parses the whole of
+        every file it parses, including the parts no rule wants (`nanlint.parts`)."""
         self.rules = list(rules)
         self.options = options
         self.prefilter = prefilter
-        self.smallest_unparsed = smallest_unparsed if prefilter else None
+        self.in_parts = in_parts and prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
         # How libcst parsed the files it parsed: "whole", "in part", or "again whole"
         # when a rule asked about code left out (counted for the benchmark and tests).
@@ -88,8 +84,8 @@ class Linter:
         if not rules:
             return []
         reduced = None
-        if self.smallest_unparsed is not None:
-            reduced = reduce(source, split_lines(source), index, rules, self.smallest_unparsed)
+        if self.in_parts:
+            reduced = reduce(source, split_lines(source), index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports
         del tree, index  # the concrete tree is the big one: never hold both

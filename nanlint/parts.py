@@ -5,7 +5,7 @@ torch's common_methods_invocations.py (1.4 MB) takes 8 s and 750 MB, though the 
 code a rule wants in it is one list of test cases. Python's `ast` has already told,
 for each module-level statement and each member of a module-level class, what it
 calls, and each rule says in which parts it can report (`Rule.wants_part`). Before
-libcst runs, a big part that no selected rule wants is replaced by a stub that fills
+libcst runs, each part that no selected rule wants is replaced by a stub that fills
 exactly its lines (`0 or \"\"\"...\"\"\"`, one string token, nearly free to parse), so every
 line and column of the rest is where it is in the file and positions need no mapping.
 
@@ -47,29 +47,23 @@ def reduce(
     lines: Sequence[str],
     index: "ModuleIndex",
     rules: Sequence[Type["Rule"]],
-    smallest: int,
 ) -> Optional[Reduced]:
-    """`source` with the parts of at least `smallest` characters that none of `rules`
-    wants stubbed out; None when there is none."""
-    ends = [0]
-    for line in lines:
-        ends.append(ends[-1] + len(line))
+    """`source` with the parts none of `rules` wants stubbed out; None when there is none.
 
-    def size(node: ast.AST) -> int:
-        return ends[node.end_lineno] - ends[_first_row(node) - 1]
-
+    Small parts go too: measured on torch and transformers, leaving out every part no
+    rule wants is faster than keeping the small ones, and sends 5 files in 4,585 back
+    to a whole parse."""
     dropped: List[ast.AST] = []
     for part in index.parts:
-        if size(part.node) < smallest or _is_header(part.node):
+        if _is_header(part.node):
             continue
         if not any(rule.wants_part(part) for rule in rules):
             if _owns_its_lines(part.node, lines):
                 dropped.append(part.node)
             continue
         for member in part.parts:
-            if size(member.node) >= smallest and not any(rule.wants_part(member) for rule in rules):
-                if _owns_its_lines(member.node, lines):
-                    dropped.append(member.node)
+            if not any(rule.wants_part(member) for rule in rules) and _owns_its_lines(member.node, lines):
+                dropped.append(member.node)
     if not dropped:
         return None
 

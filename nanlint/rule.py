@@ -195,7 +195,7 @@ class Rule:
         """Whether a finding can lie in `part`: a module-level statement or a member of
         a module-level class, indexed on its own (`part.node` is its `ast` node).
 
-        A part no selected rule wants is left unparsed when it is big. By default a
+        A part no selected rule wants is left unparsed (`nanlint.parts`). By default a
         rule wants every part: it reads the module as a whole. A rule that reports only
         inside parts its `wants()` accepts returns `cls.wants(part)`; what it reads
         from other parts (the bindings of module-level names) the engine checks.

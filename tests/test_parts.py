@@ -58,10 +58,10 @@ SOURCE = textwrap.dedent(
 ).format(body=UNRELATED, body_in_class=textwrap.indent(UNRELATED, "    "), items=ITEMS)
 
 
-def _reduced(source: str, smallest: int = 0):
+def _reduced(source: str):
     tree = ast.parse(source)
     rules = [rule for rule in all_rules() if rule.wants(ModuleIndex.from_ast(tree))]
-    return reduce(source, split_lines(source), ModuleIndex.from_ast(tree), rules, smallest)
+    return reduce(source, split_lines(source), ModuleIndex.from_ast(tree), rules)
 
 
 def _findings(linter: Linter, source: str):
@@ -98,14 +98,12 @@ def test_a_class_member_on_the_header_line_is_parsed():
     assert reduced.source.endswith(header)
 
 
-def test_small_parts_are_parsed_and_nothing_left_out_means_no_reduction():
-    assert _reduced(SOURCE, smallest=10**6) is None
-    reduced = _reduced(SOURCE, smallest=2000)
-    assert "def unrelated" not in reduced.source and "SCALE = 2.0" in reduced.source
+def test_nothing_left_out_means_no_reduction():
+    assert _reduced("import torch\nx = torch.sqrt(y)\n") is None
 
 
 def test_findings_and_fixes_in_a_reduced_file_are_those_of_the_whole_file():
-    fast, slow = Linter(all_rules(), smallest_unparsed=0), Linter(all_rules(), prefilter=False)
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     found = _findings(fast, SOURCE)
     assert fast.parses == {"in part": 1}
     assert found == _findings(slow, SOURCE)
@@ -125,7 +123,7 @@ def test_a_question_about_a_name_the_left_out_code_mentions_parses_the_whole_fil
         r = torch.sqrt(d)
         """
     )
-    fast, slow = Linter(all_rules(), smallest_unparsed=0), Linter(all_rules(), prefilter=False)
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     assert _findings(fast, source) == _findings(slow, source)
     assert fast.parses == {"again whole": 1}
     # The same file without the name in the left-out code stays reduced.
@@ -146,6 +144,6 @@ def test_a_guard_in_left_out_module_code_parses_the_whole_file():
         digits = math.log(count)
         """
     )
-    fast, slow = Linter(all_rules(), smallest_unparsed=0), Linter(all_rules(), prefilter=False)
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     assert _findings(fast, source) == _findings(slow, source) == []
     assert fast.parses == {"again whole": 1}

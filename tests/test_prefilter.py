@@ -9,9 +9,7 @@ import importlib.util
 from pathlib import Path
 
 
-import pytest
-
-from nanlint.engine import SMALLEST_UNPARSED, Linter, ParseError
+from nanlint.engine import Linter, ParseError
 from nanlint.rule import all_rules
 
 # Real code nobody here wrote, read without importing torch (the test extra installs it).
@@ -36,9 +34,8 @@ def _findings(linter: Linter, source: str, name: str):
         return str(error)
 
 
-@pytest.mark.parametrize("smallest_unparsed", [SMALLEST_UNPARSED, 0], ids=["as-run", "every-part-unwanted-left-out"])
-def test_the_prefilter_changes_no_finding(smallest_unparsed):
-    fast = Linter(all_rules(), smallest_unparsed=smallest_unparsed)
+def test_the_prefilter_changes_no_finding():
+    fast = Linter(all_rules())
     slow = Linter(all_rules(), prefilter=False)
     checked = 0
     mismatches = []
@@ -48,8 +45,7 @@ def test_the_prefilter_changes_no_finding(smallest_unparsed):
             mismatches.append(name)
     assert checked > 150
     assert not mismatches, f"{len(mismatches)} of {checked} sources differ: {mismatches[:10]}"
-    if smallest_unparsed == 0:
-        # Not vacuous: many files were parsed in part (tests/test_parts.py has the
-        # files that go back to a whole parse).
-        assert fast.parses["in part"] > 10, fast.parses
-        assert not fast.parses["stubs unparsable"]
+    # Not vacuous: many files were parsed in part (tests/test_parts.py has the files
+    # that go back to a whole parse).
+    assert fast.parses["in part"] > 10, fast.parses
+    assert not fast.parses["stubs unparsable"]
