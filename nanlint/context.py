@@ -47,10 +47,10 @@ class FileContext:
         imports: ImportTable,
         options: FixOptions,
         statement_rows: Optional[Sequence[int]] = None,
-        unseen: FrozenSet[str] = frozenset(),
+        unseen: Optional[FrozenSet[str]] = None,
     ) -> None:
-        """`module` may have parts left unparsed (`nanlint.parts`); `unseen` names
-        every name they mention."""
+        """`module` may have parts left unparsed (`nanlint.parts`): then `unseen` holds
+        every name they mention; None when the whole file was parsed."""
         self.filename = filename
         self.source = source
         self.module = module
@@ -103,15 +103,21 @@ class FileContext:
     def bindings(self, scope: cst.CSTNode) -> ScopeBindings:
         found = self._scopes.get(id(scope))
         if found is None:
-            unseen = self._unseen if isinstance(scope, cst.Module) else frozenset()
+            unseen = self._unseen if isinstance(scope, cst.Module) and self._unseen else frozenset()
             found = self._scopes[id(scope)] = ScopeBindings(scope, unseen)
         return found
 
     def require_seen(self, names: Iterable[str]) -> None:
         """Before reading module-level code for `names` outside the part being visited:
         raises `Unparsed` if code left unparsed mentions one of them."""
-        if not self._unseen.isdisjoint(names):
+        if self._unseen and not self._unseen.isdisjoint(names):
             raise Unparsed(sorted(self._unseen.intersection(names)))
+
+    def require_whole(self) -> None:
+        """Before reading all the module-level code: raises `Unparsed` if parts of the
+        module were left unparsed."""
+        if self._unseen is not None:
+            raise Unparsed("the whole module")
 
     def assignment_of(self, name: cst.Name) -> Optional[cst.Assign]:
         """The one `name = value` that gives this name its value, if there is exactly one."""

@@ -103,14 +103,14 @@ class Linter:
                 return found
         else:
             self.parses["whole"] += 1
-        return self._lint(source, filename, rows, frozenset(), imports, rules, source)
+        return self._lint(source, filename, rows, None, imports, rules, source)
 
     def _lint(
         self,
         parsed: str,
         filename: str,
         rows: List[int],
-        unseen: FrozenSet[str],
+        unseen: Optional[FrozenSet[str]],
         imports: ImportTable,
         rules: List[Type[Rule]],
         original: str,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 from functools import lru_cache
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -61,8 +61,9 @@ class ModuleIndex:
 
     Rules look at the calls (`Rule.wants`) to decide, before libcst parses
     anything, whether the file can hold a finding at all. The same is told of each
-    of its parts (`parts`: the module-level statements, and in a class the members),
-    so that the engine can leave unparsed the parts no rule wants.
+    of its parts (`parts`: the module-level statements; in a class, its members; in
+    `name = [...]`, the rows), so that the engine can leave unparsed the parts no rule
+    wants.
     """
 
     def __init__(
@@ -73,6 +74,8 @@ class ModuleIndex:
         half_powers: bool,
         node: Optional[ast.AST] = None,
         parts: Tuple["ModuleIndex", ...] = (),
+        loads: FrozenSet[str] = frozenset(),
+        stores: FrozenSet[str] = frozenset(),
     ) -> None:
         self.imports = imports  # the module's, in every part
         self.calls = calls  # qualified names of the module functions called: "torch.sqrt"
@@ -80,6 +83,10 @@ class ModuleIndex:
         self.half_powers = half_powers  # whether `** 0.5` occurs
         self.node = node  # the `ast` node indexed: the module, a statement, a class member
         self.parts = parts
+        self.loads = loads  # the names read in a part (`x` in `y = x + 1`); empty for the module
+        # The names a part assigns, at any depth (`y`), but not in its own `parts`.
+        self.stores = stores
+        self.memo: Dict[str, object] = {}  # what a rule derives from the index, kept with it
 
     def calls_any(self, names: Iterable[str]) -> bool:
         return not self.calls.isdisjoint(names)
@@ -100,7 +107,7 @@ class ModuleIndex:
             aliases[local] = qualified
 
         def scan(roots: Iterable[ast.AST], found: "_Found") -> None:
-            chains, methods = found.chains, found.methods
+            chains, methods, loads, stores = found.chains, found.methods, found.loads, found.stores
             for node in _walk_all(roots):
                 kind = type(node)
                 if kind is ast.Call:
@@ -112,8 +119,11 @@ class ModuleIndex:
                     elif isinstance(node.func, ast.Attribute):
                         methods.add(node.func.attr)
                 elif kind is ast.Name:
-                    if not isinstance(node.ctx, ast.Load):
+                    if type(node.ctx) is ast.Load:
+                        loads.add(node.id)
+                    else:
                         bound.add(node.id)
+                        stores.add(node.id)
                 elif kind is ast.BinOp:
                     if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
                         found.half_powers = True
@@ -152,19 +162,23 @@ class ModuleIndex:
                     if captured:
                         bound.add(captured)
 
-        # One walk in all, part by part: a class's header, then each of its members.
-        parts: List[_Found] = []
-        for statement in tree.body:
-            found = _Found(statement)
-            if type(statement) is ast.ClassDef:
-                bound.add(statement.name)
-                scan(_header(statement), found)
-                for member in statement.body:
-                    found.members.append(_Found(member))
-                    scan((member,), found.members[-1])
+        def part(node: ast.AST) -> _Found:
+            found = _Found(node)
+            kind = type(node)
+            if kind is ast.ClassDef:
+                bound.add(node.name)
+                scan(_header(node), found)
+                found.members.extend(part(member) for member in node.body)
+            elif kind in _TABLES and type(node.value) in _DISPLAYS and len(node.value.elts) > 1:
+                # `op_db = [OpInfo(...), ...]`: a table of thousands of lines, each row a part.
+                scan(node.targets if kind is ast.Assign else (node.target, node.annotation), found)
+                found.members.extend(part(row) for row in node.value.elts)
             else:
-                scan((statement,), found)
-            parts.append(found)
+                scan((node,), found)
+            return found
+
+        # One walk in all, part by part: a class's header, then each of its members.
+        parts = [part(statement) for statement in tree.body]
 
         bound -= fallbacks & set(aliases)
         for name in ambiguous | (bound & set(aliases)):
@@ -184,7 +198,7 @@ class ModuleIndex:
 class _Found:
     """What the walk of one part collected, before the import table is complete."""
 
-    __slots__ = ("node", "chains", "methods", "half_powers", "members")
+    __slots__ = ("node", "chains", "methods", "half_powers", "members", "loads", "stores")
 
     def __init__(self, node: ast.AST) -> None:
         self.node = node
@@ -192,6 +206,8 @@ class _Found:
         self.methods: Set[str] = set()
         self.half_powers = False
         self.members: List["_Found"] = []
+        self.loads: Set[str] = set()
+        self.stores: Set[str] = set()
 
     def resolve(self, imports: ImportTable, index: type) -> ModuleIndex:
         members = tuple(member.resolve(imports, index) for member in self.members)
@@ -200,13 +216,19 @@ class _Found:
             qualified = imports.resolve(chain[0])
             if qualified is not None:
                 calls.add(".".join((qualified,) + chain[1:]))
-        methods = set(self.methods)
+        methods, loads = set(self.methods), set(self.loads)
         half_powers = self.half_powers
         for member in members:
             calls |= member.calls
             methods |= member.methods
+            loads |= member.loads
             half_powers = half_powers or member.half_powers
-        return index(imports, calls, methods, half_powers, self.node, members)
+        stores = self.stores  # the part's own: a class's or a table's members have theirs
+        return index(imports, calls, methods, half_powers, self.node, members, frozenset(loads), frozenset(stores))
+
+
+_TABLES = (ast.Assign, ast.AnnAssign)
+_DISPLAYS = (ast.List, ast.Tuple, ast.Set)
 
 
 def _header(statement: ast.ClassDef) -> List[ast.AST]:

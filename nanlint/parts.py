@@ -3,7 +3,7 @@
 libcst parses about 200 kB a second and holds some 500 bytes per byte of source:
 torch's common_methods_invocations.py (1.4 MB) takes 8 s and 750 MB, though the only
 code a rule wants in it is one list of test cases. Python's `ast` has already told,
-for each module-level statement and each member of a module-level class, what it
+for each module-level statement and each member of a class among them, what it
 calls, and each rule says in which parts it can report (`Rule.wants_part`). Before
 libcst runs, each part that no selected rule wants is replaced by a stub that fills
 exactly its lines (`0 or \"\"\"...\"\"\"`, one string token, nearly free to parse), so every
@@ -54,30 +54,30 @@ def reduce(
     rule wants is faster than keeping the small ones, and sends 5 files in 4,585 back
     to a whole parse."""
     dropped: List[ast.AST] = []
-    for part in index.parts:
-        if _is_header(part.node):
-            continue
-        if not any(rule.wants_part(part) for rule in rules):
-            if _owns_its_lines(part.node, lines):
+
+    def leave_out(parts: Sequence["ModuleIndex"]) -> None:
+        for part in parts:
+            if not any(rule.wants_part(part, index) for rule in rules):
                 dropped.append(part.node)
-            continue
-        for member in part.parts:
-            if not any(rule.wants_part(member) for rule in rules) and _owns_its_lines(member.node, lines):
-                dropped.append(member.node)
+            else:
+                leave_out(part.parts)  # the members of a class, the rows of a table
+
+    leave_out([part for part in index.parts if not _is_header(part.node)])
     if not dropped:
         return None
-
     reduced = list(lines)
     for node in dropped:
         first, last = _first_row(node), node.end_lineno
-        reduced[first - 1 : last] = _stub(lines[first - 1 : last])
+        start = _column(lines[first - 1], node.col_offset) if first == node.lineno else _indent(lines[first - 1])
+        end = _column(lines[last - 1], node.end_col_offset)
+        reduced[first - 1 : last] = _stub(reduced[first - 1 : last], start, end)
     starts = {id(node): _first_row(node) for node in dropped}
     rows = [starts.get(id(statement), statement.lineno) for statement in index.node.body]
     return Reduced("".join(reduced), rows, frozenset(names_in(dropped)))
 
 
 def names_in(nodes: Iterable[ast.AST]) -> Set[str]:
-    """Every name the code of `nodes` binds or reads."""
+    """Every name the code of `nodes` binds or reads, attribute names included."""
     found: Set[str] = set()
     stack = list(nodes)
     while stack:
@@ -87,6 +87,8 @@ def names_in(nodes: Iterable[ast.AST]) -> Set[str]:
             found.add(node.id)
         elif kind is ast.arg:
             found.add(node.arg)
+        elif kind is ast.Attribute:
+            found.add(node.attr)  # `self.opt = ...` assigns what `self.opt` names
         elif kind is ast.alias:
             found.add(node.asname or node.name.split(".")[0])
         elif kind in (ast.Global, ast.Nonlocal):
@@ -119,23 +121,23 @@ def _first_row(node: ast.AST) -> int:
     return min([node.lineno] + [d.lineno for d in decorators]) if decorators else node.lineno
 
 
-def _owns_its_lines(node: ast.AST, lines: Sequence[str]) -> bool:
-    """Whether nothing else shares the lines of `node`: no `a = 1; b = 2`, no
-    `class A: x = 1`. A decorator always starts a line of its own."""
-    first = lines[_first_row(node) - 1].encode("utf-8")
-    if not getattr(node, "decorator_list", None):
-        if len(first) - len(first.lstrip(_WHITESPACE.encode())) != node.col_offset:
-            return False
-    rest = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset :].strip()
-    return not rest or rest.startswith(b"#")
+def _column(line: str, offset: int) -> int:
+    """The column, in characters, of a column `ast` counts in bytes of UTF-8."""
+    return offset if line.isascii() else len(line.encode("utf-8")[:offset].decode("utf-8"))
 
 
-def _stub(lines: Sequence[str]) -> List[str]:
-    """Code that fills the same lines as `lines`, each with its own line ending, and
-    means nothing to any rule: an expression statement that is not a docstring."""
-    endings = [line[len(line.rstrip("\r\n")) :] for line in lines]
-    first = lines[0]
-    indent = first[: len(first) - len(first.lstrip(_WHITESPACE))]
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(_WHITESPACE))
+
+
+def _stub(lines: Sequence[str], start: int, end: int) -> List[str]:
+    """`lines` with the code from column `start` of the first to column `end` of the
+    last replaced by an expression that spans the same lines and columns, each line
+    keeping its ending, and means nothing to any rule (`0 or \"\"\"...\"\"\"`: one string
+    token, whatever the size; not a docstring)."""
+    head, tail = lines[0][:start], lines[-1][end:]
     if len(lines) == 1:
-        return [indent + "0" + endings[0]]
-    return [indent + '0 or """' + endings[0], *endings[1:-1], '"""' + endings[-1]]
+        return [head + "0".ljust(end - start) + tail]
+    endings = [line[len(line.rstrip("\r\n")) :] for line in lines[:-1]]
+    opening, closing = ('0 or """', '"""') if end >= 3 else ("(0", ")")
+    return [head + opening + endings[0], *endings[1:], closing.rjust(end) + tail]

@@ -191,14 +191,16 @@ class Rule:
         return True
 
     @classmethod
-    def wants_part(cls, part: "ModuleIndex") -> bool:
+    def wants_part(cls, part: "ModuleIndex", module: "ModuleIndex") -> bool:
         """Whether a finding can lie in `part`: a module-level statement or a member of
-        a module-level class, indexed on its own (`part.node` is its `ast` node).
+        a class among them, indexed on its own (`part.node` is its `ast` node), in
+        `module` (whose `parts` are the module-level statements).
 
         A part no selected rule wants is left unparsed (`nanlint.parts`). By default a
         rule wants every part: it reads the module as a whole. A rule that reports only
-        inside parts its `wants()` accepts returns `cls.wants(part)`; what it reads
-        from other parts (the bindings of module-level names) the engine checks.
+        inside parts its `wants()` accepts returns `cls.wants(part)`. What it reads
+        from other parts is the rule's to declare here, or to ask of `FileContext`
+        (the bindings of module-level names are checked that way already).
         """
         return True
 

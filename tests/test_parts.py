@@ -75,8 +75,17 @@ def test_stubs_fill_the_lines_of_what_they_replace_and_nothing_else_moves(newlin
     before, after = split_lines(source), split_lines(reduced.source)
     assert len(after) == len(before)
     changed = [row for row, (old, new) in enumerate(zip(before, after), 1) if old != new]
-    # The two functions and the two members no rule wants; each stub keeps its line endings.
-    assert "def unrelated" in before[changed[0] - 1] and "def distance" not in "".join(after[r - 1] for r in changed)
+    # What no rule wants: a constant, two functions, two members of the class.
+    starts = [before[row - 1].strip() for row in changed if row - 1 not in changed]
+    assert starts == [
+        "SCALE = 2.0",
+        "def unrelated(total):",
+        "@torch.no_grad()",
+        '"""Distances."""',
+        "def setup(self, total):",
+        "def teardown(self, total):",
+        "x = 1; y = [",
+    ]
     assert all(line.endswith(newline) for line in after)
     kept = "".join(line for row, line in enumerate(after, 1) if row not in changed)
     assert "def distance(self, a, b):" in kept and "class Model" in kept and "import torch" in kept
@@ -87,15 +96,36 @@ def test_stubs_fill_the_lines_of_what_they_replace_and_nothing_else_moves(newlin
     assert {"unrelated", "total", "setup", "teardown", "torch"} <= reduced.unseen
 
 
-def test_code_sharing_a_line_with_other_code_is_parsed():
-    reduced = _reduced(SOURCE)
-    assert "x = 1; y = [" in reduced.source and "item 59" in reduced.source.split("x = 1; y = [")[1]
+@pytest.mark.parametrize(
+    "source, reduced_line",
+    [
+        # a statement that shares its line with another
+        ("import torch\nscale = 2; r = torch.sqrt(((a - b) ** 2).sum())\n", 2),
+        # a class member on the line of its class
+        ("import torch\nclass A: total = 1 + 2 + 3; d = torch.sqrt((x ** 2).sum())\n", 2),
+        # the rows of a table, on lines of their own and not
+        (
+            "import torch\nops = [\n    Op(name='a', ref=lambda x: x),\n"
+            "    Op(fn=lambda x: torch.sqrt((x ** 2).sum())), Op(b),\n    Op('é'),\n]\n",
+            4,
+        ),
+    ],
+)
+def test_a_part_is_stubbed_in_place_and_everything_after_it_keeps_its_column(source, reduced_line):
+    reduced = _reduced(source)
+    before, after = split_lines(source), split_lines(reduced.source)
+    assert [len(line) for line in after] == [len(line) for line in before]
+    assert before[reduced_line - 1] != after[reduced_line - 1] and "torch.sqrt(" in after[reduced_line - 1]
+    assert after[reduced_line - 1].index("torch.sqrt(") == before[reduced_line - 1].index("torch.sqrt(")
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
+    assert _findings(fast, source) == _findings(slow, source) != []
+    assert fast.parses == {"in part": 1}
 
 
-def test_a_class_member_on_the_header_line_is_parsed():
-    header = "class A: total = " + " + ".join(["1"] * 900) + "; d = torch.sqrt(x)\n"
-    reduced = _reduced(SOURCE + header)
-    assert reduced.source.endswith(header)
+def test_a_table_row_is_left_out_on_its_own():
+    source = "import torch\nops = [\n    Op(name='a', ref=lambda x: x),\n    Op(fn=torch.sqrt(x)),\n]\n"
+    after = split_lines(_reduced(source).source)
+    assert after[2] == "    0" + " " * 28 + ",\n" and after[3] == "    Op(fn=torch.sqrt(x)),\n"
 
 
 def test_nothing_left_out_means_no_reduction():
@@ -126,9 +156,19 @@ def test_a_question_about_a_name_the_left_out_code_mentions_parses_the_whole_fil
     fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     assert _findings(fast, source) == _findings(slow, source)
     assert fast.parses == {"again whole": 1}
-    # The same file without the name in the left-out code stays reduced.
-    other = source.replace("global d\n    d = 0", "pass")
-    assert _findings(fast, other) == _findings(slow, other)
+    # A `d` local to the function that takes the root is no question about the module.
+    local = textwrap.dedent(
+        """\
+        import torch
+        def unrelated():
+            global d
+            d = 0
+        def distance(a, b):
+            d = ((a - b) ** 2).sum()
+            return torch.sqrt(d)
+        """
+    )
+    assert _findings(fast, local) == _findings(slow, local) != []
     assert fast.parses["in part"] == 1
 
 

@@ -206,7 +206,7 @@ class SqrtWithoutEps(Rule):
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow")))
 
     @classmethod
-    def wants_part(cls, part) -> bool:
+    def wants_part(cls, part, module) -> bool:
         return cls.wants(part)  # a finding is a root in the part itself
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -41,6 +41,9 @@ _POSITIVE = EXP + ("torch.nn.functional.softplus", "torch.cosh", "jax.nn.softplu
 _NAME_DEPTH = 2
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 @dataclass(frozen=True)
 class _Root:
     """A root the eps fails to protect, and how it was reached."""
@@ -279,10 +282,27 @@ class EpsOutsideRoot(Rule):
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
 
     @classmethod
-    def wants_part(cls, part) -> bool:
-        # The eps may be added in a statement of its own: to a root assigned earlier in
-        # the same function, or anywhere in module-level code.
-        return cls.wants(part) or not isinstance(part.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    def wants_part(cls, part, module) -> bool:
+        if cls.wants(part):
+            return True
+        if isinstance(part.node, _DEFINITIONS):
+            return False  # a function adds the eps to its own roots, or there is no finding
+        # Module-level code may add it to a root that other module-level code assigned.
+        return not part.loads.isdisjoint(cls._root_names(module))
+
+    @classmethod
+    def _root_names(cls, module) -> frozenset:
+        """The names module-level code that takes a root assigns (a superset)."""
+        if cls.code not in module.memo:
+            names: set = set()
+            parts = list(module.parts)
+            while parts:
+                part = parts.pop()
+                if not isinstance(part.node, _DEFINITIONS) and cls.wants(part):
+                    names |= part.stores
+                    parts.extend(part.parts)  # the rows of a table
+            module.memo[cls.code] = frozenset(names)
+        return module.memo[cls.code]
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if not isinstance(node.operator, cst.Add):

@@ -253,7 +253,7 @@ class LogOfPossiblyZero(Rule):
         return index.calls_any(LOG) or (index.calls_method(LOG_METHODS) and index.imports.imports_module("torch"))
 
     @classmethod
-    def wants_part(cls, part) -> bool:
+    def wants_part(cls, part, module) -> bool:
         return cls.wants(part)  # a finding is a log in the part itself
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -242,7 +242,7 @@ class MathDomainUnguarded(Rule):
         return index.calls_any(DOMAIN)
 
     @classmethod
-    def wants_part(cls, part) -> bool:
+    def wants_part(cls, part, module) -> bool:
         return cls.wants(part)  # a finding is a math call in the part itself
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
@@ -537,6 +538,17 @@ class MissingGradClipping(Rule):
             return False
         return index.calls_method(("backward", "manual_backward")) or index.calls_any(("torch.autograd.backward",))
 
+    @classmethod
+    def wants_part(cls, part, module) -> bool:
+        # Where the optimizers and scalers are built is read from anywhere in the module.
+        if any(call.startswith("torch.optim.") for call in part.calls) or part.calls_any(GRAD_SCALERS):
+            return True
+        if not part.calls_method(("step",)):
+            return False
+        if isinstance(part.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return cls.wants(part)  # the backward pass and the step in the one function
+        return True  # module-level code: the step's scope is all of it
+
     def visit_Module(self, node: cst.Module) -> None:
         imports = self.context.imports
         self._torch_code = any(imports.imports_module(name) for name in _TORCH_FAMILY)
@@ -587,9 +599,7 @@ class MissingGradClipping(Rule):
             node = node.value  # optimizers[i]
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return False
-        if _dotted(node) in self._optimizer_constructors():
-            return True
-        return _named_like_optimizer(_last_name(node) or "")
+        return _named_like_optimizer(_last_name(node) or "") or _dotted(node) in self._optimizer_constructors()
 
     def _is_scaler(self, node: Optional[cst.BaseExpression]) -> bool:
         if not isinstance(node, (cst.Name, cst.Attribute)):
@@ -683,6 +693,8 @@ class MissingGradClipping(Rule):
     def _clips_itself(self, optimizer: cst.BaseExpression) -> bool:
         """An optimizer built with a clipping option (`max_grad_norm=`, `grad_clip=`)."""
         target = _dotted(optimizer)
+        # Built with any callable: the assignment may sit in a part left unparsed.
+        self.context.require_seen([_last_name(optimizer) or ""])
         for name, value in _module_assignments(self.context.module):
             if name == target and isinstance(value, cst.Call):
                 if any(arg.keyword is not None and _CLIPPING_OPTION.search(arg.keyword.value) for arg in value.args):
@@ -711,6 +723,8 @@ class MissingGradClipping(Rule):
     def _scope_facts(self, scope: cst.CSTNode) -> _ScopeFacts:
         facts = self._facts.get(id(scope))
         if facts is None:
+            if isinstance(scope, cst.Module):
+                self.context.require_whole()  # what all module-level code calls
             collector = _FactCollector(scope, self._qualified)
             visits, leaves = handlers([collector])
             for root in scope.body if isinstance(scope, cst.Module) else (scope,):
