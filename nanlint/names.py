@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+import re
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -76,6 +76,7 @@ class ModuleIndex:
         parts: Tuple["ModuleIndex", ...] = (),
         loads: FrozenSet[str] = frozenset(),
         stores: FrozenSet[str] = frozenset(),
+        mentions: Set[str] = frozenset(),
     ) -> None:
         self.imports = imports  # the module's, in every part
         self.calls = calls  # qualified names of the module functions called: "torch.sqrt"
@@ -86,6 +87,8 @@ class ModuleIndex:
         self.loads = loads  # the names read in a part (`x` in `y = x + 1`); empty for the module
         # The names a part assigns, at any depth (`y`), but not in its own `parts`.
         self.stores = stores
+        # Every name the code of a part binds or reads, attribute names included.
+        self.mentions = mentions
         self.memo: Dict[str, object] = {}  # what a rule derives from the index, kept with it
 
     def calls_any(self, names: Iterable[str]) -> bool:
@@ -108,9 +111,29 @@ class ModuleIndex:
 
         def scan(roots: Iterable[ast.AST], found: "_Found") -> None:
             chains, methods, loads, stores = found.chains, found.methods, found.loads, found.stores
-            for node in _walk_all(roots):
+            others = found.others
+            stack = list(roots)
+            pop, push, extend = stack.pop, stack.append, stack.extend
+            while stack:
+                node = pop()
                 kind = type(node)
-                if kind is ast.Call:
+                # An explicit walk over the fields that hold nodes: three times as fast as
+                # `ast.walk`, which also visits every `Load`, `Store` and operator.
+                for field in _CHILDREN.get(kind, ()):
+                    value = getattr(node, field)
+                    if type(value) is list:
+                        extend(value)
+                    elif value is not None:
+                        push(value)
+                if kind is ast.Name:
+                    if type(node.ctx) is ast.Load:
+                        loads.add(node.id)
+                    else:
+                        bound.add(node.id)
+                        stores.add(node.id)
+                elif kind is ast.Attribute:
+                    others.add(node.attr)
+                elif kind is ast.Call:
                     chain = _chain(node.func)
                     if chain is not None:
                         chains.append(chain)
@@ -118,55 +141,58 @@ class ModuleIndex:
                             methods.add(chain[-1])
                     elif isinstance(node.func, ast.Attribute):
                         methods.add(node.func.attr)
-                elif kind is ast.Name:
-                    if type(node.ctx) is ast.Load:
-                        loads.add(node.id)
-                    else:
-                        bound.add(node.id)
-                        stores.add(node.id)
                 elif kind is ast.BinOp:
                     if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
                         found.half_powers = True
                 elif kind is ast.arg:
                     bound.add(node.arg)
+                    others.add(node.arg)
                 elif kind is ast.Import:
                     for alias in node.names:
                         if alias.asname:
                             bind_import(alias.asname, alias.name)
+                            others.add(alias.asname)
                         else:
                             # `import torch.nn` binds `torch` to the package `torch`.
                             top = alias.name.split(".")[0]
                             bind_import(top, top)
+                            others.add(top)
                 elif kind is ast.ImportFrom:
-                    if node.level or not node.module:
-                        for alias in node.names:
-                            bound.add(alias.asname or alias.name)
-                        continue
                     for alias in node.names:
-                        if alias.name != "*":
-                            bind_import(alias.asname or alias.name, f"{node.module}.{alias.name}")
+                        local = alias.asname or alias.name
+                        others.add(local)
+                        if node.level or not node.module:
+                            bound.add(local)
+                        elif alias.name != "*":
+                            bind_import(local, f"{node.module}.{alias.name}")
                 elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                     bound.add(node.name)
+                    others.add(node.name)
                 elif kind is ast.Assign:
                     if isinstance(node.value, ast.Constant) and node.value.value is None:
                         # `except ImportError: torch = None` keeps `torch` meaning torch.
                         fallbacks.update(t.id for t in node.targets if isinstance(t, ast.Name))
                 elif kind in (ast.Global, ast.Nonlocal):
                     bound.update(node.names)
+                    others.update(node.names)
                 elif kind is ast.ExceptHandler:
                     if node.name:
                         bound.add(node.name)
-                elif kind in _MATCH_CAPTURES:
-                    # `case x`, `case [*rest]`, `case {**rest}` bind names too.
+                        others.add(node.name)
+                elif kind in _CAPTURES:
+                    # `case x`, `case [*rest]`, `case {**rest}` bind names too; so do
+                    # type parameters (`def f[T]()`).
                     captured = getattr(node, "name", None) or getattr(node, "rest", None)
                     if captured:
                         bound.add(captured)
+                        others.add(captured)
 
         def part(node: ast.AST) -> _Found:
             found = _Found(node)
             kind = type(node)
             if kind is ast.ClassDef:
                 bound.add(node.name)
+                found.others.add(node.name)
                 scan(_header(node), found)
                 found.members.extend(part(member) for member in node.body)
             elif kind in _TABLES and type(node.value) in _DISPLAYS and len(node.value.elts) > 1:
@@ -198,7 +224,7 @@ class ModuleIndex:
 class _Found:
     """What the walk of one part collected, before the import table is complete."""
 
-    __slots__ = ("node", "chains", "methods", "half_powers", "members", "loads", "stores")
+    __slots__ = ("node", "chains", "methods", "half_powers", "members", "loads", "stores", "others")
 
     def __init__(self, node: ast.AST) -> None:
         self.node = node
@@ -208,6 +234,7 @@ class _Found:
         self.members: List["_Found"] = []
         self.loads: Set[str] = set()
         self.stores: Set[str] = set()
+        self.others: Set[str] = set()  # attributes, parameters, imports, definitions...
 
     def resolve(self, imports: ImportTable, index: type) -> ModuleIndex:
         members = tuple(member.resolve(imports, index) for member in self.members)
@@ -217,14 +244,18 @@ class _Found:
             if qualified is not None:
                 calls.add(".".join((qualified,) + chain[1:]))
         methods, loads = set(self.methods), set(self.loads)
+        mentions = self.loads | self.stores | self.others
         half_powers = self.half_powers
         for member in members:
             calls |= member.calls
             methods |= member.methods
             loads |= member.loads
+            mentions |= member.mentions
             half_powers = half_powers or member.half_powers
         stores = self.stores  # the part's own: a class's or a table's members have theirs
-        return index(imports, calls, methods, half_powers, self.node, members, frozenset(loads), frozenset(stores))
+        return index(
+            imports, calls, methods, half_powers, self.node, members, frozenset(loads), frozenset(stores), mentions
+        )
 
 
 _TABLES = (ast.Assign, ast.AnnAssign)
@@ -236,29 +267,41 @@ def _header(statement: ast.ClassDef) -> List[ast.AST]:
     return [*statement.decorator_list, *statement.bases, *statement.keywords, *getattr(statement, "type_params", ())]
 
 
-_MATCH_CAPTURES = tuple(
-    kind for kind in (getattr(ast, name, None) for name in ("MatchAs", "MatchStar", "MatchMapping")) if kind
+# Nodes with a `name` (or `rest`) they bind: match captures, type parameters.
+_CAPTURES = tuple(
+    kind
+    for kind in (
+        getattr(ast, name, None)
+        for name in ("MatchAs", "MatchStar", "MatchMapping", "TypeVar", "ParamSpec", "TypeVarTuple")
+    )
+    if kind
+)
+# The ASDL types whose fields hold nodes; the others hold names, numbers, operators.
+_NODE_TYPES = frozenset(
+    ("alias", "arg", "arguments", "comprehension", "excepthandler", "expr", "keyword", "match_case")
+    + ("pattern", "stmt", "type_param", "withitem")
 )
 
 
-def _walk_all(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
-    """Every node of `roots`, in no particular order: `ast.walk` without the `Load` and
-    `Store` markers, a third of what it yields and nothing this module reads."""
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in _node_fields(type(node)):
-            value = getattr(node, name, None)
-            if type(value) is list:
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-
-
-@lru_cache(maxsize=None)
 def _node_fields(kind: type) -> Tuple[str, ...]:
-    return tuple(name for name in kind._fields if name != "ctx")
+    """The fields of an `ast` class that can hold nodes, from its signature
+    (`FunctionDef(identifier name, arguments args, stmt* body, ...)`)."""
+    signature = re.search(r"\((.*)\)", kind.__doc__ or "")
+    if signature is None:
+        return tuple(field for field in kind._fields if field != "ctx")
+    fields = []
+    for declaration in signature.group(1).split(","):
+        declared, _, field = declaration.strip().rpartition(" ")
+        if declared.rstrip("?*") in _NODE_TYPES:
+            fields.append(field)
+    return tuple(fields)
+
+
+_CHILDREN = {
+    kind: _node_fields(kind)
+    for kind in vars(ast).values()
+    if isinstance(kind, type) and issubclass(kind, ast.AST) and kind._fields
+}
 
 
 def _chain(node: ast.AST) -> Optional[Tuple[str, ...]]:

@@ -53,12 +53,12 @@ def reduce(
     Small parts go too: measured on torch and transformers, leaving out every part no
     rule wants is faster than keeping the small ones, and sends 5 files in 4,585 back
     to a whole parse."""
-    dropped: List[ast.AST] = []
+    dropped: List["ModuleIndex"] = []
 
     def leave_out(parts: Sequence["ModuleIndex"]) -> None:
         for part in parts:
             if not any(rule.wants_part(part, index) for rule in rules):
-                dropped.append(part.node)
+                dropped.append(part)
             else:
                 leave_out(part.parts)  # the members of a class, the rows of a table
 
@@ -66,41 +66,14 @@ def reduce(
     if not dropped:
         return None
     reduced = list(lines)
-    for node in dropped:
+    for node in (part.node for part in dropped):
         first, last = _first_row(node), node.end_lineno
         start = _column(lines[first - 1], node.col_offset) if first == node.lineno else _indent(lines[first - 1])
         end = _column(lines[last - 1], node.end_col_offset)
         reduced[first - 1 : last] = _stub(reduced[first - 1 : last], start, end)
-    starts = {id(node): _first_row(node) for node in dropped}
+    starts = {id(part.node): _first_row(part.node) for part in dropped}
     rows = [starts.get(id(statement), statement.lineno) for statement in index.node.body]
-    return Reduced("".join(reduced), rows, frozenset(names_in(dropped)))
-
-
-def names_in(nodes: Iterable[ast.AST]) -> Set[str]:
-    """Every name the code of `nodes` binds or reads, attribute names included."""
-    found: Set[str] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is ast.Name:
-            found.add(node.id)
-        elif kind is ast.arg:
-            found.add(node.arg)
-        elif kind is ast.Attribute:
-            found.add(node.attr)  # `self.opt = ...` assigns what `self.opt` names
-        elif kind is ast.alias:
-            found.add(node.asname or node.name.split(".")[0])
-        elif kind in (ast.Global, ast.Nonlocal):
-            found.update(node.names)
-        else:
-            # def and class names, `except E as name`, match captures, type parameters
-            for attribute in ("name", "rest"):
-                value = getattr(node, attribute, None)
-                if type(value) is str:
-                    found.add(value)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
+    return Reduced("".join(reduced), rows, frozenset().union(*(part.mentions for part in dropped)))
 
 
 def identifiers(texts: Iterable[str]) -> Set[str]:
