@@ -429,6 +429,7 @@ class Tool:
     prepare: Optional[Callable[["Context", "Tool"], None]] = None
     default: bool = True
     note: str = ""
+    reference: str = "nanlint-cold"  # the line its ratios are to
 
 
 @dataclass
@@ -463,6 +464,14 @@ def _fill_cache(ctx: Context, tool: Tool) -> None:
         log(f"the cache-filling run exited {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
 
 
+# The pre-commit case: one file that holds trigger words, so nanlint parses (part of) it.
+ONE_FILE = {"torch-2.13.0": "torch/optim/adam.py", "transformers-4.57.1": "transformers/models/clip/modeling_clip.py"}
+
+
+def _one_file(ctx: Context) -> str:
+    return str(ctx.corpus.paths[0] / ONE_FILE[ctx.corpus.name])
+
+
 def _floor(ctx: Context, python: Optional[Path], jobs: int, use_ast: bool = False) -> List[str]:
     argv = [str(python), str(BENCH / "parse_floor.py"), "--jobs", str(jobs)]
     return argv + (["--ast"] if use_ast else []) + ctx.paths
@@ -474,6 +483,16 @@ def make_tools(cores: int) -> List[Tool]:
         Tool("nanlint-cold", f"nanlint cold, {cores} processes", ["nanlint"], lambda c: _nanlint(c, c.cores, False), nanlint_version, "nanlint",
              note="the reference: every ratio is to this line"),
         Tool("nanlint-cold-1", "nanlint cold, 1 process", ["nanlint"], lambda c: _nanlint(c, 1, False), nanlint_version, "nanlint"),
+        Tool("nanlint-one", "nanlint, one file, cold", ["nanlint", "onefile"],
+             lambda c: [str(c.nanlint_python), "-m", "nanlint", "check", "--no-cache", _one_file(c), *c.nanlint_args], nanlint_version, "nanlint",
+             reference="nanlint-one", note="the pre-commit case: " + " or ".join(ONE_FILE.values()) + "; the reference of the one-file lines"),
+        Tool("ruff-one", "ruff check --select ALL, one file", ["ruff", "onefile"],
+             lambda c: [c.peer("ruff"), "check", "--isolated", "--no-cache", "--select", "ALL", _one_file(c)],
+             lambda c: _version([c.peer("ruff"), "--version"]), "peers", reference="nanlint-one"),
+        Tool("torchfix-one", "torchfix, one file", ["torchfix", "onefile"], lambda c: [c.peer("torchfix"), _one_file(c)],
+             lambda c: "torchfix " + _version([c.peer("torchfix"), "--version"]), "peers", reference="nanlint-one"),
+        Tool("fixit-one", "fixit lint, one file", ["fixit", "onefile"], lambda c: [c.peer("fixit"), "lint", _one_file(c)],
+             lambda c: _version([c.peer("fixit"), "--version"]), "peers", reference="nanlint-one"),
         Tool("nanlint-warm", f"nanlint warm (cache hit), {cores} processes", ["nanlint"], lambda c: _nanlint(c, c.cores, True), nanlint_version, "nanlint",
              prepare=_fill_cache, note="the cache filled by one untimed run; nothing changed since"),
         Tool("libcst-parse-1", "bare libcst parse, 1 process", ["libcst", "floor"], lambda c: _floor(c, c.nanlint_python, 1),
@@ -563,6 +582,7 @@ def bench_tool(tool: Tool, ctx: Context, args, use_time: bool) -> dict:
     return {
         "tool": tool.id,
         "label": tool.label,
+        "reference": tool.reference,
         "note": tool.note,
         "command": argv,
         "version": tool.version(ctx),
@@ -601,11 +621,15 @@ def _median(values: List[Optional[float]]) -> Optional[float]:
     return statistics.median(values) if values else None
 
 
-def table_rows(results: List[dict], reference: Optional[float], reference_cpu: Optional[float]) -> List[List[str]]:
+def table_rows(results: List[dict]) -> List[List[str]]:
+    by_tool = {result["tool"]: result for result in results}
     rows = []
     for result in results:
+        base = by_tool.get(result.get("reference", "nanlint-cold"))
+        reference = base["median_wall_s"] if base else None
+        reference_cpu = _median([r["cpu_s"] for r in base["runs"]]) if base else None
         runs = result["runs"]
-        files = result["corpus"]["files"]
+        files = 1 if result.get("reference") == "nanlint-one" else result["corpus"]["files"]
         wall = result["median_wall_s"]
         if result["timed_out"]:
             wall_text, rate, ratio = f"> {result['timeout_s']:.0f}", "—", "—"
@@ -636,7 +660,7 @@ def table_rows(results: List[dict], reference: Optional[float], reference_cpu: O
     return rows
 
 
-HEADER = ["tool", "runs", "wall s, median (min–max)", "files/s", "CPU s", "peak RSS, tree MB", "max RSS, one process MB", "wall ÷ nanlint cold", "CPU ÷ nanlint cold", "exit", "load"]
+HEADER = ["tool", "runs", "wall s, median (min–max)", "files/s", "CPU s", "peak RSS, tree MB", "max RSS, one process MB", "wall ÷ nanlint", "CPU ÷ nanlint", "exit", "load"]
 
 
 def render_text(rows: List[List[str]]) -> str:
@@ -655,8 +679,9 @@ def render_markdown(results: List[dict], rows: List[List[str]], corpus: Corpus, 
         (
             f"Measured {', '.join(dates) or 'today'} on {machine['cores']} cores ({machine['cpu']}, {machine['memory']}), "
             f"{machine['os']}. Median of the runs shown; a tool slower than a minute ran once. "
-            "`wall ÷ nanlint cold` is the tool's wall time over nanlint's, cold, on all cores; "
-            "`CPU ÷ nanlint cold` the same for CPU seconds, which another load on the machine disturbs less."
+            "`wall ÷ nanlint` is the tool's wall time over nanlint's: nanlint cold on all cores for the "
+            "lines on the whole corpus, nanlint on the one file for the one-file lines; "
+            "`CPU ÷ nanlint` the same for CPU seconds, which another load on the machine disturbs less."
         ),
         "",
         "| " + " | ".join(HEADER) + " |",
@@ -745,6 +770,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         command += [f"--nanlint-arg={a}" for a in args.nanlint_arg]
         return subprocess.call(command, cwd=CORPUS_ROOT)
 
+    if ctx.nanlint_python is not None:
+        # The runs write no bytecode (PYTHONDONTWRITEBYTECODE): compile nanlint's now, as
+        # `pip install` does for the peers, or every nanlint run would compile its modules.
+        subprocess.run([str(ctx.nanlint_python), "-m", "compileall", "-q", str(REPO / "nanlint")], check=True)
     use_time = _has_gnu_time()
     if not use_time:
         log("no GNU /usr/bin/time: memory from getrusage(RUSAGE_CHILDREN) in a wrapper process")
@@ -767,12 +796,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if saved["machine"] != machine:
                 saved["label"] += " (saved on another machine)"
             results.append(saved)
-    reference = next((r for r in results if r["tool"] == "nanlint-cold"), None)
-    rows = table_rows(
-        results,
-        reference["median_wall_s"] if reference else None,
-        _median([r["cpu_s"] for r in reference["runs"]]) if reference else None,
-    )
+    rows = table_rows(results)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     print(f"\n{corpus.describe()}; {machine['cores']} cores ({machine['cpu']}); {date}")
     print(render_text(rows))
