@@ -187,3 +187,74 @@ def test_a_guard_in_left_out_module_code_parses_the_whole_file():
     fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     assert _findings(fast, source) == _findings(slow, source) == []
     assert fast.parses == {"again whole": 1}
+
+
+def test_members_of_a_nested_class_are_parts_too():
+    source = textwrap.dedent(
+        """\
+        import torch
+        class Outer:
+            class Inner:
+                def unrelated(self, total):
+                    return total + 1
+                def distance(self, a, b):
+                    return torch.sqrt(((a - b) ** 2).sum(-1))
+        """
+    )
+    reduced = _reduced(source)
+    assert "def unrelated" not in reduced.source and "def distance" in reduced.source
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
+    assert _findings(fast, source) == _findings(slow, source) != []
+    assert fast.parses == {"in part": 1}
+
+
+TRAINING = textwrap.dedent(
+    """\
+    import torch
+    def build(model):
+        opt = {builder}(model.parameters(), lr=0.1{option})
+        return opt
+    def unrelated(total):
+        return total + 1
+    def train(model, opt, batches):
+        for x, y in batches:
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "builder, option, parses",
+    [
+        # Where optimizers are built is a part NAN005 wants: the file stays reduced.
+        ("torch.optim.SGD", "", {"in part": 1}),
+        # An optimizer that clips by itself may be built by anything: NAN005 asks
+        # about `opt`, which the left-out `build` mentions, and the file is parsed whole.
+        ("ClippingSGD", ", max_grad_norm=1.0", {"again whole": 1}),
+    ],
+)
+def test_nan005_reads_optimizers_built_anywhere(builder, option, parses):
+    source = TRAINING.format(builder=builder, option=option)
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
+    assert _findings(fast, source) == _findings(slow, source)
+    assert fast.parses == parses
+    assert "def unrelated" not in _reduced(source).source
+
+
+def test_nan005_steps_at_module_level_read_the_whole_module():
+    source = textwrap.dedent(
+        """\
+        import torch
+        def clip(model):
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        loss.backward()
+        clip(model)
+        optimizer.step()
+        """
+    )
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
+    assert _findings(fast, source) == _findings(slow, source)
+    assert fast.parses == {"again whole": 1}
