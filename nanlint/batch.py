@@ -8,9 +8,6 @@ the others are checked as usual.
 
 from __future__ import annotations
 
-import difflib
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -106,6 +103,8 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(
         split_lines(before), split_lines(after), fromfile=path, tofile=path
     )
@@ -168,6 +167,10 @@ def check_files(
         pending.append((path, raw, job))
 
     if jobs > 1 and len(pending) > 1:
+        # Imported only here: a run on one file (pre-commit) does not pay for it.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         # Big files first, so one large file does not finish alone at the end.
         pending.sort(key=lambda item: -len(item[1]))
         try:

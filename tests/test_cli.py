@@ -351,7 +351,7 @@ def test_rule_with_an_unknown_code_is_exit_2():
 
 
 def test_without_a_process_pool_the_run_falls_back_to_one_process(project, monkeypatch):
-    import nanlint.batch
+    import concurrent.futures
 
     for index in range(4):
         project.write(f"m{index}.py", SAFE_SOURCE)
@@ -360,7 +360,7 @@ def test_without_a_process_pool_the_run_falls_back_to_one_process(project, monke
     def no_pool(*args, **kwargs):
         raise OSError(38, "Function not implemented")  # as without /dev/shm semaphores
 
-    monkeypatch.setattr(nanlint.batch, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     result = project.run("check", "--no-cache", "--jobs", "4", ".")
     assert result.exit_code == 1
     assert result.stdout == expected and result.stderr == ""
