@@ -47,15 +47,12 @@ class Linter:
         rules: Sequence[Type[Rule]],
         options: FixOptions = FixOptions(),
         prefilter: bool = True,
-        in_parts: bool = True,
     ) -> None:
-        """`prefilter=False` parses every file and runs every rule on it: the slow path
-        that proves the fast one drops nothing. `in_parts=False` parses the whole of
-        every file it parses, including the parts no rule wants (`nanlint.parts`)."""
+        """`prefilter=False` parses every file whole and runs every rule on it: the slow
+        path that proves the fast one drops nothing."""
         self.rules = list(rules)
         self.options = options
         self.prefilter = prefilter
-        self.in_parts = in_parts and prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
         # How libcst parsed the files it parsed: "whole", "in part", or "again whole"
         # when a rule asked about code left out (counted for the benchmark and tests).
@@ -84,7 +81,7 @@ class Linter:
         if not rules:
             return []
         reduced = None
-        if self.in_parts:
+        if self.prefilter:
             reduced = reduce(source, split_lines(source), index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports

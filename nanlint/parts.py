@@ -70,7 +70,9 @@ def reduce(
     reduced = list(lines)
     for node in (part.node for part in dropped):
         first, last = _first_row(node), node.end_lineno
-        start = _column(lines[first - 1], node.col_offset) if first == node.lineno else _indent(lines[first - 1])
+        start = (
+            _column(lines[first - 1], node.col_offset) if first == node.lineno else _indent(lines[first - 1])
+        )
         end = _column(lines[last - 1], node.end_col_offset)
         reduced[first - 1 : last] = _stub(reduced[first - 1 : last], start, end)
     starts = {id(part.node): _first_row(part.node) for part in dropped}
@@ -88,7 +90,11 @@ def _is_header(node: ast.AST) -> bool:
     after the docstring and the imports at the top."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return True
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _first_row(node: ast.AST) -> int:

@@ -258,3 +258,37 @@ def test_nan005_steps_at_module_level_read_the_whole_module():
     fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
     assert _findings(fast, source) == _findings(slow, source)
     assert fast.parses == {"again whole": 1}
+
+
+ROOT = "torch.sqrt(((a - b) ** 2).sum())"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"import torch\rdef f(total):\r    return total + 1\rdef g(a, b):\r    return {ROOT}\r",
+        f"import torch\nclass A:\n\tdef f(self):\n\t\treturn 1\n\tdef g(self, a, b):\n\t\treturn {ROOT}\n",
+        f"import torch\n\x0c\ndef f(t):\n    return t\n\x0cdef g(a, b):\n    return {ROOT}\n",
+        f"import torch\nclass A:\n    @property\n    def f(self):\n        return 1\n    @staticmethod\n    def g(a, b):\n        return {ROOT}\n",
+        f"import torch\nrows = [\n    *other,\n    Op(fn=lambda a, b: {ROOT}),\n]\n",
+        f"import torch\nrows = ['é', Op(fn=lambda a, b: {ROOT}), 'ü']\n",
+        f"import torch\nrows = [\n    Op(\n        'x'\n), Op(fn=lambda a, b: {ROOT})]\n",
+        f"import torch; x = 1; y = {ROOT}; z = 2\n",
+        f"import torch\nt = 1, {ROOT}, 3\n",
+        f"import torch\nt: list = [1, {ROOT}, 3]\n",
+        f"import torch\nx = 1 + \\\n    2\ny = {ROOT}\n",
+        '"""doc"""\nimport math\ndef g():\n    return 1\ndef f(n):\n    return math.log(n)\n',
+        "def g():\n    return 1\nimport math\ndef f(n):\n    return math.log(n)\n",
+        "@dec\ndef g():\n    return 1\nimport math\ndef f(n):\n    return math.log(n)\n",
+    ],
+    ids=[
+        "carriage-returns", "tabs", "form-feeds", "decorated-members", "starred-row", "non-ascii-rows",
+        "row-ending-in-column-1", "semicolons", "bare-tuple", "annotated-table", "backslash",
+        "docstring", "import-after-a-function", "import-after-a-decorated-function",
+    ],
+)
+def test_odd_shapes_give_the_findings_and_fixes_of_a_whole_parse(source):
+    fast, slow = Linter(all_rules()), Linter(all_rules(), prefilter=False)
+    found = _findings(fast, source)
+    assert found == _findings(slow, source) and len(found) == 1 and found[0]["fix"]
+    assert fast.parses == {"in part": 1}
