@@ -10,8 +10,6 @@ operators) unless a visitor asks for that node type.
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import re
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -42,8 +40,7 @@ _TRIVIA = (
     cst.BaseCompOp,
     cst.BaseAugOp,
 )
-
-_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+_TRIVIA_BASES = frozenset(_TRIVIA)
 
 Handlers = Dict[str, List[Callable]]
 
@@ -53,13 +50,14 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     """The fields of `kind` that can hold nodes, in the order libcst visits them.
 
     Read once per node type from libcst's own `_visit_and_replace_children`, whose
-    calls name each field; where its source is not available, the dataclass order.
+    calls name each field; for a node without children, the dataclass order.
     """
-    try:
-        order = tuple(dict.fromkeys(_FIELD.findall(inspect.getsource(kind._visit_and_replace_children))))
-    except (OSError, TypeError):
-        order = ()
-    return order or tuple(field.name for field in dataclasses.fields(kind))
+    fields = tuple(field.name for field in dataclasses.fields(kind))
+    # Its code names each field in a string constant, in the order it visits them.
+    code = getattr(kind._visit_and_replace_children, "__code__", None)
+    constants = code.co_consts if code is not None else ()
+    order = tuple(dict.fromkeys(value for value in constants if type(value) is str and value in fields))
+    return order or fields
 
 
 def handlers(visitors: Sequence[object]) -> Tuple[Handlers, Handlers]:
@@ -127,15 +125,17 @@ def _children(node: cst.CSTNode, wanted: frozenset) -> List[cst.CSTNode]:
     return found
 
 
-# isinstance against libcst's abstract node classes is slow: each type is judged once.
+# isinstance against libcst's abstract node classes is slow: each type is judged once,
+# from its method resolution order (`issubclass` on those ABCs costs as much again).
 _NODE, _TRIVIA_NODE, _SEQUENCE, _OTHER = "node", "trivia", "sequence", "other"
 _KINDS: Dict[type, str] = {}
 
 
 def _kind(kind: type) -> str:
-    if issubclass(kind, cst.CSTNode):
-        found = _TRIVIA_NODE if issubclass(kind, _TRIVIA) else _NODE
-    elif issubclass(kind, (tuple, list)):
+    bases = kind.__mro__
+    if cst.CSTNode in bases:
+        found = _TRIVIA_NODE if not _TRIVIA_BASES.isdisjoint(bases) else _NODE
+    elif tuple in bases or list in bases:
         found = _SEQUENCE
     else:
         found = _OTHER
