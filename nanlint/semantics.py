@@ -31,11 +31,29 @@ VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
 LOG_METHODS = ("log", "log2", "log10")
 LOG = tuple(f"{module}.{function}" for module in ("torch", "numpy", "jax.numpy") for function in LOG_METHODS)
-# The prefilter's word for those: a call or an import of log, log2, log10, not
-# the `log.info(...)` or `log = logging.getLogger()` of logging code.
-LOG_WORD = r"log(?<!\wlog)(?:2|10)?\b(?!\s*[.=])"
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
 ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
+
+# -- trigger words (`Rule.triggers`) ------------------------------------------------------
+# A rule's `wants()` looks for calls, and a call shows in the text as the name, then
+# `(` after any spaces, line breaks, backslashes or comments (`x.sqrt (`, `log  # c⏎(`);
+# or the name is imported under another (`from torch import log as ln`). A comment
+# must end its line here, which keeps the search linear on a line of `# # # #`.
+_CALLED = r"(?:[\s\\]|#[^\n]*\n)*\("
+_RENAMED = r"[\s\\]+as\b"
+
+
+def call_triggers(name: str) -> Tuple[str, str]:
+    """The trigger patterns for a call of `name` (a pattern that starts with a literal)."""
+    return name + _CALLED, name + _RENAMED
+
+
+# `x ** 0.5`, `x**(.5)`, `x ** 0.50`, `x ** 5e-1`: the constant `ast` reads as 0.5.
+HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
+# log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
+LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
+ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))
+
 
 _EPS_NAME = re.compile(r"(?i)(^|_)(eps|epsilon|tiny)($|_|\d)|eps$")
 

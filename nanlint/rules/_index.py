@@ -2,9 +2,9 @@
 
 RULES = (
     # code, name, summary, fixable, default_enabled, triggers
-    ('NAN001', 'sqrt-without-eps', 'sqrt of a value that can be exactly 0 has an infinite gradient there', True, True, ('sqrt(?<!math\\.sqrt)', '\\*\\*\\s*\\(?\\s*0?\\.5\\b', 'pow\\(', 'power\\(')),
-    ('NAN002', 'eps-outside-root', 'an eps added after a sqrt or log does not protect it', True, True, ('sqrt(?<!math\\.sqrt)', '\\*\\*\\s*\\(?\\s*0?\\.5\\b', 'pow\\(', 'log(?<!\\wlog)(?:2|10)?\\b(?!\\s*[.=])')),
-    ('NAN003', 'log-of-possibly-zero', 'log of a value that can be exactly 0 is -inf, and its gradient inf', True, True, ('log(?<!\\wlog)(?:2|10)?\\b(?!\\s*[.=])',)),
+    ('NAN001', 'sqrt-without-eps', 'sqrt of a value that can be exactly 0 has an infinite gradient there', True, True, ('sqrt(?<!math\\.sqrt)(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'sqrt(?<!math\\.sqrt)[\\s\\\\]+as\\b', '\\*\\*[\\s(\\\\]*(?:0*\\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\\b', 'pow(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'pow[\\s\\\\]+as\\b', 'power(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'power[\\s\\\\]+as\\b')),
+    ('NAN002', 'eps-outside-root', 'an eps added after a sqrt or log does not protect it', True, True, ('sqrt(?<!math\\.sqrt)(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'sqrt(?<!math\\.sqrt)[\\s\\\\]+as\\b', '\\*\\*[\\s(\\\\]*(?:0*\\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\\b', 'pow(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'pow[\\s\\\\]+as\\b', 'log(?<!\\wlog)(?:2|10)?(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'log(?<!\\wlog)(?:2|10)?[\\s\\\\]+as\\b')),
+    ('NAN003', 'log-of-possibly-zero', 'log of a value that can be exactly 0 is -inf, and its gradient inf', True, True, ('log(?<!\\wlog)(?:2|10)?(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'log(?<!\\wlog)(?:2|10)?[\\s\\\\]+as\\b')),
     ('NAN004', 'math-domain-unguarded', 'math.log / sqrt / acos of an unchecked value raises `math domain error`', True, True, ('math(?<!\\wmath)\\s*\\.\\s*(?:log(?:2|10|1p)?|sqrt|acos|asin)\\b', 'from(?<!\\wfrom)\\s+math\\s+import\\b', 'import(?<!\\wimport)\\s+math\\s+as\\b')),
-    ('NAN005', 'missing-grad-clipping', 'an optimizer step after backward() with no gradient clipping', True, True, ('backward(?<!def backward)(?<!def manual_backward)(?:(?<!\\wbackward)|(?<=\\Wmanual_backward)|(?<=^manual_backward))\\b(?!\\s*[.=])',)),
+    ('NAN005', 'missing-grad-clipping', 'an optimizer step after backward() with no gradient clipping', True, True, ('backward(?<!def backward)(?<!def manual_backward)(?:(?<!\\wbackward)|(?<=\\Wmanual_backward)|(?<=^manual_backward))(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'backward(?<!def backward)(?<!def manual_backward)(?:(?<!\\wbackward)|(?<=\\Wmanual_backward)|(?<=^manual_backward))[\\s\\\\]+as\\b')),
 )

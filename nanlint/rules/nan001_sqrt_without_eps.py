@@ -10,12 +10,14 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.semantics import (
     POW,
+    ROOT_TRIGGERS,
     RSQRT,
     SQRT,
     Root,
     addend_code,
     argument,
     bare_code,
+    call_triggers,
     callee,
     feeds_no_gradient,
     in_no_grad,
@@ -66,7 +68,7 @@ class SqrtWithoutEps(Rule):
     code = "NAN001"
     name = "sqrt-without-eps"
     summary = "sqrt of a value that can be exactly 0 has an infinite gradient there"
-    triggers = (r"sqrt(?<!math\.sqrt)", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", r"power\(")
+    triggers = (*ROOT_TRIGGERS, *call_triggers("power"))
     fixable = True
     incident = (
         "An embedding-space loss computed `torch.sum((a - b) ** 2, dim=1).sqrt()` and went "

@@ -14,10 +14,11 @@ from nanlint.semantics import (
     EXP,
     LOG,
     LOG_METHODS,
-    LOG_WORD,
+    LOG_TRIGGERS,
     MEAN,
     NO_GRAD,
     POW,
+    ROOT_TRIGGERS,
     RSQRT,
     SQRT,
     SUM,
@@ -91,7 +92,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (r"sqrt(?<!math\.sqrt)", r"\*\*\s*\(?\s*0?\.5\b", r"pow\(", LOG_WORD)
+    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS)
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "

@@ -11,7 +11,7 @@ from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.semantics import (
     LOG,
     LOG_METHODS,
-    LOG_WORD,
+    LOG_TRIGGERS,
     SIGMOID,
     SOFTMAX,
     argument,
@@ -93,7 +93,7 @@ class LogOfPossiblyZero(Rule):
     code = "NAN003"
     name = "log-of-possibly-zero"
     summary = "log of a value that can be exactly 0 is -inf, and its gradient inf"
-    triggers = (LOG_WORD,)
+    triggers = LOG_TRIGGERS
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: log of zero. Measured with torch 2.13 CPU: "

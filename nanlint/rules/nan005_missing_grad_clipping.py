@@ -9,8 +9,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from nanlint.rule import UNSAFE, Invalid, InsertLinesBefore, PendingFix, Rule
-from nanlint.semantics import argument, callee, receiver
+from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
+from nanlint.semantics import argument, call_triggers, callee, receiver
 from nanlint.walk import handlers, walk
 
 CLIP_GRAD_NORM = "torch.nn.utils.clip_grad_norm_"
@@ -129,9 +129,10 @@ class MissingGradClipping(Rule):
     name = "missing-grad-clipping"
     summary = "an optimizer step after backward() with no gradient clipping"
     # A call or an import of backward; not `def backward(` (autograd Functions), not `backward.x`.
-    triggers = (
+    # A call of `backward` or `manual_backward` that is not their definition.
+    triggers = call_triggers(
         r"backward(?<!def backward)(?<!def manual_backward)"
-        r"(?:(?<!\wbackward)|(?<=\Wmanual_backward)|(?<=^manual_backward))\b(?!\s*[.=])",
+        r"(?:(?<!\wbackward)|(?<=\Wmanual_backward)|(?<=^manual_backward))"
     )
     fixable = True
     incident = (

@@ -1,0 +1,74 @@
+"""Trigger words: every file a rule's `wants()` accepts holds one, and the words
+logging code, comments and definitions are full of do not count."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from nanlint.names import ModuleIndex
+from nanlint.registry import trigger_pattern
+from nanlint.rule import rules_by_code
+
+# Each source is one a rule wants (checked below), spelled the odd ways Python allows.
+WANTED = {
+    "NAN001": [
+        "import torch\ny = x.sqrt ()\n",
+        "import torch\ny = (x.sqrt  # the norm\n(\n))\n",
+        "import torch\ny = (x.sqrt\\\n())\n",
+        "from torch import sqrt as root\ny = root(x)\n",
+        "from torch import (\n    rsqrt as r,\n)\ny = r(x)\n",
+        "import torch\ny = x ** 0.50\n",
+        "import torch\ny = x ** 5e-1\n",
+        "import torch\ny = x**(.5)\n",
+        "import torch\ny = x.pow (2)\n",
+        "from torch import float_power as fp\ny = fp(x, 2)\n",
+        "import jax.numpy as jnp\ny = jnp.power(x, 0.5)\n",
+    ],
+    "NAN003": [
+        "import torch\ny = torch.log (p)\n",
+        "import numpy as np\ny = np.log10(p)\n",
+        "from torch import log as ln\ny = ln(p)\n",
+        "import torch\ny = [p.log2  # bits\n()]\n",
+    ],
+    "NAN004": ["import math\ny = math.log(n)\n", "from math import sqrt\ny = sqrt(n)\n", "import math as m\ny = m.acos(c)\n"],
+    "NAN005": [
+        "import torch\nloss.backward ()\nopt.step()\n",
+        "import lightning\nself.manual_backward(loss)\n",
+        "from torch.autograd import backward as bw\nimport torch\nbw(loss)\n",
+        "import torch\ntorch.autograd.backward(\n    loss)\n",
+    ],
+}
+WANTED["NAN002"] = WANTED["NAN001"][:9] + WANTED["NAN003"]
+
+# Sources that name the words without calling them: no rule is triggered.
+UNTRIGGERED = [
+    "import logging\nlog = logging.getLogger(__name__)\nlog.info('started')\n",
+    "# we log the loss and sqrt it later\nx = 1\n",
+    "class F(Function):\n    def backward(ctx, grad):\n        return grad\n",
+    "def manual_backward(self, loss):\n    pass\n",
+    "register_backward_hook(module)\nbackward_pre_hooks = {}\n",
+    "catalog(items)\nblog('x')\nmath.sqrt2 = 1\n",
+    "y = x ** 0.51\nz = x ** 1.5\n",
+]
+
+
+@pytest.mark.parametrize("code, source", [(code, source) for code, sources in WANTED.items() for source in sources])
+def test_a_file_a_rule_wants_holds_its_trigger_words(code, source):
+    rule = rules_by_code()[code]
+    assert rule.wants(ModuleIndex.from_ast(ast.parse(source))), "not a source the rule wants"
+    assert trigger_pattern(tuple(rule.triggers)).search(source)
+
+
+@pytest.mark.parametrize("source", UNTRIGGERED)
+def test_words_that_are_not_calls_trigger_nothing(source):
+    for rule in rules_by_code().values():
+        assert not trigger_pattern(tuple(rule.triggers)).search(source), rule.code
+
+
+def test_a_line_of_hashes_after_a_trigger_word_is_searched_in_linear_time():
+    # `(?:\s|#.*)*\(` would try every split of the comment: 2**200 ways here.
+    source = "y = log " + "# " * 200 + "\nz = 1\n"
+    for rule in rules_by_code().values():
+        trigger_pattern(tuple(rule.triggers)).search(source)
