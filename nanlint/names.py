@@ -82,7 +82,7 @@ class ModuleIndex:
         self.calls = calls  # qualified names of the module functions called: "torch.sqrt"
         self.methods = methods  # names of methods called on other values: "sqrt" in x.sqrt()
         self.half_powers = half_powers  # whether `** 0.5` occurs
-        self.node = node  # the `ast` node indexed: the module, a statement, a class member
+        self.node = node  # the `ast` node indexed: the module, or the node of one of its parts
         self.parts = parts
         self.loads = loads  # the names read in a part (`x` in `y = x + 1`); empty for the module
         # The names a part assigns, at any depth (`y`), but not in its own `parts`.
