@@ -35,6 +35,7 @@ from nanlint.semantics import (
     literal_number,
     receiver,
     root_of,
+    unclampable_divisor,
 )
 
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
@@ -242,6 +243,11 @@ class EpsOutsideRoot(Rule):
             "import torch\nd = (torch.sqrt((a ** 2).sum() + 1e-8) + torch.sqrt((b ** 2).sum() + 1e-8)).mean()\n",
             UNSAFE,
         ),
+        # Where every w is 0, `w / w.sum()` is 0/0 = NaN and stays NaN with the eps moved
+        # inside: flagged, with no fix (NAN003 says the same of the bare log).
+        Invalid(
+            "import torch\ndef entropy_weights(w):\n    return torch.log(w / w.sum(-1, keepdim=True)) + 1e-8\n",
+        ),
         # The eps is a local assigned after the root: flagged, but not moved there.
         Invalid(
             "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    eps = 1e-6\n    return x / (n + eps)\n",
@@ -328,8 +334,13 @@ class EpsOutsideRoot(Rule):
         if in_reference_implementation(self.context):
             return
         roots = self._unprotected_roots(term)
-        if roots:
-            self.report(eps, self._message(eps, roots), self._fix(added, eps, term, side, roots))
+        if not roots:
+            return
+        # `log(w / w.sum()) + eps`: where every w is 0 the quotient is 0/0 = NaN, and
+        # an eps moved inside, after the division, leaves it NaN: no fix to offer.
+        divisor = next((d for d in (unclampable_divisor(self.context, r.radicand) for r in roots) if d), None)
+        fix = self._fix(added, eps, term, side, roots) if divisor is None else None
+        self.report(eps, self._message(eps, roots, divisor), fix)
 
     # -- finding the roots -----------------------------------------------------------
     def _unprotected_roots(self, term: cst.BaseExpression) -> List[_Root]:
@@ -422,7 +433,9 @@ class EpsOutsideRoot(Rule):
         return False
 
     # -- reporting and fixing ----------------------------------------------------------
-    def _message(self, eps: cst.BaseExpression, roots: Sequence[_Root]) -> str:
+    def _message(
+        self, eps: cst.BaseExpression, roots: Sequence[_Root], divisor: Optional[cst.BaseExpression]
+    ) -> str:
         names = ", ".join(_describe(self.context, root) for root in roots)
         kinds = {root.kind for root in roots}
         why = []
@@ -430,9 +443,16 @@ class EpsOutsideRoot(Rule):
             why.append("a root's gradient at 0 is inf, and autograd makes it NaN before the eps is added")
         if "log" in kinds:
             why.append("log(0) is -inf whatever is added after it")
+        advice = "move the eps inside"
+        if divisor is not None:
+            denominator = " ".join(self.context.code(divisor).split())
+            advice = (
+                f"moving it inside is not enough where `{denominator}` is 0 as well (0/0 is NaN): "
+                f"keep `{denominator}` away from 0 before dividing"
+            )
         return (
             f"eps `{self.context.code(eps).strip()}` is added after {names}, where it protects nothing: "
-            f"{'; '.join(why)}; move the eps inside"
+            f"{'; '.join(why)}; {advice}"
         )
 
     def _fix(
