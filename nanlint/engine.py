@@ -22,7 +22,6 @@ from nanlint.parts import Unparsed, reduce
 from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
-from nanlint.sources import split_lines
 from nanlint.suppression import drop_suppressed
 
 
@@ -82,7 +81,7 @@ class Linter:
             return []
         reduced = None
         if self.prefilter:
-            reduced = reduce(source, split_lines(source), index, rules)
+            reduced = reduce(source, index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports
         del tree, index  # the concrete tree is the big one: never hold both

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, Optional, Sequence, Set, Type
 
+from nanlint.sources import split_lines
+
 if TYPE_CHECKING:
     from nanlint.names import ModuleIndex
     from nanlint.rule import Rule
@@ -44,12 +46,7 @@ _WHITESPACE = " \t\f"
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
-def reduce(
-    source: str,
-    lines: Sequence[str],
-    index: "ModuleIndex",
-    rules: Sequence[Type["Rule"]],
-) -> Optional[Reduced]:
+def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> Optional[Reduced]:
     """`source` with the parts none of `rules` wants stubbed out; None when there is none.
 
     Small parts go too: on torch and transformers, leaving out every part no rule wants
@@ -67,6 +64,7 @@ def reduce(
     leave_out([part for part in index.parts if not _is_header(part.node)])
     if not dropped:
         return None
+    lines = split_lines(source)
     reduced = list(lines)
     for node in (part.node for part in dropped):
         first, last = _first_row(node), node.end_lineno

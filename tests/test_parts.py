@@ -61,7 +61,7 @@ SOURCE = textwrap.dedent(
 def _reduced(source: str):
     tree = ast.parse(source)
     rules = [rule for rule in all_rules() if rule.wants(ModuleIndex.from_ast(tree))]
-    return reduce(source, split_lines(source), ModuleIndex.from_ast(tree), rules)
+    return reduce(source, ModuleIndex.from_ast(tree), rules)
 
 
 def _findings(linter: Linter, source: str):

@@ -338,7 +338,9 @@ class EpsOutsideRoot(Rule):
             return
         # `log(w / w.sum()) + eps`: where every w is 0 the quotient is 0/0 = NaN, and
         # an eps moved inside, after the division, leaves it NaN: no fix to offer.
-        divisor = next((d for d in (unclampable_divisor(self.context, r.radicand) for r in roots) if d), None)
+        divisor = next(
+            (d for d in (unclampable_divisor(self.context, r.radicand) for r in roots) if d is not None), None
+        )
         fix = self._fix(added, eps, term, side, roots) if divisor is None else None
         self.report(eps, self._message(eps, roots, divisor), fix)
 
