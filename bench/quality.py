@@ -1,0 +1,848 @@
+#!/usr/bin/env python3
+"""Detection quality: recall on real bugs, precision on real ML code.
+
+    python bench/quality.py materialize     # files of ../shared/bugs/cases.csv out of git mirrors
+    python bench/quality.py corpus          # the pinned precision corpus, from PyPI
+    python bench/quality.py recall          # found / missed per category, silence on fixed versions
+    python bench/quality.py precision       # findings joined with bench/quality/labels.csv
+    python bench/quality.py sample --rule NAN001 -n 20 --seed 1   # a review sheet of unreviewed findings
+    python bench/quality.py all --markdown bench/QUALITY.md       # one table
+
+Third-party code is only ever copied into `bench/corpus/` (git-ignored). The labels,
+the review sheets and the results JSON are ours and are committed.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import datetime
+import hashlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tarfile
+import urllib.request
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+DATA = BENCH / "quality"
+LABELS = DATA / "labels.csv"
+RESULTS = DATA / "results"
+CORPUS = BENCH / "corpus"
+BUGS_DIR = CORPUS / "bugs"
+PRECISION_DIR = CORPUS / "precision"
+# Review sheets show third-party functions whole, so they stay in the ignored corpus folder.
+REVIEW = CORPUS / "review"
+DEFAULT_CASES = REPO.parent / "shared" / "bugs" / "cases.csv"
+DEFAULT_MIRRORS = Path(os.environ.get("NANLINT_MIRRORS", "/work/.mirror"))
+INDEX = os.environ.get("NANLINT_QUALITY_INDEX", "https://pypi.org/simple")
+
+# Which rule answers for which category of the real-bug corpus. The categories beyond
+# the five rules are measured too (by any rule), so a new rule has its baseline.
+CATEGORY_RULES: Dict[str, Tuple[str, ...]] = {
+    "SQRT0": ("NAN001",),
+    "EPS_AFTER": ("NAN002",),
+    "LOG0": ("NAN003",),
+    "MATHLOG": ("NAN004",),
+    "NOCLIP": ("NAN005",),
+}
+BEYOND = ("DIV0", "EXP_OVERFLOW", "ACOS")
+
+# The precision corpus: real ML packages, pinned by file and sha256. Sdists where they
+# carry examples, tests and training scripts; wheels where PyPI has no sdist.
+PACKAGES: List[Tuple[str, str, str, str]] = [
+    # (name, version, file, sha256)
+    ("timm", "1.0.31", "timm-1.0.31.tar.gz",
+     "baa0b333339c46d3d6d4965d99b69f5053afed71210e8f433d7ea5ee6a18f0ec"),
+    ("diffusers", "0.42.1", "diffusers-0.42.1.tar.gz",
+     "ce855ab670c8cd1c7a61be8f12fbc68c081bca8ec5e747273946d8d6c2aff23b"),
+    ("torchvision", "0.29.1", "torchvision-0.29.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+     "2cb678029a5dd45afbbfa662fce49736827d52be33242b5a8a731e0db02ccdf5"),
+    ("torchaudio", "2.11.1", "torchaudio-2.11.1-py3-none-manylinux_2_28_x86_64.whl",
+     "0173b5b51e1368aa88de3cbe4e98508b5e9df4d8d59356c4e1fbc830c96191ef"),
+    ("torchmetrics", "1.9.0", "torchmetrics-1.9.0.tar.gz",
+     "a488609948600df52d3db4fcdab02e62aab2a85ef34da67037dc3e65b8512faa"),
+    ("pyro-ppl", "1.9.2", "pyro_ppl-1.9.2.tar.gz",
+     "e4a4b089023777c0bc98c01db4c6ed5e39a1001985ebccfe210dc545bf5b24dd"),
+    ("gpytorch", "1.15.2", "gpytorch-1.15.2.tar.gz",
+     "380625e93f851b85f772b25c5fb0a6c6d2e3eb2ef667f1e566ab4f95b8775361"),
+    ("open-clip-torch", "3.3.0", "open_clip_torch-3.3.0.tar.gz",
+     "904b1a9f909df8281bb3de60ab95491cd2994a509177ea4f9d6292a84fe24d6d"),
+    ("peft", "0.21.2", "peft-0.21.2.tar.gz",
+     "b803ccfb3f3f316004d850284306687833a2235ea278fb56abc856203456142e"),
+    ("trl", "1.16.0", "trl-1.16.0.tar.gz",
+     "999bd4a85b08870b7bfa387e1efa5177d2a4b88fe82b2526a057ac5d3cc600cd"),
+    ("lpips", "0.1.4", "lpips-0.1.4.tar.gz",
+     "3846331df6c69688aec3d300a5eeef6c529435bc8460bd58201c3d62e56188fa"),
+    ("piq", "0.8.0", "piq-0.8.0.tar.gz",
+     "ea74938ce11845d63fed3185694cdf9641f85bd19718dc3394f8008811b847d4"),
+    ("pytorch-metric-learning", "2.9.0", "pytorch-metric-learning-2.9.0.tar.gz",
+     "27a626caf5e2876a0fd666605a78cb67ef7597e25d7a68c18053dd503830701f"),
+    ("e3nn", "0.6.0", "e3nn-0.6.0.tar.gz",
+     "5c2b414e9527aad27d755ae9546596e3f7706f45a21dae71c7deedb6c048e4de"),
+    ("schnetpack", "2.1.1", "schnetpack-2.1.1.tar.gz",
+     "8db2224364760ad0a0fc58efe89078df7754e17e21afa88d958f2cce87c95da4"),
+    ("fairseq", "0.12.2", "fairseq-0.12.2.tar.gz",
+     "34f1b18426bf3844714534162f065ab733e049597476daa35fffb4d06a92b524"),
+    ("allennlp", "2.10.1", "allennlp-2.10.1.tar.gz",
+     "5297e768f43a8471c90ed956d675cbc17eca6b8ecfd13626a2a95072913182f8"),
+    ("ultralytics", "8.4.190", "ultralytics-8.4.190.tar.gz",
+     "c7a0ebb21d10f1de98682b6a4dc22bc0d1d0634b9398c086bd03b1e5bf40cbc3"),
+    ("kornia", "0.9.0", "kornia-0.9.0.tar.gz",
+     "65e82219b10e73289fb8cb3c739879d917e6908c0a977b1d65f388cba1741f71"),
+    ("monai", "1.6.1", "monai-1.6.1.tar.gz",
+     "e24ae4bb944f1779b7a6445acc4ff2efd9cc504d05dffe2498c49af117350136"),
+    ("speechbrain", "1.1.2", "speechbrain-1.1.2.tar.gz",
+     "a49328b61f6e6caa0e01ab4e32bc15b564114953e30718b1379d2e1d764e426a"),
+    ("torch-geometric", "2.8.1", "torch_geometric-2.8.1.tar.gz",
+     "3d4431567fcf4865a29cfec25c52484382dd38fd46a45fb4f9d473545d64b812"),
+]
+
+MARKER = "# Makes this folder its own project: nanlint runs with its defaults here.\n[tool.nanlint]\n"
+
+VERDICTS = ("TP", "FP", "DEBATABLE")
+FIX_VERDICTS = ("correct", "wrong", "none")
+# `line_hash` identifies the flagged line by the sha1 of its stripped text: labels must
+# outlive line shifts, and third-party code never enters a commit, not even one line.
+LABEL_FIELDS = ["package", "version", "path", "line", "column", "code", "line_hash", "verdict", "fix", "reason"]
+
+
+def log(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Findings
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    path: str  # relative to the folder nanlint ran in, '/'-separated
+    line: int
+    column: int
+    end_line: int
+    message: str
+    fix: Optional[dict] = None
+
+
+def run_nanlint(root: Path, python: str, jobs: Optional[int] = None) -> Tuple[List[Finding], List[str]]:
+    """Every finding of the installed nanlint under `root`, and its error lines."""
+    argv = [python, "-m", "nanlint", "check", "--output-format", "json", "--no-cache", "--exit-zero", "."]
+    if jobs:
+        argv += ["--jobs", str(jobs)]
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True)
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"nanlint failed in {root} (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    findings = [
+        Finding(
+            code=row["code"],
+            path=Path(row["filename"]).as_posix().removeprefix("./"),
+            line=row["location"]["row"],
+            column=row["location"]["column"],
+            end_line=row["end_location"]["row"],
+            message=row["message"],
+            fix=row.get("fix"),
+        )
+        for row in json.loads(done.stdout or "[]")
+    ]
+    return findings, [line for line in done.stderr.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------------------
+# Recall on real bugs
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    id: str
+    category: str
+    repo: str
+    commit: str
+    path: str
+    line: int
+    fixed_commit: str
+    fixed_span: Optional[Tuple[int, int]]
+    source: str
+    shape: str
+
+    @property
+    def rules(self) -> Tuple[str, ...]:
+        return CATEGORY_RULES.get(self.category, ())
+
+    def before(self) -> Path:
+        return BUGS_DIR / "before" / self.id / Path(self.path).name
+
+    def after(self) -> Path:
+        return BUGS_DIR / "after" / self.id / Path(self.path).name
+
+
+def read_cases(path: Path) -> List[Case]:
+    cases = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            span = None
+            if row["fixed_span"]:
+                start, end = row["fixed_span"].split("-")
+                span = (int(start), int(end))
+            cases.append(Case(row["id"], row["category"], row["repo"], row["commit"], row["path"], int(row["line"]),
+                              row["fixed_commit"], span, row["source"], row["shape"]))
+    return cases
+
+
+def mirror_of(repo: str, mirrors: Path) -> Path:
+    """The bare git directory `fetch github:owner/name` left: `repo/` or `repo/.git`."""
+    base = mirrors / repo.replace("/", "+") / "repo"
+    return base / ".git" if (base / ".git").is_dir() else base
+
+
+def git_show(git_dir: Path, commit: str, path: str) -> bytes:
+    done = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], capture_output=True)
+    if done.returncode:
+        raise LookupError(done.stderr.decode(errors="replace").strip())
+    return done.stdout
+
+
+def materialize(cases_path: Path, mirrors: Path) -> int:
+    cases = read_cases(cases_path)
+    missing = []
+    for case in cases:
+        git_dir = mirror_of(case.repo, mirrors)
+        wanted = [(case.before(), case.commit)] + ([(case.after(), case.fixed_commit)] if case.fixed_commit else [])
+        for target, commit in wanted:
+            try:
+                data = git_show(git_dir, commit, case.path)
+            except LookupError as error:
+                missing.append(f"{case.id} {case.repo}@{commit[:10]}:{case.path}: {error}")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    (BUGS_DIR / "pyproject.toml").write_text(MARKER)
+    for line in missing:
+        log("missing:", line)
+    log(f"{len(cases)} cases into {BUGS_DIR.relative_to(REPO)} ({len(missing)} files missing)")
+    if missing:
+        log(f"fetch the repositories first (the search tool's `fetch github:owner/name`); mirrors: {mirrors}")
+    return 1 if missing else 0
+
+
+def statement_span(source: str, line: int) -> Tuple[int, int]:
+    """The lines of the innermost statement holding `line`: for a compound statement,
+    only its header (`for ...:`), not its body. The line alone if the file has no ast."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return (line, line)
+    best: Optional[Tuple[int, int]] = None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt) or not node.lineno <= line <= (node.end_lineno or node.lineno):
+            continue
+        start, end = node.lineno, node.end_lineno or node.lineno
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            if line >= body[0].lineno:
+                continue  # the line is in the body: a statement there is the answer
+            end = max(start, body[0].lineno - 1)
+            for decorator in getattr(node, "decorator_list", []):
+                start = min(start, decorator.lineno)
+        if best is None or (end - start) < (best[1] - best[0]):
+            best = (start, end)
+    return best or (line, line)
+
+
+def overlaps(finding: Finding, span: Tuple[int, int]) -> bool:
+    return finding.line <= span[1] and finding.end_line >= span[0]
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    found: bool
+    by: List[str]
+    not_checked: str = ""
+    fixed_findings: Optional[List[str]] = None  # None: no fixed version
+    other_in_fixed: List[str] = field(default_factory=list)
+
+    @property
+    def silent_on_fixed(self) -> Optional[bool]:
+        return None if self.fixed_findings is None else not self.fixed_findings
+
+
+def _errors_for(errors: List[str], case_id: str) -> str:
+    for line in errors:
+        if f"/{case_id}/" in line or line.startswith(f"{case_id}/") or f"{case_id}{os.sep}" in line:
+            return line
+    return ""
+
+
+def judge_case(case: Case, before: Sequence[Finding], after: Optional[Sequence[Finding]], source: str,
+               not_checked: str = "") -> CaseResult:
+    """Found: a finding of the category's rule (any rule, beyond the five) within the
+    statement of the unsafe line. Silence: no finding of that rule inside the fixed span."""
+    span = statement_span(source, case.line)
+    counts = (lambda f: f.code in case.rules) if case.rules else (lambda f: True)
+    by = sorted({f"{f.code}@{f.line}" for f in before if counts(f) and overlaps(f, span)})
+    result = CaseResult(case, bool(by), by, not_checked)
+    if after is not None and case.fixed_span:
+        inside = [f for f in after if overlaps(f, case.fixed_span)]
+        result.fixed_findings = [f"{f.code}@{f.line}" for f in inside if counts(f)]
+        result.other_in_fixed = [f"{f.code}@{f.line}" for f in inside if not counts(f)]
+    return result
+
+
+def recall(cases_path: Path, python: str) -> dict:
+    cases = read_cases(cases_path)
+    absent = [c.id for c in cases if not c.before().exists()]
+    if absent:
+        raise SystemExit(f"not materialized: {', '.join(absent[:5])}...; run `python bench/quality.py materialize`")
+    before, before_errors = run_nanlint(BUGS_DIR / "before", python)
+    after, after_errors = run_nanlint(BUGS_DIR / "after", python) if (BUGS_DIR / "after").is_dir() else ([], [])
+    by_file: Dict[str, List[Finding]] = defaultdict(list)
+    for f in before:
+        by_file["before/" + f.path].append(f)
+    for f in after:
+        by_file["after/" + f.path].append(f)
+    results = []
+    for case in cases:
+        rel = f"{case.id}/{Path(case.path).name}"
+        source = case.before().read_text(encoding="utf-8", errors="replace")
+        fixed = by_file["after/" + rel] if case.fixed_commit and case.after().exists() else None
+        results.append(judge_case(case, by_file["before/" + rel], fixed, source, _errors_for(before_errors, case.id)))
+    return summarize_recall(results)
+
+
+def summarize_recall(results: List[CaseResult]) -> dict:
+    categories: Dict[str, dict] = {}
+    for r in results:
+        row = categories.setdefault(r.case.category, {
+            "rules": list(r.case.rules), "cases": 0, "found": 0, "missed": [], "fixed": 0, "silent": 0, "noisy": []})
+        row["cases"] += 1
+        if r.found:
+            row["found"] += 1
+        else:
+            row["missed"].append({"id": r.case.id, "shape": r.case.shape, "not_checked": r.not_checked})
+        if r.silent_on_fixed is not None:
+            row["fixed"] += 1
+            if r.silent_on_fixed:
+                row["silent"] += 1
+            else:
+                row["noisy"].append({"id": r.case.id, "findings": r.fixed_findings})
+    return {
+        "categories": categories,
+        "cases": [
+            {"id": r.case.id, "category": r.case.category, "found": r.found, "by": r.by,
+             "not_checked": r.not_checked, "fixed_findings": r.fixed_findings, "other_in_fixed": r.other_in_fixed}
+            for r in results
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The precision corpus
+# ---------------------------------------------------------------------------------------
+
+
+def _index_files(name: str) -> Dict[str, dict]:
+    request = urllib.request.Request(f"{INDEX}/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return {f["filename"]: f for f in json.load(response)["files"]}
+
+
+def _python_members(archive: bytes, filename: str) -> Iterable[Tuple[str, bytes]]:
+    """(path, bytes) of every .py file; an sdist loses its top folder (`timm-1.0.31/`)."""
+    if filename.endswith(".whl") or filename.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(archive)) as z:
+            for info in z.infolist():
+                name = info.filename
+                if filename.endswith(".zip"):
+                    name = name.split("/", 1)[-1]
+                if name.endswith(".py") and ".dist-info/" not in name and not info.is_dir():
+                    yield name, z.read(info)
+    else:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as t:
+            for member in t.getmembers():
+                name = member.name.split("/", 1)[-1]
+                if member.isfile() and name.endswith(".py"):
+                    handle = t.extractfile(member)
+                    if handle is not None:
+                        yield name, handle.read()
+
+
+def build_corpus(only: Sequence[str] = ()) -> int:
+    PRECISION_DIR.mkdir(parents=True, exist_ok=True)
+    (PRECISION_DIR / "pyproject.toml").write_text(MARKER)
+    manifest_path = PRECISION_DIR / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    failed = 0
+    for name, version, filename, sha256 in PACKAGES:
+        key = f"{name}-{version}"
+        if only and name not in only:
+            continue
+        if key in manifest and (PRECISION_DIR / key).is_dir():
+            continue
+        try:
+            entry = _index_files(name)[filename]
+            with urllib.request.urlopen(entry["url"], timeout=600) as response:
+                data = response.read()
+        except Exception as error:  # a network error names the package and goes on
+            log(f"{key}: could not download {filename}: {error}")
+            failed += 1
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != (sha256 or entry["hashes"]["sha256"]):
+            log(f"{key}: sha256 {digest} is not the pinned {sha256 or entry['hashes']['sha256']}")
+            failed += 1
+            continue
+        files = lines = 0
+        for rel, content in _python_members(data, filename):
+            target = PRECISION_DIR / key / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            files += 1
+            lines += content.count(b"\n")
+        manifest[key] = {"file": filename, "sha256": digest, "files": files, "lines": lines}
+        log(f"{key}: {files} files, {lines:,} lines")
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return 1 if failed else 0
+
+
+def package_of(path: str) -> Tuple[str, str, str]:
+    """`timm-1.0.31/timm/x.py` -> ("timm", "1.0.31", "timm/x.py")."""
+    top, _, rest = path.partition("/")
+    name, _, version = top.rpartition("-")
+    return name, version, rest
+
+
+def line_hash(root: Path, path: str, line: int) -> str:
+    try:
+        lines = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Label:
+    package: str
+    version: str
+    path: str
+    line: int
+    column: int
+    code: str
+    line_hash: str
+    verdict: str = ""
+    fix: str = ""
+    reason: str = ""
+
+
+def read_labels(path: Path = LABELS, pending: bool = False) -> List[Label]:
+    """The rows of a labels file. `pending`: a review sheet's CSV, verdicts maybe blank."""
+    if not path.exists():
+        return []
+    labels = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for n, row in enumerate(csv.DictReader(handle), start=2):
+            verdict = (row["verdict"] or "").strip().upper()
+            fix = (row["fix"] or "none").strip().lower()
+            if not pending and (verdict not in VERDICTS or fix not in FIX_VERDICTS):
+                raise SystemExit(f"{path}:{n}: verdict must be one of {VERDICTS} and fix one of {FIX_VERDICTS}")
+            labels.append(Label(row["package"], row["version"], row["path"], int(row["line"]), int(row["column"] or 0),
+                                row["code"], row["line_hash"], verdict, fix, (row["reason"] or "").strip()))
+    return labels
+
+
+def write_labels(labels: Sequence[Label], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, LABEL_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for label in sorted(labels, key=lambda l: (l.code, l.package, l.path, l.line, l.column)):
+            writer.writerow({k: getattr(label, k) for k in LABEL_FIELDS})
+
+
+def merge(sheets: Sequence[Path]) -> int:
+    """Move the filled rows of review sheets into labels.csv; a sheet with blank
+    verdicts is refused whole, so nothing is half-merged."""
+    labels = read_labels()
+    known = {(l.package, l.path, l.code, l.line_hash, l.line, l.column) for l in labels}
+    for sheet in sheets:
+        rows = read_labels(sheet, pending=True)
+        blank = [r for r in rows if r.verdict not in VERDICTS or r.fix not in FIX_VERDICTS or not r.reason]
+        if blank:
+            log(f"{sheet}: {len(blank)} rows lack a verdict, a fix verdict or a reason (first: {blank[0].path}:{blank[0].line})")
+            return 1
+        fresh = [r for r in rows if (r.package, r.path, r.code, r.line_hash, r.line, r.column) not in known]
+        labels.extend(fresh)
+        known.update((l.package, l.path, l.code, l.line_hash, l.line, l.column) for l in fresh)
+        sheet.rename(sheet.with_suffix(".merged"))
+        log(f"{sheet}: {len(fresh)} labels added")
+    write_labels(labels, LABELS)
+    return 0
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A finding of the corpus, with its package and the hash of its flagged line."""
+
+    package: str
+    version: str
+    path: str
+    line: int
+    column: int
+    code: str
+    line_hash: str
+
+
+def match_labels(findings: Sequence[Reviewed], labels: Sequence[Label]) -> Dict[int, Label]:
+    """Index of each finding -> its label. A label belongs to a finding of the same
+    package, file, rule and flagged line text; when code above it moved, the nearest
+    such finding takes it. Each label is used once; the version is not compared, so
+    labels survive a re-pin that only shifts lines."""
+    candidates: Dict[tuple, List[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        candidates[(f.package, f.path, f.code, f.line_hash)].append(i)
+    pairs = []
+    for j, label in enumerate(labels):
+        for i in candidates.get((label.package, label.path, label.code, label.line_hash), ()):
+            f = findings[i]
+            pairs.append((abs(f.line - label.line), abs(f.column - label.column), i, j))
+    matched: Dict[int, Label] = {}
+    used = set()
+    for _, _, i, j in sorted(pairs):
+        if i in matched or j in used:
+            continue
+        matched[i] = labels[j]
+        used.add(j)
+    return matched
+
+
+def precision_findings(python: str) -> List[Tuple[Reviewed, Finding]]:
+    if not (PRECISION_DIR / "MANIFEST.json").exists():
+        raise SystemExit("no precision corpus: run `python bench/quality.py corpus`")
+    findings, errors = run_nanlint(PRECISION_DIR, python)
+    rows = []
+    for f in findings:
+        package, version, rel = package_of(f.path)
+        rows.append((Reviewed(package, version, rel, f.line, f.column, f.code, line_hash(PRECISION_DIR, f.path, f.line)), f))
+    return rows
+
+
+def summarize_precision(findings: Sequence[Reviewed], labels: Sequence[Label]) -> dict:
+    matched = match_labels(findings, labels)
+    rules: Dict[str, Counter] = defaultdict(Counter)
+    for i, f in enumerate(findings):
+        row = rules[f.code]
+        row["findings"] += 1
+        label = matched.get(i)
+        if label is None:
+            row["unreviewed"] += 1
+            continue
+        row["reviewed"] += 1
+        row[label.verdict] += 1
+        row["fix_" + label.fix] += 1
+    out = {}
+    for code, row in sorted(rules.items()):
+        judged = row["TP"] + row["FP"]
+        fixes = row["fix_correct"] + row["fix_wrong"]
+        out[code] = {
+            "findings": row["findings"], "reviewed": row["reviewed"], "unreviewed": row["unreviewed"],
+            "TP": row["TP"], "FP": row["FP"], "DEBATABLE": row["DEBATABLE"],
+            "precision": row["TP"] / judged if judged else None,
+            "fix_correct": row["fix_correct"], "fix_wrong": row["fix_wrong"],
+            "fix_correctness": row["fix_correct"] / fixes if fixes else None,
+        }
+    per_package = Counter(f.package for f in findings)
+    return {"rules": out, "labels": len(labels), "stale_labels": len(labels) - len(matched),
+            "per_package": dict(sorted(per_package.items()))}
+
+
+# ---------------------------------------------------------------------------------------
+# Review sheets
+# ---------------------------------------------------------------------------------------
+
+
+def enclosing_function(source: str, line: int) -> Tuple[int, int, Optional[ast.AST]]:
+    """Lines of the innermost function holding `line` (with decorators), or 30 lines
+    around it at module level; and the function's node."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        tree = None
+    best = None
+    if tree is not None:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= node.end_lineno:
+                if best is None or node.lineno > best.lineno:
+                    best = node
+    if best is None:
+        return max(1, line - 15), line + 15, None
+    start = min([best.lineno] + [d.lineno for d in best.decorator_list])
+    return start, best.end_lineno, best
+
+
+def value_sources(source: str, line: int, function: Optional[ast.AST]) -> List[str]:
+    """Where the names read on the flagged line are bound: parameters and assignments in
+    the enclosing function (module-level ones outside a function)."""
+    lines = source.splitlines()
+    try:
+        tree = function if function is not None else ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    flagged = lines[line - 1] if 0 < line <= len(lines) else ""
+    try:
+        read = {n.id for n in ast.walk(ast.parse(flagged.strip().rstrip(":").removeprefix("return ")))
+                if isinstance(n, ast.Name)}
+    except SyntaxError:
+        read = {tok for tok in __import__("re").findall(r"[A-Za-z_]\w*", flagged)}
+    out = []
+    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        params = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
+        shown = [p for p in params if p in read]
+        if shown:
+            out.append(f"parameters: {', '.join(shown)}")
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            targets = [node.target]
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        hit = sorted(names & read)
+        if hit and node.lineno != line:
+            out.append(f"line {node.lineno}: {lines[node.lineno - 1].strip()}")
+    return out
+
+
+def render_fix(fix: Optional[dict]) -> str:
+    if not fix:
+        return "(no fix)"
+    edits = "; ".join(
+        f"{e['location']['row']}:{e['location']['column']}-{e['end_location']['row']}:{e['end_location']['column']}"
+        f" -> {e['content']!r}" for e in fix["edits"])
+    return f"{fix['applicability']} fix: {fix['message']}: {edits}"
+
+
+def write_sheet(rule: str, picked: Sequence[Tuple[Reviewed, Finding]], seed: int, out: Path) -> Path:
+    parts = [f"# Review sheet: {rule}, seed {seed}, {len(picked)} findings\n",
+             "For each finding read the whole function. Can this really give NaN/inf (value or gradient) "
+             "or a domain error on plausible input? Does a gradient flow through it? Would a reviewer merge "
+             "the fix? Fill `verdict` (TP / FP / DEBATABLE), `fix` (correct / wrong / none) and `reason` "
+             "(one line) in the CSV beside this sheet, then append its rows to bench/quality/labels.csv.\n"]
+    rows = []
+    for n, (r, f) in enumerate(picked, start=1):
+        text = (PRECISION_DIR / f.path).read_text(encoding="utf-8", errors="replace")
+        start, end, function = enclosing_function(text, f.line)
+        lines = text.splitlines()
+        body = "\n".join(f"{'>>' if i == f.line else '  '}{i:5d}  {lines[i - 1]}"
+                         for i in range(start, min(end, len(lines), start + 160) + 1))
+        sources = value_sources(text, f.line, function)
+        parts.append(f"## {n}. {r.package}-{r.version}/{r.path}:{f.line}:{f.column} {f.code}\n")
+        parts.append(f"message: {f.message}\n\n{render_fix(f.fix)}\n")
+        if sources:
+            parts.append("values from:\n" + "\n".join(f"- {s}" for s in sources) + "\n")
+        parts.append(f"```python\n{body}\n```\n")
+        rows.append({"package": r.package, "version": r.version, "path": r.path, "line": f.line, "column": f.column,
+                     "code": f.code, "line_hash": r.line_hash, "verdict": "", "fix": "none" if not f.fix else "", "reason": ""})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts), encoding="utf-8")
+    with out.with_suffix(".csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, LABEL_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def spread_sample(items: Sequence[Tuple[Reviewed, Finding]], n: int, seed: int) -> List[Tuple[Reviewed, Finding]]:
+    """Up to n items, taken in turn from each package (in a seeded order), so that one
+    package with many findings does not fill the sheet."""
+    rng = random.Random(seed)
+    groups: Dict[str, list] = defaultdict(list)
+    for item in items:
+        groups[item[0].package].append(item)
+    order = sorted(groups)
+    rng.shuffle(order)
+    for key in order:
+        rng.shuffle(groups[key])
+    picked = []
+    while len(picked) < n and any(groups.values()):
+        for key in order:
+            if groups[key] and len(picked) < n:
+                picked.append(groups[key].pop())
+    return picked
+
+
+# ---------------------------------------------------------------------------------------
+# Tables and results
+# ---------------------------------------------------------------------------------------
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{num}/{den} ({100 * num / den:.0f}%)" if den else "–"
+
+
+def table(recall_summary: dict, precision_summary: dict) -> List[List[str]]:
+    rows = []
+    cats = recall_summary["categories"]
+    rules = precision_summary["rules"]
+    totals = Counter()
+    for category, codes in CATEGORY_RULES.items():
+        c = cats.get(category, {"cases": 0, "found": 0, "fixed": 0, "silent": 0})
+        p = Counter()
+        for code in codes:
+            p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
+        rows.append([", ".join(codes), category, _pct(c["found"], c["cases"]), _pct(c["silent"], c["fixed"]),
+                     str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
+                     _pct(p["TP"], p["TP"] + p["FP"]), _pct(p["fix_correct"], p["fix_correct"] + p["fix_wrong"])])
+        totals.update({"cases": c["cases"], "found": c["found"], "fixed": c["fixed"], "silent": c["silent"]})
+        totals.update(p)
+    rows.append(["**all five**", "", _pct(totals["found"], totals["cases"]), _pct(totals["silent"], totals["fixed"]),
+                 str(totals["findings"]), str(totals["reviewed"]),
+                 f"{totals['TP']}/{totals['FP']}/{totals['DEBATABLE']}",
+                 _pct(totals["TP"], totals["TP"] + totals["FP"]),
+                 _pct(totals["fix_correct"], totals["fix_correct"] + totals["fix_wrong"])])
+    for category in BEYOND:
+        c = cats.get(category)
+        if c:
+            rows.append(["(any rule)", category, _pct(c["found"], c["cases"]), _pct(c["silent"], c["fixed"]),
+                         "", "", "", "", ""])
+    return rows
+
+
+HEADER = ["rule", "bug category", "recall on real bugs", "silence on fixed", "findings (precision corpus)",
+          "reviewed", "TP/FP/debatable", "precision", "fix correct"]
+
+
+def render_text(rows: List[List[str]]) -> str:
+    widths = [max(len(r[i].replace("**", "")) for r in rows + [HEADER]) for i in range(len(HEADER))]
+    fmt = lambda r: "  ".join(c.replace("**", "").ljust(w) for c, w in zip(r, widths))
+    return "\n".join([fmt(HEADER), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
+
+
+def render_markdown(rows: List[List[str]], result: dict) -> str:
+    out = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    missed = []
+    for category, c in result["recall"]["categories"].items():
+        for m in c["missed"]:
+            note = f" (not checked: {m['not_checked']})" if m["not_checked"] else ""
+            missed.append(f"- {m['id']} {category}: {m['shape']}{note}")
+    noisy = [f"- {n['id']} {cat}: {', '.join(n['findings'])}" for cat, c in result["recall"]["categories"].items()
+             for n in c["noisy"]]
+    p = result["precision"]
+    meta = result["meta"]
+    return "\n".join([
+        "# Detection quality", "",
+        f"`python bench/quality.py all --markdown bench/QUALITY.md`, {meta['date']}, nanlint at `{meta['commit']}`,"
+        f" {meta['machine'].get('cpu', '')}, Python {meta['machine'].get('python', '')}.", "",
+        "Recall: a finding of the category's rule within the statement of the unsafe line, on the 51 real cases of"
+        " `../shared/bugs/cases.csv`. Silence: no finding of that rule inside the fixed function of the cases that"
+        " have a fix. Precision: TP / (TP + FP) over the reviewed findings on the pinned precision corpus"
+        f" ({len(p['per_package'])} packages with findings); unreviewed findings count for nothing."
+        " Fix correct: among reviewed findings whose fix was judged.", "",
+        *out, "",
+        f"Labels: {p['labels']} ({p['stale_labels']} match no current finding).", "",
+        "## Missed real bugs", "", *(missed or ["none"]), "",
+        "## Findings inside fixed versions", "", *(noisy or ["none"]), "",
+        "## Findings per package", "",
+        ", ".join(f"{k} {v}" for k, v in p["per_package"].items()), "",
+    ])
+
+
+def meta() -> dict:
+    sys.path.insert(0, str(BENCH))
+    from run import _git_revision, machine_info  # noqa: E402  (bench/run.py: one source of these)
+
+    return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": _git_revision(),
+            "machine": machine_info()}
+
+
+def save(result: dict, kind: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = result["meta"]["date"].replace(" ", "T").replace(":", "")
+    path = RESULTS / f"{stamp}-{kind}.json"
+    path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--python", default=sys.executable, help="a Python that can `import nanlint`")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("materialize")
+    m.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
+    c = sub.add_parser("corpus")
+    c.add_argument("--only", default="", help="comma-separated package names")
+    sub.add_parser("recall")
+    sub.add_parser("precision")
+    s = sub.add_parser("sample")
+    s.add_argument("--rule", required=True)
+    s.add_argument("-n", type=int, default=20)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", type=Path)
+    g = sub.add_parser("merge", help="move filled review sheets (CSV) into labels.csv")
+    g.add_argument("sheets", nargs="+", type=Path)
+    a = sub.add_parser("all")
+    a.add_argument("--markdown", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "materialize":
+        return materialize(args.cases, args.mirrors)
+    if args.command == "corpus":
+        return build_corpus([n for n in args.only.split(",") if n])
+    if args.command == "merge":
+        return merge(args.sheets)
+    if args.command == "sample":
+        rows = precision_findings(args.python)
+        # Rows of sheets not yet merged count as taken, so that sheets drawn one after
+        # another (for reviewers working side by side) never share a finding.
+        pending = [l for sheet in sorted(REVIEW.glob("*.csv")) for l in read_labels(sheet, pending=True)]
+        matched = match_labels([r for r, _ in rows], read_labels() + pending)
+        pool = [row for i, row in enumerate(rows) if i not in matched and row[1].code == args.rule]
+        picked = spread_sample(pool, args.n, args.seed)
+        out = args.out or REVIEW / f"{args.rule}-seed{args.seed}.md"
+        write_sheet(args.rule, picked, args.seed, out)
+        log(f"{len(picked)} of {len(pool)} unreviewed {args.rule} findings -> {out} and {out.with_suffix('.csv')}")
+        return 0
+
+    result = {"meta": meta()}
+    if args.command in ("recall", "all"):
+        result["recall"] = recall(args.cases, args.python)
+    if args.command in ("precision", "all"):
+        rows = precision_findings(args.python)
+        result["precision"] = summarize_precision([r for r, _ in rows], read_labels())
+    if args.command == "all":
+        rows = table(result["recall"], result["precision"])
+        print(render_text(rows))
+        if args.markdown:
+            args.markdown.write_text(render_markdown(rows, result), encoding="utf-8")
+    else:
+        print(json.dumps({k: v for k, v in result.items() if k != "meta"}, indent=2))
+    log(f"saved {save(result, args.command).relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
