@@ -1,0 +1,180 @@
+"""The matching logic of bench/quality.py: what counts as found, as silent, as reviewed.
+
+The corpora stay out of the suite; these tests build their own findings and labels."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("bench_quality", ROOT / "bench" / "quality.py")
+quality = importlib.util.module_from_spec(_spec)
+sys.modules["bench_quality"] = quality  # dataclasses look their module up there
+_spec.loader.exec_module(quality)
+
+
+def finding(code, line, end_line=None, path="a.py"):
+    return quality.Finding(code=code, path=path, line=line, column=5, end_line=end_line or line, message="m")
+
+
+def case(category="SQRT0", line=4, fixed_span=None):
+    return quality.Case("D999", category, "o/r", "0" * 40, "a.py", line, "1" * 40 if fixed_span else "",
+                        fixed_span, "code-read", "shape")
+
+
+SOURCE = textwrap.dedent("""\
+    import torch
+    def loss(a, b):
+        d = torch.sum(
+            (a - b) ** 2
+        ).sqrt()
+        e = d + 1
+        for x in range(
+            3):
+            e = e + x
+        return e
+    """)
+
+
+def test_statement_span_is_the_whole_multiline_statement():
+    assert quality.statement_span(SOURCE, 4) == (3, 5)
+
+
+def test_statement_span_of_a_compound_statement_is_its_header():
+    assert quality.statement_span(SOURCE, 8) == (7, 8)
+    assert quality.statement_span(SOURCE, 9) == (9, 9)
+
+
+def test_statement_span_without_an_ast_is_the_line():
+    assert quality.statement_span("print 'python 2'\n", 1) == (1, 1)
+
+
+def test_finding_inside_the_statement_is_found():
+    result = quality.judge_case(case(), [finding("NAN001", 3, 5)], None, SOURCE)
+    assert result.found and result.by == ["NAN001@3"]
+
+
+def test_finding_on_another_statement_is_not_found():
+    result = quality.judge_case(case(), [finding("NAN001", 6)], None, SOURCE)
+    assert not result.found
+
+
+def test_finding_of_another_rule_is_not_found():
+    result = quality.judge_case(case(), [finding("NAN004", 4)], None, SOURCE)
+    assert not result.found
+
+
+def test_beyond_the_five_any_rule_counts():
+    result = quality.judge_case(case(category="DIV0"), [finding("NAN004", 4)], None, SOURCE)
+    assert result.found
+
+
+def test_silence_on_the_fixed_version_counts_only_inside_the_span():
+    c = case(fixed_span=(2, 10))
+    noisy = quality.judge_case(c, [], [finding("NAN001", 4)], SOURCE)
+    assert noisy.silent_on_fixed is False and noisy.fixed_findings == ["NAN001@4"]
+    silent = quality.judge_case(c, [], [finding("NAN001", 12), finding("NAN005", 4)], SOURCE)
+    assert silent.silent_on_fixed is True and silent.other_in_fixed == ["NAN005@4"]
+    assert quality.judge_case(case(), [], None, SOURCE).silent_on_fixed is None
+
+
+def reviewed(line, code="NAN001", line_hash="h1", column=5, path="pkg/m.py"):
+    return quality.Reviewed("pkg", "1.0", path, line, column, code, line_hash)
+
+
+def label(line, verdict="TP", code="NAN001", line_hash="h1", column=5, fix="none", version="1.0"):
+    return quality.Label("pkg", version, "pkg/m.py", line, column, code, line_hash, verdict, fix, "why")
+
+
+def test_label_follows_its_line_after_unrelated_code_shifts_it():
+    matched = quality.match_labels([reviewed(57)], [label(50, version="0.9")])
+    assert matched[0].line == 50
+
+
+def test_label_needs_the_same_line_text_rule_and_file():
+    findings = [reviewed(50, line_hash="other"), reviewed(50, code="NAN002"), reviewed(50, path="pkg/n.py")]
+    assert quality.match_labels(findings, [label(50)]) == {}
+
+
+def test_each_label_goes_to_the_nearest_finding_once():
+    findings = [reviewed(10), reviewed(40)]
+    matched = quality.match_labels(findings, [label(38, verdict="FP")])
+    assert list(matched) == [1]
+    two = quality.match_labels(findings, [label(38, verdict="FP"), label(12, verdict="TP")])
+    assert two[0].verdict == "TP" and two[1].verdict == "FP"
+
+
+def test_same_line_findings_are_told_apart_by_column():
+    findings = [reviewed(10, column=5), reviewed(10, column=30)]
+    matched = quality.match_labels(findings, [label(10, verdict="FP", column=30)])
+    assert list(matched) == [1]
+
+
+def test_an_unreviewed_finding_is_never_counted_true():
+    findings = [reviewed(10), reviewed(20, line_hash="h2"), reviewed(30, line_hash="h3")]
+    summary = quality.summarize_precision(findings, [label(10, verdict="FP", fix="wrong")])
+    row = summary["rules"]["NAN001"]
+    assert (row["findings"], row["reviewed"], row["unreviewed"]) == (3, 1, 2)
+    assert (row["TP"], row["FP"], row["precision"]) == (0, 1, 0.0)
+    assert row["fix_correctness"] == 0.0
+
+
+def test_precision_counts_tp_over_tp_and_fp_only():
+    findings = [reviewed(10), reviewed(20, line_hash="h2"), reviewed(30, line_hash="h3")]
+    labels = [label(10, verdict="TP", fix="correct"), label(20, line_hash="h2", verdict="DEBATABLE"),
+              label(30, line_hash="h3", verdict="FP")]
+    row = quality.summarize_precision(findings, labels)["rules"]["NAN001"]
+    assert row["precision"] == 0.5 and row["DEBATABLE"] == 1 and row["fix_correctness"] == 1.0
+
+
+def test_a_label_matching_no_finding_is_stale():
+    summary = quality.summarize_precision([reviewed(10)], [label(10), label(99, line_hash="gone")])
+    assert summary["stale_labels"] == 1
+
+
+def write_sheet(path, rows):
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, quality.LABEL_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+ROW = {"package": "pkg", "version": "1.0", "path": "pkg/m.py", "line": 3, "column": 5, "code": "NAN001",
+       "line_hash": "h1", "verdict": "FP", "fix": "wrong", "reason": "numpy, no autograd"}
+
+
+def test_merge_moves_a_filled_sheet_into_the_labels(tmp_path, monkeypatch):
+    monkeypatch.setattr(quality, "LABELS", tmp_path / "labels.csv")
+    sheet = tmp_path / "NAN001-seed1.csv"
+    write_sheet(sheet, [ROW])
+    assert quality.merge([sheet]) == 0
+    [merged] = quality.read_labels(tmp_path / "labels.csv")
+    assert (merged.verdict, merged.fix, merged.reason) == ("FP", "wrong", "numpy, no autograd")
+    assert not sheet.exists()
+
+
+def test_merge_refuses_a_sheet_with_blank_verdicts(tmp_path, monkeypatch):
+    monkeypatch.setattr(quality, "LABELS", tmp_path / "labels.csv")
+    sheet = tmp_path / "NAN001-seed1.csv"
+    write_sheet(sheet, [ROW, dict(ROW, line=9, verdict="")])
+    assert quality.merge([sheet]) == 1
+    assert sheet.exists() and not (tmp_path / "labels.csv").exists()
+
+
+def test_a_bad_verdict_in_labels_is_an_error(tmp_path):
+    path = tmp_path / "labels.csv"
+    write_sheet(path, [dict(ROW, verdict="maybe")])
+    with pytest.raises(SystemExit, match="verdict must be one of"):
+        quality.read_labels(path)
+
+
+def test_spread_sample_takes_packages_in_turn():
+    items = [(quality.Reviewed(p, "1", "m.py", i, 1, "NAN001", str(i)), None) for p in "ab" for i in range(10)]
+    picked = quality.spread_sample(items, 4, seed=3)
+    assert sorted(r.package for r, _ in picked) == ["a", "a", "b", "b"]
+    assert quality.spread_sample(items, 4, seed=3) == picked
