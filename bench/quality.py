@@ -452,8 +452,10 @@ class Label:
     reason: str = ""
 
 
-def read_labels(path: Path = LABELS, pending: bool = False) -> List[Label]:
-    """The rows of a labels file. `pending`: a review sheet's CSV, verdicts maybe blank."""
+def read_labels(path: Optional[Path] = None, pending: bool = False) -> List[Label]:
+    """The rows of a labels file (labels.csv by default). `pending`: a review sheet's
+    CSV, whose verdicts may still be blank."""
+    path = path or LABELS
     if not path.exists():
         return []
     labels = []
