@@ -804,6 +804,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     s.add_argument("-n", type=int, default=20)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", type=Path)
+    f = sub.add_parser("findings", help="list a rule's findings with their verdicts")
+    f.add_argument("--rule", required=True)
     g = sub.add_parser("merge", help="move filled review sheets (CSV) into labels.csv")
     g.add_argument("sheets", nargs="+", type=Path)
     a = sub.add_parser("all")
@@ -816,6 +818,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return build_corpus([n for n in args.only.split(",") if n])
     if args.command == "merge":
         return merge(args.sheets)
+    if args.command == "findings":
+        rows = precision_findings(args.python)
+        matched = match_labels([r for r, _ in rows], read_labels())
+        for i, (r, f) in enumerate(rows):
+            if f.code == args.rule:
+                label = matched.get(i)
+                verdict = f"{label.verdict:9} {label.reason}" if label else "UNREVIEWED"
+                print(f"{r.package}/{r.path}:{f.line}  {verdict}")
+        return 0
     if args.command == "sample":
         rows = precision_findings(args.python)
         # Rows of sheets not yet merged count as taken, so that sheets drawn one after

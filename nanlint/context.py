@@ -14,6 +14,7 @@ from nanlint.names import ImportTable
 from nanlint.parts import Unparsed
 from nanlint.positions import Positions
 from nanlint.sources import split_lines
+from nanlint.values.summary import EMPTY, ModuleSummary
 from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class FileContext:
         options: FixOptions,
         statement_rows: Optional[Sequence[int]] = None,
         unseen: Optional[FrozenSet[str]] = None,
+        summary: ModuleSummary = EMPTY,
     ) -> None:
         """`module` may have parts left unparsed (`nanlint.parts`): then `unseen` holds
         every name they mention; None when the whole file was parsed."""
@@ -56,6 +58,7 @@ class FileContext:
         self.module = module
         self.imports = imports
         self.options = options
+        self.summary = summary  # what the module's `ast` told of the whole module
         # Kept by the engine as it walks: the nodes from the module down to the one
         # being visited (that one included).
         self.ancestors: List[cst.CSTNode] = []

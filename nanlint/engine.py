@@ -23,6 +23,7 @@ from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
 from nanlint.suppression import drop_suppressed
+from nanlint.values.summary import ModuleSummary, summarize
 
 
 @dataclass
@@ -84,11 +85,12 @@ class Linter:
             reduced = reduce(source, index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports
+        summary = summarize(tree)
         del tree, index  # the concrete tree is the big one: never hold both
         if reduced is not None:
             try:
                 found = self._lint(
-                    reduced.source, filename, reduced.rows, reduced.unseen, imports, rules, source
+                    reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules, source
                 )
             except Unparsed:
                 self.parses["again whole"] += 1  # a rule asked about code left out
@@ -99,7 +101,7 @@ class Linter:
                 return found
         else:
             self.parses["whole"] += 1
-        return self._lint(source, filename, rows, None, imports, rules, source)
+        return self._lint(source, filename, rows, None, imports, summary, rules, source)
 
     def _lint(
         self,
@@ -108,6 +110,7 @@ class Linter:
         rows: List[int],
         unseen: Optional[FrozenSet[str]],
         imports: ImportTable,
+        summary: ModuleSummary,
         rules: List[Type[Rule]],
         original: str,
     ) -> List[Diagnostic]:
@@ -122,6 +125,7 @@ class Linter:
             self.options,
             statement_rows(rows, module),
             unseen,
+            summary,
         )
         _walk(context.module, context, [rule(context) for rule in rules])
         found = drop_suppressed(context.diagnostics(), original)

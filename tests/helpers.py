@@ -11,13 +11,14 @@ from click.testing import CliRunner, Result
 
 from nanlint.cli import cli
 
+# Scripts whose last line runs a backward pass: a gradient flows through their roots.
 # NAN001 with a safe fix (vector_norm) on row 2, columns 5..42.
-SAFE_SOURCE = "import torch\nd = torch.sum((a - b) ** 2, dim=1).sqrt()\n"
-SAFE_FIXED = "import torch\nd = torch.linalg.vector_norm(a - b, dim=1)\n"
+SAFE_SOURCE = "import torch\nd = torch.sum((a - b) ** 2, dim=1).sqrt()\nd.sum().backward()\n"
+SAFE_FIXED = "import torch\nd = torch.linalg.vector_norm(a - b, dim=1)\nd.sum().backward()\n"
 # NAN001 with an unsafe fix (an eps inside the root) on row 2, columns 7..31.
-UNSAFE_SOURCE = "import torch\nstd = torch.sqrt(x.var(dim=0))\n"
-UNSAFE_FIXED = "import torch\nstd = torch.sqrt(x.var(dim=0) + 1e-12)\n"
-CLEAN_SOURCE = "import torch\nd = torch.linalg.vector_norm(a - b, dim=1)\n"
+UNSAFE_SOURCE = "import torch\nstd = torch.sqrt(x.var(dim=0))\nstd.sum().backward()\n"
+UNSAFE_FIXED = "import torch\nstd = torch.sqrt(x.var(dim=0) + 1e-12)\nstd.sum().backward()\n"
+CLEAN_SOURCE = "import torch\nd = torch.linalg.vector_norm(a - b, dim=1)\nd.sum().backward()\n"
 
 
 class Project:

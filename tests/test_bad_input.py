@@ -180,7 +180,7 @@ def test_an_empty_file(project):
 
 
 def test_bom_columns_and_fix_keep_the_bom(project):
-    source = "\ufeffimport torch; d = torch.sum((a - b) ** 2, dim=1).sqrt()\n# é\n"
+    source = "\ufeffimport torch; d = torch.sum((a - b) ** 2, dim=1).sqrt()\n# é\nd.backward()\n"
     path = project.write("bom.py", source.encode("utf-8"))
     result = project.run("check", "--output-format", "concise", "--no-cache", "bom.py")
     assert result.stderr == ""
@@ -189,11 +189,13 @@ def test_bom_columns_and_fix_keep_the_bom(project):
     assert "1 | import torch; d = torch.sum" in full and "\ufeff" not in full
     assert "  |                   ^^^" in full
     assert project.run("check", "--fix", "bom.py").exit_code == 0
-    assert path.read_bytes() == "\ufeffimport torch; d = torch.linalg.vector_norm(a - b, dim=1)\n# é\n".encode("utf-8")
+    assert path.read_bytes() == "\ufeffimport torch; d = torch.linalg.vector_norm(a - b, dim=1)\n# é\nd.backward()\n".encode(
+        "utf-8"
+    )
 
 
 def test_crlf_columns_and_fix_keep_crlf(project):
-    source = "import torch\r\n# ünïcode before\r\nd = torch.sum((a - b) ** 2, dim=1).sqrt()  # trailing\r\nx = 1\r\n"
+    source = "import torch\r\n# ünïcode before\r\nd = torch.sum((a - b) ** 2, dim=1).sqrt()  # trailing\r\nd.backward()\r\n"
     path = project.write("crlf.py", source.encode("utf-8"))
     result = project.run("check", "--output-format", "json", "--no-cache", "crlf.py")
     import json
@@ -215,7 +217,7 @@ def test_bom_and_crlf_together_byte_for_byte(project):
 
 
 def test_columns_count_characters_not_bytes(project):
-    project.write("wide.py", "import torch\né = torch.sum((a - b) ** 2, dim=1).sqrt()\n")
+    project.write("wide.py", "import torch\né = torch.sum((a - b) ** 2, dim=1).sqrt()\né.backward()\n")
     result = project.run("check", "--output-format", "concise", "--no-cache", "wide.py")
     assert rows(result.stdout) == [("wide.py", 2, 5, "NAN001")]
 

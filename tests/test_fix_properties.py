@@ -127,7 +127,7 @@ def test_parts_left_unparsed_change_no_finding(code):
 def test_the_mixed_programs_are_mostly_parsed_in_part():
     linter = Linter(all_rules())
 
-    @settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(programs(mixed=True))
     def lint(code):
         linter.lint_source(code, "prop.py")

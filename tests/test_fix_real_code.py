@@ -18,7 +18,7 @@ from nanlint.cli import cli
 
 TORCH_ROOT = Path(torch.__file__).parent
 # Subpackages dense in roots, logs and training loops, small enough for the suite.
-PARTS = ["_refs/__init__.py", "_dynamo/utils.py", "optim/lbfgs.py", "nn/utils/clip_grad.py", "distributions/kl.py", "distributions/utils.py"]
+PARTS = ["_refs/__init__.py", "_dynamo/utils.py", "optim/lbfgs.py", "testing/_internal/distributed/rpc/examples/reinforcement_learning_rpc_test.py", "nn/utils/clip_grad.py", "distributions/kl.py", "distributions/utils.py"]
 
 
 @pytest.fixture(scope="module")

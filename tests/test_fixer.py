@@ -77,7 +77,7 @@ def test_rounds_are_bounded_and_the_bound_is_reported():
 
 def test_only_safe_fixes_without_unsafe_flag():
     rule = rules_by_code()["NAN001"]
-    source = "import torch\na = torch.sqrt(x.var(0))\nb = torch.sum((p - q) ** 2, dim=1).sqrt()\n"
+    source = "import torch\na = torch.sqrt(x.var(0))\nb = torch.sum((p - q) ** 2, dim=1).sqrt()\n(a + b).sum().backward()\n"
     safe = fix_source(Linter([rule]), source, "f.py")
     assert "vector_norm" in safe.text and "1e-12" not in safe.text
     assert [d.code for d in safe.remaining] == ["NAN001"]
@@ -87,7 +87,7 @@ def test_only_safe_fixes_without_unsafe_flag():
 
 def test_a_fix_never_deletes_a_comment():
     rule = rules_by_code()["NAN001"]
-    source = "import torch\nd = torch.sqrt(\n    ((a - b) ** 2).sum(-1)  # why\n)\n"
+    source = "import torch\nd = torch.sqrt(\n    ((a - b) ** 2).sum(-1)  # why\n)\nd.backward()\n"
     [finding] = Linter([rule]).lint_source(source, "f.py")
     assert finding.fix is not None  # eps goes inside: the comment is outside the edit
     assert "# why" in fix_source(Linter([rule]), source, "f.py", unsafe=True).text

@@ -31,7 +31,7 @@ def _lint(code: str, text: str):
 
 
 def test_single_edit_fix_compares_the_flagged_expression():
-    text = "from torch import sqrt\nd = sqrt((x * x).sum(dim=-1))\n"
+    text = "from torch import sqrt\nd = sqrt((x * x).sum(dim=-1))\nd.sum().backward()\n"
     (diagnostic,) = _lint("NAN001", text)
     assert any(is_import_edit(edit) for edit in diagnostic.fix.edits)  # adds `import torch`
     comparison = comparison_for(text, diagnostic)
@@ -57,7 +57,7 @@ def test_fix_spanning_statements_compares_the_smallest_block():
 def test_enclosing_function_defaults_bind_their_names():
     text = (
         "import torch\n"
-        "def normalize(x, eps=1e-6):\n"
+        "def forward(x, eps=1e-6):\n"
         "    n = torch.sum(x * x, dim=-1, keepdim=True).sqrt()\n"
         "    return x / (n + eps)\n"
     )
@@ -77,10 +77,10 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_verify_paths_text_table_and_exit_code_0(tmp_path):
     _write(tmp_path, "loss.py", INCIDENT_FILE)
-    _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nd = T.sqrt(self.v)\n")
+    _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nd = T.sqrt(self.v)\nstd.sum().backward()\n")
     (tmp_path / "pkg").mkdir()
     _write(
-        tmp_path / "pkg", "dist.py", "import torch\nd1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n"
+        tmp_path / "pkg", "dist.py", "import torch\nd1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\nd1.sum().backward()\n"
     )
     out, err = io.StringIO(), io.StringIO()
     code = verify_paths([str(tmp_path)], out=out, err=err)
@@ -97,7 +97,7 @@ def test_verify_paths_text_table_and_exit_code_0(tmp_path):
 
 
 def test_verify_paths_json(tmp_path):
-    path = _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\n")
+    path = _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nstd.sum().backward()\n")
     out = io.StringIO()
     assert verify_paths([str(path)], output_format="json", out=out) == 0
     data = json.loads(out.getvalue())
@@ -109,7 +109,7 @@ def test_verify_paths_json(tmp_path):
 
 
 def test_verify_paths_exit_1_when_a_fix_does_not_hold(tmp_path):
-    text = "import torch\nd = torch.sqrt((x ** 2).sum())\n"
+    text = "import torch\nd = torch.sqrt((x ** 2).sum())\nd.backward()\n"
     path = _write(tmp_path, "bad.py", text)
 
     def bad_fix(filename: str):
@@ -142,7 +142,7 @@ def test_verify_paths_exit_2_on_an_unparsable_file_or_missing_path(tmp_path):
 
 
 def test_verify_paths_needs_torch(tmp_path, monkeypatch, capsys):
-    path = _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\n")
+    path = _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nstd.sum().backward()\n")
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     assert verify_paths([str(path)]) == 2
     captured = capsys.readouterr()
@@ -159,9 +159,9 @@ def test_verify_paths_with_nothing_to_verify(tmp_path):
 
 def test_verify_paths_follows_the_project_settings(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[tool.nanlint]\neps = 1e-6\nextend-exclude = ["generated"]\n')
-    _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\n")
+    _write(tmp_path, "norm.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nstd.sum().backward()\n")
     (tmp_path / "generated").mkdir()
-    _write(tmp_path / "generated", "other.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\n")
+    _write(tmp_path / "generated", "other.py", "import torch\nstd = torch.sqrt(x.var(dim=0))\nstd.sum().backward()\n")
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     assert verify_paths(["."], output_format="json", out=out) == 0

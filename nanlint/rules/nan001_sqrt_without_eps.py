@@ -20,7 +20,6 @@ from nanlint.semantics import (
     call_triggers,
     callee,
     feeds_no_gradient,
-    in_no_grad,
     in_reference_implementation,
     is_eps_like,
     is_sum_of_squares,
@@ -30,6 +29,8 @@ from nanlint.semantics import (
     root_of,
     squared_operand,
 )
+from nanlint.values.gradient import carries_gradient
+from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 
 
 class SqrtWithoutEps(Rule):
@@ -47,16 +48,23 @@ class SqrtWithoutEps(Rule):
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
     x), or a vector dotted with itself, directly or through a local name assigned once.
-    Not flagged: an eps or a clamp inside the root, code under `torch.no_grad()` /
-    `torch.inference_mode()`, a root whose value only feeds `torch.bucketize`,
-    `argmax`, a comparison or `.item()` (no gradient comes back through those), a
-    test's reference implementation (`reference_fn=lambda ...`, `def np_ref(...)`:
-    the textbook formula is its point), `math.sqrt` and `numpy.sqrt` (no autograd;
-    domain errors are NAN004's).
+    Only where a gradient flows through the root: in a function a gradient runs
+    through (a module's `forward`, a loss or penalty function, a training step that
+    calls `backward()`, and what those call in the same module; module-level code of
+    a script that calls `backward()`), or computed from a trainable `nn.Parameter` of
+    the class. The forward value is fine, so a root nothing differentiates is left
+    alone: metrics, data transforms and datasets, weight initialisation, autograd's
+    own `backward` functions, test files, code under `torch.no_grad()` /
+    `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
+    errors are NAN004's), and helpers nothing in their module calls from gradient code.
+    Not flagged either: an eps or a clamp inside the root, a root whose value only
+    feeds `torch.bucketize`, `argmax`, a comparison or `.item()`, and a test's
+    reference implementation (`reference_fn=lambda ...`, `def np_ref(...)`: the
+    textbook formula is its point).
 
     ## Fix safety
     When E is a sum of squares of D (`(D ** 2).sum(dim)`, `torch.sum(D ** 2, dim=...)`,
-    `D.pow(2).sum(...)`), the root becomes `torch.linalg.vector_norm(D, dim=...,
+    `D.pow(2).sum(...)`) and known to be a tensor, the root becomes `torch.linalg.vector_norm(D, dim=...,
     keepdim=...)`: the same value, and a gradient of 0 at 0. This fix is exact and safe.
     Otherwise the fix adds the configured eps inside the root, `torch.sqrt(E + eps)`,
     which changes values by about sqrt(eps) near 0 (1e-6 for the default eps 1e-12):
@@ -79,125 +87,182 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
-        "import torch\nd = torch.sqrt(((a - b) ** 2).sum(-1) + 1e-8)\n",
-        "import torch\nd = torch.sqrt(torch.clamp((x ** 2).sum(), min=1e-12))\n",
-        "import torch\nd = torch.linalg.vector_norm(a - b, dim=-1)\n",
-        "import math\nd = math.sqrt(x ** 2 + y ** 2)\n",
-        "import numpy as np\nd = np.sqrt(np.sum(x ** 2))\n",
-        "import torch\ndef sqrt(v):\n    return v\nd = sqrt((x ** 2).sum())\n",
-        "import torch\nwith torch.no_grad():\n    d = torch.sqrt((x ** 2).sum())\n",
-        "import torch\n@torch.no_grad()\ndef f(x):\n    return x.pow(2).sum(-1).sqrt()\n",
-        "import torch\nstd = torch.sqrt(var + eps)\n",
-        "import torch\nd = torch.sqrt(x)\n",
-        "import torch\nd = (x.pow(2).sum(-1) + self.eps).sqrt()\n",
-        "import torch\nd = x.pow(2).sum(-1).clamp_min(1e-12).sqrt()\n",
-        "d = ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5\n",
-        "import torch\ndef f(a, b):\n    d = (a - b).pow(2).sum(-1)\n    d = d + 1e-6\n    return d.sqrt()\n",
-        "import torch\nwith torch.inference_mode():\n    n = torch.rsqrt(x.pow(2).mean(-1))\n",
-        # From real code (transformers, openfold, torch tests):
-        # a distogram: the root only feeds `bucketize`, which passes no gradient back.
-        "import torch\ndef pts_to_distogram(pts, boundaries):\n"
+        # Guarded roots, in a loss where a gradient does flow.
+        "import torch\ndef loss(a, b):\n    return torch.sqrt(((a - b) ** 2).sum(-1) + 1e-8).mean()\n",
+        "import torch\ndef loss(x):\n    return torch.sqrt(torch.clamp((x ** 2).sum(), min=1e-12))\n",
+        "import torch\ndef loss(a, b):\n    return torch.linalg.vector_norm(a - b, dim=-1).mean()\n",
+        "import torch\ndef loss(x):\n    return (x.pow(2).sum(-1) + self.eps).sqrt().mean()\n",
+        "import torch\ndef loss(x):\n    return x.pow(2).sum(-1).clamp_min(1e-12).sqrt().mean()\n",
+        "import torch\ndef loss(a, b):\n    d = (a - b).pow(2).sum(-1)\n    d = d + 1e-6\n    return d.sqrt()\n",
+        "import torch\ndef loss(var, eps):\n    return torch.sqrt(var + eps).mean()\n",
+        "import torch\ndef loss(x):\n    return torch.sqrt(x).mean()\n",
+        "import torch\ndef sqrt(v):\n    return v\ndef loss(x):\n    return sqrt((x ** 2).sum())\n",
+        # No autograd: math and NumPy, Python numbers.
+        "import math\ndef loss(x, y):\n    return math.sqrt(x ** 2 + y ** 2)\n",
+        "import numpy as np\ndef loss(x):\n    return np.sqrt(np.sum(x ** 2))\n",
+        "def loss(x1, x2, y1, y2):\n    return ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5\n",
+        "import numpy as np\nimport torch\nclass Stepper:\n    def forward(self, dr: np.ndarray):\n"
+        "        return (dr ** 2).sum(-1) ** 0.5\n",
+        # Autograd off.
+        "import torch\ndef loss(x):\n    with torch.no_grad():\n        return torch.sqrt((x ** 2).sum())\n",
+        "import torch\nclass Norm(torch.nn.Module):\n    @torch.no_grad()\n    def forward(self, x):\n"
+        "        return x.pow(2).sum(-1).sqrt()\n",
+        "import torch\ndef loss(x):\n    with torch.inference_mode():\n        return torch.rsqrt(x.pow(2).mean(-1))\n",
+        # No gradient reaches the root: nothing in the module computes a loss or a forward
+        # pass through it (a metric, a data transform, weight init, a hand-written backward).
+        "import torch\ndef rmse(pred, target):\n    return torch.sqrt(((pred - target) ** 2).mean())\n",
+        "import torch\nclass PointJitter(BaseTransform):\n    def forward(self, points):\n"
+        "        r = torch.sqrt((points ** 2).sum(-1, keepdim=True))\n        return points / r\n",
+        "import torch\nclass Net(torch.nn.Module):\n    def init_weights(self):\n"
+        "        self.w.data /= torch.sqrt((self.w.data ** 2).sum())\n    def forward(self, x):\n        return x @ self.w\n",
+        "import torch\nclass Dist(torch.autograd.Function):\n    @staticmethod\n    def backward(ctx, g):\n"
+        "        (d,) = ctx.saved_tensors\n        return g * d / torch.sqrt((d ** 2).sum())\n",
+        # The root only feeds `bucketize`, a comparison or `.item()`, which pass no gradient.
+        "import torch\ndef distogram_loss(pts, boundaries, logits):\n"
         "    dists = torch.sqrt(torch.sum((pts.unsqueeze(-2) - pts.unsqueeze(-3)) ** 2, dim=-1))\n"
-        "    return torch.bucketize(dists, boundaries)\n",
-        "import torch\ndef contacts(pts, cutoff):\n    return torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n",
+        "    return torch.nn.functional.cross_entropy(logits, torch.bucketize(dists, boundaries))\n",
+        "import torch\ndef contact_loss(pts, cutoff, logits):\n"
+        "    near = torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n"
+        "    return torch.nn.functional.binary_cross_entropy_with_logits(logits, near.float())\n",
         # The eps first in the sum, a guard by `torch.maximum`.
-        "import torch\ndef rotation(c_x, c_y, eps=1e-20):\n    norm = torch.sqrt(eps + c_x**2 + c_y**2)\n"
+        "import torch\ndef forward(c_x, c_y, eps=1e-20):\n    norm = torch.sqrt(eps + c_x**2 + c_y**2)\n"
         "    return -c_y / norm, c_x / norm\n",
-        "import torch\ndef rescale(h, eps_t):\n    m = torch.mean(h**2, dim=-1, keepdim=True)\n"
+        "import torch\ndef forward(h, eps_t):\n    m = torch.mean(h**2, dim=-1, keepdim=True)\n"
         "    return h / torch.sqrt(torch.maximum(m, eps_t))\n",
-        # A test's reference implementation spells the formula out on purpose.
-        "import torch\ndef rms_norm_ref(x, w):\n    return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n",
+        # A test's reference implementation spells the formula out on purpose; so does a
+        # test file as a whole.
+        "import torch\ndef forward(x, w):\n    def rms_norm_ref(x, w):\n"
+        "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # The incident: an embedding-space loss.
         Invalid(
-            "import torch\nd1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n",
-            "import torch\nd1 = torch.linalg.vector_norm(vecs[0].unsqueeze(0) - emb, dim=1)\n",
+            "import torch\ndef path_loss(vecs, emb):\n"
+            "    d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1).sqrt()\n    return d1.mean()\n",
+            "import torch\ndef path_loss(vecs, emb):\n"
+            "    d1 = torch.linalg.vector_norm(vecs[0].unsqueeze(0) - emb, dim=1)\n    return d1.mean()\n",
         ),
         Invalid(
-            "import torch as T\nd = T.sqrt(((a - b) ** 2).sum(-1))\n",
-            "import torch as T\nd = T.linalg.vector_norm(a - b, dim=-1)\n",
+            "import torch as T\ndef triplet_loss(a, b):\n    return T.sqrt(((a - b) ** 2).sum(-1)).mean()\n",
+            "import torch as T\ndef triplet_loss(a, b):\n    return T.linalg.vector_norm(a - b, dim=-1).mean()\n",
         ),
         Invalid(
-            "from torch import sqrt\nimport torch\nd = sqrt(torch.sum((a - b) ** 2, dim=-1, keepdim=True))\n",
-            "from torch import sqrt\nimport torch\nd = torch.linalg.vector_norm(a - b, dim=-1, keepdim=True)\n",
+            "from torch import sqrt\nimport torch\ndef criterion(a, b):\n"
+            "    return sqrt(torch.sum((a - b) ** 2, dim=-1, keepdim=True))\n",
+            "from torch import sqrt\nimport torch\ndef criterion(a, b):\n"
+            "    return torch.linalg.vector_norm(a - b, dim=-1, keepdim=True)\n",
         ),
         Invalid(
-            "import torch\nd = (a - b).pow(2).sum(1, True) ** 0.5\n",
-            "import torch\nd = torch.linalg.vector_norm(a - b, dim=1, keepdim=True)\n",
+            "import torch\nclass Distance(torch.nn.Module):\n    def forward(self, a, b):\n"
+            "        return (a - b).pow(2).sum(1, True) ** 0.5\n",
+            "import torch\nclass Distance(torch.nn.Module):\n    def forward(self, a, b):\n"
+            "        return torch.linalg.vector_norm(a - b, dim=1, keepdim=True)\n",
         ),
         Invalid(
-            "import torch\nd = torch.pow(torch.sum(torch.square(x)), 0.5)\n",
-            "import torch\nd = torch.linalg.vector_norm(x)\n",
+            "import torch\ndef weight_penalty(x):\n    return torch.pow(torch.sum(torch.square(x)), 0.5)\n",
+            "import torch\ndef weight_penalty(x):\n    return torch.linalg.vector_norm(x)\n",
         ),
         Invalid(
-            "from torch import sqrt\nd = sqrt((x * x).sum(dim=-1))\n",
-            "from torch import sqrt\nimport torch\nd = torch.linalg.vector_norm(x, dim=-1)\n",
+            "from torch import sqrt\nclass Head:\n    def forward(self, x):\n        return sqrt((x * x).sum(dim=-1))\n",
+            "from torch import sqrt\nimport torch\nclass Head:\n    def forward(self, x):\n"
+            "        return torch.linalg.vector_norm(x, dim=-1)\n",
+        ),
+        # A training script: the loop's backward puts the whole module in gradient context.
+        Invalid(
+            "import torch\nfor x, y in loader:\n    d = torch.sqrt(((model(x) - y) ** 2).sum(-1))\n"
+            "    d.mean().backward()\n",
+            "import torch\nfor x, y in loader:\n    d = torch.linalg.vector_norm(model(x) - y, dim=-1)\n"
+            "    d.mean().backward()\n",
         ),
         Invalid(
-            "import torch\ndef dist(a, b):\n    d = (a - b).pow(2).sum(-1)\n    return d.sqrt()\n",
-            "import torch\ndef dist(a, b):\n    d = (a - b).pow(2).sum(-1)\n    return (d + 1e-12).sqrt()\n",
+            "import torch\ndef distance_loss(a, b):\n    d = (a - b).pow(2).sum(-1)\n    return d.sqrt()\n",
+            "import torch\ndef distance_loss(a, b):\n    d = (a - b).pow(2).sum(-1)\n    return (d + 1e-12).sqrt()\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import torch\nstd = torch.sqrt(x.var(dim=0))\n",
-            "import torch\nstd = torch.sqrt(x.var(dim=0) + 1e-12)\n",
+            "import torch\nclass Whiten(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x / torch.sqrt(x.var(dim=0))\n",
+            "import torch\nclass Whiten(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x / torch.sqrt(x.var(dim=0) + 1e-12)\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import torch\nrms = torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n",
-            "import torch\nrms = torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-12)\n",
+            "import torch\nclass RMSNorm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n",
+            "import torch\nclass RMSNorm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-12)\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import torch\nn = torch.sqrt(torch.dot(v, v))\n",
-            "import torch\nn = torch.sqrt(torch.dot(v, v) + 1e-12)\n",
+            "import torch\ndef cosine_loss(u, v):\n    return 1 - u.dot(v) / torch.sqrt(torch.dot(v, v))\n",
+            "import torch\ndef cosine_loss(u, v):\n    return 1 - u.dot(v) / torch.sqrt(torch.dot(v, v) + 1e-12)\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2, axis=-1))\n",
-            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2, axis=-1) + 1e-12)\n",
+            "import jax.numpy as jnp\ndef loss(a, b):\n    return jnp.sqrt(jnp.sum((a - b) ** 2, axis=-1)).mean()\n",
+            "import jax.numpy as jnp\ndef loss(a, b):\n    return jnp.sqrt(jnp.sum((a - b) ** 2, axis=-1) + 1e-12).mean()\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import torch\nr = torch.sqrt(dx ** 2 + dy ** 2)\n",
-            "import torch\nr = torch.sqrt(dx ** 2 + dy ** 2 + 1e-12)\n",
+            "import torch\nclass Polar(torch.nn.Module):\n    def forward(self, dx, dy):\n"
+            "        return torch.sqrt(dx ** 2 + dy ** 2)\n",
+            "import torch\nclass Polar(torch.nn.Module):\n    def forward(self, dx, dy):\n"
+            "        return torch.sqrt(dx ** 2 + dy ** 2 + 1e-12)\n",
             applicability=UNSAFE,
         ),
         Invalid(
-            "import torch\nm = x.pow(2).mean(-1).pow(0.5)\n",
-            "import torch\nm = (x.pow(2).mean(-1) + 1e-12).pow(0.5)\n",
+            "import torch\nclass Scale(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x / x.pow(2).mean(-1).pow(0.5)\n",
+            "import torch\nclass Scale(torch.nn.Module):\n    def forward(self, x):\n"
+            "        return x / (x.pow(2).mean(-1) + 1e-12).pow(0.5)\n",
             applicability=UNSAFE,
         ),
-        # From real code: CLIP's `_get_vector_norm` (through names), openfold's rotation
-        # (the eps kept in the two lines around it, not in this one), gemma3n's magnitude,
-        # GLPN's scale-invariant log loss (a variance written out: 0 for a perfect prediction).
+        # A helper is in gradient context when a forward pass of the module calls it
+        # (CLIP's `_get_vector_norm`, through two local names).
         Invalid(
             "import torch\ndef _get_vector_norm(tensor):\n    square_tensor = torch.pow(tensor, 2)\n"
             "    sum_tensor = torch.sum(square_tensor, dim=-1, keepdim=True)\n"
-            "    return torch.pow(sum_tensor, 0.5)\n",
+            "    return torch.pow(sum_tensor, 0.5)\n"
+            "class Clip(torch.nn.Module):\n    def forward(self, e):\n        return e / _get_vector_norm(e)\n",
             "import torch\ndef _get_vector_norm(tensor):\n    square_tensor = torch.pow(tensor, 2)\n"
             "    sum_tensor = torch.sum(square_tensor, dim=-1, keepdim=True)\n"
-            "    return torch.pow(sum_tensor + 1e-12, 0.5)\n",
+            "    return torch.pow(sum_tensor + 1e-12, 0.5)\n"
+            "class Clip(torch.nn.Module):\n    def forward(self, e):\n        return e / _get_vector_norm(e)\n",
             applicability=UNSAFE,
         ),
+        # A method is in gradient context when a training step calls it: the gradient
+        # penalty of a WGAN-GP solver.
         Invalid(
-            "import torch\ndef cos_c2(c_x, c_y, norm):\n    return torch.sqrt(c_x**2 + c_y**2) / norm\n",
-            "import torch\ndef cos_c2(c_x, c_y, norm):\n    return torch.sqrt(c_x**2 + c_y**2 + 1e-12) / norm\n",
-            applicability=UNSAFE,
+            "import torch\nclass Solver:\n    def gp(self, grad):\n"
+            "        return ((torch.sqrt(torch.sum(grad ** 2, dim=1)) - 1) ** 2).mean()\n"
+            "    def train(self, d_loss, grad):\n        (d_loss + self.gp(grad)).backward()\n",
+            "import torch\nclass Solver:\n    def gp(self, grad):\n"
+            "        return ((torch.linalg.vector_norm(grad, dim=1) - 1) ** 2).mean()\n"
+            "    def train(self, d_loss, grad):\n        (d_loss + self.gp(grad)).backward()\n",
         ),
         Invalid(
-            "import torch\ndef target_magnitude(h):\n    return torch.mean(h**2, dim=-1, keepdim=True) ** 0.5\n",
-            "import torch\ndef target_magnitude(h):\n    return (torch.mean(h**2, dim=-1, keepdim=True) + 1e-12) ** 0.5\n",
+            "import torch\ndef target_magnitude_loss(h):\n    return torch.mean(h**2, dim=-1, keepdim=True) ** 0.5\n",
+            "import torch\ndef target_magnitude_loss(h):\n    return (torch.mean(h**2, dim=-1, keepdim=True) + 1e-12) ** 0.5\n",
             applicability=UNSAFE,
         ),
+        # A variance written out is 0 for a perfect prediction (GLPN's scale-invariant loss).
         Invalid(
-            "import torch\ndef silog(d, lambd):\n    return torch.sqrt(torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2))\n",
-            "import torch\ndef silog(d, lambd):\n"
+            "import torch\ndef silog_loss(d, lambd):\n    return torch.sqrt(torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2))\n",
+            "import torch\ndef silog_loss(d, lambd):\n"
             "    return torch.sqrt((torch.pow(d, 2).mean() - lambd * torch.pow(d.mean(), 2)).clamp_min(1e-12))\n",
             applicability=UNSAFE,
         ),
+        # A trainable parameter read in a helper is evidence of a gradient by itself.
+        Invalid(
+            "import torch\nclass Codebook(torch.nn.Module):\n    def __init__(self):\n"
+            "        self.codes = torch.nn.Parameter(torch.randn(8, 4))\n    def spread(self):\n"
+            "        return torch.sqrt((self.codes ** 2).sum(-1))\n",
+            "import torch\nclass Codebook(torch.nn.Module):\n    def __init__(self):\n"
+            "        self.codes = torch.nn.Parameter(torch.randn(8, 4))\n    def spread(self):\n"
+            "        return torch.linalg.vector_norm(self.codes, dim=-1)\n",
+        ),
         # An eps after the root is NAN002's to move inside; NAN001 adds no second one.
-        Invalid("import torch\n\ndef rms(m):\n    return m.pow(2).mean(-1).sqrt() + 1e-8\n"),
+        Invalid("import torch\n\nclass Rms:\n    def forward(self, m):\n        return m.pow(2).mean(-1).sqrt() + 1e-8\n"),
     ]
 
     @classmethod
@@ -218,7 +283,11 @@ class SqrtWithoutEps(Rule):
         self._check(root_of(self.context, node))  # `E ** 0.5`
 
     def _check(self, root: Optional[Root]) -> None:
-        if root is None or not is_sum_of_squares(self.context, root.radicand) or in_no_grad(self.context):
+        if root is None or not is_sum_of_squares(self.context, root.radicand):
+            return
+        # The value of a root at 0 is fine: only a gradient through it goes NaN.
+        library = library_of(self.context, root.radicand)
+        if library in (NUMPY, PYTHON) or not carries_gradient(self.context, root.node):
             return
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
@@ -226,7 +295,9 @@ class SqrtWithoutEps(Rule):
         # inside) is the right one: a second eps inside would only stack on it.
         eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
         fix = eps_fix
-        if root.kind == "sqrt" and root.framework == "torch":
+        # Only where the value is known to be a tensor: on a NumPy array or an integer
+        # tensor the rewrite would be a TypeError.
+        if root.kind == "sqrt" and root.framework == "torch" and (library == TORCH or root.where != "base"):
             fix = self._vector_norm_fix(root.node, root.radicand, eps_fix) or fix
         self.report(
             root.node,

@@ -24,10 +24,10 @@ from nanlint.semantics import (
     SUM,
     addend_code,
     argument,
+    call_triggers,
     callee,
     can_reach_zero,
     clamp_lower_bound,
-    in_no_grad,
     in_reference_implementation,
     is_eps_like,
     is_positive_constant,
@@ -37,10 +37,16 @@ from nanlint.semantics import (
     root_of,
     unclampable_divisor,
 )
+from nanlint.values.gradient import carries_gradient
+from nanlint.values.library import NUMPY, PYTHON, library_of
 
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
 _POSITIVE = EXP + ("torch.nn.functional.softplus", "torch.cosh", "jax.nn.softplus")
 _NAME_DEPTH = 2
+# Methods that keep a tensor's values where they are: an eps added after them is added
+# to the root they are called on.
+_SAME_VALUES = ("view", "reshape", "expand", "expand_as", "unsqueeze", "squeeze", "flatten", "contiguous",
+                "permute", "transpose", "t", "float", "double", "half", "to", "type_as", "clone")
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -71,20 +77,26 @@ class EpsOutsideRoot(Rule):
     goes NaN on the batch where a == b.
 
     Flagged: an eps (`1e-8`, `eps`, `self.eps`, `torch.finfo(t).eps`) added to an
-    expression whose terms, through `+ - * /`, unary minus, `abs`, `sum`, `mean` and
-    local names assigned once, are roots (`sqrt`, `rsqrt`, `** 0.5`, `pow(0.5)` of
-    torch and jax) or logs (torch, numpy, jax). A root added to directly is flagged
-    unless its argument already holds an eps or a clamp; a root reached through other
-    terms or names only when its argument can be exactly 0 (a sum of squares, a
-    variance). Roots are not flagged under `torch.no_grad()` / `torch.inference_mode()`,
-    where only the value counts and the value is fine, nor is anything in a test's
-    reference implementation (`reference_fn=lambda ...`, `def layer_norm_ref(...)`),
-    whose textbook formula is the point.
+    expression whose terms, through `+ - * /`, unary minus, `abs`, `sum`, `mean`,
+    indexing, reshapes (`view`, `reshape`, `expand_as`, `unsqueeze`, `.float()`, ...)
+    and local names assigned once, are roots (`sqrt`, `rsqrt`, `** 0.5`, `pow(0.5)` of
+    torch and jax), standard deviations (`x.std()`, `torch.std(x)`: the root of a
+    variance, 0 for a constant row, with a 0/0 gradient there) or logs (torch, numpy,
+    jax). A root added to directly is flagged unless its argument already holds an eps
+    or a clamp; a root reached through other terms or names only when its argument can
+    be exactly 0 (a sum of squares, a variance). Roots and standard deviations are
+    flagged only where a gradient flows through them (see NAN001: a forward pass, a
+    loss, a training step and what they call; not metrics, data code, tests, NumPy
+    arrays or code under `torch.no_grad()`), since only their gradient is at fault; a
+    log's -inf is a value and is flagged anywhere. Nothing in a test's reference
+    implementation (`reference_fn=lambda ...`, `def layer_norm_ref(...)`) is flagged:
+    its textbook formula is the point.
 
     ## Fix safety
     The fix moves the eps inside each root it failed to protect and drops it from the
     outside: `torch.sqrt(E) + eps` becomes `torch.sqrt(E + eps)`, and an earlier
-    `d1 = E.sqrt()` becomes `d1 = (E + eps).sqrt()`. Values change by up to
+    `d1 = E.sqrt()` becomes `d1 = (E + eps).sqrt()`, and `x.std(d) + eps` becomes
+    `(x.var(d) + eps).sqrt()`. Values change by up to
     sqrt(eps) near 0 and wherever else the eps was added, and an eps that also kept a
     division finite now does so from inside the root: the fix is unsafe. NAN001 flags
     the bare root as well; when both fixes apply, NAN001's exact rewrite goes first.
@@ -93,7 +105,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS)
+    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS, *call_triggers("std"))
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "
@@ -111,40 +123,44 @@ class EpsOutsideRoot(Rule):
         "    d1 = (torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
         "    d2 = (torch.sum((vecs[-1].unsqueeze(0) - emb) ** 2, dim=1) + 1e-8).sqrt()\n"
         "    return torch.abs(d1 + d2 - torch.dist(vecs[0], vecs[-1], p=2)) + 1e-8\n",
-        "import torch\ny = x / (torch.sqrt(var + eps) + eps)\n",
-        "import torch\ny = x / (torch.sqrt(torch.clamp(var, min=1e-12)) + 1e-6)\n",
-        "import torch\nd = torch.sqrt(((a - b) ** 2).sum(-1) + 1e-8)\n",
-        "import torch\nlogp = torch.log(p.clamp_min(1e-12)) + 1e-8\n",
+        "import torch\ndef forward(x, var, eps):\n    return x / (torch.sqrt(var + eps) + eps)\n",
+        "import torch\ndef forward(x, var):\n    return x / (torch.sqrt(torch.clamp(var, min=1e-12)) + 1e-6)\n",
+        "import torch\ndef loss(p):\n    return -(torch.log(p.clamp_min(1e-12)) + 1e-8).mean()\n",
+        "import torch\ndef forward(x):\n    return (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, keepdim=True) + 1e-5)\n",
         # A local function named like the torch one.
-        "import torch\ndef sqrt(v):\n    return v\ny = x / (sqrt(var) + 1e-6)\n",
+        "import torch\ndef sqrt(v):\n    return v\ndef forward(x, var):\n    return x / (sqrt(var) + 1e-6)\n",
         # Autograd is off: sqrt(0) = 0 is a fine value.
-        "import torch\nwith torch.no_grad():\n    y = x / (torch.sqrt(var) + 1e-6)\n",
-        "import torch\n@torch.inference_mode()\ndef norm(x):\n    return x / (x.pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
-        # numpy and math roots have no autograd.
-        "import numpy as np\nd = np.sqrt(np.sum(x ** 2)) + 1e-8\n",
-        "import math\nd = math.sqrt(x) + 1e-8\n",
+        "import torch\ndef forward(x, var):\n    with torch.no_grad():\n        return x / (torch.sqrt(var) + 1e-6)\n",
+        "import torch\n@torch.inference_mode()\ndef forward(x):\n    return x / (x.pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
+        # No gradient reaches the root: nothing in the module differentiates through it
+        # (a data normalisation, a metric), or the value is a NumPy array.
+        "import torch\ndef normalize_advantages(adv):\n    return (adv - adv.mean()) / (adv.std() + 1e-8)\n",
+        "import torch\ndef snr(signal, noise):\n    return signal.pow(2).mean().sqrt() / (noise.pow(2).mean().sqrt() + 1e-8)\n",
+        "import numpy as np\ndef loss(x):\n    return np.sqrt(np.sum(x ** 2)) + 1e-8\n",
+        "import math\ndef loss(x):\n    return math.sqrt(x) + 1e-8\n",
         # A root through a name whose argument cannot be exactly 0.
-        "import torch\ndef f(x, w):\n    s = torch.sqrt(w)\n    return x * s + 1e-6\n",
+        "import torch\ndef forward(x, w):\n    s = torch.sqrt(w)\n    return x * s + 1e-6\n",
         # A root through a name, computed without gradients.
-        "import torch\ndef f(x):\n    with torch.no_grad():\n        n = x.pow(2).sum(-1).sqrt()\n    return x / (n + 1e-6)\n",
+        "import torch\ndef forward(x):\n    with torch.no_grad():\n        n = x.pow(2).sum(-1).sqrt()\n    return x / (n + 1e-6)\n",
         # A name assigned twice is not followed.
-        "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    n = n.clamp_min(1e-6)\n    return x / (n + 1e-6)\n",
+        "import torch\ndef forward(x):\n    n = x.pow(2).sum(-1).sqrt()\n    n = n.clamp_min(1e-6)\n    return x / (n + 1e-6)\n",
         # Positive or constant arguments.
-        "import torch\nimport numpy as np\nc = torch.log(torch.exp(s) + 1) + 1e-6\nz = np.log(2 * np.pi) + 1e-8\n",
-        "import torch\nimport torch.nn.functional as F\nsigma = torch.sqrt(F.softplus(raw)) + 1e-6\n",
-        "import torch\nd = torch.sqrt(x) - 1e-8\n",
-        "import torch\nd = torch.sqrt(x) * 1e-8\n",
-        "import torch\nscores = q @ k / (head_dim ** 0.5 + 1e-6)\n",
-        "import torch\ndenom = state_sum.sqrt().add_(eps)\n",
-        "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum(x ** 2) + 1e-8)\n",
-        # From real code: the eps already inside (hiera, openfold), an optimizer's
-        # no-grad step, a test's reference implementation.
-        "import torch\ndef normalize_target(label):\n    mean = label.mean(dim=-1, keepdim=True)\n"
+        "import torch\nimport numpy as np\ndef loss(s):\n    c = torch.log(torch.exp(s) + 1) + 1e-6\n"
+        "    return c + np.log(2 * np.pi) + 1e-8\n",
+        "import torch\nimport torch.nn.functional as F\ndef forward(raw):\n    return torch.sqrt(F.softplus(raw)) + 1e-6\n",
+        "import torch\ndef forward(x):\n    return torch.sqrt(x) - 1e-8, torch.sqrt(x) * 1e-8\n",
+        "import torch\ndef forward(q, k, head_dim):\n    return q @ k / (head_dim ** 0.5 + 1e-6)\n",
+        "import torch\ndef forward(state_sum, eps):\n    return state_sum.sqrt().add_(eps)\n",
+        "import jax.numpy as jnp\ndef loss(x):\n    return jnp.sqrt(jnp.sum(x ** 2) + 1e-8)\n",
+        # From real code: the eps already inside (hiera), an optimizer's no-grad step, a
+        # test's reference implementation.
+        "import torch\ndef forward_loss(label):\n    mean = label.mean(dim=-1, keepdim=True)\n"
         "    var = label.var(dim=-1, keepdim=True)\n    return (label - mean) / (var + 1.0e-6) ** 0.5\n",
         "import torch\n@torch.no_grad()\ndef adam_denom(exp_avg_sq, bias_correction2_sqrt, eps):\n"
         "    return (exp_avg_sq.sqrt() / bias_correction2_sqrt) + eps\n",
-        "import torch\ndef layer_norm_ref(x, eps=1e-5):\n"
-        "    return (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True).sqrt() + eps)\n",
+        "import torch\ndef forward(x):\n    def layer_norm_ref(x, eps=1e-5):\n"
+        "        return (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True).sqrt() + eps)\n"
+        "    return layer_norm_ref(x)\n",
     ]
     invalid = [
         # Incident 1, as it was written.
@@ -164,67 +180,68 @@ class EpsOutsideRoot(Rule):
             UNSAFE,
         ),
         Invalid(
-            "import torch\nd = torch.sqrt(E) + eps\n",
-            "import torch\nd = torch.sqrt(E + eps)\n",
+            "import torch\ndef forward(E, eps):\n    return torch.sqrt(E) + eps\n",
+            "import torch\ndef forward(E, eps):\n    return torch.sqrt(E + eps)\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\nd = E.sqrt() + 1e-8\n",
-            "import torch\nd = (E + 1e-8).sqrt()\n",
+            "import torch\ndef penalty(E):\n    return E.sqrt() + 1e-8\n",
+            "import torch\ndef penalty(E):\n    return (E + 1e-8).sqrt()\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\ny = x / (torch.sqrt(var) + self.eps)\n",
-            "import torch\ny = x / torch.sqrt(var + self.eps)\n",
+            "import torch\nclass Norm:\n    def forward(self, x, var):\n        return x / (torch.sqrt(var) + self.eps)\n",
+            "import torch\nclass Norm:\n    def forward(self, x, var):\n        return x / torch.sqrt(var + self.eps)\n",
             UNSAFE,
         ),
+        # A log's -inf is a value: flagged wherever it is computed.
         Invalid(
             "import torch\nlogp = torch.log(p) + 1e-8\n",
             "import torch\nlogp = torch.log(p + 1e-8)\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch as T\ny = x / ((a - b).pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
-            "import torch as T\ny = x / ((a - b).pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
+            "import torch as T\ndef loss(x, a, b):\n    return x / ((a - b).pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
+            "import torch as T\ndef loss(x, a, b):\n    return x / ((a - b).pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\nr = torch.sqrt(torch.clamp(d, min=0)) + 1e-6\n",
-            "import torch\nr = torch.sqrt(torch.clamp(d, min=0) + 1e-6)\n",
+            "import torch\ndef forward(d):\n    return torch.sqrt(torch.clamp(d, min=0)) + 1e-6\n",
+            "import torch\ndef forward(d):\n    return torch.sqrt(torch.clamp(d, min=0) + 1e-6)\n",
             UNSAFE,
         ),
         Invalid(
-            "from torch import sqrt\nstd = sqrt(x.var(0)) + 1e-5\n",
-            "from torch import sqrt\nstd = sqrt(x.var(0) + 1e-5)\n",
+            "from torch import sqrt\ndef forward(x):\n    return x / (sqrt(x.var(0)) + 1e-5)\n",
+            "from torch import sqrt\ndef forward(x):\n    return x / sqrt(x.var(0) + 1e-5)\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\ndef normalize(x, eps=1e-6):\n"
+            "import torch\ndef forward(x, eps=1e-6):\n"
             "    n = torch.sum(x * x, dim=-1, keepdim=True).sqrt()\n"
             "    return x / (n + eps)\n",
-            "import torch\ndef normalize(x, eps=1e-6):\n"
+            "import torch\ndef forward(x, eps=1e-6):\n"
             "    n = (torch.sum(x * x, dim=-1, keepdim=True) + eps).sqrt()\n"
             "    return x / n\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\nr = 1e-8 + (torch.square(dx) + torch.square(dy)) ** 0.5\n",
-            "import torch\nr = (torch.square(dx) + torch.square(dy) + 1e-8) ** 0.5\n",
+            "import torch\ndef forward(dx, dy):\n    return 1e-8 + (torch.square(dx) + torch.square(dy)) ** 0.5\n",
+            "import torch\ndef forward(dx, dy):\n    return (torch.square(dx) + torch.square(dy) + 1e-8) ** 0.5\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\ndef f(x):\n    return x / x.pow(2).sum(-1, keepdim=True).sqrt().add(1e-6)\n",
-            "import torch\ndef f(x):\n    return x / (x.pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
+            "import torch\ndef forward(x):\n    return x / x.pow(2).sum(-1, keepdim=True).sqrt().add(1e-6)\n",
+            "import torch\ndef forward(x):\n    return x / (x.pow(2).sum(-1, keepdim=True) + 1e-6).sqrt()\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\nr = torch.pow(x.var(-1), 0.5) + 1e-6\n",
-            "import torch\nr = torch.pow(x.var(-1) + 1e-6, 0.5)\n",
+            "import torch\ndef forward(x):\n    return torch.pow(x.var(-1), 0.5) + 1e-6\n",
+            "import torch\ndef forward(x):\n    return torch.pow(x.var(-1) + 1e-6, 0.5)\n",
             UNSAFE,
         ),
         Invalid(
-            "import torch\ninv = torch.rsqrt(x.pow(2).mean(-1, keepdim=True)) + 1e-6\n",
-            "import torch\ninv = torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)\n",
+            "import torch\ndef forward(x):\n    return torch.rsqrt(x.pow(2).mean(-1, keepdim=True)) + 1e-6\n",
+            "import torch\ndef forward(x):\n    return torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)\n",
             UNSAFE,
         ),
         Invalid(
@@ -233,14 +250,43 @@ class EpsOutsideRoot(Rule):
             UNSAFE,
         ),
         Invalid(
-            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2)) + 1e-8\n",
-            "import jax.numpy as jnp\nd = jnp.sqrt(jnp.sum((a - b) ** 2) + 1e-8)\n",
+            "import jax.numpy as jnp\ndef loss(a, b):\n    return jnp.sqrt(jnp.sum((a - b) ** 2)) + 1e-8\n",
+            "import jax.numpy as jnp\ndef loss(a, b):\n    return jnp.sqrt(jnp.sum((a - b) ** 2) + 1e-8)\n",
             UNSAFE,
         ),
         # Through arithmetic in the same statement: both roots get the eps.
         Invalid(
-            "import torch\nd = (torch.sqrt((a ** 2).sum()) + torch.sqrt((b ** 2).sum())).mean() + 1e-8\n",
-            "import torch\nd = (torch.sqrt((a ** 2).sum() + 1e-8) + torch.sqrt((b ** 2).sum() + 1e-8)).mean()\n",
+            "import torch\ndef loss(a, b):\n    return (torch.sqrt((a ** 2).sum()) + torch.sqrt((b ** 2).sum())).mean() + 1e-8\n",
+            "import torch\ndef loss(a, b):\n    return (torch.sqrt((a ** 2).sum() + 1e-8) + torch.sqrt((b ** 2).sum() + 1e-8)).mean()\n",
+            UNSAFE,
+        ),
+        # A hand-written layer norm: a std is the root of a variance, and its gradient
+        # over a constant row is 0/0 (the annotated transformer's, BERT's).
+        Invalid(
+            "import torch\nclass LayerNorm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        mean = x.mean(-1, keepdim=True)\n        std = x.std(-1, keepdim=True)\n"
+            "        return self.a_2 * (x - mean) / (std + self.eps) + self.b_2\n",
+            "import torch\nclass LayerNorm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        mean = x.mean(-1, keepdim=True)\n        std = (x.var(-1, keepdim=True) + self.eps).sqrt()\n"
+            "        return self.a_2 * (x - mean) / std + self.b_2\n",
+            UNSAFE,
+        ),
+        # Weight standardisation: the eps after a reshape of the std.
+        Invalid(
+            "import torch\nclass Conv(torch.nn.Conv2d):\n    def forward(self, x):\n"
+            "        w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)\n"
+            "        std = w.view(w.size(0), -1).std(dim=1).view(-1, 1, 1, 1) + 1e-5\n"
+            "        return torch.conv2d(x, w / std)\n",
+            "import torch\nclass Conv(torch.nn.Conv2d):\n    def forward(self, x):\n"
+            "        w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)\n"
+            "        std = (w.view(w.size(0), -1).var(dim=1) + 1e-5).sqrt().view(-1, 1, 1, 1)\n"
+            "        return torch.conv2d(x, w / std)\n",
+            UNSAFE,
+        ),
+        # Indexing keeps the root's values: the eps after it comes too late.
+        Invalid(
+            "import torch\ndef forward(x, var, index):\n    return x / (var.pow(2).sum(-1).sqrt()[index] + 1e-6)\n",
+            "import torch\ndef forward(x, var, index):\n    return x / (var.pow(2).sum(-1) + 1e-6).sqrt()[index]\n",
             UNSAFE,
         ),
         # Where every w is 0, `w / w.sum()` is 0/0 = NaN and stays NaN with the eps moved
@@ -250,43 +296,28 @@ class EpsOutsideRoot(Rule):
         ),
         # The eps is a local assigned after the root: flagged, but not moved there.
         Invalid(
-            "import torch\ndef f(x):\n    n = x.pow(2).sum(-1).sqrt()\n    eps = 1e-6\n    return x / (n + eps)\n",
+            "import torch\ndef forward(x):\n    n = x.pow(2).sum(-1).sqrt()\n    eps = 1e-6\n    return x / (n + eps)\n",
         ),
-        # From real code: encodec's normalisation (silence is all zeros), and Adagrad's
-        # differentiable branch, whose meta-gradient is NaN where a gradient entry is 0
-        # (measured with torch 2.13: `adagrad(..., differentiable=True)` on a grad [0, 1]).
+        # From real code: encodec's normalisation (silence is all zeros) in its forward.
         Invalid(
-            "import torch\ndef normalize(input_values):\n"
-            "    mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
-            "    scale = mono.pow(2).mean(dim=-1, keepdim=True).sqrt() + 1e-8\n"
-            "    return input_values / scale\n",
-            "import torch\ndef normalize(input_values):\n"
-            "    mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
-            "    scale = (mono.pow(2).mean(dim=-1, keepdim=True) + 1e-8).sqrt()\n"
-            "    return input_values / scale\n",
-            UNSAFE,
-        ),
-        Invalid(
-            "import torch\ndef adagrad_step(param, grad, state_sum, clr, eps, differentiable):\n"
-            "    state_sum.addcmul_(grad, grad, value=1)\n"
-            "    if differentiable:\n        std = state_sum.sqrt() + eps\n"
-            "    else:\n        std = state_sum.sqrt().add_(eps)\n"
-            "    param.addcdiv_(grad, std, value=-clr)\n",
-            "import torch\ndef adagrad_step(param, grad, state_sum, clr, eps, differentiable):\n"
-            "    state_sum.addcmul_(grad, grad, value=1)\n"
-            "    if differentiable:\n        std = (state_sum + eps).sqrt()\n"
-            "    else:\n        std = state_sum.sqrt().add_(eps)\n"
-            "    param.addcdiv_(grad, std, value=-clr)\n",
+            "import torch\nclass Encodec(torch.nn.Module):\n    def forward(self, input_values):\n"
+            "        mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
+            "        scale = mono.pow(2).mean(dim=-1, keepdim=True).sqrt() + 1e-8\n"
+            "        return input_values / scale\n",
+            "import torch\nclass Encodec(torch.nn.Module):\n    def forward(self, input_values):\n"
+            "        mono = torch.sum(input_values, 1, keepdim=True) / input_values.shape[1]\n"
+            "        scale = (mono.pow(2).mean(dim=-1, keepdim=True) + 1e-8).sqrt()\n"
+            "        return input_values / scale\n",
             UNSAFE,
         ),
     ]
 
     @classmethod
     def wants(cls, index) -> bool:
-        if index.calls_any(SQRT + RSQRT + POW + LOG):
+        if index.calls_any(SQRT + RSQRT + POW + LOG + ("torch.std",)):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
-        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
+        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow", "std") + LOG_METHODS))
 
     @classmethod
     def wants_part(cls, part, module) -> bool:
@@ -346,11 +377,13 @@ class EpsOutsideRoot(Rule):
 
     # -- finding the roots -----------------------------------------------------------
     def _unprotected_roots(self, term: cst.BaseExpression) -> List[_Root]:
-        no_grad = in_no_grad(self.context)
+        # A root's value at 0 is fine: only a gradient through it goes NaN. A log's
+        # -inf is a value, wherever it is computed.
+        gradient = carries_gradient(self.context, term)
         found = []
         for root in self._roots_in(term, _NAME_DEPTH, None):
-            if root.kind != "log" and no_grad:
-                continue  # a gradient-only problem
+            if root.kind != "log" and (not gradient or library_of(self.context, root.radicand) in (NUMPY, PYTHON)):
+                continue
             if root.call is term:
                 # `sqrt(E) + eps`: the eps was meant for this root.
                 if _is_guarded(self.context, root.radicand, _NAME_DEPTH):
@@ -374,6 +407,8 @@ class EpsOutsideRoot(Rule):
             return self._roots_in(node.left, depth, via) + self._roots_in(node.right, depth, via)
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
             return self._roots_in(node.expression, depth, via)
+        if isinstance(node, cst.Subscript):
+            return self._roots_in(node.value, depth, via)  # `var.sqrt()[index] + eps`
         if isinstance(node, cst.Call):
             operand = self._reduced_operand(node)
             return self._roots_in(operand, depth, via) if operand is not None else []
@@ -390,6 +425,12 @@ class EpsOutsideRoot(Rule):
         if not isinstance(node, cst.Call):
             return None
         qualified, method = callee(self.context, node)
+        # A standard deviation is the root of a variance: 0 for a constant row, and its
+        # gradient there is 0/0 (a hand-written layer norm's `x.std(-1) + eps`).
+        if qualified == "torch.std" and node.args and node.args[0].keyword is None:
+            return _Root(node, "std", node.args[0].value, "argument", via)
+        if qualified is None and method == "std" and self.context.imports.imports_module("torch"):
+            return _Root(node, "std", receiver(node), "receiver", via)
         if qualified in LOG and len(node.args) == 1:
             operand = argument(node, 0, "input" if qualified.startswith("torch.") else "x")
             return _Root(node, "log", operand, "argument", via) if operand is not None else None
@@ -405,7 +446,7 @@ class EpsOutsideRoot(Rule):
             if qualified in ABS or qualified in SUM or qualified in MEAN:
                 return argument(call, 0, "input")
             return None
-        if method in ("abs", "sum", "mean") and receiver(call) is not None:
+        if (method in ("abs", "sum", "mean") or method in _SAME_VALUES) and receiver(call) is not None:
             return receiver(call)
         return None
 
@@ -419,6 +460,8 @@ class EpsOutsideRoot(Rule):
         return None
 
     def _can_be_zero(self, root: _Root) -> bool:
+        if root.kind == "std":
+            return True  # of any row that can be constant
         if root.kind == "log":
             return can_reach_zero(self.context, root.radicand) is not None
         return is_sum_of_squares(self.context, root.radicand)
@@ -441,8 +484,10 @@ class EpsOutsideRoot(Rule):
         names = ", ".join(_describe(self.context, root) for root in roots)
         kinds = {root.kind for root in roots}
         why = []
-        if kinds - {"log"}:
+        if kinds - {"log", "std"}:
             why.append("a root's gradient at 0 is inf, and autograd makes it NaN before the eps is added")
+        if "std" in kinds:
+            why.append("the gradient of a std over a constant row is 0/0, NaN before the eps is added")
         if "log" in kinds:
             why.append("log(0) is -inf whatever is added after it")
         advice = "move the eps inside"
@@ -471,6 +516,17 @@ class EpsOutsideRoot(Rule):
         edits = []
         swaps: Dict[int, object] = {}
         for root in roots:
+            if root.kind == "std":
+                # `x.std(d)` with the eps inside is `(x.var(d) + eps).sqrt()`.
+                variance = _as_variance(self.context, root.call)
+                if variance is None:
+                    return None
+                new_root = f"({variance} + {eps_code}).sqrt()"
+                if root.via is None:
+                    swaps[id(root.call)] = cst.parse_expression(new_root)
+                else:
+                    edits.append(Replace(root.call, new_root))
+                continue
             new_radicand = _guarded_radicand(self.context, root, eps_code)
             if root.via is None:
                 swaps[id(root.radicand)] = cst.parse_expression(new_radicand)
@@ -492,6 +548,14 @@ class EpsOutsideRoot(Rule):
         params = {param.name.value for param in _params(function.params)}
         bindings = self.context.bindings(function)
         return all(name in params or not bindings.is_bound(name) for name in names)
+
+
+def _as_variance(context, std: cst.Call) -> Optional[str]:
+    """The code of a std call renamed to var: `x.var(-1)`, `torch.var(x, 1)`."""
+    if not isinstance(std.func, cst.Attribute):
+        return None  # `from torch import std`: no spelling of var to rely on
+    renamed = std.with_changes(func=std.func.with_changes(attr=cst.Name("var")))
+    return context.code(renamed)
 
 
 def _guarded_radicand(context, root: _Root, eps: str) -> str:

@@ -1,0 +1,224 @@
+"""The value model's gradient question, on its own: which code a backward pass runs through."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import libcst as cst
+import pytest
+
+from nanlint.context import FileContext, FixOptions
+from nanlint.names import ModuleIndex
+from nanlint.values.gradient import carries_gradient, function_path
+from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
+from nanlint.values.summary import summarize
+from nanlint.walk import walk
+
+
+def summary_of(source: str):
+    return summarize(ast.parse(textwrap.dedent(source)))
+
+
+def test_forward_losses_penalties_and_training_steps_are_gradient_roots():
+    summary = summary_of(
+        """
+        class Net:
+            def forward(self, x): ...
+            def describe(self): ...
+        class FocalLoss:
+            def __call__(self, p): ...
+        def contrastive_loss(a, b): ...
+        def gradient_penalty(d): ...
+        def training_step(self, batch): ...
+        def accuracy(pred, target): ...
+        """
+    )
+    assert summary.in_gradient_context(("Net", "forward"))
+    assert summary.in_gradient_context(("FocalLoss", "__call__"))
+    assert summary.in_gradient_context(("contrastive_loss",))
+    assert summary.in_gradient_context(("gradient_penalty",))
+    assert summary.in_gradient_context(("training_step",))
+    assert not summary.in_gradient_context(("Net", "describe"))
+    assert not summary.in_gradient_context(("accuracy",))
+    assert not summary.in_gradient_context(())
+
+
+def test_what_gradient_code_calls_is_in_gradient_context_too():
+    summary = summary_of(
+        """
+        def l2norm(x): ...
+        def unused(x): ...
+        class Encoder:
+            def project(self, x):
+                return l2norm(x)
+            def forward(self, x):
+                return self.project(x)
+        class Solver:
+            def penalty_term(self, g): ...
+            def train(self, loader):
+                loss = self.penalty_term(g)
+                self.accelerator.backward(loss)
+        """
+    )
+    assert summary.in_gradient_context(("Encoder", "project"))
+    assert summary.in_gradient_context(("l2norm",))
+    assert summary.in_gradient_context(("Solver", "train"))  # it starts a backward pass
+    assert summary.in_gradient_context(("Solver", "penalty_term"))
+    assert not summary.in_gradient_context(("unused",))
+
+
+def test_a_script_that_runs_backward_is_in_gradient_context():
+    summary = summary_of(
+        """
+        def helper(x): ...
+        for x in loader:
+            loss = helper(x)
+            loss.backward()
+        """
+    )
+    assert summary.in_gradient_context(())
+    assert summary.in_gradient_context(("helper",))
+
+
+def test_closures_of_gradient_code_run_with_it():
+    summary = summary_of(
+        """
+        def loss(a):
+            def inner(b): ...
+            return inner(a)
+        def outside():
+            def inner2(b): ...
+        """
+    )
+    assert summary.in_gradient_context(("loss", "inner"))
+    assert not summary.in_gradient_context(("outside", "inner2"))
+
+
+def test_no_grad_init_data_classes_and_autograd_backward_have_no_gradient():
+    summary = summary_of(
+        """
+        import torch
+        class Net:
+            def forward(self, x):
+                self.reset_parameters()
+                return self.sample(x)
+            def reset_parameters(self): ...
+            @torch.no_grad()
+            def sample(self, x): ...
+        class PairDataset:
+            def forward(self, x): ...
+        class Resize(Transform):
+            def forward(self, x): ...
+        class Op(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x): ...
+            @staticmethod
+            def backward(ctx, g): ...
+        """
+    )
+    assert summary.in_gradient_context(("Net", "forward"))
+    for path in (("Net", "reset_parameters"), ("Net", "sample"), ("PairDataset", "forward"),
+                 ("Resize", "forward"), ("Op", "backward")):
+        assert not summary.in_gradient_context(path), path
+    assert summary.in_gradient_context(("Op", "forward"))
+
+
+def test_trainable_parameters_are_collected():
+    summary = summary_of(
+        """
+        import torch.nn as nn
+        class M(nn.Module):
+            def __init__(self):
+                self.scale = nn.Parameter(torch.ones(3))
+                self.register_parameter("shift", nn.Parameter(torch.zeros(3)))
+                self.buffer = torch.zeros(3)
+        """
+    )
+    assert summary.parameters == {"scale", "shift"}
+
+
+def _contexts(source: str, filename: str = "m.py"):
+    """(code of every `torch.sqrt` call, its function path, whether it carries a gradient)."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    index = ModuleIndex.from_ast(tree)
+    module = cst.parse_module(source)
+    context = FileContext(filename, source, module, index.imports, FixOptions(), summary=summarize(tree))
+    seen = []
+
+    def visit(node):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "sqrt":
+            seen.append((module.code_for_node(node), function_path(context), carries_gradient(context, node)))
+
+    walk(module, {"Call": [visit]}, {}, context.ancestors)
+    return seen
+
+
+def test_carries_gradient_combines_the_summary_with_where_the_node_is():
+    seen = _contexts(
+        """
+        import torch
+        class Net(torch.nn.Module):
+            def __init__(self):
+                self.w = torch.nn.Parameter(torch.ones(3))
+            def forward(self, x):
+                a = torch.sqrt(x)
+                with torch.no_grad():
+                    b = torch.sqrt(x)
+                f = lambda v: torch.sqrt(v)
+                return a
+            def norm_of_weight(self):
+                return torch.sqrt(self.w)
+            def norm_of_input(self, x):
+                return torch.sqrt(x)
+        """
+    )
+    assert seen == [
+        ("torch.sqrt(x)", ("Net", "forward"), True),
+        ("torch.sqrt(x)", ("Net", "forward"), False),
+        ("torch.sqrt(v)", ("Net", "forward"), True),
+        ("torch.sqrt(self.w)", ("Net", "norm_of_weight"), True),
+        ("torch.sqrt(x)", ("Net", "norm_of_input"), False),
+    ]
+
+
+@pytest.mark.parametrize("filename", ["tests/test_ops.py", "test_ops.py", "ops_test.py", "pkg/testing/ops.py", "conftest.py"])
+def test_test_files_carry_no_gradient(filename):
+    [(_, _, carries)] = _contexts("import torch\ndef loss(x):\n    return torch.sqrt(x)\n", filename)
+    assert not carries
+
+
+def _library(source: str, name: str = "target"):
+    """The library of the value assigned to `target` (or returned) in the source."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    index = ModuleIndex.from_ast(tree)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
+    found = []
+
+    def visit(node):
+        if isinstance(node, cst.Return) and node.value is not None:
+            found.append(library_of(context, node.value))
+
+    walk(module, {"Return": [visit]}, {}, context.ancestors)
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import torch\ndef f(a):\n    return torch.sum(a ** 2)\n", TORCH),
+        ("import numpy as np\ndef f(a):\n    return np.sum(a ** 2)\n", NUMPY),
+        ("import numpy as np\ndef f(dr: np.ndarray):\n    return (dr ** 2).sum(-1)\n", NUMPY),
+        ("import torch\ndef f(x: torch.Tensor):\n    return (x ** 2).sum(-1)\n", TORCH),
+        ("import torch\ndef f(x):\n    y = x.detach().numpy()\n    return (y ** 2).sum()\n", NUMPY),
+        ("import torch\ndef f(x):\n    return x.pow(2).sum()\n", TORCH),
+        ("import math\ndef f(x):\n    return math.hypot(x, 1) + 2\n", PYTHON),
+        ("def f(x):\n    return len(x) * 2.0\n", PYTHON),
+        ("def f(x):\n    return (x ** 2).sum()\n", None),
+    ],
+)
+def test_library_of_a_value(source, expected):
+    assert _library(source) == expected
