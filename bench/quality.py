@@ -113,7 +113,10 @@ VERDICTS = ("TP", "FP", "DEBATABLE")
 FIX_VERDICTS = ("correct", "wrong", "none")
 # `line_hash` identifies the flagged line by the sha1 of its stripped text: labels must
 # outlive line shifts, and third-party code never enters a commit, not even one line.
-LABEL_FIELDS = ["package", "version", "path", "line", "column", "code", "line_hash", "verdict", "fix", "reason"]
+# `fix_hash` identifies the fix that was judged: when a rule's fix changes, the old
+# verdict on it no longer counts (the finding's verdict still does).
+LABEL_FIELDS = ["package", "version", "path", "line", "column", "code", "line_hash", "fix_hash", "verdict", "fix",
+                "reason"]
 
 
 def log(*parts: object) -> None:
@@ -447,6 +450,7 @@ class Label:
     column: int
     code: str
     line_hash: str
+    fix_hash: str = ""
     verdict: str = ""
     fix: str = ""
     reason: str = ""
@@ -466,7 +470,8 @@ def read_labels(path: Optional[Path] = None, pending: bool = False) -> List[Labe
             if not pending and (verdict not in VERDICTS or fix not in FIX_VERDICTS):
                 raise SystemExit(f"{path}:{n}: verdict must be one of {VERDICTS} and fix one of {FIX_VERDICTS}")
             labels.append(Label(row["package"], row["version"], row["path"], int(row["line"]), int(row["column"] or 0),
-                                row["code"], row["line_hash"], verdict, fix, (row["reason"] or "").strip()))
+                                row["code"], row["line_hash"], row.get("fix_hash") or "", verdict, fix,
+                                (row["reason"] or "").strip()))
     return labels
 
 
@@ -510,6 +515,15 @@ class Reviewed:
     column: int
     code: str
     line_hash: str
+    fix_hash: str = ""
+
+
+def fix_hash(fix: Optional[dict]) -> str:
+    """sha1 (12 hex) of what a fix writes, or "" for no fix."""
+    if not fix:
+        return ""
+    text = "\n".join([fix["applicability"], fix["message"]] + [e["content"] for e in fix["edits"]])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
 def match_labels(findings: Sequence[Reviewed], labels: Sequence[Label]) -> Dict[int, Label]:
@@ -542,7 +556,9 @@ def precision_findings(python: str) -> List[Tuple[Reviewed, Finding]]:
     rows = []
     for f in findings:
         package, version, rel = package_of(f.path)
-        rows.append((Reviewed(package, version, rel, f.line, f.column, f.code, line_hash(PRECISION_DIR, f.path, f.line)), f))
+        reviewed = Reviewed(package, version, rel, f.line, f.column, f.code, line_hash(PRECISION_DIR, f.path, f.line),
+                            fix_hash(f.fix))
+        rows.append((reviewed, f))
     return rows
 
 
@@ -558,7 +574,12 @@ def summarize_precision(findings: Sequence[Reviewed], labels: Sequence[Label]) -
             continue
         row["reviewed"] += 1
         row[label.verdict] += 1
-        row["fix_" + label.fix] += 1
+        if not f.fix_hash:
+            row["fix_none"] += 1
+        elif f.fix_hash == label.fix_hash:
+            row["fix_" + label.fix] += 1
+        else:
+            row["fix_unjudged"] += 1  # the fix changed since it was judged
     out = {}
     for code, row in sorted(rules.items()):
         judged = row["TP"] + row["FP"]
@@ -567,7 +588,7 @@ def summarize_precision(findings: Sequence[Reviewed], labels: Sequence[Label]) -
             "findings": row["findings"], "reviewed": row["reviewed"], "unreviewed": row["unreviewed"],
             "TP": row["TP"], "FP": row["FP"], "DEBATABLE": row["DEBATABLE"],
             "precision": row["TP"] / judged if judged else None,
-            "fix_correct": row["fix_correct"], "fix_wrong": row["fix_wrong"],
+            "fix_correct": row["fix_correct"], "fix_wrong": row["fix_wrong"], "fix_unjudged": row["fix_unjudged"],
             "fix_correctness": row["fix_correct"] / fixes if fixes else None,
         }
     per_package = Counter(f.package for f in findings)
@@ -663,7 +684,7 @@ def write_sheet(rule: str, picked: Sequence[Tuple[Reviewed, Finding]], seed: int
             parts.append("values from:\n" + "\n".join(f"- {s}" for s in sources) + "\n")
         parts.append(f"```python\n{body}\n```\n")
         rows.append({"package": r.package, "version": r.version, "path": r.path, "line": f.line, "column": f.column,
-                     "code": f.code, "line_hash": r.line_hash, "verdict": "", "fix": "none" if not f.fix else "", "reason": ""})
+                     "code": f.code, "line_hash": r.line_hash, "fix_hash": r.fix_hash, "verdict": "", "fix": "none" if not f.fix else "", "reason": ""})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(parts), encoding="utf-8")
     with out.with_suffix(".csv").open("w", newline="", encoding="utf-8") as handle:
@@ -701,6 +722,11 @@ def _pct(num: int, den: int) -> str:
     return f"{num}/{den} ({100 * num / den:.0f}%)" if den else "–"
 
 
+def _fixes(counts) -> str:
+    judged = _pct(counts["fix_correct"], counts["fix_correct"] + counts["fix_wrong"])
+    return judged + (f", {counts['fix_unjudged']} changed since judged" if counts["fix_unjudged"] else "")
+
+
 def table(recall_summary: dict, precision_summary: dict) -> List[List[str]]:
     rows = []
     cats = recall_summary["categories"]
@@ -713,14 +739,13 @@ def table(recall_summary: dict, precision_summary: dict) -> List[List[str]]:
             p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
         rows.append([", ".join(codes), category, _pct(c["found"], c["cases"]), _pct(c["silent"], c["fixed"]),
                      str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
-                     _pct(p["TP"], p["TP"] + p["FP"]), _pct(p["fix_correct"], p["fix_correct"] + p["fix_wrong"])])
+                     _pct(p["TP"], p["TP"] + p["FP"]), _fixes(p)])
         totals.update({"cases": c["cases"], "found": c["found"], "fixed": c["fixed"], "silent": c["silent"]})
         totals.update(p)
     rows.append(["**all five**", "", _pct(totals["found"], totals["cases"]), _pct(totals["silent"], totals["fixed"]),
                  str(totals["findings"]), str(totals["reviewed"]),
                  f"{totals['TP']}/{totals['FP']}/{totals['DEBATABLE']}",
-                 _pct(totals["TP"], totals["TP"] + totals["FP"]),
-                 _pct(totals["fix_correct"], totals["fix_correct"] + totals["fix_wrong"])])
+                 _pct(totals["TP"], totals["TP"] + totals["FP"]), _fixes(totals)])
     for category in BEYOND:
         c = cats.get(category)
         if c:

@@ -53,8 +53,10 @@ def render(rule: Type[Rule]) -> str:
     for title, body in sections.items():
         if title not in _SECTION_ORDER:
             parts += [f"## {title}", body, ""]
-    if rule.invalid:
-        example = rule.invalid[0]
+    # The example a page leads with is the first one the rule can fix, so that "Use
+    # instead" shows the rule's own rewrite next to the code it rewrites.
+    example = next((case for case in rule.invalid if case.fixed), rule.invalid[0] if rule.invalid else None)
+    if example is not None:
         parts += ["## Example", _code_block(example.code), ""]
         if example.fixed:
             parts += ["## Use instead", _code_block(example.fixed), ""]
@@ -67,8 +69,9 @@ def render(rule: Type[Rule]) -> str:
     if rule.incident:
         parts += ["## Incident", rule.incident, ""]
     parts += ["## More examples it flags"]
-    for case in rule.invalid[1:]:
-        parts += [_code_block(case.code)]
+    for case in rule.invalid:
+        if case is not example:
+            parts += [_code_block(case.code)]
     parts += ["", "## Examples it leaves alone"]
     for code in rule.valid:
         parts += [_code_block(code)]

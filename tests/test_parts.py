@@ -262,6 +262,7 @@ def test_nan005_steps_at_module_level_read_the_whole_module():
 
 
 ROOT = "torch.sqrt(((a - b) ** 2).sum())"
+NAMED_ROOT = "sqrt(((a - b) ** 2).sum())"
 
 
 def in_training(source: str) -> str:
@@ -285,9 +286,10 @@ def in_training(source: str) -> str:
         f"import torch\nt = 1, {ROOT}, 3\n",
         f"import torch\nt: list = [1, {ROOT}, 3]\n",
         f"import torch\nx = 1 + \\\n    2\ny = {ROOT}\n",
-        '"""doc"""\nimport math\ndef g():\n    return 1\ndef f(n):\n    return math.log(n)\n',
-        "def g():\n    return 1\nimport math\ndef f(n):\n    return math.log(n)\n",
-        "@dec\ndef g():\n    return 1\nimport math\ndef f(n):\n    return math.log(n)\n",
+        # The fix needs `import torch`, placed after the docstring and the imports.
+        f'"""doc"""\nfrom torch import sqrt\ndef g():\n    return 1\ndef loss(a, b):\n    return {NAMED_ROOT}\n',
+        f"def g():\n    return 1\nfrom torch import sqrt\ndef loss(a, b):\n    return {NAMED_ROOT}\n",
+        f"@dec\ndef g():\n    return 1\nfrom torch import sqrt\ndef loss(a, b):\n    return {NAMED_ROOT}\n",
     ],
     ids=[
         "carriage-returns", "tabs", "form-feeds", "decorated-members", "starred-row", "non-ascii-rows",

@@ -83,12 +83,13 @@ def test_silence_on_the_fixed_version_counts_only_inside_the_span():
     assert quality.judge_case(case(), [], None, SOURCE).silent_on_fixed is None
 
 
-def reviewed(line, code="NAN001", line_hash="h1", column=5, path="pkg/m.py"):
-    return quality.Reviewed("pkg", "1.0", path, line, column, code, line_hash)
+def reviewed(line, code="NAN001", line_hash="h1", column=5, path="pkg/m.py", fix_hash="f1"):
+    return quality.Reviewed("pkg", "1.0", path, line, column, code, line_hash, fix_hash)
 
 
-def label(line, verdict="TP", code="NAN001", line_hash="h1", column=5, fix="none", version="1.0"):
-    return quality.Label("pkg", version, "pkg/m.py", line, column, code, line_hash, verdict, fix, "why")
+def label(line, verdict="TP", code="NAN001", line_hash="h1", column=5, fix="none", version="1.0", fix_hash="f1"):
+    return quality.Label("pkg", version, "pkg/m.py", line, column, code, line_hash, fix_hash=fix_hash,
+                         verdict=verdict, fix=fix, reason="why")
 
 
 def test_label_follows_its_line_after_unrelated_code_shifts_it():
@@ -132,6 +133,21 @@ def test_precision_counts_tp_over_tp_and_fp_only():
     assert row["precision"] == 0.5 and row["DEBATABLE"] == 1 and row["fix_correctness"] == 1.0
 
 
+def test_a_fix_verdict_counts_only_for_the_fix_that_was_judged():
+    findings = [reviewed(10), reviewed(20, line_hash="h2", fix_hash="changed"), reviewed(30, line_hash="h3", fix_hash="")]
+    labels = [label(10, fix="correct"), label(20, line_hash="h2", fix="wrong"), label(30, line_hash="h3", fix="wrong")]
+    row = quality.summarize_precision(findings, labels)["rules"]["NAN001"]
+    assert (row["fix_correct"], row["fix_wrong"], row["fix_unjudged"]) == (1, 0, 1)
+    assert row["TP"] == 3  # the finding's own verdict still counts
+
+
+def test_fix_hash_is_empty_for_no_fix_and_follows_what_the_fix_writes():
+    fix = {"applicability": "safe", "message": "m", "edits": [{"content": "x"}]}
+    assert quality.fix_hash(None) == ""
+    assert quality.fix_hash(fix) == quality.fix_hash(dict(fix))
+    assert quality.fix_hash(fix) != quality.fix_hash(dict(fix, edits=[{"content": "y"}]))
+
+
 def test_a_label_matching_no_finding_is_stale():
     summary = quality.summarize_precision([reviewed(10)], [label(10), label(99, line_hash="gone")])
     assert summary["stale_labels"] == 1
@@ -145,7 +161,7 @@ def write_sheet(path, rows):
 
 
 ROW = {"package": "pkg", "version": "1.0", "path": "pkg/m.py", "line": 3, "column": 5, "code": "NAN001",
-       "line_hash": "h1", "verdict": "FP", "fix": "wrong", "reason": "numpy, no autograd"}
+       "line_hash": "h1", "fix_hash": "f1", "verdict": "FP", "fix": "wrong", "reason": "numpy, no autograd"}
 
 
 def test_merge_moves_a_filled_sheet_into_the_labels(tmp_path, monkeypatch):
@@ -174,7 +190,7 @@ def test_a_bad_verdict_in_labels_is_an_error(tmp_path):
 
 
 def test_spread_sample_takes_packages_in_turn():
-    items = [(quality.Reviewed(p, "1", "m.py", i, 1, "NAN001", str(i)), None) for p in "ab" for i in range(10)]
+    items = [(quality.Reviewed(p, "1", "m.py", i, 1, "NAN001", str(i), ""), None) for p in "ab" for i in range(10)]
     picked = quality.spread_sample(items, 4, seed=3)
     assert sorted(r.package for r, _ in picked) == ["a", "a", "b", "b"]
     assert quality.spread_sample(items, 4, seed=3) == picked

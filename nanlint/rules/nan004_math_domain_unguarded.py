@@ -14,6 +14,7 @@ from nanlint.semantics import (
     bare_code,
     callee,
     catches,
+    is_eps_like,
     is_guarded,
     is_positive_constant,
     literal_number,
@@ -68,14 +69,17 @@ class MathDomainUnguarded(Rule):
     Flagged, by what reaches the call unchecked:
     - the log family, of a function parameter, a loop index that starts at 0, an
       element of a parameter, or a local computed from them, whose sign is not known
-      to be positive (`len(x) + 1`, `max(x, 1e-12)`, `abs(x) + c` are);
+      to be positive (`len(x) + 1`, `max(x, 1e-12)`, `abs(x) + c` are, and so is a
+      positive constant plus a term that is not a difference: `1 + hz / 700` is below
+      0 only for a frequency far outside its meaning);
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
       author knows alpha_bar <= 1);
     - `math.acos` / `math.asin`, of anything not clamped to [-1, 1].
 
-    Values built only from literals, `math.pi`, attributes (`self.head_dim`,
-    `config.max_distance`) and UPPER_CASE constants are configuration and are not
+    An eps added inside (`math.log(1 - 2 * t + 1e-6)`) is its author's guard and is
+    not flagged. Values built only from literals, `math.pi`, attributes (`self.head_dim`,
+    `config.max_distance`) and module-level UPPER_CASE constants are configuration and are not
     flagged; nor are parameters that are settings: one with a positive default
     (`max_period=10000`) or named like one (`num_heads`, `vocab_size`, `max_distance`,
     `base`, `scale`, `upper_bound`), as a config validates them. A check on the way counts as a
@@ -87,13 +91,14 @@ class MathDomainUnguarded(Rule):
     about what the test proves.
 
     ## Fix safety
-    The fix clamps the argument into the domain: `math.log(max(x, sys.float_info.min))`
-    (the base of `math.log(x, base)` is kept; `sys` is imported if needed),
-    `math.sqrt(max(x, 0.0))`, `math.acos(max(-1.0, min(1.0, x)))`. It turns an exception
-    into a finite value (about -708 for the log of 0), which hides a caller's bad input
-    as surely as it avoids the crash: an unsafe fix. Often the right fix is an explicit
-    branch for 0 (as in the incident). `math.log1p` gets no fix: no value just above -1
-    is a sensible stand-in for log(0).
+    A log gets no fix: no value stands in for log(0), and clamping a caller's 0 to the
+    smallest float turns the error into a silent -708. The right fix is an explicit
+    branch for 0 and below (as in the incident), which only the author can write.
+    What a clamp does repair is rounding: `math.sqrt(max(x, 0.0))` for a difference or
+    a variance written out that rounds a hair below 0, `math.acos(max(-1.0, min(1.0,
+    x)))` for a cosine that rounds a hair past 1. Those fixes change nothing for
+    values in the domain and are still marked unsafe: on a genuinely negative
+    argument they hide the caller's bug.
     """
 
     code = "NAN004"
@@ -149,40 +154,32 @@ class MathDomainUnguarded(Rule):
         "    if current_step < num_warmup_steps + num_stable_steps:\n        return 1.0\n"
         "    progress = float(current_step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))\n"
         "    return 1.0 - math.sqrt(progress)\n",
+        # Positive by construction: a positive constant plus a term that is not a
+        # difference (the mel scale of a frequency), an eps added inside by the author.
+        "import math\ndef hz_to_mel(freq):\n    return 2595.0 * math.log10(1.0 + freq / 700.0)\n",
+        "import math\ndef beta(theta, layer):\n    return math.log(theta / layer + 1)\n",
+        "import math\ndef laplace(t):\n    return math.log(1 - 2 * math.fabs(0.5 - t) + 1e-6)\n",
     ]
     invalid = [
         Invalid(
             "import math\ndef format_number(number):\n    return str(int(math.log(number, 1000)))\n",
-            "import math\nimport sys\ndef format_number(number):\n"
-            "    return str(int(math.log(max(number, sys.float_info.min), 1000)))\n",
-            UNSAFE,
         ),
+        Invalid("import math as m\n\n\ndef magnitude(x):\n    return int(m.floor(m.log10(x)))\n"),
+        Invalid("import sys\nfrom math import log\ndef nats(p):\n    return -log(p)\n"),
+        # A local that happens to be upper case is no module constant: the log of a
+        # flat window's range (max - min = 0).
         Invalid(
-            "import math as m\n\n\ndef magnitude(x):\n    return int(m.floor(m.log10(x)))\n",
-            "import math as m\nimport sys\n\n\ndef magnitude(x):\n"
-            "    return int(m.floor(m.log10(max(x, sys.float_info.min))))\n",
-            UNSAFE,
-        ),
-        Invalid(
-            "import sys\nfrom math import log\ndef nats(p):\n    return -log(p)\n",
-            "import sys\nfrom math import log\ndef nats(p):\n    return -log(max(p, sys.float_info.min))\n",
-            UNSAFE,
+            "import math\ndef fractal_dimension(prices, period):\n"
+            "    N = (max(prices[-period:]) - min(prices[-period:])) / period\n    return math.log(N)\n"
         ),
         Invalid(
             "import math\ndef bits(n):\n    size = len(n)\n    return math.log2(size)\n",
-            "import math\nimport sys\ndef bits(n):\n    size = len(n)\n    return math.log2(max(size, sys.float_info.min))\n",
-            UNSAFE,
         ),
         Invalid(
             "import math\nweights = [math.log(i) for i in range(n)]\n",
-            "import math\nimport sys\nweights = [math.log(max(i, sys.float_info.min)) for i in range(n)]\n",
-            UNSAFE,
         ),
         Invalid(
             "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs)\n",
-            "import math\nimport sys\ndef entropy(probs):\n"
-            "    return -sum(p * math.log(max(p, sys.float_info.min)) for p in probs)\n",
-            UNSAFE,
         ),
         Invalid(
             "import math\ndef side(a, b):\n    return math.sqrt(a * a - b * b)\n",
@@ -207,15 +204,10 @@ class MathDomainUnguarded(Rule):
         ),
         Invalid(
             "import math\ndef f(x):\n    if x is not None:\n        return math.log(x)\n",
-            "import math\nimport sys\ndef f(x):\n    if x is not None:\n        return math.log(max(x, sys.float_info.min))\n",
-            UNSAFE,
         ),
         Invalid("import math\ndef f(x):\n    return math.log1p(-x)\n"),
         Invalid(
             "import math\ndef f(x):\n    try:\n        y = math.log(x)\n    except KeyError:\n        y = 0\n    return y\n",
-            "import math\nimport sys\ndef f(x):\n    try:\n        y = math.log(max(x, sys.float_info.min))\n"
-            "    except KeyError:\n        y = 0\n    return y\n",
-            UNSAFE,
         ),
         # Real-code shapes: the same schedule without its early return, and an n-gram
         # score, whose log raises `math domain error` on an unseen n-gram's count of 0.
@@ -231,9 +223,6 @@ class MathDomainUnguarded(Rule):
         Invalid(
             "import math\ndef ngram_logprob(count, context_count):\n"
             "    return math.log(count) - math.log(context_count)\n",
-            "import math\nimport sys\ndef ngram_logprob(count, context_count):\n"
-            "    return math.log(max(count, sys.float_info.min)) - math.log(max(context_count, sys.float_info.min))\n",
-            UNSAFE,
         ),
     ]
 
@@ -272,8 +261,8 @@ class MathDomainUnguarded(Rule):
                 return None
             return "a value not clamped to [-1, 1] (rounding can push a cosine past 1)"
         source = self._input(value, 2)
-        if source is None:
-            return None
+        if source is None or _holds_eps_term(self.context, value):
+            return None  # an eps added inside is its author's guard against 0
         if kind == "log":
             if self._sign(value, 2) == POSITIVE:
                 return None
@@ -305,7 +294,7 @@ class MathDomainUnguarded(Rule):
         return None
 
     def _name_input(self, name: cst.Name, depth: int) -> Optional[str]:
-        if name.value.isupper() or name.value in ("self", "cls"):
+        if name.value in ("self", "cls"):
             return None
         loop = self._loop_over(name)
         if loop is not None:
@@ -314,8 +303,8 @@ class MathDomainUnguarded(Rule):
             inner = self._input(loop, depth)
             return f"an element of {inner}" if inner is not None else None
         scope = self._scope_binding(name.value)
-        if scope is None:
-            return None
+        if scope is None or (isinstance(scope, cst.Module) and name.value.isupper()):
+            return None  # a module's UPPER_CASE constant is configuration
         if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
             param = _parameter(scope, name.value)
             if param is not None:
@@ -374,6 +363,12 @@ class MathDomainUnguarded(Rule):
             operator = node.operator
             if isinstance(operator, cst.Add) and min(left, right) >= NONNEGATIVE:
                 return max(left, right)
+            if isinstance(operator, cst.Add) and POSITIVE in (left, right):
+                # `1 + hz / 700`, `theta / layer + 1`: below 0 only for an input far outside
+                # its meaning, unless the other term is a difference or a negation.
+                other = node.right if left == POSITIVE else node.left
+                if not self._can_be_negative(other, depth):
+                    return POSITIVE
             if isinstance(operator, (cst.Multiply, cst.Divide)) and min(left, right) >= NONNEGATIVE:
                 return min(left, right)
             if isinstance(operator, cst.FloorDivide) and min(left, right) >= NONNEGATIVE:
@@ -471,24 +466,20 @@ class MathDomainUnguarded(Rule):
 
     # -- the fix -------------------------------------------------------------------
     def _fix(self, kind: str, value: cst.BaseExpression) -> Optional[PendingFix]:
-        if kind == "log1p":
+        # No value stands in for log(0): clamping a caller's 0 to the smallest float
+        # turns an error into a silent -708. Rounding is what a clamp repairs: a
+        # difference a hair below 0 under a root, a cosine a hair past 1.
+        if kind in ("log", "log1p"):
             return None
         functions = [self.context.qualified_name(cst.Name(name)) for name in ("max", "min")]
         if functions != ["builtins.max", "builtins.min"]:
             return None  # the module has its own `max`
         code = bare_code(self.context, value)
-        needed = None
-        if kind == "log":
-            reference = self.context.reference("sys.float_info.min")
-            if reference is None:
-                return None
-            smallest, needed = reference
-            new, message = f"max({code}, {smallest})", "Clamp the argument at the smallest positive float"
-        elif kind == "sqrt":
+        if kind == "sqrt":
             new, message = f"max({code}, 0.0)", "Clamp the argument at 0"
         else:
             new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
-        return PendingFix(message, (Replace(value, new),), UNSAFE, (needed,) if needed else ())
+        return PendingFix(message, (Replace(value, new),), UNSAFE)
 
 
 _OUTSIDE = {
@@ -497,6 +488,15 @@ _OUTSIDE = {
     "sqrt": "below 0",
     "arc": "outside [-1, 1]",
 }
+
+
+def _holds_eps_term(context, node: cst.CSTNode) -> bool:
+    """`x + 1e-6`, `1e-8 + a - b`: an eps among the terms of a sum."""
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        if isinstance(node.operator, cst.Add) and is_eps_like(context, node.right):
+            return True
+        node = node.left
+    return is_eps_like(context, node)
 
 
 def _is_constant(context, node: cst.CSTNode) -> bool:
