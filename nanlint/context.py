@@ -14,6 +14,8 @@ from nanlint.names import ImportTable
 from nanlint.parts import Unparsed
 from nanlint.positions import Positions
 from nanlint.sources import split_lines
+from nanlint.values.definitions import Scope as ScopeFlowScope
+from nanlint.values.definitions import ScopeFlow
 from nanlint.values.summary import EMPTY, ModuleSummary
 from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
 
@@ -64,6 +66,7 @@ class FileContext:
         self.ancestors: List[cst.CSTNode] = []
         self._reports: List[_Report] = []
         self._scopes: Dict[int, ScopeBindings] = {}
+        self._flows: Dict[int, ScopeFlow] = {}
         self._statement_rows = statement_rows
         self._unseen = unseen
 
@@ -108,6 +111,13 @@ class FileContext:
         if found is None:
             unseen = self._unseen if isinstance(scope, cst.Module) and self._unseen else frozenset()
             found = self._scopes[id(scope)] = ScopeBindings(scope, unseen)
+        return found
+
+    def flow(self, scope: ScopeFlowScope) -> ScopeFlow:
+        """The numbered statements of a function or of the module (reaching definitions)."""
+        found = self._flows.get(id(scope))
+        if found is None:
+            found = self._flows[id(scope)] = ScopeFlow(scope)
         return found
 
     def require_seen(self, names: Iterable[str]) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import libcst as cst
 
 from nanlint.context import FileContext
 from nanlint.parts import identifiers
+from nanlint.values.api import LOG, LOG_METHODS, SATURATING_LAYERS, SIGMOID, SOFTMAX, WHERE  # noqa: F401
+from nanlint.values.definitions import OUTSIDE
 from nanlint.walk import walk
 
 TORCH = "torch"
@@ -29,8 +31,6 @@ MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean")
 SQUARE = ("torch.square", "jax.numpy.square")
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
-LOG_METHODS = ("log", "log2", "log10")
-LOG = tuple(f"{module}.{function}" for module in ("torch", "numpy", "jax.numpy") for function in LOG_METHODS)
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
 ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
 
@@ -158,11 +158,37 @@ def same_code(context: FileContext, left: cst.CSTNode, right: cst.CSTNode) -> bo
 
 # -- data flow -----------------------------------------------------------------------
 def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """For a name given its value by exactly one `name = value`, that value."""
+    """The value a name holds where it is read, when exactly one assignment can reach
+    that read (`x = x * x; x = x.sum(1); x.sqrt()` reads `x.sum(1)`); else None."""
     if not isinstance(node, cst.Name):
         return None
+    values = reaching_values(context, node)
+    if values is not None and values != [OUTSIDE]:
+        return values[0] if len(values) == 1 else None
     assign = context.assignment_of(node)
     return assign.value if assign is not None else None
+
+
+def reaching_values(context: FileContext, name: cst.Name) -> Optional[List[Optional[cst.BaseExpression]]]:
+    """Every value that can reach this read of `name` in the function (or module) being
+    visited: an expression, None for a value the code does not show (a tuple unpacked,
+    a loop target), `OUTSIDE` for the parameter or a binding of an enclosing scope.
+    None when the read is not in that scope's own statements (a lambda's, a closure's)."""
+    scope = None
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.Lambda):
+            return None  # its parameters shadow the function's names
+        if isinstance(node, (cst.FunctionDef, cst.Module)):
+            scope = node
+            break
+    if scope is None:
+        return None
+    if isinstance(scope, cst.Module):
+        context.require_seen([name.value])
+    found = context.flow(scope).reaching(name)
+    if found is None:
+        return None
+    return [d if d == OUTSIDE else d.value for d in found]
 
 
 # -- roots ---------------------------------------------------------------------------
@@ -464,21 +490,6 @@ def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
 # Outputs that underflow to exactly 0 in floating point: softmax and sigmoid saturate
 # (sigmoid(-104.0) is 0.0 in float32), relu and a clamp at 0 are 0 on half their
 # domain, abs and a square are 0 at 0, exp(-x) underflows for large x.
-SOFTMAX = (
-    "torch.softmax",
-    "torch.nn.functional.softmax",
-    "torch.special.softmax",
-    "jax.nn.softmax",
-    "scipy.special.softmax",
-)
-SIGMOID = (
-    "torch.sigmoid",
-    "torch.nn.functional.sigmoid",
-    "torch.special.expit",
-    "jax.nn.sigmoid",
-    "jax.scipy.special.expit",
-    "scipy.special.expit",
-)
 RELU = ("torch.relu", "torch.nn.functional.relu", "torch.nn.functional.relu6", "jax.nn.relu", "jax.nn.relu6")
 ABS = (
     "torch.abs",
@@ -550,7 +561,8 @@ def _is_one(node: cst.CSTNode) -> bool:
 
 
 def _saturating_output(context: FileContext, node: cst.CSTNode) -> Optional[str]:
-    """"a softmax output" / "a sigmoid output" for a direct call, else None."""
+    """"a softmax output" / "a sigmoid output" for a call that makes one (a function, a
+    model of this module whose last layer is one), else None."""
     if not isinstance(node, cst.Call):
         return None
     qualified, method = callee(context, node)
@@ -558,16 +570,101 @@ def _saturating_output(context: FileContext, node: cst.CSTNode) -> Optional[str]
         return "a softmax output"
     if qualified in SIGMOID or (qualified is None and method == "sigmoid" and not node.args):
         return "a sigmoid output"
+    return _model_output(context, node)
+
+
+def _model_output(context: FileContext, call: cst.Call) -> Optional[str]:
+    """`D(x)` with `D = nn.Sequential(..., nn.Sigmoid())`, `self.head(x)` with such a
+    head, `model(x)` with `model = Net()` whose forward returns a softmax."""
+    func = call.func
+    models = context.summary.saturating
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        kind = models.get(f"self.{func.attr.value}")
+        return f"a {kind} output of the model `self.{func.attr.value}`" if kind else None
+    if not isinstance(func, cst.Name):
+        return None
+    built = assigned_value(context, func)
+    if not isinstance(built, cst.Call):
+        return None
+    kind = _construction_kind(context, built)
+    return f"a {kind} output of the model `{func.value}`" if kind else None
+
+
+def _construction_kind(context: FileContext, built: cst.Call) -> Optional[str]:
+    """"sigmoid" for `nn.Sigmoid()`, `nn.Sequential(..., nn.Sigmoid())` or `Net()` of a
+    class of this module whose forward returns a sigmoid."""
+    name = _last_name(built.func)
+    if name in SATURATING_LAYERS:
+        return SATURATING_LAYERS[name]
+    if name == "Sequential":
+        positional = [arg.value for arg in built.args if arg.keyword is None and not arg.star]
+        if positional and isinstance(positional[-1], cst.Call):
+            return SATURATING_LAYERS.get(_last_name(positional[-1].func))
+        return None
+    if isinstance(built.func, cst.Name):
+        return context.summary.saturating.get(name)
+    return None
+
+
+# Parameters named as probabilities: `probs`, `ps`, `class_probs`, and Keras' `y_pred`
+# in a loss `(y_true, y_pred)`, which is the model's output probability.
+_PROBABILITY = re.compile(r"^(probs?|ps|probas?|probabilit(y|ies))$|_probs?$|^probs?_")
+
+
+def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[str]:
+    if not isinstance(node, cst.Name):
+        return None
+    function = context.enclosing_function()
+    if function is None:
+        return None
+    names = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                    *function.params.kwonly_params)}
+    if node.value not in names:
+        return None
+    if _PROBABILITY.search(node.value) or (node.value == "y_pred" and "y_true" in names):
+        return f"the probability `{node.value}`"
     return None
 
 
 def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[str]:
+    """Why `node` is a probability that can saturate to exactly 0 (or 1): a softmax or
+    sigmoid output, a model's, a parameter named so, a `where` choosing one; through
+    any assignment that can reach it."""
     found = _saturating_output(context, node)
-    if found is None and depth > 0:
-        value = assigned_value(context, node)
-        if value is not None:
-            return _saturating(context, value, depth - 1)
-    return found
+    if found is not None:
+        return found
+    if isinstance(node, cst.Call) and context.qualified_name(node.func) in WHERE:
+        branches = [arg.value for arg in node.args[1:3] if arg.keyword is None]
+        return next((f for f in (_saturating(context, b, depth) for b in branches) if f), None)
+    if isinstance(node, cst.Subscript):
+        return _saturating(context, node.value, depth)
+    if isinstance(node, cst.Name) and depth > 0:
+        for value in _reaching(context, node):
+            if value is OUTSIDE:
+                found = _probability_parameter(context, node)
+            elif value is not None:
+                found = _saturating(context, value, depth - 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _reaching(context: FileContext, name: cst.Name) -> List[object]:
+    """The values that can reach a read of `name` (`OUTSIDE`: a parameter or an outer
+    binding); the one assigned value when the flow is unknown (a closure's read)."""
+    values = reaching_values(context, name)
+    if values is not None:
+        return values
+    value = assigned_value(context, name)
+    return [value] if value is not None else [OUTSIDE]
+
+
+def _last_name(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Name):
+        return node.value
+    return None
 
 
 def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[str]:
@@ -606,15 +703,23 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
         return can_reach_zero(context, node.value, depth)
     if isinstance(node, cst.Call):
         return _zero_call(context, node, depth)
-    if depth > 0:
-        value = assigned_value(context, node)
-        if value is not None:
-            return can_reach_zero(context, value, depth - 1)
+    if isinstance(node, cst.Name) and depth > 0:
+        # Any assignment that can reach the read: on that path the value is 0.
+        for value in _reaching(context, node):
+            if value is OUTSIDE:
+                found = _probability_parameter(context, node)
+            elif value is not None:
+                found = can_reach_zero(context, value, depth - 1)
+            if found is not None:
+                return found
     return None
 
 
 def _zero_call(context: FileContext, node: cst.Call, depth: int) -> Optional[str]:
     qualified, method = callee(context, node)
+    if qualified in WHERE:
+        branches = [arg.value for arg in node.args[1:3] if arg.keyword is None]
+        return next((f for f in (can_reach_zero(context, b, depth) for b in branches) if f), None)
     bound = clamp_lower_bound(context, node)
     if bound is not None:
         return "a value clamped at 0" if literal_number(bound) == 0 else None

@@ -21,12 +21,14 @@ CASES = [
     if example.fixed
 ]
 
-# What the shim refuses to evaluate, by design (see nanlint.shim.safety): jax code,
-# numpy code where numpy is not installed, attributes of unknown objects
-# (`self.eps`), calls of user functions (`dot(u, v)`).
+# What the shim refuses to evaluate, by design (see nanlint.shim.safety): jax,
+# TensorFlow and Keras code, numpy code where numpy is not installed, attributes of
+# unknown objects (`self.eps`), calls of user functions (`dot(u, v)`).
 REFUSALS = (
     "`jax.numpy.",
     "`jax.nn.",
+    "`tensorflow.",
+    "`keras.",
     "`numpy` is not installed",
     "attributes of unknown objects are not evaluated",
     "which is not on the allowlist (a user function?)",

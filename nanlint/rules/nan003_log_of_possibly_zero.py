@@ -8,6 +8,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
+from nanlint.values.api import LOG_SIGMOID, LOG_SOFTMAX_HOME
 from nanlint.semantics import (
     LOG,
     LOG_METHODS,
@@ -26,16 +27,6 @@ from nanlint.semantics import (
     unclampable_divisor,
 )
 
-# Where the exact rewrites live, by the framework of the log: a softmax from the same
-# family has a log_softmax beside it, a sigmoid has a log-sigmoid.
-_SOFTMAX_FAMILY = {"torch": "torch.", "numpy": "scipy.special.", "jax.numpy": "jax.nn."}
-_LOG_SIGMOID = {
-    "torch": "torch.nn.functional.logsigmoid",
-    "numpy": "scipy.special.log_expit",
-    "jax.numpy": "jax.nn.log_sigmoid",
-}
-
-
 class LogOfPossiblyZero(Rule):
     """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...
 
@@ -49,15 +40,23 @@ class LogOfPossiblyZero(Rule):
     NaN in value, and its gradient is NaN for every logit (measured with torch 2.13 CPU).
 
     Flagged: `torch.log`, `torch.log2`, `torch.log10`, `E.log()` (in a module that
-    imports torch) and the `numpy` / `jax.numpy` logs, where E is
-    - a softmax or sigmoid output, or one minus one;
+    imports torch), the `numpy` / `jax.numpy` logs, TensorFlow's `tf.math.log` (and
+    TensorFlow 1's `tf.log`) and Keras' `K.log`, where E is
+    - a softmax or sigmoid output, or one minus one: of the function (`F.softmax`,
+      `tf.nn.softmax`, `K.sigmoid`), of a model of the module whose last layer is one
+      (`D = nn.Sequential(..., nn.Sigmoid())` then `D(x)`; `self.head` built so; a
+      `Net()` whose `forward` returns a softmax), a parameter named as a probability
+      (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`), or
+      a `where` that chooses one;
     - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
       `np.maximum(x, 0)`), an exp of a negation, a variance;
     - the square, abs or norm of a difference of two plain values (`a - b`,
       `x - x.mean()`), of a spectrum (`torch.stft`, `np.fft.rfft`: 0 on silence and
       padding) or of one of the above, and sums and means of these;
     - a product, an index or a quotient (by its numerator) of one of the above;
-    directly or through a local name assigned once.
+    directly or through local names: every assignment that can reach the log counts
+    (the value rebuilt through the same name, set in either branch of an `if`, or again
+    later in a loop), since on that path the value is 0.
 
     Not flagged: E with an eps added (`p + 1e-8`) or a positive clamp
     (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]`, `np.log(p, where=...)`,
@@ -134,6 +133,16 @@ class LogOfPossiblyZero(Rule):
         "    return -(t * i.sigmoid().log() + (1 - t) * (-i).sigmoid().log()).mean()\n",
         "import torch\ndef log_binomial(p, k, eps=1e-4):\n    one_minus_p = torch.clamp(1 - p, eps, 1)\n"
         "    p = torch.clamp(p, eps, 1)\n    return k * torch.log(p) + (1 - k) * torch.log(one_minus_p)\n",
+        # A clamp after the last sigmoid hides the earlier one; a Keras loss clips first.
+        "import torch\ndef loss(z, y):\n    p = torch.sigmoid(z)\n    p = p.clamp(1e-6, 1 - 1e-6)\n"
+        "    return -(y * torch.log(p)).mean()\n",
+        "from keras import backend as K\ndef focal(y_true, y_pred):\n"
+        "    y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())\n    return -K.mean(y_true * K.log(y_pred))\n",
+        # A model whose last layer is no probability.
+        "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Softplus())\n"
+        "rate = torch.log(model(x))\n",
+        # A parameter is a probability by its name only: `scale` is not one.
+        "import torch\ndef nll(scale, x):\n    return torch.log(scale) + x / scale\n",
     ]
     invalid = [
         Invalid(
@@ -141,6 +150,58 @@ class LogOfPossiblyZero(Rule):
             "entropy = -(p * torch.log(p)).sum(-1)\n",
             "import torch\nimport torch.nn.functional as F\np = F.softmax(logits, dim=-1)\n"
             "entropy = -(p * torch.log(p.clamp_min(1e-12))).sum(-1)\n",
+            UNSAFE,
+        ),
+        # TensorFlow 1's hand-written cross entropy; a Keras focal loss on `y_pred`.
+        Invalid(
+            "import tensorflow as tf\npred = tf.nn.softmax(tf.matmul(x, W) + b)\n"
+            "cost = tf.reduce_mean(-tf.reduce_sum(y * tf.log(pred), axis=1))\n",
+            "import tensorflow as tf\npred = tf.nn.softmax(tf.matmul(x, W) + b)\n"
+            "cost = tf.reduce_mean(-tf.reduce_sum(y * tf.log(tf.maximum(pred, 1e-12)), axis=1))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import tensorflow as tf\nfrom keras import backend as K\ndef focal_loss(y_true, y_pred):\n"
+            "    pt = tf.where(tf.equal(y_true, 1), y_pred, tf.ones_like(y_pred))\n"
+            "    return -K.mean((1 - pt) ** 2 * K.log(pt))\n",
+            "import tensorflow as tf\nfrom keras import backend as K\ndef focal_loss(y_true, y_pred):\n"
+            "    pt = tf.where(tf.equal(y_true, 1), y_pred, tf.ones_like(y_pred))\n"
+            "    return -K.mean((1 - pt) ** 2 * K.log(K.maximum(pt, 1e-12)))\n",
+            UNSAFE,
+        ),
+        # A GAN discriminator whose last layer is a sigmoid.
+        Invalid(
+            "import torch\nD = torch.nn.Sequential(torch.nn.Linear(784, 1), torch.nn.Sigmoid())\n"
+            "d_real, d_fake = D(x), D(g)\nloss = -torch.mean(torch.log(d_real) + torch.log(1 - d_fake))\n",
+            "import torch\nD = torch.nn.Sequential(torch.nn.Linear(784, 1), torch.nn.Sigmoid())\n"
+            "d_real, d_fake = D(x), D(g)\n"
+            "loss = -torch.mean(torch.log(d_real.clamp_min(1e-12)) + torch.log((1 - d_fake).clamp_min(1e-12)))\n",
+            UNSAFE,
+        ),
+        # A module whose forward returns a softmax, and its output's log.
+        Invalid(
+            "import torch\nclass Decoder(torch.nn.Module):\n    def forward(self, h):\n"
+            "        return torch.softmax(self.out(h), dim=1)\n"
+            "def reconstruction_loss(h, counts):\n    decoder = Decoder()\n"
+            "    return -(decoder(h).log() * counts).sum(dim=1).mean()\n",
+            "import torch\nclass Decoder(torch.nn.Module):\n    def forward(self, h):\n"
+            "        return torch.softmax(self.out(h), dim=1)\n"
+            "def reconstruction_loss(h, counts):\n    decoder = Decoder()\n"
+            "    return -(decoder(h).clamp_min(1e-12).log() * counts).sum(dim=1).mean()\n",
+            UNSAFE,
+        ),
+        # Probabilities given by the caller, turned into logits.
+        Invalid(
+            "import torch\ndef probs_to_logits(probs):\n    return torch.log(probs) - torch.log1p(-probs)\n",
+            "import torch\ndef probs_to_logits(probs):\n    return torch.log(probs.clamp_min(1e-12)) - torch.log1p(-probs)\n",
+            UNSAFE,
+        ),
+        # Set before a loop and again inside it: both reach the log.
+        Invalid(
+            "import torch\ndef train(z, y, w):\n    p = torch.sigmoid(z)\n    for _ in range(3):\n"
+            "        loss = -(y * torch.log(p)).mean()\n        p = torch.sigmoid(z @ w)\n    return loss\n",
+            "import torch\ndef train(z, y, w):\n    p = torch.sigmoid(z)\n    for _ in range(3):\n"
+            "        loss = -(y * torch.log(p.clamp_min(1e-12))).mean()\n        p = torch.sigmoid(z @ w)\n    return loss\n",
             UNSAFE,
         ),
         Invalid(
@@ -323,7 +384,8 @@ class LogOfPossiblyZero(Rule):
         ):
             operand, negate = operand.right, True
         value = self._sigmoid_input(operand, framework)
-        reference = self.context.reference(_LOG_SIGMOID[framework])
+        home = LOG_SIGMOID.get(framework)
+        reference = self.context.reference(home) if home is not None else None
         if value is None or reference is None:
             return None
         function, needed = reference
@@ -338,7 +400,7 @@ class LogOfPossiblyZero(Rule):
         if qualified is None:
             if method != "softmax" or framework != "torch" or not operand.args:
                 return None
-        elif qualified not in SOFTMAX or not qualified.startswith(_SOFTMAX_FAMILY[framework]):
+        elif qualified not in SOFTMAX or not qualified.startswith(LOG_SOFTMAX_HOME.get(framework, "\0")):
             return None
         if isinstance(operand.func, cst.Attribute):
             renamed = operand.func.with_changes(attr=cst.Name("log_softmax"))
@@ -361,7 +423,9 @@ class LogOfPossiblyZero(Rule):
             return None
         if qualified not in SIGMOID or len(operand.args) != 1:
             return None
-        family = _LOG_SIGMOID[framework].split(".")[0]
+        if framework not in LOG_SIGMOID:
+            return None
+        family = LOG_SIGMOID[framework].split(".")[0]
         if qualified.split(".")[0] != family:
             return None
         return argument(operand, 0, "input" if family == "torch" else "x")

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
+from nanlint.values.api import SATURATING_LAYERS
+
 Path = Tuple[str, ...]
 
 # Functions a gradient runs through by their role: a module's forward pass, a loss,
@@ -58,6 +60,10 @@ class ModuleSummary:
     gradient_paths: FrozenSet[Path]  # functions (and `()` for module-level code) in gradient context
     no_gradient_paths: FrozenSet[Path]  # functions that never record a graph (no_grad, init, backward)
     parameters: FrozenSet[str]  # `self.<name>` attributes that hold an `nn.Parameter`
+    # Models whose output is a probability, by how code calls them: "self.<attr>" for a
+    # layer stack assigned to an attribute, a class's name when its `forward` returns one;
+    # the value says which: "sigmoid" or "softmax".
+    saturating: Dict[str, str] = field(default_factory=dict)
 
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
@@ -65,7 +71,7 @@ class ModuleSummary:
         return path in self.gradient_paths and path not in self.no_gradient_paths
 
 
-EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset())
+EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {})
 
 
 def summarize(tree: ast.Module) -> ModuleSummary:
@@ -101,7 +107,77 @@ def summarize(tree: ast.Module) -> ModuleSummary:
         frozenset(reached),
         frozenset(f.path for f in functions if f.no_gradient),
         frozenset(parameters),
+        _saturating_models(tree),
     )
+
+
+# -- models whose output is a probability -----------------------------------------------
+def _saturating_models(tree: ast.Module) -> Dict[str, str]:
+    found: Dict[str, str] = {}
+    classes = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    for cls in classes:  # attributes first: a forward may return `self.head(x)`
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                    kind = saturating_construction(node.value)
+                    if kind is not None:
+                        found[f"self.{target.attr}"] = kind
+    for cls in classes:
+        for member in cls.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name in ("forward", "call"):
+                kind = _returns_saturating(member, found)
+                if kind is not None:
+                    found[cls.name] = kind
+    return found
+
+
+def saturating_construction(value: ast.AST) -> Optional[str]:
+    """"sigmoid" for `nn.Sigmoid()` or `nn.Sequential(..., nn.Sigmoid())`, and so on."""
+    if not isinstance(value, ast.Call):
+        return None
+    name = _last_name(value.func)
+    if name in SATURATING_LAYERS:
+        return SATURATING_LAYERS[name]
+    if name == "Sequential" and value.args:
+        last = value.args[-1]
+        if isinstance(last, ast.Call) and _last_name(last.func) in SATURATING_LAYERS:
+            return SATURATING_LAYERS[_last_name(last.func)]
+    return None
+
+
+def _returns_saturating(function: ast.FunctionDef, models: Dict[str, str]) -> Optional[str]:
+    """The kind every `return` of `function` gives, when each is a sigmoid or softmax
+    (directly, through `self.<layer>(...)`, or through the name last assigned one)."""
+    last_assigned: Dict[str, ast.AST] = {}
+    kinds = set()
+    returns = 0
+    for statement in ast.walk(function):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            last_assigned[statement.targets[0].id] = statement.value
+        elif isinstance(statement, ast.Return) and statement.value is not None:
+            returns += 1
+            value = statement.value
+            if isinstance(value, ast.Name):
+                value = last_assigned.get(value.id, value)
+            kinds.add(_saturating_call(value, models))
+    if returns and len(kinds) == 1:
+        return kinds.pop()
+    return None
+
+
+def _saturating_call(value: ast.AST, models: Dict[str, str]) -> Optional[str]:
+    if not isinstance(value, ast.Call):
+        return None
+    name = _last_name(value.func)
+    if name in ("sigmoid", "expit"):
+        return "sigmoid"
+    if name == "softmax":
+        return "softmax"
+    func = value.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        return models.get(f"self.{func.attr}")
+    return None
 
 
 def _is_role(function: _Function) -> bool:
