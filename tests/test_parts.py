@@ -219,7 +219,7 @@ TRAINING = textwrap.dedent(
         return total + 1
     def train(model, opt, batches):
         for x, y in batches:
-            loss = ((model(x) - y) ** 2).mean()
+            loss = ((model(x).half() - y) ** 2).mean()
             loss.backward()
             opt.step()
             opt.zero_grad()
@@ -251,7 +251,7 @@ def test_nan005_steps_at_module_level_read_the_whole_module():
         import torch
         def clip(model):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        loss.backward()
+        loss.half().backward()
         clip(model)
         optimizer.step()
         """

@@ -64,6 +64,9 @@ class ModuleSummary:
     # layer stack assigned to an attribute, a class's name when its `forward` returns one;
     # the value says which: "sigmoid" or "softmax".
     saturating: Dict[str, str] = field(default_factory=dict)
+    # What in the module makes exploding gradients a known risk ("mixed precision",
+    # "a recurrent layer", ...): the evidence a training step needs clipping.
+    risks: Tuple[str, ...] = ()
 
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
@@ -71,7 +74,7 @@ class ModuleSummary:
         return path in self.gradient_paths and path not in self.no_gradient_paths
 
 
-EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {})
+EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, ())
 
 
 def summarize(tree: ast.Module) -> ModuleSummary:
@@ -108,7 +111,37 @@ def summarize(tree: ast.Module) -> ModuleSummary:
         frozenset(f.path for f in functions if f.no_gradient),
         frozenset(parameters),
         _saturating_models(tree),
+        _gradient_risks(tree),
     )
+
+
+# -- evidence that gradients can explode ---------------------------------------------
+_RISKS = (
+    ("mixed precision", re.compile(r"^(autocast|GradScaler|half|float16|bfloat16|amp|fp16|bf16|mixed_precision)$")),
+    ("a recurrent layer", re.compile(r"^(LSTM|GRU|RNN)(Cell)?$")),
+    ("attention or a transformer", re.compile(
+        r"^(MultiheadAttention|Transformer\w*|scaled_dot_product_attention|AutoModel\w*|from_pretrained)$")),
+    ("adversarial training", re.compile(r"(?i)discriminator|^net_?d$|^(d|disc)_(loss|optimizer|opt)$|gradient_penalty")),
+)
+
+
+def _gradient_risks(tree: ast.Module) -> Tuple[str, ...]:
+    words = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+            # `scaler.scale(loss).backward()`: a loss scaled for float16.
+            if node.attr == "backward" and isinstance(node.value, ast.Call) and _last_name(node.value.func) == "scale":
+                words.add("amp")
+        elif isinstance(node, ast.keyword) and node.arg:
+            words.add(node.arg)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 12:
+            words.add(node.value)
+        elif isinstance(node, ast.alias):
+            words.add(node.name.rsplit(".", 1)[-1])
+    return tuple(reason for reason, pattern in _RISKS if any(pattern.search(word) for word in words))
 
 
 # -- models whose output is a probability -----------------------------------------------
