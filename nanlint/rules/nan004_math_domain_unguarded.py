@@ -80,8 +80,9 @@ class MathDomainUnguarded(Rule):
     An eps added inside (`math.log(1 - 2 * t + 1e-6)`) is its author's guard and is
     not flagged. Values built only from literals, `math.pi`, attributes (`self.head_dim`,
     `config.max_distance`) and module-level UPPER_CASE constants are configuration and are not
-    flagged; nor are parameters that are settings: one with a positive default
-    (`max_period=10000`) or named like one (`num_heads`, `vocab_size`, `max_distance`,
+    flagged, nor are values looked up by name (`msg["num_samples"]`), nor parameters
+    that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`), a
+    constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
     `base`, `scale`, `upper_bound`), as a config validates them. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
@@ -159,6 +160,12 @@ class MathDomainUnguarded(Rule):
         "import math\ndef hz_to_mel(freq):\n    return 2595.0 * math.log10(1.0 + freq / 700.0)\n",
         "import math\ndef beta(theta, layer):\n    return math.log(theta / layer + 1)\n",
         "import math\ndef laplace(t):\n    return math.log(1 - 2 * math.fabs(0.5 - t) + 1e-6)\n",
+        # Settings: a constructor's option, a parameter with a default, a value looked up
+        # by name in a config dict.
+        "import math\nclass ECA:\n    def __init__(self, channels, gamma=2, beta=1):\n"
+        "        self.k = int(abs(math.log(channels, 2) + beta) / gamma)\n",
+        "import math\ndef hard_concrete(x, gamma=-0.2, zeta=1.0):\n    return x - math.log(-gamma / zeta)\n",
+        "import math\ndef mixture(dist, msg):\n    return dist.log_prob(0) - math.log(msg['infer']['num_samples'])\n",
     ]
     invalid = [
         Invalid(
@@ -278,6 +285,8 @@ class MathDomainUnguarded(Rule):
         if isinstance(node, cst.Name):
             return self._name_input(node, depth)
         if isinstance(node, cst.Subscript):
+            if _by_string_key(node):
+                return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
             return self._input(node.value, depth)
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             return self._input(node.left, depth) or self._input(node.right, depth)
@@ -310,8 +319,10 @@ class MathDomainUnguarded(Rule):
             if param is not None:
                 if self.context.bindings(scope).count(name.value) != 1:
                     return None  # reassigned on the way: perhaps clamped or checked
-                if param.default is not None and is_positive_constant(self.context, param.default):
-                    return None  # a setting with a positive default, like `base=10000`
+                if param.default is not None and literal_number(_unsigned(param.default)) is not None:
+                    return None  # a setting with a default, like `base=10000` or `gamma=-0.1`
+                if isinstance(scope, cst.FunctionDef) and scope.name.value == "__init__":
+                    return None  # a constructor's options are the object's configuration
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
                 return f"the parameter `{name.value}`"
@@ -488,6 +499,20 @@ _OUTSIDE = {
     "sqrt": "below 0",
     "arc": "outside [-1, 1]",
 }
+
+
+def _by_string_key(node: cst.Subscript) -> bool:
+    return any(
+        isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.SimpleString)
+        for element in node.slice
+    )
+
+
+def _unsigned(node: cst.CSTNode) -> cst.CSTNode:
+    """`0.1` for `-0.1`."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return node.expression
+    return node
 
 
 def _holds_eps_term(context, node: cst.CSTNode) -> bool:
