@@ -16,14 +16,19 @@ from nanlint.semantics import (
     Root,
     addend_code,
     argument,
+    assigned_value,
     bare_code,
     call_triggers,
     callee,
+    can_reach_zero,
+    clamp_lower_bound,
+    clamped_operand,
     feeds_no_gradient,
     in_reference_implementation,
     is_eps_like,
     is_sum_of_squares,
     is_written_variance,
+    literal_number,
     receiver,
     receiver_code,
     root_of,
@@ -47,7 +52,12 @@ class SqrtWithoutEps(Rule):
     `torch.rsqrt(E)` and the `jax.numpy` forms, where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
-    x), or a vector dotted with itself, directly or through a local name assigned once.
+    x), or a vector dotted with itself, directly or through the local names that reach
+    it; or E is one minus a square (`1 - cos ** 2`, 0 at parallel vectors and a hair
+    below 0 after rounding), or a sum of squares clamped at 0 (the clamp passes the
+    gradient of an exact 0 through). A relu or a clamp at 0 of another value is left
+    alone: their backward selects 0 where they cut (`where`, not a product), so the
+    root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
     through (a module's `forward`, a loss or penalty function, a training step that
     calls `backward()`, and what those call in the same module; module-level code of
@@ -124,6 +134,15 @@ class SqrtWithoutEps(Rule):
         "import torch\ndef contact_loss(pts, cutoff, logits):\n"
         "    near = torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n"
         "    return torch.nn.functional.binary_cross_entropy_with_logits(logits, near.float())\n",
+        # A clamp at a positive bound, a softplus: never 0. A relu or a clamp at 0 of a
+        # value that is not itself 0: their backward selects 0 where they cut, no NaN.
+        "import torch\nimport torch.nn.functional as F\ndef loss(x):\n"
+        "    return torch.sqrt(x.clamp(min=1e-6)).mean() + torch.sqrt(F.softplus(x)).mean()\n",
+        "import torch\nimport torch.nn.functional as F\ndef loss(x):\n"
+        "    return torch.sqrt(F.relu(x)).mean() + x.clamp(0).sqrt().mean()\n",
+        # The cosine clamped strictly inside (-1, 1) first (an additive angular margin).
+        "import torch\nclass AAM(torch.nn.Module):\n    def forward(self, cosine):\n"
+        "        cosine = torch.clamp(cosine, -1 + 1e-7, 1 - 1e-7)\n        return torch.sqrt(1.0 - torch.pow(cosine, 2))\n",
         # The eps first in the sum, a guard by `torch.maximum`.
         "import torch\ndef forward(c_x, c_y, eps=1e-20):\n    norm = torch.sqrt(eps + c_x**2 + c_y**2)\n"
         "    return -c_y / norm, c_x / norm\n",
@@ -261,6 +280,18 @@ class SqrtWithoutEps(Rule):
             "        self.codes = torch.nn.Parameter(torch.randn(8, 4))\n    def spread(self):\n"
             "        return torch.linalg.vector_norm(self.codes, dim=-1)\n",
         ),
+        # Zeros on a whole region, not sums of squares: a clamp at 0 (a Wasserstein
+        # distance clamped before its root), a relu, one minus a squared cosine.
+        Invalid(
+            "import torch\ndef gwd_loss(mu_p, mu_t):\n    return (mu_p - mu_t).pow(2).sum(-1).clamp(0).sqrt()\n",
+            "import torch\ndef gwd_loss(mu_p, mu_t):\n    return (mu_p - mu_t).pow(2).sum(-1).clamp(1e-12).sqrt()\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef angle_loss(cos):\n    return torch.sqrt(1 - cos ** 2).mean()\n",
+            "import torch\ndef angle_loss(cos):\n    return torch.sqrt((1 - cos ** 2).clamp_min(1e-12)).mean()\n",
+            applicability=UNSAFE,
+        ),
         # An eps after the root is NAN002's to move inside; NAN001 adds no second one.
         Invalid("import torch\n\nclass Rms:\n    def forward(self, m):\n        return m.pow(2).mean(-1).sqrt() + 1e-8\n"),
     ]
@@ -283,7 +314,11 @@ class SqrtWithoutEps(Rule):
         self._check(root_of(self.context, node))  # `E ** 0.5`
 
     def _check(self, root: Optional[Root]) -> None:
-        if root is None or not is_sum_of_squares(self.context, root.radicand):
+        if root is None:
+            return
+        squares = is_sum_of_squares(self.context, root.radicand)
+        zero = None if squares else _zero_region(self.context, root.radicand)
+        if not squares and zero is None:
             return
         # The value of a root at 0 is fine: only a gradient through it goes NaN.
         library = library_of(self.context, root.radicand)
@@ -293,6 +328,17 @@ class SqrtWithoutEps(Rule):
             return
         # `E.sqrt() + eps` is NAN002's finding too, and its fix (the same eps, moved
         # inside) is the right one: a second eps inside would only stack on it.
+        if zero is not None:
+            # A clamp at 0 gets its bound raised to the eps; anything else an eps inside.
+            fix = None if self._eps_added_after(root) else self._zero_fix(root)
+            self.report(
+                root.node,
+                f"`{root.kind}` of {zero}, which is exactly 0 on a whole region: its gradient "
+                "there is inf and autograd turns it into NaN; "
+                + ("move the eps added after it inside the root" if fix is None else fix.message[0].lower() + fix.message[1:]),
+                fix,
+            )
+            return
         eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
         fix = eps_fix
         # Only where the value is known to be a tensor: on a NumPy array or an integer
@@ -355,6 +401,16 @@ class SqrtWithoutEps(Rule):
             fallback,
         )
 
+    def _zero_fix(self, root: Root) -> PendingFix:
+        """A clamp at 0 gets its bound raised to the eps; one minus a square a clamp at
+        the eps, which also repairs the rounding below 0 that an added eps does not."""
+        eps = self.context.options.eps
+        bound = clamp_lower_bound(self.context, root.radicand)
+        if bound is not None and literal_number(bound) == 0:
+            return PendingFix(f"Clamp at {eps} instead of 0", (Replace(bound, eps),), UNSAFE)
+        code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
+        return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+
     def _eps_fix(self, root: Root) -> PendingFix:
         eps = self.context.options.eps
         if is_written_variance(self.context, root.radicand):
@@ -369,6 +425,49 @@ class SqrtWithoutEps(Rule):
         if root.where != "argument":
             code = f"({code})"
         return PendingFix(f"Add {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+
+
+def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
+    """Why the radicand is exactly 0 other than as a sum of squares: one minus a square
+    (0 wherever |x| = 1, as `sqrt(1 - cos ** 2)` at parallel vectors, and a hair below 0
+    after rounding), or a clamp at 0 of a value that reaches 0 itself. A relu, or a clamp
+    of any value, is not enough: their backward selects 0 where they cut (torch computes
+    `where(x > 0, grad, 0)`, not `grad * 0`), so no NaN comes back through them
+    (measured with the runtime shim)."""
+    if isinstance(radicand, cst.BinaryOperation) and isinstance(radicand.operator, cst.Subtract):
+        squared = squared_operand(context, radicand.right) if literal_number(radicand.left) == 1 else None
+        if squared is not None and not _clamped_inside_unit(context, squared):
+            return "one minus a square"
+    if isinstance(radicand, cst.Call):
+        bound = clamp_lower_bound(context, radicand)
+        inner = clamped_operand(context, radicand) if bound is not None and literal_number(bound) == 0 else None
+        if inner is not None and is_sum_of_squares(context, inner):
+            return "a sum of squares clamped at 0"
+    return None
+
+
+def _clamped_inside_unit(context, node: cst.CSTNode) -> bool:
+    """`torch.clamp(cos, -1 + 1e-7, 1 - 1e-7)`, directly or as the value of the name: an
+    upper bound written as one minus an eps keeps `1 - cos ** 2` above 0."""
+    value = assigned_value(context, node) if isinstance(node, cst.Name) else node
+    if not isinstance(value, cst.Call):
+        return False
+    qualified, method = callee(context, value)
+    if qualified is not None:
+        upper = argument(value, 2, "max")
+    elif method in ("clamp", "clip"):
+        upper = argument(value, 1, "max")
+    else:
+        return False
+    number = literal_number(upper) if upper is not None else None
+    if number is not None:
+        return abs(number) < 1
+    return (
+        isinstance(upper, cst.BinaryOperation)
+        and isinstance(upper.operator, cst.Subtract)
+        and literal_number(upper.left) == 1
+        and is_eps_like(context, upper.right)
+    )
 
 
 def _norm_options(reduction: cst.Call, first: int, context) -> Optional[list]:
