@@ -304,6 +304,10 @@ _CHILDREN = {
 }
 
 
+# For other walks of the same trees (`nanlint.values.summary`).
+CHILD_FIELDS = _CHILDREN
+
+
 def _chain(node: ast.AST) -> Optional[Tuple[str, ...]]:
     """("np", "linalg", "norm") for `np.linalg.norm`; None when not a dotted name."""
     parts: List[str] = []

@@ -110,6 +110,15 @@ def walk(
             stack.extend((child, False) for child in reversed(_children(node, wanted)))
 
 
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The child nodes of `node` that are not layout, in libcst's order: for other
+    read-only walks (`CSTNode.children` builds every child list, punctuation included)."""
+    return _children(node, _NOTHING)
+
+
+_NOTHING: frozenset = frozenset()
+
+
 def _children(node: cst.CSTNode, wanted: frozenset) -> List[cst.CSTNode]:
     found: List[cst.CSTNode] = []
     for field in _child_fields(type(node)):

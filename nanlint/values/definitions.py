@@ -25,6 +25,8 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
+from nanlint.walk import children
+
 Scope = Union[cst.Module, cst.FunctionDef]
 Blocks = Tuple[int, ...]
 
@@ -149,17 +151,6 @@ class ScopeFlow:
                         root = root.value
                     if isinstance(root, cst.Name):
                         self._define(root.value, None, small, where)
-        self._walrus(small, small, where)
-
-    def _walrus(self, node: cst.CSTNode, statement: cst.CSTNode, where: _Where) -> None:
-        """`(p := value)` anywhere in `node` defines `p`."""
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
-                self._define(current.target.value, current.value, statement, where)
-            if not isinstance(current, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-                stack.extend(current.children)
 
     def _bind_target(self, target: cst.CSTNode, value, node: cst.CSTNode, where: _Where) -> None:
         if isinstance(target, cst.Name):
@@ -179,16 +170,19 @@ class ScopeFlow:
         self.definitions.setdefault(name, []).append(Definition(where.index, value, node, where.blocks, where.loops))
 
     def _reads(self, node: cst.CSTNode, where: _Where) -> None:
-        if not isinstance(node, cst.BaseSmallStatement):
-            self._walrus(node, node, where)  # a header: `if (p := f()):`
+        """Number the names `node` reads; `(p := value)` in it defines `p`."""
         stack = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, cst.Name):
+            kind = type(current)
+            if kind is cst.Name:
                 self._where[id(current)] = where
-            elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
                 continue
-            stack.extend(current.children)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                continue
+            if kind is cst.NamedExpr and type(current.target) is cst.Name:
+                self._define(current.target.value, current.value, node, where)
+            stack.extend(children(current))
 
 
 def _encloses(outer: Blocks, inner: Blocks) -> bool:
