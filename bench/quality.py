@@ -791,7 +791,30 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         "## Findings inside fixed versions", "", *(noisy or ["none"]), "",
         "## Findings per package", "",
         ", ".join(f"{k} {v}" for k, v in p["per_package"].items()), "",
+        "## History", "",
+        "Every `all` run saved in `bench/quality/results/`, with the labels of its day (later reviews",
+        "can move an old run's precision; its recall is fixed).", "",
+        "| date | nanlint | recall, five rules | precision, five rules | findings | reviewed |",
+        "|---|---|---:|---:|---:|---:|",
+        *history_rows(), "",
     ])
+
+
+def history_rows() -> List[str]:
+    rows = []
+    for path in sorted(RESULTS.glob("*-all.json")):
+        saved = json.loads(path.read_text())
+        cats = saved["recall"]["categories"]
+        found = sum(cats.get(c, {}).get("found", 0) for c in CATEGORY_RULES)
+        cases = sum(cats.get(c, {}).get("cases", 0) for c in CATEGORY_RULES)
+        rules = saved["precision"]["rules"]
+        tp = sum(r["TP"] for r in rules.values())
+        fp = sum(r["FP"] for r in rules.values())
+        findings = sum(r["findings"] for r in rules.values())
+        reviewed = sum(r["reviewed"] for r in rules.values())
+        rows.append(f"| {saved['meta']['date']} | `{saved['meta']['commit']}` | {_pct(found, cases)} | "
+                    f"{_pct(tp, tp + fp)} | {findings} | {reviewed} |")
+    return rows
 
 
 def meta() -> dict:
@@ -871,6 +894,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command in ("precision", "all"):
         rows = precision_findings(args.python)
         result["precision"] = summarize_precision([r for r, _ in rows], read_labels())
+    log(f"saved {save(result, args.command).relative_to(REPO)}")  # first: the history lists it
     if args.command == "all":
         rows = table(result["recall"], result["precision"])
         print(render_text(rows))
@@ -878,7 +902,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             args.markdown.write_text(render_markdown(rows, result), encoding="utf-8")
     else:
         print(json.dumps({k: v for k, v in result.items() if k != "meta"}, indent=2))
-    log(f"saved {save(result, args.command).relative_to(REPO)}")
     return 0
 
 
