@@ -169,11 +169,14 @@ def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.Base
     return assign.value if assign is not None else None
 
 
-def reaching_values(context: FileContext, name: cst.Name) -> Optional[List[Optional[cst.BaseExpression]]]:
+def reaching_values(
+    context: FileContext, name: cst.Name, sources: bool = False
+) -> Optional[List[Optional[cst.BaseExpression]]]:
     """Every value that can reach this read of `name` in the function (or module) being
     visited: an expression, None for a value the code does not show (a tuple unpacked,
     a loop target), `OUTSIDE` for the parameter or a binding of an enclosing scope.
-    None when the read is not in that scope's own statements (a lambda's, a closure's)."""
+    None when the read is not in that scope's own statements (a lambda's, a closure's).
+    `sources`: for a value unpacked from a tuple or a loop, what it was taken out of."""
     scope = None
     for node in reversed(context.ancestors):
         if isinstance(node, cst.Lambda):
@@ -188,7 +191,7 @@ def reaching_values(context: FileContext, name: cst.Name) -> Optional[List[Optio
     found = context.flow(scope).reaching(name)
     if found is None:
         return None
-    return [d if d == OUTSIDE else d.value for d in found]
+    return [d if d == OUTSIDE else (d.source if sources and d.value is None else d.value) for d in found]
 
 
 # -- roots ---------------------------------------------------------------------------
@@ -399,6 +402,9 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if operand is not None:
             return is_sum_of_squares(context, operand, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        # `sigma_data ** 2 + sigma ** 2`: the square of a setting is never 0, so the sum is not.
+        if _square_of_setting(context, node.left) or _square_of_setting(context, node.right):
+            return False
         return is_sum_of_squares(context, node.left, depth) and is_sum_of_squares(context, node.right, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
         # A variance written out, E[x^2] - c * E[x]^2: 0 for a constant x, not only for x = 0.
@@ -422,6 +428,19 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if value is not None:
             return is_sum_of_squares(context, value, depth - 1)
     return False
+
+
+def _square_of_setting(context: FileContext, node: cst.CSTNode) -> bool:
+    """The square of a number, an attribute (`self.sigma_data`, `config.scale`) or a
+    module's UPPER_CASE constant: configuration, which is not 0."""
+    operand = squared_operand(context, node)
+    if operand is None:
+        return False
+    if literal_number(operand) is not None:
+        return literal_number(operand) != 0
+    if isinstance(operand, cst.Attribute):
+        return True
+    return isinstance(operand, cst.Name) and operand.value.isupper() and len(operand.value) > 1
 
 
 def is_written_variance(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:

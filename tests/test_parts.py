@@ -146,7 +146,7 @@ def test_a_question_about_a_name_the_left_out_code_mentions_parses_the_whole_fil
     source = textwrap.dedent(
         """\
         import torch
-        d = ((torch.ones(3) - torch.zeros(3)) ** 2).sum()
+        d = ((model(x) - y) ** 2).sum()
         def unrelated():
             global d
             d = 0

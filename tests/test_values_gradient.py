@@ -222,3 +222,40 @@ def _library(source: str, name: str = "target"):
 )
 def test_library_of_a_value(source, expected):
     assert _library(source) == expected
+
+
+def _value_gradient(source: str):
+    """Whether the value returned by the first function may carry a gradient."""
+    from nanlint.values.gradient import value_carries_gradient
+
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    index = ModuleIndex.from_ast(tree)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
+    found = []
+
+    def visit(node):
+        if isinstance(node, cst.Return) and node.value is not None:
+            found.append(value_carries_gradient(context, node.value))
+
+    walk(module, {"Return": [visit]}, {}, context.ancestors)
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import torch\ndef f(x):\n    return x ** 2\n", True),
+        ("import torch\ndef f(h, w):\n    ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w))\n"
+         "    return xs.float() ** 2 + ys.float() ** 2\n", False),
+        ("import torch\ndef f(x):\n    i = x.argmax(-1)\n    return (i - 3) ** 2\n", False),
+        ("import torch\ndef f(x):\n    d = x.detach()\n    return d * d\n", False),
+        ("import torch\ndef f(n):\n    w = torch.zeros(n, requires_grad=True)\n    return w * w\n", True),
+        ("import torch\ndef f(x):\n    for row in x:\n        return row ** 2\n", True),
+        ("import torch\ndef f(n):\n    for row in torch.eye(n):\n        return row ** 2\n", False),
+        ("import torch\ndef f(self):\n    return self.weight ** 2\n", True),
+    ],
+)
+def test_value_carries_gradient(source, expected):
+    assert _value_gradient(source) == expected

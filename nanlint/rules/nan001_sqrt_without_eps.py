@@ -34,7 +34,7 @@ from nanlint.semantics import (
     root_of,
     squared_operand,
 )
-from nanlint.values.gradient import carries_gradient
+from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 
 
@@ -134,6 +134,14 @@ class SqrtWithoutEps(Rule):
         "import torch\ndef contact_loss(pts, cutoff, logits):\n"
         "    near = torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n"
         "    return torch.nn.functional.binary_cross_entropy_with_logits(logits, near.float())\n",
+        # In a forward, but of a constant table (a grid of positions) or of indices: no
+        # gradient comes back to it.
+        "import torch\nclass Rope(torch.nn.Module):\n    def forward(self, x, h, w):\n"
+        "        ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing='ij')\n"
+        "        radius = torch.sqrt(xs.float() ** 2 + ys.float() ** 2)\n        return x * radius\n",
+        # The square of a setting in the sum: `sigma_data ** 2 + sigma ** 2` is never 0.
+        "import torch\nclass Precond(torch.nn.Module):\n    def forward(self, x, sigma):\n"
+        "        return x / torch.sqrt(self.sigma_data ** 2 + sigma ** 2)\n",
         # A clamp at a positive bound, a softplus: never 0. A relu or a clamp at 0 of a
         # value that is not itself 0: their backward selects 0 where they cut, no NaN.
         "import torch\nimport torch.nn.functional as F\ndef loss(x):\n"
@@ -324,6 +332,8 @@ class SqrtWithoutEps(Rule):
         library = library_of(self.context, root.radicand)
         if library in (NUMPY, PYTHON) or not carries_gradient(self.context, root.node):
             return
+        if not value_carries_gradient(self.context, root.radicand):
+            return  # a constant table, or values past `detach()` / `argmax`
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
         # `E.sqrt() + eps` is NAN002's finding too, and its fix (the same eps, moved

@@ -37,7 +37,7 @@ from nanlint.semantics import (
     root_of,
     unclampable_divisor,
 )
-from nanlint.values.gradient import carries_gradient
+from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, library_of
 
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
@@ -382,7 +382,11 @@ class EpsOutsideRoot(Rule):
         gradient = carries_gradient(self.context, term)
         found = []
         for root in self._roots_in(term, _NAME_DEPTH, None):
-            if root.kind != "log" and (not gradient or library_of(self.context, root.radicand) in (NUMPY, PYTHON)):
+            if root.kind != "log" and (
+                not gradient
+                or library_of(self.context, root.radicand) in (NUMPY, PYTHON)
+                or not value_carries_gradient(self.context, root.radicand)
+            ):
                 continue
             if root.call is term:
                 # `sqrt(E) + eps`: the eps was meant for this root.

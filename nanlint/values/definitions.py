@@ -38,6 +38,10 @@ class Definition:
     node: cst.CSTNode  # the statement (or header) that binds the name
     blocks: Blocks  # ids of the blocks around it, outermost first
     loops: Blocks  # ids of the loops around it
+    # What an unknown value was taken out of: the right side a tuple was unpacked from,
+    # what a `for` iterates over. Its element: no expression of its own, but the same
+    # library and the same gradient.
+    source: Optional[cst.BaseExpression] = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ class ScopeFlow:
         if isinstance(statement, cst.For):
             self._reads(statement.iter, where)
             # The target is bound inside the loop, on every pass.
-            self._bind_target(statement.target, None, statement, _Where(where.index, blocks, inner_loops))
+            self._bind_target(statement.target, None, statement, _Where(where.index, blocks, inner_loops),
+                              source=statement.iter)
         elif isinstance(statement, (cst.If, cst.While)):
             self._reads(statement.test, where)
         elif isinstance(statement, cst.With):
@@ -152,9 +157,9 @@ class ScopeFlow:
                     if isinstance(root, cst.Name):
                         self._define(root.value, None, small, where)
 
-    def _bind_target(self, target: cst.CSTNode, value, node: cst.CSTNode, where: _Where) -> None:
+    def _bind_target(self, target: cst.CSTNode, value, node: cst.CSTNode, where: _Where, source=None) -> None:
         if isinstance(target, cst.Name):
-            self._define(target.value, value, node, where)
+            self._define(target.value, value, node, where, source)
         elif isinstance(target, (cst.Tuple, cst.List)):
             # `a, b = x, y` pairs them up; anything else unpacks an unknown value.
             values = [None] * len(target.elements)
@@ -162,12 +167,15 @@ class ScopeFlow:
                 if not any(isinstance(e, cst.StarredElement) for e in (*value.elements, *target.elements)):
                     values = [e.value for e in value.elements]
             for element, element_value in zip(target.elements, values):
-                self._bind_target(element.value, element_value, node, where)
+                self._bind_target(element.value, element_value, node, where,
+                                  None if element_value is not None else (value or source))
         elif isinstance(target, cst.StarredElement):
-            self._bind_target(target.value, None, node, where)
+            self._bind_target(target.value, None, node, where, value or source)
 
-    def _define(self, name: str, value, node: cst.CSTNode, where: _Where) -> None:
-        self.definitions.setdefault(name, []).append(Definition(where.index, value, node, where.blocks, where.loops))
+    def _define(self, name: str, value, node: cst.CSTNode, where: _Where, source=None) -> None:
+        self.definitions.setdefault(name, []).append(
+            Definition(where.index, value, node, where.blocks, where.loops, source)
+        )
 
     def _reads(self, node: cst.CSTNode, where: _Where) -> None:
         """Number the names `node` reads; `(p := value)` in it defines `p`."""

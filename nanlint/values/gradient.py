@@ -16,7 +16,8 @@ from typing import Tuple
 import libcst as cst
 
 from nanlint.context import FileContext
-from nanlint.semantics import in_no_grad
+from nanlint.semantics import in_no_grad, reaching_values
+from nanlint.values.definitions import OUTSIDE
 from nanlint.values.summary import Path
 
 # Test files check values, and a NaN gradient there fails the test that shows it.
@@ -56,6 +57,67 @@ def carries_gradient(context: FileContext, node: cst.CSTNode) -> bool:
     return bool(summary.parameters) and _reads_parameter(node, summary.parameters)
 
 
+# Tensors built from numbers, and results no gradient comes back through.
+_CONSTANT_TENSORS = frozenset(
+    f"torch.{name}" for name in (
+        "arange", "linspace", "logspace", "meshgrid", "zeros", "ones", "full", "eye", "empty", "tensor",
+        "as_tensor", "zeros_like", "ones_like", "full_like", "randn", "rand", "randint", "randperm",
+        "argmax", "argmin", "argsort", "unique", "bucketize", "searchsorted", "nonzero", "where",
+    )
+)
+_CUT_METHODS = frozenset(("detach", "item", "tolist", "numpy", "long", "int", "bool", "argmax", "argmin",
+                          "argsort", "unique", "nonzero", "size", "dim", "numel"))
+_CUT_ATTRIBUTES = frozenset(("data", "shape", "dtype", "device", "ndim", "T_data"))
+
+
+def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
+    """Whether a gradient can come back through `node`'s value: not when it is built
+    only from numbers, constant tables (`torch.arange`, `meshgrid`, `zeros`), shapes,
+    and results that cut the graph (`detach()`, `argmax`, `unique`, `.item()`),
+    directly or through every assignment that reaches a name. A parameter, an
+    attribute or anything unknown may carry one."""
+    kind = type(node)
+    if kind in (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString):
+        return False
+    if kind is cst.Attribute:
+        if node.attr.value in _CUT_ATTRIBUTES:
+            return False
+        return True
+    if kind is cst.Call:
+        qualified = context.qualified_name(node.func)
+        if qualified is not None:
+            if qualified in _CONSTANT_TENSORS:
+                if any(a.keyword is not None and a.keyword.value == "requires_grad" for a in node.args):
+                    return True  # a leaf that autograd tracks
+                if qualified == "torch.where":
+                    return any(value_carries_gradient(context, a.value, depth) for a in node.args[1:3])
+                return False
+            if qualified.startswith("math.") or qualified in ("builtins.len", "builtins.int", "builtins.float"):
+                return False
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _CUT_METHODS:
+            return False
+        parts = [a.value for a in node.args]
+        if isinstance(node.func, cst.Attribute):
+            parts.append(node.func.value)
+        elif qualified is None:
+            return True  # a function of this module or of the caller's: unknown
+        return any(value_carries_gradient(context, part, depth) for part in parts)
+    if kind is cst.BinaryOperation:
+        return value_carries_gradient(context, node.left, depth) or value_carries_gradient(context, node.right, depth)
+    if kind is cst.UnaryOperation:
+        return value_carries_gradient(context, node.expression, depth)
+    if kind is cst.Subscript:
+        return value_carries_gradient(context, node.value, depth)
+    if kind in (cst.Tuple, cst.List):
+        return any(value_carries_gradient(context, e.value, depth) for e in node.elements)
+    if kind is cst.Name and depth > 0:
+        values = reaching_values(context, node, sources=True)
+        if not values or any(v is OUTSIDE or v is None for v in values):
+            return True  # a parameter, an outer value, or a value the code does not show
+        return any(value_carries_gradient(context, v, depth - 1) for v in values)
+    return True
+
+
 def _reads_parameter(node: cst.CSTNode, parameters) -> bool:
     """`self.weight` where the class assigns `self.weight = nn.Parameter(...)`."""
     stack = [node]
@@ -72,4 +134,4 @@ def _reads_parameter(node: cst.CSTNode, parameters) -> bool:
     return False
 
 
-__all__: Tuple[str, ...] = ("carries_gradient", "function_path", "in_test_file")
+__all__: Tuple[str, ...] = ("carries_gradient", "function_path", "in_test_file", "value_carries_gradient")
