@@ -717,7 +717,7 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
             return left if left is not None and can_reach_zero(context, node.right, depth) else None
         return None
     if isinstance(node, cst.Subscript):
-        if any(_is_mask(element.slice) for element in node.slice):
+        if any(_is_mask(context, element.slice) for element in node.slice):
             return None  # `p[p > 0]` keeps only what is not 0
         return can_reach_zero(context, node.value, depth)
     if isinstance(node, cst.Call):
@@ -893,8 +893,16 @@ def _is_plain(context: FileContext, node: cst.CSTNode) -> bool:
     return False
 
 
-def _is_mask(index: cst.BaseSlice) -> bool:
-    return isinstance(index, cst.Index) and isinstance(index.value, cst.Comparison)
+def _is_mask(context: FileContext, index: cst.BaseSlice) -> bool:
+    """`p[p > 0]`, or `p[non_zero]` with `non_zero = p != 0`: a boolean mask."""
+    if not isinstance(index, cst.Index):
+        return False
+    if isinstance(index.value, cst.Comparison):
+        return True
+    if isinstance(index.value, cst.Name):
+        values = reaching_values(context, index.value)
+        return bool(values) and all(isinstance(v, cst.Comparison) for v in values)
+    return False
 
 
 # -- what the code around a node checks ----------------------------------------------

@@ -9,6 +9,7 @@ import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import LOG_SIGMOID, LOG_SOFTMAX_HOME
+from nanlint.values.gradient import in_test_file
 from nanlint.semantics import (
     LOG,
     LOG_METHODS,
@@ -59,12 +60,14 @@ class LogOfPossiblyZero(Rule):
     later in a loop), since on that path the value is 0.
 
     Not flagged: E with an eps added (`p + 1e-8`) or a positive clamp
-    (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]`, `np.log(p, where=...)`,
+    (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]` (or `p[keep]` with
+    `keep = p != 0`), `np.log(p, where=...)`,
     the square or abs of an arbitrary value (`log(scale ** 2)`, `abs(det).log()`: that
     is how positive scales and log-determinants are written, and they are 0 only where
     the math says -inf), a test's reference implementation (`reference_fn=lambda m, p,
     i: i.sigmoid().log()`, `def softmax_ref(x):`: a test of `LogSigmoid` against
-    `logsigmoid` would test nothing), `math.log` (NAN004's). Code under `torch.no_grad()` is
+    `logsigmoid` would test nothing), a test file (its -inf fails the test that shows
+    it), `math.log` (NAN004's). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -141,6 +144,9 @@ class LogOfPossiblyZero(Rule):
         # A model whose last layer is no probability.
         "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Softplus())\n"
         "rate = torch.log(model(x))\n",
+        # The zeros masked out first, through a name.
+        "import torch\ndef nca(logits, same):\n    p = torch.sum(torch.softmax(logits, 1) * same, dim=1)\n"
+        "    keep = p != 0\n    return -torch.log(p[keep]).mean()\n",
         # A parameter is a probability by its name only: `scale` is not one.
         "import torch\ndef nll(scale, x):\n    return torch.log(scale) + x / scale\n",
     ]
@@ -323,7 +329,8 @@ class LogOfPossiblyZero(Rule):
             return
         operand, framework = found
         reason = can_reach_zero(self.context, operand)
-        if reason is None or in_reference_implementation(self.context):
+        # A test runs its own inputs: a -inf there fails the test that shows it.
+        if reason is None or in_reference_implementation(self.context) or in_test_file(self.context):
             return
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
