@@ -169,6 +169,23 @@ def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.Base
     return assign.value if assign is not None else None
 
 
+def reaching_definitions(context: FileContext, name: cst.Name) -> Optional[List[object]]:
+    """The `Definition`s (or `OUTSIDE`) that can reach this read of `name` in the
+    function or module being visited; None when the read is not that scope's own."""
+    scope = None
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.Lambda):
+            return None
+        if isinstance(node, (cst.FunctionDef, cst.Module)):
+            scope = node
+            break
+    if scope is None:
+        return None
+    if isinstance(scope, cst.Module):
+        context.require_seen([name.value])
+    return context.flow(scope).reaching(name)
+
+
 def reaching_values(
     context: FileContext, name: cst.Name, sources: bool = False
 ) -> Optional[List[Optional[cst.BaseExpression]]]:
@@ -177,18 +194,7 @@ def reaching_values(
     a loop target), `OUTSIDE` for the parameter or a binding of an enclosing scope.
     None when the read is not in that scope's own statements (a lambda's, a closure's).
     `sources`: for a value unpacked from a tuple or a loop, what it was taken out of."""
-    scope = None
-    for node in reversed(context.ancestors):
-        if isinstance(node, cst.Lambda):
-            return None  # its parameters shadow the function's names
-        if isinstance(node, (cst.FunctionDef, cst.Module)):
-            scope = node
-            break
-    if scope is None:
-        return None
-    if isinstance(scope, cst.Module):
-        context.require_seen([name.value])
-    found = context.flow(scope).reaching(name)
+    found = reaching_definitions(context, name)
     if found is None:
         return None
     return [d if d == OUTSIDE else (d.source if sources and d.value is None else d.value) for d in found]

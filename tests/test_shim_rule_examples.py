@@ -23,7 +23,7 @@ CASES = [
 
 # What the shim refuses to evaluate, by design (see nanlint.shim.safety): jax,
 # TensorFlow and Keras code, numpy code where numpy is not installed, attributes of
-# unknown objects (`self.eps`), calls of user functions (`dot(u, v)`).
+# unknown objects (`self.eps`), calls of user functions (`dot(u, v)`), branches.
 REFUSALS = (
     "`jax.numpy.",
     "`jax.nn.",
@@ -32,6 +32,7 @@ REFUSALS = (
     "`numpy` is not installed",
     "attributes of unknown objects are not evaluated",
     "which is not on the allowlist (a user function?)",
+    "only straight-line assignments are evaluated",
 )
 
 # Fixes the shim shows failing on a probe, with why; each is reported to the rule's

@@ -37,7 +37,7 @@ def test_the_value_rebuilt_through_the_same_name_is_followed_step_by_step():
     assert reaching(source) == ["x * x"]
 
 
-def test_both_branches_reach_and_so_does_what_came_before():
+def test_both_branches_reach_and_hide_what_came_before():
     source = """\
         def f(z, c):
             p = torch.tanh(z)
@@ -47,7 +47,23 @@ def test_both_branches_reach_and_so_does_what_came_before():
                 p = torch.softmax(z, -1)
             use(p)
         """
-    assert reaching(source) == ["torch.softmax(z, -1)", "torch.sigmoid(z)", "torch.tanh(z)"]
+    assert reaching(source) == ["torch.softmax(z, -1)", "torch.sigmoid(z)"]
+
+
+def test_an_if_whose_every_branch_assigns_hides_what_came_before():
+    source = """\
+        def f(x, c):
+            if c == 1:
+                std = one()
+            elif c == 2:
+                std = two()
+            else:
+                std = three()
+            use(std)
+        """
+    assert reaching(source) == ["three()", "two()", "one()"]
+    without_else = "def f(x, c):\n    if c == 1:\n        std = one()\n    elif c == 2:\n        std = two()\n    use(std)\n"
+    assert reaching(without_else) == ["two()", "one()", OUTSIDE]
 
 
 def test_an_assignment_in_a_branch_does_not_hide_the_parameter():

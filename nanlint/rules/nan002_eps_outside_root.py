@@ -33,10 +33,12 @@ from nanlint.semantics import (
     is_positive_constant,
     is_sum_of_squares,
     literal_number,
+    reaching_definitions,
     receiver,
     root_of,
     unclampable_divisor,
 )
+from nanlint.values.definitions import OUTSIDE
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, library_of
 
@@ -80,7 +82,8 @@ class EpsOutsideRoot(Rule):
     expression whose terms, through `+ - * /`, unary minus, `abs`, `sum`, `mean`,
     indexing, reshapes (`view`, `reshape`, `expand_as`, `unsqueeze`, `.float()`, ...)
     and local names assigned once, are roots (`sqrt`, `rsqrt`, `** 0.5`, `pow(0.5)` of
-    torch and jax), standard deviations (`x.std()`, `torch.std(x)`: the root of a
+    torch and jax; `x.pow(p).sum().pow(1 / p)`, a p-norm written out), standard
+    deviations (`x.std()`, `torch.std(x)`: the root of a
     variance, 0 for a constant row, with a 0/0 gradient there) or logs (torch, numpy,
     jax). A root added to directly is flagged unless its argument already holds an eps
     or a clamp; a root reached through other terms or names only when its argument can
@@ -283,6 +286,28 @@ class EpsOutsideRoot(Rule):
             "        return torch.conv2d(x, w / std)\n",
             UNSAFE,
         ),
+        # A std set in both branches of an if: both reach the eps.
+        Invalid(
+            "import torch\nclass Norm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        if x.size(0) == 1:\n            std = x.view(-1).std()\n"
+            "        else:\n            std = x.view(x.size(0), -1).std(1)\n"
+            "        return x / (std + self.eps)\n",
+            "import torch\nclass Norm(torch.nn.Module):\n    def forward(self, x):\n"
+            "        if x.size(0) == 1:\n            std = (x.view(-1).var() + self.eps).sqrt()\n"
+            "        else:\n            std = (x.view(x.size(0), -1).var(1) + self.eps).sqrt()\n"
+            "        return x / std\n",
+            UNSAFE,
+        ),
+        # A p-norm written out, `x.pow(p).sum(1).pow(1 / p)`: 0 for an all-zero row.
+        Invalid(
+            "import torch\nclass Normalize(torch.nn.Module):\n    def forward(self, x):\n"
+            "        norm = x.pow(self.power).sum(1, keepdim=True).pow(1. / self.power)\n"
+            "        return x.div(norm + 1e-7)\n",
+            "import torch\nclass Normalize(torch.nn.Module):\n    def forward(self, x):\n"
+            "        norm = (x.pow(self.power).sum(1, keepdim=True) + 1e-7).pow(1. / self.power)\n"
+            "        return x.div(norm)\n",
+            UNSAFE,
+        ),
         # Indexing keeps the root's values: the eps after it comes too late.
         Invalid(
             "import torch\ndef forward(x, var, index):\n    return x / (var.pow(2).sum(-1).sqrt()[index] + 1e-6)\n",
@@ -417,9 +442,11 @@ class EpsOutsideRoot(Rule):
             operand = self._reduced_operand(node)
             return self._roots_in(operand, depth, via) if operand is not None else []
         if isinstance(node, cst.Name) and depth > 0:
-            assign = self._local_assignment(node)
-            if assign is not None:
-                return self._roots_in(assign.value, depth - 1, assign)
+            # Every assignment that can reach the name (`std` set in both branches of an if).
+            found = []
+            for assign in self._local_assignments(node):
+                found += self._roots_in(assign.value, depth - 1, assign)
+            return found
         return []
 
     def _root(self, node: cst.CSTNode, via: Optional[cst.Assign]) -> Optional[_Root]:
@@ -429,6 +456,11 @@ class EpsOutsideRoot(Rule):
         if not isinstance(node, cst.Call):
             return None
         qualified, method = callee(self.context, node)
+        # `x.pow(p).sum(1).pow(1 / p)`: a p-norm written out, 0 for an all-zero row.
+        if qualified is None and method == "pow" and len(node.args) == 1 and _is_reciprocal(node.args[0].value):
+            base = receiver(node)
+            if base is not None and _sums_powers(self.context, base):
+                return _Root(node, "root", base, "receiver", via)
         # A standard deviation is the root of a variance: 0 for a constant row, and its
         # gradient there is 0/0 (a hand-written layer norm's `x.std(-1) + eps`).
         if qualified == "torch.std" and node.args and node.args[0].keyword is None:
@@ -454,18 +486,26 @@ class EpsOutsideRoot(Rule):
             return receiver(call)
         return None
 
-    def _local_assignment(self, name: cst.Name) -> Optional[cst.Assign]:
-        """The one `name = value` of the function (or module) being visited, if any."""
+    def _local_assignments(self, name: cst.Name) -> List[cst.Assign]:
+        """The `name = value` statements of the function (or module) being visited that
+        can reach this read of `name`; none when something else can (a parameter)."""
         for node in reversed(self.context.ancestors):
             if isinstance(node, (cst.ClassDef, cst.Lambda)):
-                return None
+                return []
             if isinstance(node, (cst.FunctionDef, cst.Module)):
-                return self.context.bindings(node).single_assignment(name.value)
-        return None
+                found = reaching_definitions(self.context, name)
+                if found is None:
+                    single = self.context.bindings(node).single_assignment(name.value)
+                    return [single] if single is not None else []
+                assigns = [d.node for d in found if d != OUTSIDE and isinstance(d.node, cst.Assign) and d.value is not None]
+                return assigns if len(assigns) == len(found) else []
+        return []
 
     def _can_be_zero(self, root: _Root) -> bool:
         if root.kind == "std":
             return True  # of any row that can be constant
+        if root.kind == "root":
+            return True  # a p-norm written out: 0 for an all-zero row
         if root.kind == "log":
             return can_reach_zero(self.context, root.radicand) is not None
         return is_sum_of_squares(self.context, root.radicand)
@@ -552,6 +592,27 @@ class EpsOutsideRoot(Rule):
         params = {param.name.value for param in _params(function.params)}
         bindings = self.context.bindings(function)
         return all(name in params or not bindings.is_bound(name) for name in names)
+
+
+def _is_reciprocal(node: cst.CSTNode) -> bool:
+    """`1 / p`, `1. / self.power`."""
+    return (
+        isinstance(node, cst.BinaryOperation)
+        and isinstance(node.operator, cst.Divide)
+        and literal_number(node.left) == 1
+    )
+
+
+def _sums_powers(context, node: cst.CSTNode) -> bool:
+    """`x.pow(p).sum(1)`, `(x ** p).sum(-1)`: a sum of powers."""
+    if not isinstance(node, cst.Call):
+        return False
+    _, method = callee(context, node)
+    inner = receiver(node) if method in ("sum", "mean") else None
+    if isinstance(inner, cst.Call):
+        _, inner_method = callee(context, inner)
+        return inner_method == "pow"
+    return isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Power)
 
 
 def _as_variance(context, std: cst.Call) -> Optional[str]:

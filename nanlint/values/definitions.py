@@ -42,6 +42,7 @@ class Definition:
     # what a `for` iterates over. Its element: no expression of its own, but the same
     # library and the same gradient.
     source: Optional[cst.BaseExpression] = None
+    start: int = 0  # for the every-branch marker: the index of its `if`
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,21 @@ class ScopeFlow:
             return None
         found: List[Union[Definition, str]] = []
         hidden = False
+        floor = -1  # below this index, an if whose every branch defines the name hides all
         definitions = self.definitions.get(use.value, [])
         for definition in reversed(definitions):
-            if definition.index < where.index and not hidden:
+            marker = definition.node is _EVERY_BRANCH
+            if floor < definition.index < where.index and not hidden:
+                if marker:
+                    if _encloses(definition.blocks, where.blocks):
+                        floor = definition.start
+                    continue
                 found.append(definition)
                 hidden = _encloses(definition.blocks, where.blocks)
             elif definition.index >= where.index and set(definition.loops) & set(where.loops):
-                found.append(definition)  # again on the loop's next pass
+                if not marker:
+                    found.append(definition)  # again on the loop's next pass
+        hidden = hidden or floor >= 0
         if not hidden:
             found.append(OUTSIDE)
         return found
@@ -124,9 +133,16 @@ class ScopeFlow:
                 self._reads(item.item, where)
                 if item.asname is not None:
                     self._bind_target(item.asname.name, None, statement, where)
+        # Names every branch of an `if ... else` defines: after it, one of those
+        # definitions has run, and the ones before the `if` are hidden.
+        exhaustive = isinstance(statement, cst.If) and _ends_in_else(statement)
+        per_branch: List[set] = []
         for child, is_loop_body in _bodies(statement):
+            before = {name: len(found) for name, found in self.definitions.items()}
+            branch_blocks = blocks + (id(statement),) if isinstance(child, cst.If) else None
             if isinstance(child, cst.If):  # `elif`: a branch of its own
                 self._compound(child, blocks + (id(statement),), loops)
+                per_branch.append(self._defined_since(before, branch_blocks))
                 continue
             suite = child if isinstance(child, cst.BaseSuite) else child.body
             suite_blocks = blocks + (id(suite),)
@@ -134,6 +150,21 @@ class ScopeFlow:
                 self._bind_target(child.name.name, None, child, _Where(where.index, suite_blocks, loops))
             statements = [suite] if isinstance(suite, cst.SimpleStatementSuite) else suite.body
             self._block(statements, suite_blocks, inner_loops if is_loop_body else loops)
+            per_branch.append(self._defined_since(before, suite_blocks))
+        if exhaustive and per_branch:
+            after = self._next(blocks, loops)
+            for name in set.intersection(*per_branch):
+                self.definitions.setdefault(name, []).append(
+                    Definition(after.index, None, _EVERY_BRANCH, blocks, loops, None, where.index)
+                )
+
+    def _defined_since(self, before: Dict[str, int], branch: Blocks) -> set:
+        """The names defined at the top level of a branch since `before` was taken."""
+        return {
+            name
+            for name, found in self.definitions.items()
+            if any(d.blocks == branch for d in found[before.get(name, 0):])
+        }
 
     def _small_definitions(self, small: cst.CSTNode, where: _Where) -> None:
         if isinstance(small, cst.Assign):
@@ -191,6 +222,16 @@ class ScopeFlow:
             if kind is cst.NamedExpr and type(current.target) is cst.Name:
                 self._define(current.target.value, current.value, node, where)
             stack.extend(children(current))
+
+
+# The statement of the marker that says "every branch above defined this name".
+_EVERY_BRANCH = cst.Pass()
+
+
+def _ends_in_else(statement: cst.If) -> bool:
+    while isinstance(statement.orelse, cst.If):
+        statement = statement.orelse
+    return isinstance(statement.orelse, cst.Else)
 
 
 def _encloses(outer: Blocks, inner: Blocks) -> bool:
