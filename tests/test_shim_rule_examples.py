@@ -23,7 +23,8 @@ CASES = [
 
 # What the shim refuses to evaluate, by design (see nanlint.shim.safety): jax,
 # TensorFlow and Keras code, numpy code where numpy is not installed, attributes of
-# unknown objects (`self.eps`), calls of user functions (`dot(u, v)`), branches.
+# unknown objects (`self.eps`), calls of user functions (`dot(u, v)`), branches,
+# private attributes.
 REFUSALS = (
     "`jax.numpy.",
     "`jax.nn.",
@@ -33,6 +34,7 @@ REFUSALS = (
     "attributes of unknown objects are not evaluated",
     "which is not on the allowlist (a user function?)",
     "only straight-line assignments are evaluated",
+    "the private attribute",
 )
 
 # Fixes the shim shows failing on a probe, with why; each is reported to the rule's

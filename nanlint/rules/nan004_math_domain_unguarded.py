@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 import libcst as cst
 
@@ -74,7 +74,8 @@ class MathDomainUnguarded(Rule):
       0 only for a frequency far outside its meaning);
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
-      author knows alpha_bar <= 1);
+      author knows alpha_bar <= 1), or a running sum the class also decreases
+      (`self.total -= x`), which rounding leaves below 0 where it should be 0;
     - `math.acos` / `math.asin`, of anything not clamped to [-1, 1].
 
     An eps added inside (`math.log(1 - 2 * t + 1e-6)`) is its author's guard and is
@@ -227,6 +228,17 @@ class MathDomainUnguarded(Rule):
             "    return 1.0 - math.sqrt(max(progress, 0.0))\n",
             UNSAFE,
         ),
+        # A running sum of squared deviations, updated as values come and go: rounding
+        # leaves it a hair below 0 when the window is constant.
+        Invalid(
+            "import math\nclass RollingStd:\n    def remove(self, old, delta):\n"
+            "        self._sslm -= delta * (old - self._mean)\n"
+            "    def value(self):\n        return math.sqrt(self._sslm / (self._obs - 1))\n",
+            "import math\nclass RollingStd:\n    def remove(self, old, delta):\n"
+            "        self._sslm -= delta * (old - self._mean)\n"
+            "    def value(self):\n        return math.sqrt(max(self._sslm / (self._obs - 1), 0.0))\n",
+            UNSAFE,
+        ),
         Invalid(
             "import math\ndef ngram_logprob(count, context_count):\n"
             "    return math.log(count) - math.log(context_count)\n",
@@ -251,7 +263,11 @@ class MathDomainUnguarded(Rule):
         problem = self._problem(kind, value)
         if problem is None:
             return
-        if catches(self.context, CAUGHT_BY) or is_guarded(self.context, subjects(self.context, value)):
+        # A check is about what can leave the domain: for a running sum, the sum itself
+        # (a check of the count beside it guards the division, not the sum).
+        running = {bare_code(self.context, n) for n in _attributes_in(value) if self._running_sum(n)}
+        about = running or subjects(self.context, value)
+        if catches(self.context, CAUGHT_BY) or is_guarded(self.context, about):
             return
         fix = self._fix(kind, value)
         self.report(
@@ -276,6 +292,8 @@ class MathDomainUnguarded(Rule):
             return f"{source}, not known to be > 0"
         if not self._can_be_negative(value, 2):
             return None
+        if source.startswith("the running sum"):
+            return f"{source}: rounding can leave it below 0 where it should be 0"
         return f"a difference or negation of {source}, which can be < {0 if kind == 'sqrt' else -1}"
 
     # -- where a value comes from --------------------------------------------------
@@ -284,6 +302,8 @@ class MathDomainUnguarded(Rule):
         when it is built only from literals, attributes and constants."""
         if isinstance(node, cst.Name):
             return self._name_input(node, depth)
+        if self._running_sum(node):
+            return f"the running sum `self.{node.attr.value}`, which the class also decreases"
         if isinstance(node, cst.Subscript):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
@@ -424,8 +444,21 @@ class MathDomainUnguarded(Rule):
             return min(signs[0], NONNEGATIVE)
         return UNKNOWN
 
+    def _running_sum(self, node: cst.CSTNode) -> bool:
+        """`self.total` where the class does `self.total -= ...`: updated one step at a
+        time, it drifts from its true value by rounding, below 0 where that is 0."""
+        return (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "self"
+            and node.attr.value in self.context.summary.decreased
+        )
+
     def _can_be_negative(self, node: cst.CSTNode, depth: int) -> bool:
-        """Negative by construction: a subtraction, a negation, or built from one."""
+        """Negative by construction: a subtraction, a negation, a running sum the class
+        decreases, or built from one."""
+        if self._running_sum(node):
+            return True
         value = literal_number(node)
         if value is not None:
             return value < 0
@@ -499,6 +532,16 @@ _OUTSIDE = {
     "sqrt": "below 0",
     "arc": "outside [-1, 1]",
 }
+
+
+def _attributes_in(node: cst.CSTNode) -> List[cst.Attribute]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Attribute):
+            found.append(current)
+        stack.extend(current.children)
+    return found
 
 
 def _by_string_key(node: cst.Subscript) -> bool:

@@ -68,6 +68,9 @@ class ModuleSummary:
     # What in the module makes exploding gradients a known risk ("mixed precision",
     # "a recurrent layer", ...): the evidence a training step needs clipping.
     risks: Tuple[str, ...] = ()
+    # `self.<name>` attributes the class decreases (`self.total -= x`): running sums that
+    # rounding can leave a hair below 0.
+    decreased: FrozenSet[str] = frozenset()
 
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
@@ -75,7 +78,7 @@ class ModuleSummary:
         return path in self.gradient_paths and path not in self.no_gradient_paths
 
 
-EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, ())
+EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, (), frozenset())
 
 
 def summarize(tree: ast.Module, backward_called: bool = True) -> ModuleSummary:
@@ -116,6 +119,7 @@ def summarize(tree: ast.Module, backward_called: bool = True) -> ModuleSummary:
         frozenset(walk.parameters),
         _saturating_models(walk.self_assignments, walk.forwards),
         risks,
+        frozenset(walk.decreased),
     )
 
 
@@ -130,6 +134,7 @@ class _Walk:
         self.words: Set[str] = set()
         self.self_assignments: List[Tuple[str, ast.AST]] = []  # (attr, value) of `self.attr = value`
         self.forwards: List[Tuple[str, ast.AST]] = []  # (class name, its `forward`)
+        self.decreased: Set[str] = set()
 
     def run(self, tree: ast.Module) -> None:
         # Each entry: a node and where it runs (the function that owns its calls, the
@@ -175,6 +180,10 @@ class _Walk:
                 self._call(node, where[0])
             elif kind is ast.Assign:
                 self._assign(node)
+            elif kind is ast.AugAssign:
+                target = node.target
+                if type(node.op) is ast.Sub and isinstance(target, ast.Attribute) and _is_self(target.value):
+                    self.decreased.add(target.attr)
             elif not collect:
                 pass
             elif kind is ast.Name:
@@ -308,6 +317,10 @@ def _is_role(function: _Function) -> bool:
     if function.class_name is not None and _LOSS_CLASS.search(function.class_name):
         return name in ("forward", "__call__") or bool(_GRADIENT_ROLE.search(name))
     return bool(_GRADIENT_ROLE.search(name))
+
+
+def _is_self(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _is_parameter(value: ast.AST) -> bool:
