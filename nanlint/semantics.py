@@ -664,13 +664,21 @@ def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional
     if isinstance(node, cst.Subscript):
         return _saturating(context, node.value, depth)
     if isinstance(node, cst.Name) and depth > 0:
-        for value in _reaching(context, node):
-            if value is OUTSIDE:
-                found = _probability_parameter(context, node)
-            elif value is not None:
-                found = _saturating(context, value, depth - 1)
-            if found is not None:
-                return found
+        return _through_assignments(context, node, depth, _saturating)
+    return None
+
+
+def _through_assignments(context: FileContext, name: cst.Name, depth: int, question) -> Optional[str]:
+    """`question`'s answer for the first value that can reach `name` and has one: on
+    that path the name holds it. A parameter answers for itself when it is named as a
+    probability."""
+    for value in _reaching(context, name):
+        if value is OUTSIDE:
+            found = _probability_parameter(context, name)
+        else:
+            found = question(context, value, depth - 1) if value is not None else None
+        if found is not None:
+            return found
     return None
 
 
@@ -729,14 +737,7 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
     if isinstance(node, cst.Call):
         return _zero_call(context, node, depth)
     if isinstance(node, cst.Name) and depth > 0:
-        # Any assignment that can reach the read: on that path the value is 0.
-        for value in _reaching(context, node):
-            if value is OUTSIDE:
-                found = _probability_parameter(context, node)
-            elif value is not None:
-                found = can_reach_zero(context, value, depth - 1)
-            if found is not None:
-                return found
+        return _through_assignments(context, node, depth, can_reach_zero)
     return None
 
 

@@ -189,8 +189,8 @@ def test_test_files_carry_no_gradient(filename):
     assert not carries
 
 
-def _library(source: str, name: str = "target"):
-    """The library of the value assigned to `target` (or returned) in the source."""
+def _returned(source: str, question):
+    """`question(context, value)` for the value the first `return` of the source gives."""
     source = textwrap.dedent(source)
     tree = ast.parse(source)
     index = ModuleIndex.from_ast(tree)
@@ -200,10 +200,14 @@ def _library(source: str, name: str = "target"):
 
     def visit(node):
         if isinstance(node, cst.Return) and node.value is not None:
-            found.append(library_of(context, node.value))
+            found.append(question(context, node.value))
 
     walk(module, {"Return": [visit]}, {}, context.ancestors)
     return found[0]
+
+
+def _library(source: str):
+    return _returned(source, library_of)
 
 
 @pytest.mark.parametrize(
@@ -225,22 +229,9 @@ def test_library_of_a_value(source, expected):
 
 
 def _value_gradient(source: str):
-    """Whether the value returned by the first function may carry a gradient."""
     from nanlint.values.gradient import value_carries_gradient
 
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    index = ModuleIndex.from_ast(tree)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
-    found = []
-
-    def visit(node):
-        if isinstance(node, cst.Return) and node.value is not None:
-            found.append(value_carries_gradient(context, node.value))
-
-    walk(module, {"Return": [visit]}, {}, context.ancestors)
-    return found[0]
+    return _returned(source, value_carries_gradient)
 
 
 @pytest.mark.parametrize(
