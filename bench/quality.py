@@ -442,7 +442,10 @@ def line_hash(root: Path, path: str, line: int) -> str:
 
 
 @dataclass
-class Label:
+class Reviewed:
+    """A finding of the corpus, with its package and the hashes of its flagged line and
+    of its fix: what a label is matched on."""
+
     package: str
     version: str
     path: str
@@ -451,6 +454,12 @@ class Label:
     code: str
     line_hash: str
     fix_hash: str = ""
+
+
+@dataclass
+class Label(Reviewed):
+    """A reviewed finding and its verdicts."""
+
     verdict: str = ""
     fix: str = ""
     reason: str = ""
@@ -504,18 +513,6 @@ def merge(sheets: Sequence[Path]) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class Reviewed:
-    """A finding of the corpus, with its package and the hash of its flagged line."""
-
-    package: str
-    version: str
-    path: str
-    line: int
-    column: int
-    code: str
-    line_hash: str
-    fix_hash: str = ""
 
 
 def fix_hash(fix: Optional[dict]) -> str:
