@@ -82,10 +82,11 @@ class EpsOutsideRoot(Rule):
     expression whose terms, through `+ - * /`, unary minus, `abs`, `sum`, `mean`,
     indexing, reshapes (`view`, `reshape`, `expand_as`, `unsqueeze`, `.float()`, ...)
     and local names assigned once, are roots (`sqrt`, `rsqrt`, `** 0.5`, `pow(0.5)` of
-    torch and jax; `x.pow(p).sum().pow(1 / p)`, a p-norm written out), standard
-    deviations (`x.std()`, `torch.std(x)`: the root of a
-    variance, 0 for a constant row, with a 0/0 gradient there) or logs (torch, numpy,
-    jax). A root added to directly is flagged unless its argument already holds an eps
+    torch and jax; `x.pow(p).sum().pow(1 / p)`, a p-norm written out) or logs (torch,
+    numpy, jax). Not `x.std() + eps`: torch's std backward returns 0 where the std is 0
+    (a constant row gives gradient 0 with torch 2.13; `x.var().sqrt()` gives NaN), so a
+    hand-written layer norm over `std` is safe on today's torch, though it was not on
+    the old ones its authors used. A root added to directly is flagged unless its argument already holds an eps
     or a clamp; a root reached through other terms or names only when its argument can
     be exactly 0 (a sum of squares, a variance). Roots and standard deviations are
     flagged only where a gradient flows through them (see NAN001: a forward pass, a
@@ -98,8 +99,7 @@ class EpsOutsideRoot(Rule):
     ## Fix safety
     The fix moves the eps inside each root it failed to protect and drops it from the
     outside: `torch.sqrt(E) + eps` becomes `torch.sqrt(E + eps)`, and an earlier
-    `d1 = E.sqrt()` becomes `d1 = (E + eps).sqrt()`, and `x.std(d) + eps` becomes
-    `(x.var(d) + eps).sqrt()`. Values change by up to
+    `d1 = E.sqrt()` becomes `d1 = (E + eps).sqrt()`. Values change by up to
     sqrt(eps) near 0 and wherever else the eps was added, and an eps that also kept a
     division finite now does so from inside the root: the fix is unsafe. NAN001 flags
     the bare root as well; when both fixes apply, NAN001's exact rewrite goes first.
@@ -108,7 +108,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS, *call_triggers("std"))
+    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS)
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "
@@ -137,7 +137,12 @@ class EpsOutsideRoot(Rule):
         "import torch\n@torch.inference_mode()\ndef forward(x):\n    return x / (x.pow(2).sum(-1, keepdim=True).sqrt() + 1e-6)\n",
         # No gradient reaches the root: nothing in the module differentiates through it
         # (a data normalisation, a metric), or the value is a NumPy array.
-        "import torch\ndef normalize_advantages(adv):\n    return (adv - adv.mean()) / (adv.std() + 1e-8)\n",
+        "import torch\ndef normalize_advantages(adv):\n    return (adv - adv.mean()) / (adv.var().sqrt() + 1e-8)\n",
+        # A hand-written layer norm over `std`: torch's std backward is 0 where the std
+        # is 0, so the eps outside it is enough on today's torch.
+        "import torch\nclass LayerNorm(torch.nn.Module):\n    def forward(self, x):\n"
+        "        mean = x.mean(-1, keepdim=True)\n        std = x.std(-1, keepdim=True)\n"
+        "        return self.a_2 * (x - mean) / (std + self.eps) + self.b_2\n",
         "import torch\ndef snr(signal, noise):\n    return signal.pow(2).mean().sqrt() / (noise.pow(2).mean().sqrt() + 1e-8)\n",
         "import numpy as np\ndef loss(x):\n    return np.sqrt(np.sum(x ** 2)) + 1e-8\n",
         "import math\ndef loss(x):\n    return math.sqrt(x) + 1e-8\n",
@@ -263,22 +268,11 @@ class EpsOutsideRoot(Rule):
             "import torch\ndef loss(a, b):\n    return (torch.sqrt((a ** 2).sum() + 1e-8) + torch.sqrt((b ** 2).sum() + 1e-8)).mean()\n",
             UNSAFE,
         ),
-        # A hand-written layer norm: a std is the root of a variance, and its gradient
-        # over a constant row is 0/0 (the annotated transformer's, BERT's).
-        Invalid(
-            "import torch\nclass LayerNorm(torch.nn.Module):\n    def forward(self, x):\n"
-            "        mean = x.mean(-1, keepdim=True)\n        std = x.std(-1, keepdim=True)\n"
-            "        return self.a_2 * (x - mean) / (std + self.eps) + self.b_2\n",
-            "import torch\nclass LayerNorm(torch.nn.Module):\n    def forward(self, x):\n"
-            "        mean = x.mean(-1, keepdim=True)\n        std = (x.var(-1, keepdim=True) + self.eps).sqrt()\n"
-            "        return self.a_2 * (x - mean) / std + self.b_2\n",
-            UNSAFE,
-        ),
-        # Weight standardisation: the eps after a reshape of the std.
+        # Weight standardisation: the eps after a reshape of the root.
         Invalid(
             "import torch\nclass Conv(torch.nn.Conv2d):\n    def forward(self, x):\n"
             "        w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)\n"
-            "        std = w.view(w.size(0), -1).std(dim=1).view(-1, 1, 1, 1) + 1e-5\n"
+            "        std = w.view(w.size(0), -1).var(dim=1).sqrt().view(-1, 1, 1, 1) + 1e-5\n"
             "        return torch.conv2d(x, w / std)\n",
             "import torch\nclass Conv(torch.nn.Conv2d):\n    def forward(self, x):\n"
             "        w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)\n"
@@ -286,11 +280,11 @@ class EpsOutsideRoot(Rule):
             "        return torch.conv2d(x, w / std)\n",
             UNSAFE,
         ),
-        # A std set in both branches of an if: both reach the eps.
+        # A root set in both branches of an if: both reach the eps.
         Invalid(
             "import torch\nclass Norm(torch.nn.Module):\n    def forward(self, x):\n"
-            "        if x.size(0) == 1:\n            std = x.view(-1).std()\n"
-            "        else:\n            std = x.view(x.size(0), -1).std(1)\n"
+            "        if x.size(0) == 1:\n            std = x.view(-1).var().sqrt()\n"
+            "        else:\n            std = x.view(x.size(0), -1).var(1).sqrt()\n"
             "        return x / (std + self.eps)\n",
             "import torch\nclass Norm(torch.nn.Module):\n    def forward(self, x):\n"
             "        if x.size(0) == 1:\n            std = (x.view(-1).var() + self.eps).sqrt()\n"
@@ -339,10 +333,10 @@ class EpsOutsideRoot(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        if index.calls_any(SQRT + RSQRT + POW + LOG + ("torch.std",)):
+        if index.calls_any(SQRT + RSQRT + POW + LOG):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
-        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow", "std") + LOG_METHODS))
+        return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
 
     @classmethod
     def wants_part(cls, part, module) -> bool:
@@ -461,12 +455,9 @@ class EpsOutsideRoot(Rule):
             base = receiver(node)
             if base is not None and _sums_powers(self.context, base):
                 return _Root(node, "root", base, "receiver", via)
-        # A standard deviation is the root of a variance: 0 for a constant row, and its
-        # gradient there is 0/0 (a hand-written layer norm's `x.std(-1) + eps`).
-        if qualified == "torch.std" and node.args and node.args[0].keyword is None:
-            return _Root(node, "std", node.args[0].value, "argument", via)
-        if qualified is None and method == "std" and self.context.imports.imports_module("torch"):
-            return _Root(node, "std", receiver(node), "receiver", via)
+        # Not `x.std()`: torch's std backward returns 0 where the std is 0 (measured with
+        # torch 2.13: a constant row gives gradient 0, `x.var().sqrt()` gives NaN), so
+        # `x.std() + eps` is no hazard on today's torch, whatever it was on old ones.
         if qualified in LOG and len(node.args) == 1:
             operand = argument(node, 0, "input" if qualified.startswith("torch.") else "x")
             return _Root(node, "log", operand, "argument", via) if operand is not None else None
@@ -502,8 +493,6 @@ class EpsOutsideRoot(Rule):
         return []
 
     def _can_be_zero(self, root: _Root) -> bool:
-        if root.kind == "std":
-            return True  # of any row that can be constant
         if root.kind == "root":
             return True  # a p-norm written out: 0 for an all-zero row
         if root.kind == "log":
@@ -528,10 +517,8 @@ class EpsOutsideRoot(Rule):
         names = ", ".join(_describe(self.context, root) for root in roots)
         kinds = {root.kind for root in roots}
         why = []
-        if kinds - {"log", "std"}:
+        if kinds - {"log"}:
             why.append("a root's gradient at 0 is inf, and autograd makes it NaN before the eps is added")
-        if "std" in kinds:
-            why.append("the gradient of a std over a constant row is 0/0, NaN before the eps is added")
         if "log" in kinds:
             why.append("log(0) is -inf whatever is added after it")
         advice = "move the eps inside"
@@ -560,17 +547,6 @@ class EpsOutsideRoot(Rule):
         edits = []
         swaps: Dict[int, object] = {}
         for root in roots:
-            if root.kind == "std":
-                # `x.std(d)` with the eps inside is `(x.var(d) + eps).sqrt()`.
-                variance = _as_variance(self.context, root.call)
-                if variance is None:
-                    return None
-                new_root = f"({variance} + {eps_code}).sqrt()"
-                if root.via is None:
-                    swaps[id(root.call)] = cst.parse_expression(new_root)
-                else:
-                    edits.append(Replace(root.call, new_root))
-                continue
             new_radicand = _guarded_radicand(self.context, root, eps_code)
             if root.via is None:
                 swaps[id(root.radicand)] = cst.parse_expression(new_radicand)
@@ -613,14 +589,6 @@ def _sums_powers(context, node: cst.CSTNode) -> bool:
         _, inner_method = callee(context, inner)
         return inner_method == "pow"
     return isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Power)
-
-
-def _as_variance(context, std: cst.Call) -> Optional[str]:
-    """The code of a std call renamed to var: `x.var(-1)`, `torch.var(x, 1)`."""
-    if not isinstance(std.func, cst.Attribute):
-        return None  # `from torch import std`: no spelling of var to rely on
-    renamed = std.with_changes(func=std.func.with_changes(attr=cst.Name("var")))
-    return context.code(renamed)
 
 
 def _guarded_radicand(context, root: _Root, eps: str) -> str:
