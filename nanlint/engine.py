@@ -85,7 +85,7 @@ class Linter:
             reduced = reduce(source, index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports
-        summary = summarize(tree, index.calls_method(("backward", "manual_backward")))
+        summary = summarize(tree, index)
         del tree, index  # the concrete tree is the big one: never hold both
         if reduced is not None:
             try:

@@ -63,6 +63,7 @@ class ScopeFlow:
     def __init__(self, scope: Scope) -> None:
         self.definitions: Dict[str, List[Definition]] = {}
         self._where: Dict[int, _Where] = {}
+        self._log: List[Tuple[str, Blocks]] = []  # every definition, in order: (name, blocks)
         self._index = 0
         body = scope.body.body if isinstance(scope, cst.FunctionDef) else scope.body
         if isinstance(scope, cst.FunctionDef) and isinstance(scope.body, cst.SimpleStatementSuite):
@@ -138,7 +139,7 @@ class ScopeFlow:
         exhaustive = isinstance(statement, cst.If) and _ends_in_else(statement)
         per_branch: List[set] = []
         for child, is_loop_body in _bodies(statement):
-            before = {name: len(found) for name, found in self.definitions.items()}
+            before = len(self._log)
             branch_blocks = blocks + (id(statement),) if isinstance(child, cst.If) else None
             if isinstance(child, cst.If):  # `elif`: a branch of its own
                 self._compound(child, blocks + (id(statement),), loops)
@@ -157,14 +158,11 @@ class ScopeFlow:
                 self.definitions.setdefault(name, []).append(
                     Definition(after.index, None, _EVERY_BRANCH, blocks, loops, None, where.index)
                 )
+                self._log.append((name, blocks))
 
-    def _defined_since(self, before: Dict[str, int], branch: Blocks) -> set:
-        """The names defined at the top level of a branch since `before` was taken."""
-        return {
-            name
-            for name, found in self.definitions.items()
-            if any(d.blocks == branch for d in found[before.get(name, 0):])
-        }
+    def _defined_since(self, before: int, branch: Blocks) -> set:
+        """The names defined at the top level of a branch since the log was `before` long."""
+        return {name for name, blocks in self._log[before:] if blocks == branch}
 
     def _small_definitions(self, small: cst.CSTNode, where: _Where) -> None:
         if isinstance(small, cst.Assign):
@@ -207,6 +205,7 @@ class ScopeFlow:
         self.definitions.setdefault(name, []).append(
             Definition(where.index, value, node, where.blocks, where.loops, source)
         )
+        self._log.append((name, where.blocks))
 
     def _reads(self, node: cst.CSTNode, where: _Where) -> None:
         """Number the names `node` reads; `(p := value)` in it defines `p`."""

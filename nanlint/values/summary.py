@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from nanlint.names import CHILD_FIELDS
+from nanlint.names import CHILD_FIELDS, ModuleIndex
 from nanlint.values.api import SATURATING_LAYERS
 
 Path = Tuple[str, ...]
@@ -81,12 +81,20 @@ class ModuleSummary:
 EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, (), frozenset())
 
 
-def summarize(tree: ast.Module, backward_called: bool = True) -> ModuleSummary:
+def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> ModuleSummary:
     """One walk of the module's `ast` (the field table of `nanlint.names`, three times
-    as fast as `ast.walk`) collects everything the answers need. The words that tell
-    of gradient risks only matter where a backward pass is started (`backward_called`:
-    the module calls a `backward` method), and reading every name costs most of the walk."""
-    walk = _Walk(backward_called)
+    as fast as `ast.walk`) collects everything the answers need. What the engine's index
+    already knows spares most of it: the words that tell of gradient risks only matter
+    where a backward pass is started, and module-level code that starts none (tables,
+    constants, registrations) neither calls into gradient code nor defines a parameter."""
+    backward = ("backward", "manual_backward")
+    backward_called = index is None or index.calls_method(backward)
+    script = index is None or any(
+        not isinstance(part.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and part.calls_method(backward)
+        for part in index.parts
+    )
+    walk = _Walk(backward_called, skip_top_level=not script and not backward_called)
     walk.run(tree)
     functions = walk.functions
 
@@ -127,8 +135,9 @@ class _Walk:
     """The functions of a module (with what each calls), its trainable parameters, the
     words that tell of gradient risks, and what models' outputs need: in one pass."""
 
-    def __init__(self, collect_words: bool) -> None:
+    def __init__(self, collect_words: bool, skip_top_level: bool = False) -> None:
         self.collect_words = collect_words
+        self.skip_top_level = skip_top_level
         self.functions: List[_Function] = [_Function((), None)]
         self.parameters: Set[str] = set()
         self.words: Set[str] = set()
@@ -140,7 +149,10 @@ class _Walk:
         # Each entry: a node and where it runs (the function that owns its calls, the
         # path of names around it, the class it is in, whether that class holds data).
         module = (self.functions[0], (), None, False)
-        stack = [(statement, module) for statement in reversed(tree.body)]
+        body = tree.body
+        if self.skip_top_level:
+            body = [s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        stack = [(statement, module) for statement in reversed(body)]
         push, pop = stack.append, stack.pop
         words, collect = self.words, self.collect_words
         while stack:
