@@ -20,7 +20,6 @@ from nanlint.semantics import (
     bare_code,
     call_triggers,
     callee,
-    can_reach_zero,
     clamp_lower_bound,
     clamped_operand,
     feeds_no_gradient,

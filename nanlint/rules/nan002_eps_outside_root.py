@@ -24,7 +24,6 @@ from nanlint.semantics import (
     SUM,
     addend_code,
     argument,
-    call_triggers,
     callee,
     can_reach_zero,
     clamp_lower_bound,
