@@ -189,6 +189,12 @@ def test_test_files_carry_no_gradient(filename):
     assert not carries
 
 
+@pytest.mark.parametrize("filename", ["/home/me/tests/project/src/model/loss.py", "testsuite/loss.py", "contest.py"])
+def test_a_tests_folder_far_up_the_path_does_not_make_a_test(filename):
+    [(_, _, carries)] = _contexts("import torch\ndef loss(x):\n    return torch.sqrt(x)\n", filename)
+    assert carries
+
+
 def _returned(source: str, question):
     """`question(context, value)` for the value the first `return` of the source gives."""
     source = textwrap.dedent(source)

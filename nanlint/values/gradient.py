@@ -20,8 +20,11 @@ from nanlint.semantics import in_no_grad, reaching_values
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.summary import Path
 
-# Test files check values, and a NaN gradient there fails the test that shows it.
-_TEST_FILE = re.compile(r"(^|[\\/])(tests?|testing)[\\/]|(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest)\.py$")
+# Test files check values, and a NaN gradient there fails the test that shows it: a
+# test module by its name, or a file in a `tests` folder (its parent or the one above;
+# not further up, where a folder of that name says nothing about this file).
+_TEST_NAME = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
+_TEST_FOLDERS = frozenset(("tests", "test", "testing"))
 
 
 def function_path(context: FileContext) -> Path:
@@ -39,7 +42,8 @@ def function_path(context: FileContext) -> Path:
 
 
 def in_test_file(context: FileContext) -> bool:
-    return bool(_TEST_FILE.search(context.filename))
+    parts = re.split(r"[\\/]", context.filename)
+    return bool(_TEST_NAME.match(parts[-1])) or not _TEST_FOLDERS.isdisjoint(parts[-3:-1])
 
 
 def carries_gradient(context: FileContext, node: cst.CSTNode) -> bool:
