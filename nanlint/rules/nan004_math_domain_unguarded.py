@@ -38,10 +38,11 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 
 # Parameters named like a model or algorithm setting come from a configuration that
 # is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
-# `upper_bound`.
+# `upper_bound`. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
+# they want a schedule down to 0, the way the incident's formatter was passed a count of 0.
 _SETTING = re.compile(
-    r"^(num|n|max|min|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
-    r"positions|period|channels|layers|features|rate|steps|max|min|factor|scale|bound)$|"
+    r"^(num|n|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
+    r"positions|period|channels|layers|features|rate|steps|factor|scale|bound)$|"
     r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound)$"
 )
 
@@ -84,7 +85,8 @@ class MathDomainUnguarded(Rule):
     flagged, nor are values looked up by name (`msg["num_samples"]`), nor parameters
     that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`), a
     constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
-    `base`, `scale`, `upper_bound`), as a config validates them. A check on the way counts as a
+    `base`, `scale`, `upper_bound`), as a config validates them. A bound named `min` or
+    `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
     `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
@@ -144,7 +146,8 @@ class MathDomainUnguarded(Rule):
         "import math\nimport pytest\ndef test_raises(x):\n    with pytest.raises(ValueError):\n        math.log(x)\n",
         "import math\ndef noise(alpha_bar):\n    return math.sqrt(1 - alpha_bar)\n",
         "import math\ndef alibi_slopes(num_heads):\n    return 2 ** math.floor(math.log2(num_heads))\n",
-        "import math\ndef bucket(max_distance, max_exact):\n    return math.log(max_distance / max_exact)\n",
+        "import math\ndef bucket(num_buckets, max_distance):\n    max_exact = num_buckets // 2\n"
+        "    return math.log(max_distance / max_exact)\n",
         "import math\nimport torch\ndef geometric(p):\n    torch._check(0 < p and p < 1, lambda: 'p')\n"
         "    return math.log1p(-p)\n",
         "import math\ndef sort(n):\n    if const_expr(n > 1):\n        return int(math.log2(n))\n",
@@ -228,6 +231,9 @@ class MathDomainUnguarded(Rule):
             "    return 1.0 - math.sqrt(max(progress, 0.0))\n",
             UNSAFE,
         ),
+        # A bound is a caller's value like any other: a schedule down to `sigma_min=0`
+        # raises (a Karras or geometric noise schedule).
+        Invalid("import math\ndef log_sigma_range(sigma_min, sigma_max):\n    return math.log(sigma_min), math.log(sigma_max)\n"),
         # A running sum of squared deviations, updated as values come and go: rounding
         # leaves it a hair below 0 when the window is constant.
         Invalid(
