@@ -1,8 +1,10 @@
-"""Local data flow: what a name in a function stands for.
+"""Which names a function (or the module) binds, and how many times.
 
-Rules look through a name to the value it was given (`d = (a - b).pow(2).sum(-1);
-d.sqrt()`) only when that is certain: the name is bound exactly once in its
-function (or module), by a plain `name = value`, and is not a parameter.
+The value a name holds where it is read is the value model's question
+(`nanlint.values.definitions`: every assignment that can reach the read). What is
+left here is the count and the one plain `name = value` of a name bound once, for the
+questions that need no more (is this a local? was it ever reassigned?), and the
+`Unparsed` check for names that code left unparsed mentions.
 """
 
 from __future__ import annotations
