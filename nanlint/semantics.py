@@ -618,13 +618,13 @@ def _model_output(context: FileContext, call: cst.Call) -> Optional[str]:
 def _construction_kind(context: FileContext, built: cst.Call) -> Optional[str]:
     """"sigmoid" for `nn.Sigmoid()`, `nn.Sequential(..., nn.Sigmoid())` or `Net()` of a
     class of this module whose forward returns a sigmoid."""
-    name = _last_name(built.func)
+    name = last_name(built.func)
     if name in SATURATING_LAYERS:
         return SATURATING_LAYERS[name]
     if name == "Sequential":
         positional = [arg.value for arg in built.args if arg.keyword is None and not arg.star]
         if positional and isinstance(positional[-1], cst.Call):
-            return SATURATING_LAYERS.get(_last_name(positional[-1].func))
+            return SATURATING_LAYERS.get(last_name(positional[-1].func))
         return None
     if isinstance(built.func, cst.Name):
         return context.summary.saturating.get(name)
@@ -642,8 +642,7 @@ def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[
     function = context.enclosing_function()
     if function is None:
         return None
-    names = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
-                                    *function.params.kwonly_params)}
+    names = {p.name.value for p in parameters(function)}
     if node.value not in names:
         return None
     if _PROBABILITY.search(node.value) or (node.value == "y_pred" and "y_true" in names):
@@ -659,13 +658,24 @@ def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional
     if found is not None:
         return found
     if isinstance(node, cst.Call) and context.qualified_name(node.func) in WHERE:
-        branches = [arg.value for arg in node.args[1:3] if arg.keyword is None]
-        return next((f for f in (_saturating(context, b, depth) for b in branches) if f), None)
+        return _either_branch(context, node, depth, _saturating)
     if isinstance(node, cst.Subscript):
         return _saturating(context, node.value, depth)
     if isinstance(node, cst.Name) and depth > 0:
         return _through_assignments(context, node, depth, _saturating)
     return None
+
+
+def _either_branch(context: FileContext, where: cst.Call, depth: int, question) -> Optional[str]:
+    """`question`'s answer for either value `where(cond, a, b)` can choose."""
+    branches = [arg.value for arg in where.args[1:3] if arg.keyword is None]
+    return next((found for found in (question(context, b, depth) for b in branches) if found), None)
+
+
+def parameters(function: cst.FunctionDef) -> List[cst.Param]:
+    """The named parameters of a function (not `*args`, `**kwargs`)."""
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
 
 
 def _through_assignments(context: FileContext, name: cst.Name, depth: int, question) -> Optional[str]:
@@ -690,14 +700,6 @@ def _reaching(context: FileContext, name: cst.Name) -> List[object]:
         return values
     value = assigned_value(context, name)
     return [value] if value is not None else [OUTSIDE]
-
-
-def _last_name(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Name):
-        return node.value
-    return None
 
 
 def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[str]:
@@ -744,8 +746,7 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
 def _zero_call(context: FileContext, node: cst.Call, depth: int) -> Optional[str]:
     qualified, method = callee(context, node)
     if qualified in WHERE:
-        branches = [arg.value for arg in node.args[1:3] if arg.keyword is None]
-        return next((f for f in (can_reach_zero(context, b, depth) for b in branches) if f), None)
+        return _either_branch(context, node, depth, can_reach_zero)
     bound = clamp_lower_bound(context, node)
     if bound is not None:
         return "a value clamped at 0" if literal_number(bound) == 0 else None
@@ -1030,7 +1031,7 @@ def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> b
                 return True
             # `torch._check(0 < p, ...)`, `check_positive(x)`: an assert by another name.
             call = small.value if isinstance(small, cst.Expr) else None
-            if isinstance(call, cst.Call) and call.args and _CHECK_CALL.search(_last_name(call.func)):
+            if isinstance(call, cst.Call) and call.args and _CHECK_CALL.search(last_name(call.func)):
                 if _tests(context, call.args[0].value, about, True):
                     return True
     return False
@@ -1039,7 +1040,8 @@ def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> b
 _CHECK_CALL = re.compile(r"^_?(check|assert|require|ensure|validate)")
 
 
-def _last_name(node: cst.CSTNode) -> str:
+def last_name(node: cst.CSTNode) -> str:
+    """`sqrt` for `torch.sqrt` and for `sqrt`; "" for anything else."""
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return node.value if isinstance(node, cst.Name) else ""

@@ -58,7 +58,7 @@ class _Root:
     """A root the eps fails to protect, and how it was reached."""
 
     call: cst.CSTNode
-    kind: str  # "sqrt", "rsqrt" or "log"
+    kind: str  # "sqrt", "rsqrt", "root" (a p-norm's `pow(1 / p)`) or "log"
     radicand: cst.BaseExpression
     where: str  # the radicand is the call's "argument", its "receiver" or the "base" of `** 0.5`
     via: Optional[cst.Assign]  # the earlier `name = ...` it sits in; None in the eps's own statement

@@ -10,7 +10,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
-from nanlint.semantics import argument, call_triggers, callee, receiver
+from nanlint.semantics import argument, call_triggers, callee, parameters, receiver
 from nanlint.values.gradient import in_test_file
 from nanlint.walk import handlers, walk
 
@@ -842,8 +842,7 @@ class MissingGradClipping(Rule):
         function = self.context.enclosing_function()
         if function is None:
             return None
-        params = function.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        for param in parameters(function):
             if _MAX_NORM_NAME.search(param.name.value):
                 return param.name.value
         return None
@@ -856,8 +855,7 @@ class MissingGradClipping(Rule):
             return False
         if any(isinstance(node, cst.ClassDef) for node in self.context.ancestors):
             return True
-        params = function.params
-        return any(p.default is not None for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        return any(p.default is not None for p in parameters(function))
 
     def _clip_fix(self, step: _Step, backward: _Backward, facts: _ScopeFacts, max_norm: str) -> Optional[PendingFix]:
         statement = self.context.current_statement()

@@ -11,7 +11,6 @@ formulas without autograd, and a linter that cries wolf there gets uninstalled.
 from __future__ import annotations
 
 import re
-from typing import Tuple
 
 import libcst as cst
 
@@ -136,6 +135,3 @@ def _reads_parameter(node: cst.CSTNode, parameters) -> bool:
             return True
         stack.extend(current.children)
     return False
-
-
-__all__: Tuple[str, ...] = ("carries_gradient", "function_path", "in_test_file", "value_carries_gradient")

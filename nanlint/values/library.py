@@ -14,7 +14,7 @@ from typing import Optional
 import libcst as cst
 
 from nanlint.context import FileContext
-from nanlint.semantics import assigned_value, callee, literal_number, receiver
+from nanlint.semantics import assigned_value, callee, literal_number, parameters, receiver
 
 TORCH, NUMPY, JAX, TENSORFLOW, PYTHON = "torch", "numpy", "jax", "tensorflow", "python"
 ARRAYS = (TORCH, NUMPY, JAX, TENSORFLOW)
@@ -79,8 +79,7 @@ def _parameter_annotation(context: FileContext, name: cst.Name) -> Optional[str]
     """`np.ndarray` / `torch.Tensor` in the annotation of the parameter `name` reads."""
     for node in reversed(context.ancestors):
         if isinstance(node, cst.FunctionDef):
-            params = node.params
-            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            for param in parameters(node):
                 if param.name.value == name.value:
                     if param.annotation is None:
                         return None
