@@ -642,9 +642,10 @@ def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[
     function = context.enclosing_function()
     if function is None:
         return None
-    names = {p.name.value for p in parameters(function)}
-    if node.value not in names:
-        return None
+    params = {p.name.value: p for p in parameters(function)}
+    if node.value not in params or has_numeric_default(params[node.value]):
+        return None  # `prior_prob=0.01`: a setting, not a model's output
+    names = set(params)
     if _PROBABILITY.search(node.value) or (node.value == "y_pred" and "y_true" in names):
         return f"the probability `{node.value}`"
     return None
@@ -676,6 +677,22 @@ def parameters(function: cst.FunctionDef) -> List[cst.Param]:
     """The named parameters of a function (not `*args`, `**kwargs`)."""
     params = function.params
     return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def has_numeric_default(param: cst.Param) -> bool:
+    """`base=10000`, `gamma=-0.1`, `prior_prob=0.01`: a setting with its usual value,
+    not data handed in by a caller."""
+    default = param.default
+    if isinstance(default, cst.UnaryOperation) and isinstance(default.operator, (cst.Minus, cst.Plus)):
+        default = default.expression
+    return default is not None and literal_number(default) is not None
+
+
+def is_private(function: cst.FunctionDef) -> bool:
+    """`_helper`, not `__call__`: called only from its own module, whose author
+    controls what it is passed."""
+    name = function.name.value
+    return name.startswith("_") and not name.endswith("__")
 
 
 def _through_assignments(context: FileContext, name: cst.Name, depth: int, question) -> Optional[str]:

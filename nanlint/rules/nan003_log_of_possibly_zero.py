@@ -47,7 +47,8 @@ class LogOfPossiblyZero(Rule):
       `tf.nn.softmax`, `K.sigmoid`), of a model of the module whose last layer is one
       (`D = nn.Sequential(..., nn.Sigmoid())` then `D(x)`; `self.head` built so; a
       `Net()` whose `forward` returns a softmax), a parameter named as a probability
-      (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`), or
+      (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`;
+      not one with a numeric default, `prior_prob=0.01`, which is a setting), or
       a `where` that chooses one;
     - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
       `np.maximum(x, 0)`), an exp of a negation, a variance;
@@ -149,6 +150,9 @@ class LogOfPossiblyZero(Rule):
         "    keep = p != 0\n    return -torch.log(p[keep]).mean()\n",
         # A parameter is a probability by its name only: `scale` is not one.
         "import torch\ndef nll(scale, x):\n    return torch.log(scale) + x / scale\n",
+        # A prior with its usual value is a setting, not a model's output.
+        "import numpy as np\ndef bias_init_with_prob(prior_prob=0.01):\n"
+        "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
     ]
     invalid = [
         Invalid(

@@ -14,9 +14,11 @@ from nanlint.semantics import (
     bare_code,
     callee,
     catches,
+    has_numeric_default,
     is_eps_like,
     is_guarded,
     is_positive_constant,
+    is_private,
     literal_number,
     receiver,
     subjects,
@@ -85,7 +87,8 @@ class MathDomainUnguarded(Rule):
     flagged, nor are values looked up by name (`msg["num_samples"]`), nor parameters
     that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`), a
     constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
-    `base`, `scale`, `upper_bound`), as a config validates them. A bound named `min` or
+    `base`, `scale`, `upper_bound`), as a config validates them, nor a private helper's
+    (`_jsd_tile(beta)`): its own module calls it, with what that module has checked. A bound named `min` or
     `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
@@ -136,6 +139,8 @@ class MathDomainUnguarded(Rule):
         "import math\ndef f(d):\n    return 1 / math.sqrt(d)\n",
         "import math\ndef f(c):\n    return math.acos(max(-1.0, min(1.0, c)))\n",
         "import math\ndef f(x):\n    assert x > 0\n    return math.log2(x)\n",
+        # A private helper's callers are its own module, which checked the value first.
+        "import math\ndef _mix_weights(beta):\n    return math.log(beta), math.log(1 - beta)\n",
         "import math\ndef timestep_embedding(t, dim, max_period=10000):\n"
         "    return -math.log(max_period) / dim\n",
         "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs if p > 0)\n",
@@ -345,10 +350,14 @@ class MathDomainUnguarded(Rule):
             if param is not None:
                 if self.context.bindings(scope).count(name.value) != 1:
                     return None  # reassigned on the way: perhaps clamped or checked
-                if param.default is not None and literal_number(_unsigned(param.default)) is not None:
+                if has_numeric_default(param):
                     return None  # a setting with a default, like `base=10000` or `gamma=-0.1`
                 if isinstance(scope, cst.FunctionDef) and scope.name.value == "__init__":
                     return None  # a constructor's options are the object's configuration
+                if isinstance(scope, cst.FunctionDef) and is_private(scope):
+                    # Its own module's callers pass it what they have already checked
+                    # (`_jsd_tile` runs only for 0 < beta < 1): no caller outside can.
+                    return None
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
                 return f"the parameter `{name.value}`"
@@ -556,12 +565,6 @@ def _by_string_key(node: cst.Subscript) -> bool:
         for element in node.slice
     )
 
-
-def _unsigned(node: cst.CSTNode) -> cst.CSTNode:
-    """`0.1` for `-0.1`."""
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
-        return node.expression
-    return node
 
 
 def _holds_eps_term(context, node: cst.CSTNode) -> bool:
