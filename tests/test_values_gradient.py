@@ -124,6 +124,51 @@ def test_no_grad_init_data_classes_and_autograd_backward_have_no_gradient():
     assert summary.in_gradient_context(("Op", "forward"))
 
 
+def test_a_module_that_learns_nothing_is_no_root_of_its_own():
+    summary = summary_of(
+        """
+        import torch
+        from torch import nn
+        class Spectrogram(nn.Module):
+            def __init__(self, n_fft):
+                super().__init__()
+                basis = get_fourier_basis(n_fft)
+                self.register_buffer("basis", torch.FloatTensor(basis))
+                self.act = nn.ReLU()
+            def forward(self, wav): ...
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(4, 4)
+            def forward(self, x): ...
+        class Scaled(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(4))
+            def forward(self, x): ...
+        class Built(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.net = build_mlp(cfg)
+            def forward(self, x): ...
+        class Distance(nn.Module):
+            def forward(self, a, b): ...
+        class SpectralLoss(nn.Module):
+            def __init__(self):
+                super().__init__()
+            def forward(self, a, b): ...
+        class Block(MyBase):
+            def __init__(self):
+                super().__init__()
+            def forward(self, x): ...
+        """
+    )
+    assert not summary.in_gradient_context(("Spectrogram", "forward"))
+    # Weights of its own, a builder's, a constructor-less distance, a loss, another base.
+    for name in ("Encoder", "Scaled", "Built", "Distance", "SpectralLoss", "Block"):
+        assert summary.in_gradient_context((name, "forward")), name
+
+
 def test_trainable_parameters_are_collected():
     summary = summary_of(
         """

@@ -62,7 +62,8 @@ class SqrtWithoutEps(Rule):
     calls `backward()`, and what those call in the same module; module-level code of
     a script that calls `backward()`), or computed from a trainable `nn.Parameter` of
     the class. The forward value is fine, so a root nothing differentiates is left
-    alone: metrics, data transforms and datasets, weight initialisation, autograd's
+    alone: metrics, data transforms and datasets, the `forward` of a module that learns
+    nothing (an STFT or a beamformer with fixed buffers), weight initialisation, autograd's
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
     errors are NAN004's), and helpers nothing in their module calls from gradient code.
@@ -124,6 +125,10 @@ class SqrtWithoutEps(Rule):
         "        r = torch.sqrt((points ** 2).sum(-1, keepdim=True))\n        return points / r\n",
         "import torch\nclass Net(torch.nn.Module):\n    def init_weights(self):\n"
         "        self.w.data /= torch.sqrt((self.w.data ** 2).sum())\n    def forward(self, x):\n        return x @ self.w\n",
+        "import torch\nclass Spectrogram(torch.nn.Module):\n    def __init__(self, n_fft=512):\n"
+        "        super().__init__()\n        self.register_buffer('window', torch.hann_window(n_fft))\n"
+        "    def forward(self, wav):\n        spec = torch.stft(wav, 512, window=self.window, return_complex=True)\n"
+        "        return torch.sqrt(spec.real ** 2 + spec.imag ** 2)\n",
         "import torch\nclass Dist(torch.autograd.Function):\n    @staticmethod\n    def backward(ctx, g):\n"
         "        (d,) = ctx.saved_tensors\n        return g * d / torch.sqrt((d ** 2).sum())\n",
         # The root only feeds `bucketize`, a comparison or `.item()`, which pass no gradient.

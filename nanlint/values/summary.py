@@ -42,6 +42,15 @@ _BACKWARD_METHODS = frozenset(("backward", "manual_backward"))
 _BACKWARD_FUNCTIONS = frozenset(("grad", "backward", "vjp", "value_and_grad", "jacrev", "jacfwd"))
 _NO_GRAD_DECORATORS = frozenset(("no_grad", "inference_mode", "once_differentiable"))
 _PARAMETER_CALLS = frozenset(("Parameter", "register_parameter", "UninitializedParameter"))
+# Layers without weights: an `nn.Module` built only from these (and fixed tensors such
+# as an STFT basis registered as a buffer) learns nothing.
+_WEIGHTLESS = re.compile(
+    r"^(ReLU6?|LeakyReLU|GELU|SiLU|Mish|ELU|Tanh|Sigmoid|Softmax|LogSoftmax|Softplus|Hardtanh|"
+    r"Dropout\w*|Identity|Flatten|Unflatten|\w*Pool[123]d|Upsample|PixelShuffle|\w*Pad[123]d|\w*Tensor)$"
+)
+# A constructor's call that may return layers, kept as `self.net = build_mlp(...)`,
+# `self.encoder = get_encoder(cfg)` (a local `basis = get_window(...)` is no layer).
+_BUILDER = re.compile(r"(?i)build|make|create|get_|load|from_|layer|block|mlp|net|model|encoder|decoder|module")
 
 
 @dataclass
@@ -52,6 +61,10 @@ class _Function:
     method_calls: Set[str] = field(default_factory=set)  # `self.helper(x)`, `Class.helper(x)`
     starts_backward: bool = False
     no_gradient: bool = False
+    # A method whose class is an `nn.Module` that learns nothing: its `forward` is a
+    # fixed transform (an STFT, a beamformer) that a gradient reaches only when a caller
+    # differentiates through it, so it is no root of gradient context on its own.
+    weightless_class: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,9 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> Module
         (methods if function.class_name else by_name).setdefault(function.path[-1], []).append(function)
         children.setdefault(function.path[:-1], []).append(function)
 
+    weightless = walk.weightless_classes()
+    for function in functions[1:]:
+        function.weightless_class = function.class_name is not None and function.path[:-1] in weightless
     roots = [f for f in functions if not f.no_gradient and (f.starts_backward or _is_role(f))]
     reached: Set[Path] = set()
     stack = list(roots)
@@ -144,6 +160,16 @@ class _Walk:
         self.self_assignments: List[Tuple[str, ast.AST]] = []  # (attr, value) of `self.attr = value`
         self.forwards: List[Tuple[str, ast.AST]] = []  # (class name, its `forward`)
         self.decreased: Set[str] = set()
+        # Classes (by path) based on `nn.Module` alone, and those that build something
+        # that may hold weights: a layer, a parameter, a value of an unknown builder.
+        self.plain_modules: Set[Path] = set()
+        self.learning: Set[Path] = set()
+        self.constructed: Set[Path] = set()  # classes with an `__init__` of their own
+
+    def weightless_classes(self) -> Set[Path]:
+        """A configured transform: a class without a constructor is more often a
+        distance or a loss written as a module, which gradients do run through."""
+        return (self.plain_modules & self.constructed) - self.learning
 
     def run(self, tree: ast.Module) -> None:
         # Each entry: a node and where it runs (the function that owns its calls, the
@@ -167,6 +193,8 @@ class _Walk:
                     or any(_last_name(d) in _NO_GRAD_DECORATORS for d in node.decorator_list)
                 )
                 self.functions.append(function)
+                if class_name is not None and node.name == "__init__":
+                    self.constructed.add(path)
                 if class_name is not None and node.name in ("forward", "call"):
                     self.forwards.append((class_name, node))
                 # Decorators and defaults run where the function is defined.
@@ -180,7 +208,10 @@ class _Walk:
             if kind is ast.ClassDef:
                 owner, path, _, data = where
                 words.add(node.name)
-                bases = " ".join(_last_name(b) or "" for b in node.bases)
+                base_names = [_last_name(b) or "" for b in node.bases]
+                bases = " ".join(base_names)
+                if base_names == ["Module"] and not _LOSS_CLASS.search(node.name):
+                    self.plain_modules.add(path + (node.name,))
                 is_data = data or bool(_DATA_CLASS.search(node.name) or _DATA_CLASS.search(bases))
                 for header in (*node.decorator_list, *node.bases, *node.keywords):
                     push((header, where))
@@ -191,7 +222,7 @@ class _Walk:
             if kind is ast.Call:
                 self._call(node, where[0])
             elif kind is ast.Assign:
-                self._assign(node)
+                self._assign(node, where[0])
             elif kind is ast.AugAssign:
                 target = node.target
                 if type(node.op) is ast.Sub and isinstance(target, ast.Attribute) and _is_self(target.value):
@@ -223,6 +254,12 @@ class _Walk:
 
     def _call(self, node: ast.Call, owner: _Function) -> None:
         func = node.func
+        if owner.class_name is not None:
+            name = _last_name(func)
+            if name and (name in _PARAMETER_CALLS or owner.path[-1] == "__init__" and (
+                name[0].isupper() and not _WEIGHTLESS.match(name) and not name.endswith(("Error", "Warning", "Exception"))
+            )):
+                self.learning.add(owner.path[:-1])
         if isinstance(func, ast.Name):
             owner.calls.add(func.id)
             if func.id in _BACKWARD_FUNCTIONS and func.id != "backward":
@@ -239,7 +276,13 @@ class _Walk:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     self.parameters.add(first.value)  # self.register_parameter("w", ...)
 
-    def _assign(self, node: ast.Assign) -> None:
+    def _assign(self, node: ast.Assign, owner: _Function) -> None:
+        if owner.class_name is not None and owner.path[-1] == "__init__" and isinstance(node.value, ast.Call):
+            name = _last_name(node.value.func)
+            if name and _BUILDER.search(name) and any(
+                isinstance(t, ast.Attribute) and _is_self(t.value) for t in node.targets
+            ):
+                self.learning.add(owner.path[:-1])
         if _is_parameter(node.value):
             for target in node.targets:
                 if isinstance(target, ast.Attribute):
@@ -326,6 +369,8 @@ def _is_role(function: _Function) -> bool:
     if not function.path:
         return False
     name = function.path[-1]
+    if function.weightless_class and name in ("forward", "call"):
+        return False
     if function.class_name is not None and _LOSS_CLASS.search(function.class_name):
         return name in ("forward", "__call__") or bool(_GRADIENT_ROLE.search(name))
     return bool(_GRADIENT_ROLE.search(name))
