@@ -297,6 +297,15 @@ class SqrtWithoutEps(Rule):
         Invalid(
             "import torch\ndef gwd_loss(mu_p, mu_t):\n    return (mu_p - mu_t).pow(2).sum(-1).clamp(0).sqrt()\n",
             "import torch\ndef gwd_loss(mu_p, mu_t):\n    return (mu_p - mu_t).pow(2).sum(-1).clamp(1e-12).sqrt()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef gwd_loss(mu_p, mu_t, trace_term, alpha):\n"
+            "    xy_distance = (mu_p - mu_t).square().sum(dim=-1)\n"
+            "    return (xy_distance + alpha * alpha * trace_term).clamp(0).sqrt()\n",
+            "import torch\ndef gwd_loss(mu_p, mu_t, trace_term, alpha):\n"
+            "    xy_distance = (mu_p - mu_t).square().sum(dim=-1)\n"
+            "    return (xy_distance + alpha * alpha * trace_term).clamp(1e-12).sqrt()\n",
             applicability=UNSAFE,
         ),
         Invalid(
@@ -455,9 +464,23 @@ def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
     if isinstance(radicand, cst.Call):
         bound = clamp_lower_bound(context, radicand)
         inner = clamped_operand(context, radicand) if bound is not None and literal_number(bound) == 0 else None
-        if inner is not None and is_sum_of_squares(context, inner):
+        if inner is not None and _holds_square_term(context, inner, 2):
             return "a sum of squares clamped at 0"
     return None
+
+
+def _holds_square_term(context, node: cst.BaseExpression, depth: int) -> bool:
+    """A sum of squares, or a sum one of whose terms is one (`xy_distance + alpha * w`,
+    a Wasserstein distance): clamped at 0, such a sum is one its author expects to reach
+    0 and round below it."""
+    if is_sum_of_squares(context, node):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _holds_square_term(context, node.left, depth) or _holds_square_term(context, node.right, depth)
+    if isinstance(node, cst.Name) and depth > 0:
+        value = assigned_value(context, node)
+        return value is not None and _holds_square_term(context, value, depth - 1)
+    return False
 
 
 def _clamped_inside_unit(context, node: cst.CSTNode) -> bool:
