@@ -15,7 +15,7 @@ from nanlint.cache import Cache, digest
 from nanlint.config import Settings
 from nanlint.registry import infos_by_code, trigger_pattern
 from nanlint.rule import Diagnostic
-from nanlint.sources import SourceError, SourceFile, decode, split_lines, write_atomically
+from nanlint.sources import SourceError, SourceFile, decode, os_reason, split_lines, write_atomically
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
@@ -139,7 +139,7 @@ def check_files(
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError as error:
-            outcomes[path] = FileOutcome(path, error=_os_reason(error))
+            outcomes[path] = FileOutcome(path, error=os_reason(error))
             _tick(progress)
             continue
         file_digest = digests[path] = digest(raw)
@@ -223,8 +223,3 @@ def _tick(progress: Optional[Callable[[int], None]]) -> None:
     if progress is not None:
         progress(1)
 
-
-def _os_reason(error: OSError) -> str:
-    if isinstance(error, IsADirectoryError):
-        return "is a directory"
-    return error.strerror or str(error)
