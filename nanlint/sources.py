@@ -1,17 +1,15 @@
-"""Reading a Python file into text exactly as written, and writing it back the same way.
+"""Reading a Python file into text exactly as written.
 
 The text keeps its line endings (no newline translation), and `SourceFile`
-remembers the encoding and BOM, so a file written back differs only where it was
-edited. A file that is not text says what it is instead.
+remembers the encoding and BOM, so a file written back (`nanlint.writing`)
+differs only where it was edited. A file that is not text says what it is instead.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import os
 import re
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import List, Optional
@@ -129,42 +127,6 @@ def read_source(path: str) -> SourceFile:
     except OSError as error:
         raise SourceError(os_reason(error)) from None
     return decode(raw, path)
-
-
-def write_atomically(source: SourceFile, text: str) -> None:
-    """Replace `source.path` with `text`, unless the file changed since it was read.
-
-    A temporary file in the same folder is renamed over the original, so a reader
-    never sees half a file; the original's mode is kept.
-    """
-    path = source.path
-    try:
-        with open(path, "rb") as handle:
-            current = handle.read()
-    except OSError as error:
-        raise SourceError(f"cannot re-read before writing: {error.strerror or error}") from None
-    if current != source.raw:
-        raise SourceError("changed on disk since it was read; not overwritten")
-    data = source.encode(text)
-    folder = os.path.dirname(os.path.abspath(path))
-    mode: Optional[int] = None
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        pass
-    handle, temporary = tempfile.mkstemp(prefix=".nanlint-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -260,18 +260,21 @@ def test_latin1_file_is_written_back_in_latin1(project):
 
 def test_a_file_changed_while_fixing_is_not_overwritten(project, monkeypatch):
     path = project.write("m.py", SAFE_SOURCE)
-    import nanlint.sources
+    import nanlint.writing
 
-    real = nanlint.sources.write_atomically
+    real = nanlint.writing.write_source
 
     def meddle(source, text):
         path.write_text(SAFE_SOURCE + "# edited meanwhile\n")
         return real(source, text)
 
-    monkeypatch.setattr(nanlint.batch, "write_atomically", meddle)
-    result = project.run("check", "--fix", "--no-cache", "--jobs", "1", "m.py")
+    monkeypatch.setattr(nanlint.batch, "write_source", meddle)
+    result = project.run("check", "--fix", "--output-format", "concise", "--no-cache", "--jobs", "1", "m.py")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "m.py", "changed on disk")
+    # Not fixed, so not counted as fixed: the finding is shown as it was read.
+    assert rows(result.stdout) == [("m.py", 2, 5, "NAN001")]
+    assert "fixed" not in result.stdout
     assert path.read_text() == SAFE_SOURCE + "# edited meanwhile\n"
 
 
