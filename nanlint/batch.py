@@ -8,6 +8,7 @@ the others are checked as usual.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -15,7 +16,8 @@ from nanlint.cache import Cache, digest
 from nanlint.config import Settings
 from nanlint.registry import infos_by_code, trigger_pattern
 from nanlint.rule import Diagnostic
-from nanlint.sources import SourceError, SourceFile, decode, split_lines, write_atomically
+from nanlint.sources import SourceError, SourceFile, decode, os_reason, split_lines
+from nanlint.writing import write_source
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
@@ -84,7 +86,13 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                 if job.mode == DIFF:
                     outcome.diff = unified_diff(source.text, text, display)
                 elif write and source.path != STDIN:
-                    write_atomically(source, text)
+                    try:
+                        write_source(source, text)
+                    except SourceError as error:
+                        # Nothing was written: the file still holds every finding.
+                        outcome = FileOutcome(display, error=str(error))
+                        outcome.diagnostics = linter.lint_source(source.text, display, codes)
+                        text = source.text
     except NewerSyntax as error:
         outcome.warning = str(error)
         return outcome
@@ -134,12 +142,24 @@ def check_files(
     pending: List[Tuple[str, bytes, Job]] = []
     digests: Dict[str, str] = {}
     infos = infos_by_code()
+    fixing = set()
     for path in paths:
+        if job.mode == FIX:
+            # Names of one file (symbolic or hard links to a helper that recipes
+            # share, or a link and the file itself): it is fixed once, under the
+            # first of them. A second fix would find it changed since it was read.
+            file_id = _file_id(path)
+            if file_id in fixing:
+                outcomes[path] = FileOutcome(path)
+                _tick(progress)
+                continue
+            if file_id is not None:
+                fixing.add(file_id)
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError as error:
-            outcomes[path] = FileOutcome(path, error=_os_reason(error))
+            outcomes[path] = FileOutcome(path, error=os_reason(error))
             _tick(progress)
             continue
         file_digest = digests[path] = digest(raw)
@@ -219,12 +239,15 @@ def _text_for_display(raw: bytes, path: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
+def _file_id(path: str) -> Optional[Tuple[int, int]]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # reported when it is read
+    return info.st_dev, info.st_ino
+
+
 def _tick(progress: Optional[Callable[[int], None]]) -> None:
     if progress is not None:
         progress(1)
 
-
-def _os_reason(error: OSError) -> str:
-    if isinstance(error, IsADirectoryError):
-        return "is a directory"
-    return error.strerror or str(error)

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 from nanlint import __version__
 from nanlint.rule import Diagnostic
+from nanlint.sources import os_reason
 
 FORMAT = 2
 
@@ -99,5 +100,5 @@ class Cache:
                     pass
                 raise
         except OSError as error:
-            return f"cache not written to {self.folder}: {error.strerror or error}"
+            return f"cache not written to {self.folder}: {os_reason(error)}"
         return None

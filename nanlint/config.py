@@ -20,6 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
+from nanlint.sources import os_reason
+
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
@@ -145,7 +147,7 @@ def load(path: Optional[str], explicit: bool = False) -> Settings:
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise ConfigError(f"{path}: cannot read: {os_reason(error)}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except UnicodeDecodeError as error:

@@ -10,6 +10,7 @@ from libcst._nodes.internal import CodegenState
 from libcst._position import CodeRange
 
 from nanlint.bindings import ScopeBindings
+from nanlint.import_placement import standard_library_row
 from nanlint.names import ImportTable
 from nanlint.parts import Unparsed
 from nanlint.positions import Positions
@@ -225,9 +226,11 @@ class FileContext:
         return Fix(pending.message, pending.applicability, tuple(sorted(set(edits))))
 
     def _import_edit(self, module: str, syntactic, lines: List[str]) -> Edit:
-        """`import module` after the docstring, `__future__` and the leading imports."""
+        """`import module` after the docstring, `__future__` and the leading imports;
+        a standard-library module with the standard-library ones, if there are any."""
         newline = self.module.default_newline
         row = None
+        leading_imports = []
         for index, statement in enumerate(self.module.body):
             if index == 0 and _is_docstring(statement):
                 row = syntactic(statement, statement).end.line + 1
@@ -236,12 +239,21 @@ class FileContext:
                 isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
             ):
                 row = syntactic(statement, statement).end.line + 1
+                leading_imports.append(statement)
                 continue
             if row is None:
                 # A decorated definition starts at its first decorator, not at `def`.
                 decorators = getattr(statement, "decorators", ())
                 row = syntactic(decorators[0] if decorators else statement, statement).start.line
             break
+        standard_row = standard_library_row(
+            leading_imports,
+            module,
+            lambda statement: syntactic(statement, statement).start.line,
+            lambda statement: syntactic(statement, statement).end.line,
+        )
+        if standard_row is not None:
+            row = standard_row
         text = f"import {module}{newline}"
         if row is None:
             row = len(lines) + 1

@@ -6,6 +6,7 @@ import os
 from typing import List, Sequence, Tuple
 
 from nanlint.config import Settings
+from nanlint.sources import os_reason
 
 
 def discover(
@@ -43,7 +44,7 @@ def discover(
             continue
 
         def on_error(error: OSError) -> None:
-            errors.append((_display(error.filename or path), error.strerror or str(error)))
+            errors.append((_display(error.filename or path), os_reason(error)))
 
         # followlinks=False: a symbolic link to a folder is not entered, so a link
         # loop cannot make the walk endless.

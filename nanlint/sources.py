@@ -1,16 +1,15 @@
-"""Reading a Python file into text exactly as written, and writing it back the same way.
+"""Reading a Python file into text exactly as written.
 
 The text keeps its line endings (no newline translation), and `SourceFile`
-remembers the encoding and BOM, so a file written back differs only where it was
-edited.
+remembers the encoding and BOM, so a file written back (`nanlint.writing`)
+differs only where it was edited. A file that is not text says what it is instead.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
-import os
 import re
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import List, Optional
@@ -32,6 +31,11 @@ class SourceFile:
 
 
 def decode(raw: bytes, path: str) -> SourceFile:
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        # Python itself refuses these (a cookie cannot name them either): say what
+        # the file is rather than calling an editor's "Unicode" save binary.
+        raise SourceError(f"{wide} encoded; Python source must be UTF-8 or declare an ASCII-compatible encoding")
     if b"\0" in raw:
         raise SourceError("binary file (contains NUL bytes), not Python source")
     try:
@@ -42,69 +46,91 @@ def decode(raw: bytes, path: str) -> SourceFile:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as undecodable:
-            raise SourceError(f"cannot decode as utf-8 at byte {undecodable.start}: {undecodable.reason}") from None
+            where = _line_and_column(raw, undecodable.start, "utf-8-sig")  # a BOM takes no column
+            raise SourceError(f"cannot decode as utf-8 at {where}: {undecodable.reason}") from None
         raise SourceError(f"bad encoding declaration: {error}") from None
     try:
         text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
-        reason = getattr(error, "reason", str(error))
-        where = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
-        raise SourceError(f"cannot decode as {encoding}{where}: {reason}") from None
+    except UnicodeDecodeError as error:
+        where = _line_and_column(raw, error.start, encoding)
+        raise SourceError(f"cannot decode as {encoding} at {where}: {error.reason}") from None
+    except LookupError as error:
+        raise SourceError(f"cannot decode as {encoding}: {error}") from None
     return SourceFile(path, text, encoding, raw)
+
+
+# Longest first: a UTF-32-LE BOM begins with the UTF-16-LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_WIDE_CODECS = (
+    ("utf-32-le", 4, "UTF-32"),
+    ("utf-32-be", 4, "UTF-32"),
+    ("utf-16-le", 2, "UTF-16"),
+    ("utf-16-be", 2, "UTF-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> Optional[str]:
+    """"UTF-16" or "UTF-32" for text saved in one of them, with or without a BOM."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name
+    if b"\0" not in raw:
+        return None
+    # Without a BOM, ASCII in UTF-16 is every other byte NUL. A binary file can
+    # decode as UTF-16 too, so the text must read like source: printable, and
+    # mostly ASCII (keywords, names, indentation) as Python source is.
+    sample = raw[:4096]
+    for codec, width, name in _WIDE_CODECS:
+        text = sample[: len(sample) - len(sample) % width].decode(codec, "replace")
+        if (
+            text
+            and "\ufffd" not in text[:-1]  # the last may be a pair cut by the sample
+            and all(char.isprintable() or char in "\t\n\r\f" for char in text)
+            and 4 * sum(char < "\x80" for char in text) >= 3 * len(text)
+        ):
+            return name
+    return None
+
+
+def _line_and_column(raw: bytes, offset: int, encoding: str) -> str:
+    """Where the byte at `offset` is, as an editor counts: 1-based line, and column in
+    characters (the bytes before it on its line decode, as they come before the error)."""
+    before = raw[:offset]
+    line = len(_NEWLINE_BYTES.findall(before)) + 1
+    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    if start:
+        encoding = encoding.replace("-sig", "")  # a BOM is only a BOM at the start
+    column = len(before[start:].decode(encoding, "replace")) + 1
+    return f"line {line}, column {column}"
+
+
+def os_reason(error: OSError) -> str:
+    """Why an operating-system call failed, lower-case as every nanlint reason is
+    ("permission denied", not the C library's "Permission denied")."""
+    if isinstance(error, IsADirectoryError):
+        return "is a directory"
+    reason = error.strerror or str(error)
+    return reason[:1].lower() + reason[1:]
 
 
 def read_source(path: str) -> SourceFile:
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
-    except IsADirectoryError:
-        raise SourceError("is a directory") from None
     except FileNotFoundError:
         raise SourceError("no such file") from None
-    except PermissionError:
-        raise SourceError("permission denied") from None
     except OSError as error:
-        raise SourceError(error.strerror or str(error)) from None
+        raise SourceError(os_reason(error)) from None
     return decode(raw, path)
 
 
-def write_atomically(source: SourceFile, text: str) -> None:
-    """Replace `source.path` with `text`, unless the file changed since it was read.
-
-    A temporary file in the same folder is renamed over the original, so a reader
-    never sees half a file; the original's mode is kept.
-    """
-    path = source.path
-    try:
-        with open(path, "rb") as handle:
-            current = handle.read()
-    except OSError as error:
-        raise SourceError(f"cannot re-read before writing: {error.strerror or error}") from None
-    if current != source.raw:
-        raise SourceError("changed on disk since it was read; not overwritten")
-    data = source.encode(text)
-    folder = os.path.dirname(os.path.abspath(path))
-    mode: Optional[int] = None
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        pass
-    handle, temporary = tempfile.mkstemp(prefix=".nanlint-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> List[str]:

@@ -30,8 +30,14 @@ def _run_with_good(project, *paths):
     [
         ("syntax.py", b"import torch\ndef f(:\n    return torch.sqrt(x)\n", "2:7: syntax error"),
         ("indent.py", b"import torch\n  x = torch.sqrt(y)\n", "syntax error"),
-        ("undecodable.py", b"import torch\ns = '\xff\xfe'\ny = torch.sqrt(z)\n", "cannot decode as utf-8 at byte 18"),
-        ("undecodable_plain.py", b"s = '\xff'\n", "cannot decode as utf-8"),
+        ("undecodable.py", b"import torch\ns = '\xff\xfe'\ny = torch.sqrt(z)\n", "cannot decode as utf-8 at line 2, column 6"),
+        ("undecodable_plain.py", b"s = '\xff'\n", "cannot decode as utf-8 at line 1, column 6"),
+        # Found by tokenize's encoding detection (first two lines) and by decoding
+        # (further down) alike; CRLF is one line end, and columns count characters.
+        ("undecodable_crlf.py", b"x = 1\r\n# caf\xc3\xa9 \xff\r\n", "cannot decode as utf-8 at line 2, column 8"),
+        ("undecodable_late.py", b"import torch\n\n\n# \xc3\xa9\xe9\ny = torch.sqrt(z)\n", "at line 4, column 4"),
+        ("undecodable_bom.py", b"\xef\xbb\xbfs = '\xff'\n", "at line 1, column 6"),
+        ("latin_cookie.py", b"# coding: ascii\nimport torch\nx = '\xe9'\n", "cannot decode as ascii at line 3, column 6"),
         ("bad_cookie.py", b"# -*- coding: no-such-codec -*-\nx = 1\n", "encoding"),
         ("binary.py", b"\x7fELF\x02\x01\x01\x00\x00\x00sqrt\x00\xff\xfe", "binary file"),
         ("binary_plain.py", b"\x00\x01\x02\x03", "binary file"),
@@ -42,6 +48,29 @@ def test_a_file_that_cannot_be_checked(project, name, content, reason):
     result = _run_with_good(project, name)
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, name, reason)
+
+
+UTF16_SOURCE = "import torch\ny = torch.sqrt(z)  # é\n"
+
+
+@pytest.mark.parametrize(
+    "codec, name",
+    [
+        ("utf-16", "UTF-16"),  # with a BOM, as Windows editors save "Unicode"
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32", "UTF-32"),
+        ("utf-32-le", "UTF-32"),
+    ],
+)
+def test_a_utf16_file_is_called_what_it_is(project, codec, name):
+    project.write("wide.py", UTF16_SOURCE.encode(codec))
+    result = _run_with_good(project, "wide.py")
+    assert result.exit_code == 2
+    assert_one_clean_error(
+        result.stderr, "wide.py", f"{name} encoded; Python source must be UTF-8 or declare an ASCII-compatible encoding"
+    )
+    assert "binary" not in result.stderr
 
 
 def test_bad_files_found_by_walking_are_reported_and_the_rest_checked(project):
@@ -117,7 +146,7 @@ def test_an_unreadable_folder_found_while_walking(project, monkeypatch):
         os.chmod(locked, 0o755)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert_one_clean_error(result.stderr, os.path.join("pkg", "locked"), "Permission denied")
+    assert_one_clean_error(result.stderr, os.path.join("pkg", "locked"), "permission denied")
     assert rows(result.stdout) == [(os.path.join("pkg", "good.py"), 2, 5, "NAN001")]
 
 
@@ -155,7 +184,7 @@ def test_an_unreadable_file(project, monkeypatch):
     finally:
         os.chmod(path, 0o644)
     assert result.exit_code == 2
-    assert_one_clean_error(result.stderr, "secret.py", "Permission denied")
+    assert_one_clean_error(result.stderr, "secret.py", "permission denied")
 
 
 def test_a_config_value_of_the_wrong_type(project):
@@ -231,18 +260,21 @@ def test_latin1_file_is_written_back_in_latin1(project):
 
 def test_a_file_changed_while_fixing_is_not_overwritten(project, monkeypatch):
     path = project.write("m.py", SAFE_SOURCE)
-    import nanlint.sources
+    import nanlint.writing
 
-    real = nanlint.sources.write_atomically
+    real = nanlint.writing.write_source
 
     def meddle(source, text):
         path.write_text(SAFE_SOURCE + "# edited meanwhile\n")
         return real(source, text)
 
-    monkeypatch.setattr(nanlint.batch, "write_atomically", meddle)
-    result = project.run("check", "--fix", "--no-cache", "--jobs", "1", "m.py")
+    monkeypatch.setattr(nanlint.batch, "write_source", meddle)
+    result = project.run("check", "--fix", "--output-format", "concise", "--no-cache", "--jobs", "1", "m.py")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "m.py", "changed on disk")
+    # Not fixed, so not counted as fixed: the finding is shown as it was read.
+    assert rows(result.stdout) == [("m.py", 2, 5, "NAN001")]
+    assert "fixed" not in result.stdout
     assert path.read_text() == SAFE_SOURCE + "# edited meanwhile\n"
 
 

@@ -196,7 +196,7 @@ def test_a_read_only_cache_folder_is_one_warning(project, monkeypatch):
     assert result.exit_code == 1
     assert rows(result.stdout) == [("a.py", 2, 5, "NAN001")]
     warnings = [line for line in result.stderr.splitlines() if line]
-    assert len(warnings) == 1 and "Permission denied" in warnings[0], result.stderr
+    assert len(warnings) == 1 and "permission denied" in warnings[0], result.stderr
     assert not glob.glob(str(folder / "*.tmp"))
 
 
