@@ -30,6 +30,9 @@ def _run_with_good(project, *paths):
     [
         ("syntax.py", b"import torch\ndef f(:\n    return torch.sqrt(x)\n", "2:7: syntax error"),
         ("indent.py", b"import torch\n  x = torch.sqrt(y)\n", "syntax error"),
+        # libcst accepts these two, yet no Python does: syntax errors, not newer syntax.
+        ("bytes.py", "import torch\nx = b'café'\ny = torch.sqrt(z)\n".encode(), "2:5: syntax error: bytes can only"),
+        ("nested.py", b"import torch\nx = torch.sqrt(" + b"(" * 201 + b"1" + b")" * 202 + b"\n", "2:"),
         ("undecodable.py", b"import torch\ns = '\xff\xfe'\ny = torch.sqrt(z)\n", "cannot decode as utf-8 at byte 18"),
         ("undecodable_plain.py", b"s = '\xff'\n", "cannot decode as utf-8"),
         ("bad_cookie.py", b"# -*- coding: no-such-codec -*-\nx = 1\n", "encoding"),
@@ -297,3 +300,17 @@ def test_syntax_newer_than_this_python_is_a_warning_not_an_error(project):
     warning = [line for line in result.stderr.splitlines() if "newer.py" in line]
     assert len(warning) == 1 and warning[0].startswith("nanlint: warning: newer.py: not checked:"), result.stderr
     assert "error" not in result.stderr
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="type parameters parse on this Python")
+def test_newer_syntax_is_told_only_where_newer_grammar_explains_the_failure():
+    from nanlint.engine import NewerSyntax, ParseError, parse_ast
+
+    with pytest.raises(NewerSyntax, match=r"2:6: .*Python 3\.12 syntax \(type parameters\)") as newer:
+        parse_ast("x = 1\ndef f[T](x): pass\n")
+    assert (newer.value.row, newer.value.column) == (2, 6)
+    # Newer grammar in the file, but the failure lies elsewhere: a syntax error.
+    with pytest.raises(ParseError) as broken:
+        parse_ast("x = b'caf\u00e9'\ndef f[T](x): pass\n")
+    assert not isinstance(broken.value, NewerSyntax)
+    assert (broken.value.row, broken.value.column) == (1, 5)
