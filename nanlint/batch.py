@@ -43,6 +43,33 @@ class FileOutcome:
     new_text: Optional[str] = None  # the fixed source
     new_raw: Optional[bytes] = None  # the same, encoded as the file was
     unconverged: bool = False
+    problem_at: Tuple[int, int] = (1, 1)  # row and column of the error or warning
+
+    @property
+    def not_checked(self) -> bool:
+        return self.error is not None or self.warning is not None
+
+    def reported(self) -> List[Diagnostic]:
+        """What the output formats show: the findings, and NAN000 first when the file
+        could not be checked (its error or warning, where it is)."""
+        problem = self.error if self.error is not None else self.warning
+        if problem is None:
+            return self.diagnostics
+        from nanlint import unchecked
+
+        row, column = self.problem_at
+        where = f"{row}:{column}: "
+        if problem.startswith(where):
+            problem = problem[len(where):]  # said once, by the finding's location
+        return [unchecked.diagnostic(self.path, problem, row, column)] + self.diagnostics
+
+    def level(self, diagnostic: Diagnostic) -> str:
+        """"error", or "warning" for the NAN000 of a file skipped with a warning."""
+        from nanlint import unchecked
+
+        if diagnostic.code == unchecked.CODE and self.error is None:
+            return "warning"
+        return "error"
 
 
 _linters: Dict[Job, object] = {}
@@ -87,9 +114,11 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                     write_atomically(source, text)
     except NewerSyntax as error:
         outcome.warning = str(error)
+        outcome.problem_at = (error.row or 1, error.column or 1)
         return outcome
     except ParseError as error:
         outcome.error = str(error)
+        outcome.problem_at = (error.row or 1, error.column or 1)
         return outcome
     except SourceError as error:
         outcome.error = str(error)

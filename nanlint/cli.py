@@ -154,7 +154,6 @@ def check(
 
     mode = batch.DIFF if diff else batch.FIX if fix else batch.CHECK
     job = batch.Job(settings, codes, mode, unsafe=unsafe_fixes)
-    errors: List[Tuple[str, str]] = []
     from nanlint.discovery import discover, excluded_anywhere
 
     if from_stdin:
@@ -165,9 +164,12 @@ def check(
         else:
             outcomes = [batch.check_stdin(raw, name, job)]
     else:
-        files, errors = discover(paths, settings, force_exclude)
-        outcomes = _run(files, job, settings, jobs, no_cache)
+        files, unwalkable = discover(paths, settings, force_exclude)
+        # A path that could not be walked is reported as a file not checked (NAN000).
+        outcomes = [batch.FileOutcome(path, error=reason) for path, reason in unwalkable]
+        outcomes += _run(files, job, settings, jobs, no_cache)
 
+    errors: List[Tuple[str, str]] = []
     for outcome in outcomes:
         if outcome.warning:
             _warning(f"{outcome.path}: {outcome.warning}")
@@ -245,7 +247,7 @@ def _print_findings(outcomes, output_format: str, color: bool, err: bool, statis
     # whenever the stream is not a terminal, and FORCE_COLOR would do nothing.
     if statistics:
         counts = Counter(
-            (d.code, d.name, bool(d.fix and d.fix.applicability == "safe")) for o in outcomes for d in o.diagnostics
+            (d.code, d.name, bool(d.fix and d.fix.applicability == "safe")) for o in outcomes for d in o.reported()
         )
         for (code, name, fixable), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"{count:>6}  {code}  {'[*] ' if fixable else '    '}{name}", err=err, color=color)
@@ -256,8 +258,11 @@ def _print_findings(outcomes, output_format: str, color: bool, err: bool, statis
 
 
 def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
+    from nanlint import unchecked
+
     fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
     hidden = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe")
+    not_checked = sum(1 for o in outcomes if o.not_checked)
     parts = []
     if remaining or fixed:
         found = f"Found {remaining + fixed} finding(s)"
@@ -268,9 +273,13 @@ def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
             parts.append(f"[*] {fixable} fixable with `--fix`.")
         if hidden and not unsafe:
             parts.append(f"{hidden} more fixable with `--fix --unsafe-fixes`.")
-    else:
+    elif not not_checked:
         parts.append("All checks passed!")
-    if remaining and any(o.lines for o in outcomes):
+    if not_checked:
+        files = "1 file" if not_checked == 1 else f"{not_checked} files"
+        lead = "" if remaining or fixed else "No findings in the files checked, but "
+        parts.append(f"{lead}{files} not checked ({unchecked.CODE}).")
+    if any(o.reported() for o in outcomes):
         click.echo("")
     click.echo("\n".join(parts), err=False)
 
@@ -305,12 +314,17 @@ def rules_command(output_format: str) -> None:
 @_one_line_errors
 def rule_command(code: str) -> None:
     """Print the page of the rule CODE, such as NAN001."""
+    from nanlint import unchecked
     from nanlint.docs import render
     from nanlint.rule import all_rules, rules_by_code
 
+    if code.upper() == unchecked.CODE:
+        click.echo(unchecked.PAGE, nl=False)
+        return
     rule = rules_by_code().get(code.upper())
     if rule is None:
-        _error(f"unknown rule code {code!r}; valid codes: {', '.join(r.code for r in all_rules())}")
+        valid = [unchecked.CODE] + [r.code for r in all_rules()]
+        _error(f"unknown rule code {code!r}; valid codes: {', '.join(valid)}")
         sys.exit(EXIT_ERROR)
     click.echo(render(rule), nl=False)
 

@@ -150,7 +150,7 @@ def parse_ast(source: str) -> ast.Module:
         if newer is not None:
             version = ".".join(map(str, sys.version_info[:2]))
             raise NewerSyntax(
-                f"not checked: {where}Python {version} cannot parse it ({error.msg}); it is "
+                f"{where}not checked: Python {version} cannot parse it ({error.msg}); it is "
                 f"Python {newer[0]}.{newer[1]} syntax ({newer[2]}); "
                 "run nanlint under the Python this file is written for",
                 row,

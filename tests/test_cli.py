@@ -364,3 +364,12 @@ def test_without_a_process_pool_the_run_falls_back_to_one_process(project, monke
     result = project.run("check", "--no-cache", "--jobs", "4", ".")
     assert result.exit_code == 1
     assert result.stdout == expected and result.stderr == ""
+
+
+def test_rule_nan000_prints_the_page_of_a_file_not_checked():
+    from nanlint import unchecked
+
+    result = run(["rule", "NAN000"])
+    assert result.exit_code == 0
+    assert result.stdout == unchecked.PAGE
+    assert "## What it does" in result.stdout

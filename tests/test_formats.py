@@ -155,7 +155,8 @@ def test_sarif_is_valid_sarif_2_1_0(two_findings):
     assert run["tool"]["driver"]["name"] == "nanlint"
     from nanlint.rule import all_rules
 
-    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == [rule.code for rule in all_rules()]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert rule_ids == ["NAN000"] + [rule.code for rule in all_rules()]
     results = run["results"]
     assert len(results) == 3
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
@@ -218,3 +219,56 @@ def test_no_color_on_a_terminal(monkeypatch):
     assert _use_color(Terminal())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not _use_color(Terminal())
+
+
+# -- a file that could not be checked: NAN000 in every format ------------------------
+
+BROKEN = b"import torch\ndef f(:\n    return torch.sqrt(x)\n"
+
+
+@pytest.fixture
+def one_broken(project):
+    project.write("broken.py", BROKEN)
+    project.write("safe.py", SAFE_SOURCE)
+    return project
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise"])
+def test_a_file_not_checked_is_a_finding_and_never_all_checks_passed(one_broken, output_format):
+    result = one_broken.run("check", "--no-cache", "--output-format", output_format, "broken.py", "safe.py")
+    assert result.exit_code == 2
+    assert "broken.py:2:7: NAN000 syntax error: invalid syntax" in result.stdout
+    assert "Found 1 finding(s)." in result.stdout
+    assert "1 file not checked (NAN000)." in result.stdout
+    assert "All checks passed!" not in result.stdout
+
+
+def test_only_files_not_checked_is_not_all_checks_passed(project):
+    project.write("broken.py", BROKEN)
+    result = project.run("check", "--no-cache", "broken.py", "missing.py")
+    assert result.exit_code == 2
+    assert "All checks passed!" not in result.stdout
+    assert "No findings in the files checked, but 2 files not checked (NAN000)." in result.stdout
+    assert "missing.py:1:1: NAN000 no such file or directory" in result.stdout
+
+
+def test_json_github_and_sarif_carry_the_file_not_checked(one_broken):
+    args = ("check", "--no-cache", "--output-format")
+    [broken, _] = json.loads(one_broken.run(*args, "json", "broken.py", "safe.py").stdout)
+    assert (broken["code"], broken["name"], broken["filename"]) == ("NAN000", "file-not-checked", "broken.py")
+    assert broken["location"] == broken["end_location"] == {"row": 2, "column": 7}
+    assert broken["message"] == "syntax error: invalid syntax" and broken["fix"] is None
+
+    github_lines = one_broken.run(*args, "github", "broken.py", "safe.py").stdout.splitlines()
+    assert github_lines[0].startswith("::error title=nanlint (NAN000),file=broken.py,line=2,col=7,")
+
+    log = _validate_sarif(one_broken.run(*args, "sarif", "broken.py", "safe.py").stdout)
+    [run] = log["runs"]
+    first = run["results"][0]
+    assert first["ruleId"] == "NAN000" and first["level"] == "error"
+    assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == "NAN000"
+
+
+def test_statistics_count_the_files_not_checked(one_broken):
+    result = one_broken.run("check", "--no-cache", "--statistics", "broken.py", "safe.py")
+    assert re.search(r"^\s+1  NAN000\s+file-not-checked$", result.stdout, re.MULTILINE), result.stdout

@@ -21,10 +21,19 @@ def _uri(path: str) -> str:
 
 def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     """SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs)."""
+    from nanlint import unchecked
     from nanlint.docs import rule_description
     from nanlint.rule import all_rules
 
     rules = [
+        {
+            "id": unchecked.CODE,
+            "name": unchecked.NAME,
+            "shortDescription": {"text": unchecked.SUMMARY},
+            "fullDescription": {"text": unchecked.SUMMARY + "."},
+            "properties": {"fixable": False},
+        }
+    ] + [
         {
             "id": rule.code,
             "name": rule.name,
@@ -37,11 +46,11 @@ def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results: List[Dict[str, Any]] = []
     for outcome in outcomes:
-        for d in outcome.diagnostics:
+        for d in outcome.reported():
             result: Dict[str, Any] = {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": "error",
+                "level": outcome.level(d),
                 "message": {"text": d.message},
                 "locations": [
                     {
