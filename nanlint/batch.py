@@ -19,6 +19,12 @@ from nanlint.sources import SourceError, SourceFile, decode, split_lines, write_
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
+# A notebook is JSON, not Python: read as Python it would fail or pass by chance.
+NOTEBOOK_WARNING = "not checked: Jupyter notebooks (.ipynb) are not supported yet"
+
+
+def _is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,10 @@ def check_files(
     digests: Dict[str, str] = {}
     infos = infos_by_code()
     for path in paths:
+        if _is_notebook(path):
+            outcomes[path] = FileOutcome(path, warning=NOTEBOOK_WARNING)
+            _tick(progress)
+            continue
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
@@ -234,6 +244,8 @@ def check_files(
 
 
 def check_stdin(raw: bytes, filename: str, job: Job) -> FileOutcome:
+    if _is_notebook(filename):
+        return FileOutcome(filename, warning=NOTEBOOK_WARNING)
     try:
         source = decode(raw, STDIN)
     except SourceError as error:
