@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import sys
-from collections import Counter
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import click
@@ -246,13 +245,12 @@ def _print_findings(outcomes, output_format: str, color: bool, err: bool, statis
     # color= given explicitly: click.echo would otherwise strip the escape codes
     # whenever the stream is not a terminal, and FORCE_COLOR would do nothing.
     if statistics:
-        counts = Counter(
-            (d.code, d.name, bool(d.fix and d.fix.applicability == "safe")) for o in outcomes for d in o.reported()
-        )
-        for (code, name, fixable), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            click.echo(f"{count:>6}  {code}  {'[*] ' if fixable else '    '}{name}", err=err, color=color)
-        return
-    text = FORMATS[output_format](outcomes, color)
+        from nanlint.formats.statistics import statistics_json, statistics_text
+
+        # As ruff: JSON for --output-format json, the table for every other format.
+        text = statistics_json(outcomes) if output_format == "json" else statistics_text(outcomes)
+    else:
+        text = FORMATS[output_format](outcomes, color)
     if text:
         click.echo(text, nl=False, err=err, color=color)
 

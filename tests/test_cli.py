@@ -373,3 +373,23 @@ def test_rule_nan000_prints_the_page_of_a_file_not_checked():
     assert result.exit_code == 0
     assert result.stdout == unchecked.PAGE
     assert "## What it does" in result.stdout
+
+
+def test_statistics_follow_the_output_format_json_as_ruff(project):
+    project.write("a.py", SAFE_SOURCE)
+    project.write("b.py", SAFE_SOURCE)
+    project.write("c.py", UNSAFE_SOURCE)
+    project.write("broken.py", "import torch\ndef f(:\n    torch.sqrt(x)\n")
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", ".")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == [
+        {"code": "NAN001", "name": "sqrt-without-eps", "count": 3, "fixable": False, "fixable_count": 2},
+        {"code": "NAN000", "name": "file-not-checked", "count": 1, "fixable": False, "fixable_count": 0},
+    ]
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", "a.py")
+    assert json.loads(result.stdout) == [
+        {"code": "NAN001", "name": "sqrt-without-eps", "count": 1, "fixable": True, "fixable_count": 1}
+    ]
+    clean = project.write("clean.py", "x = 1\n")
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", str(clean))
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
