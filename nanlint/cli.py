@@ -184,6 +184,8 @@ def check(
     fix_to_stdout = from_stdin and mode == batch.FIX
     if mode == batch.DIFF:
         click.echo("".join(outcome.diff for outcome in outcomes), nl=False)
+        if not quiet:
+            _diff_summary(len(fixed), outcomes, unsafe_fixes)
     elif fix_to_stdout:
         # Fix-on-save: the source goes to standard output, fixed or as it came,
         # and the findings that remain to standard error.
@@ -280,6 +282,20 @@ def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
     if any(o.reported() for o in outcomes):
         click.echo("")
     click.echo("\n".join(parts), err=False)
+
+
+def _diff_summary(shown: int, outcomes, unsafe: bool) -> None:
+    """As ruff: on standard error, so that standard output stays a diff to apply; and
+    never silence when the only fixes are unsafe ones that --diff leaves out."""
+    hidden = 0 if unsafe else sum(
+        1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe"
+    )
+    more = f"{hidden} fix{'es' if hidden != 1 else ''} available with `--unsafe-fixes`"
+    if shown:
+        line = f"Would fix {shown} finding(s)" + (f" ({more} as well)." if hidden else ".")
+    else:
+        line = "No finding would be fixed" + (f" ({more})." if hidden else ".")
+    click.echo(line, err=True)
 
 
 @cli.command(name="rules")

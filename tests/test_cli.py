@@ -205,6 +205,21 @@ def test_diff_writes_nothing_and_exits_1_on_a_change(project):
     assert path.read_text() == UNSAFE_SOURCE
 
 
+def test_diff_says_what_it_shows_and_what_unsafe_fixes_would_add(project):
+    """Only unsafe fixes: no diff, but never silence (as ruff, on standard error)."""
+    project.write("unsafe.py", UNSAFE_SOURCE)
+    result = project.run("check", "--no-cache", "--diff", "unsafe.py")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "No finding would be fixed (1 fix available with `--unsafe-fixes`).\n"
+    result = project.run("check", "--no-cache", "--diff", "--unsafe-fixes", "unsafe.py")
+    assert result.stderr == "Would fix 1 finding(s).\n"
+    project.write("safe.py", SAFE_SOURCE)
+    result = project.run("check", "--no-cache", "--diff", "safe.py", "unsafe.py")
+    assert result.exit_code == 1 and "+++ safe.py" in result.stdout
+    assert result.stderr == "Would fix 1 finding(s) (1 fix available with `--unsafe-fixes` as well).\n"
+    assert project.run("check", "--no-cache", "--diff", "--quiet", "unsafe.py").stderr == ""
+
+
 def test_diff_of_a_clean_file_exits_0(project):
     project.write("ok.py", CLEAN_SOURCE)
     result = project.run("check", "--diff", ".")
