@@ -14,7 +14,9 @@ from nanlint import __version__
 from nanlint.config import ConfigError, Settings, find_config, load, validate_codes, with_overrides
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMAT_NAMES = ("full", "concise", "json", "github", "sarif")
+FORMAT_NAMES = ("full", "concise", "grouped", "json", "github", "gitlab", "junit", "pylint", "sarif")
+# The formats a person reads, followed by "Found ..." or "All checks passed!" (as ruff).
+SUMMARY_FORMATS = ("full", "concise", "grouped")
 
 
 def _codes(value: Optional[str]) -> Optional[Tuple[str, ...]]:
@@ -103,6 +105,12 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     help="How to print findings.",
 )
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains.")
 @click.option("--stdin-filename", help="The name of the file read from standard input (for config and messages).")
@@ -123,6 +131,7 @@ def check(
     config: Optional[str],
     output_format: str,
     statistics: bool,
+    output_file: Optional[str],
     exit_zero: bool,
     exit_non_zero_on_fix: bool,
     stdin_filename: Optional[str],
@@ -179,30 +188,39 @@ def check(
     for path, reason in errors:
         _error(f"{path}: {reason}")
 
-    color = _use_color(sys.stdout)
     fixed = [d for outcome in outcomes for d in outcome.fixed]
     fix_to_stdout = from_stdin and mode == batch.FIX
-    if mode == batch.DIFF:
-        click.echo("".join(outcome.diff for outcome in outcomes), nl=False)
-        if not quiet:
-            _diff_summary(len(fixed), outcomes, unsafe_fixes)
-    elif fix_to_stdout:
-        # Fix-on-save: the source goes to standard output, fixed or as it came,
-        # and the findings that remain to standard error.
-        outcome = outcomes[0]
-        stdout = sys.stdout.buffer
-        stdout.write(outcome.new_raw if outcome.new_raw is not None else raw)
-        stdout.flush()
-        _print_findings(outcomes, output_format, _use_color(sys.stderr), err=True, statistics=statistics)
-    else:
-        _print_findings(outcomes, output_format, color, err=False, statistics=statistics)
-        if show_fixes and fixed:
-            click.echo(f"Fixed {len(fixed)} finding(s):")
-            for d in fixed:
-                click.echo(f"  {d.filename}:{d.location.row}:{d.location.column}: {d.code} {d.fix.message}")
     remaining = sum(len(outcome.diagnostics) for outcome in outcomes)
-    if not quiet and output_format in ("full", "concise") and mode != batch.DIFF and not fix_to_stdout:
-        _summary(remaining, len(fixed), outcomes, unsafe_fixes)
+    # What would go to standard output goes to --output-file instead, without colour
+    # (the summary too, as ruff writes it); fixed source from stdin stays on stdout.
+    report = _open_report(output_file) if output_file else None
+    try:
+        out = report or (sys.stderr if fix_to_stdout else sys.stdout)
+        color = report is None and _use_color(out)
+        if mode == batch.DIFF:
+            click.echo("".join(outcome.diff for outcome in outcomes), nl=False, file=out)
+            if not quiet:
+                _diff_summary(len(fixed), outcomes, unsafe_fixes)
+        elif fix_to_stdout:
+            # Fix-on-save: the source goes to standard output, fixed or as it came,
+            # and the findings that remain to standard error.
+            outcome = outcomes[0]
+            stdout = sys.stdout.buffer
+            stdout.write(outcome.new_raw if outcome.new_raw is not None else raw)
+            stdout.flush()
+            _print_findings(outcomes, output_format, color, out, statistics=statistics)
+        else:
+            _print_findings(outcomes, output_format, color, out, statistics=statistics)
+            if show_fixes and fixed:
+                click.echo(f"Fixed {len(fixed)} finding(s):", file=out)
+                for d in fixed:
+                    where = f"{d.filename}:{d.location.row}:{d.location.column}"
+                    click.echo(f"  {where}: {d.code} {d.fix.message}", file=out)
+        if not quiet and output_format in SUMMARY_FORMATS and mode != batch.DIFF and not fix_to_stdout:
+            _summary(remaining, len(fixed), outcomes, unsafe_fixes, out, blank_line=output_format != "grouped")
+    finally:
+        if report is not None:
+            report.close()
 
     if errors:
         sys.exit(EXIT_ERROR)
@@ -241,7 +259,17 @@ def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
     return outcomes
 
 
-def _print_findings(outcomes, output_format: str, color: bool, err: bool, statistics: bool) -> None:
+def _open_report(path: str):
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        _error(f"cannot write the report to {path}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+
+
+def _print_findings(outcomes, output_format: str, color: bool, out, statistics: bool) -> None:
     from nanlint.formats import FORMATS
 
     # color= given explicitly: click.echo would otherwise strip the escape codes
@@ -254,10 +282,10 @@ def _print_findings(outcomes, output_format: str, color: bool, err: bool, statis
     else:
         text = FORMATS[output_format](outcomes, color)
     if text:
-        click.echo(text, nl=False, err=err, color=color)
+        click.echo(text, nl=False, file=out, color=color)
 
 
-def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
+def _summary(remaining: int, fixed: int, outcomes, unsafe: bool, out, blank_line: bool) -> None:
     from nanlint import unchecked
 
     fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
@@ -279,9 +307,9 @@ def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
         files = "1 file" if not_checked == 1 else f"{not_checked} files"
         lead = "" if remaining or fixed else "No findings in the files checked, but "
         parts.append(f"{lead}{files} not checked ({unchecked.CODE}).")
-    if any(o.reported() for o in outcomes):
-        click.echo("")
-    click.echo("\n".join(parts), err=False)
+    if blank_line and any(o.reported() for o in outcomes):
+        click.echo("", file=out)
+    click.echo("\n".join(parts), file=out)
 
 
 def _diff_summary(shown: int, outcomes, unsafe: bool) -> None:
