@@ -304,7 +304,7 @@ def test_quiet_prints_no_summary(project):
 # -- parallel ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("output_format", ["full", "json"])
+@pytest.mark.parametrize("output_format", ["full", "json", "grouped", "junit", "gitlab"])
 def test_jobs_2_and_jobs_1_give_identical_output(project, output_format):
     for index in range(10):
         source = [SAFE_SOURCE, UNSAFE_SOURCE, CLEAN_SOURCE, "x = 1\n"][index % 4]

@@ -187,14 +187,14 @@ def test_sarif_of_a_clean_run_is_valid(project):
 # -- colour ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("output_format", ["full", "concise"])
+@pytest.mark.parametrize("output_format", ["full", "concise", "grouped"])
 def test_no_colour_when_not_a_terminal(two_findings, output_format):
     result = two_findings.run("check", "--output-format", output_format, ".")
     assert "NAN001" in result.stdout
     assert ESCAPE not in result.stdout and ESCAPE not in result.stderr
 
 
-@pytest.mark.parametrize("output_format", ["full", "concise"])
+@pytest.mark.parametrize("output_format", ["full", "concise", "grouped"])
 def test_force_color_gives_colour_and_no_color_wins(two_findings, output_format):
     forced = two_findings.run("check", "--output-format", output_format, ".", env={"FORCE_COLOR": "1"})
     assert ESCAPE in forced.stdout
@@ -204,7 +204,7 @@ def test_force_color_gives_colour_and_no_color_wins(two_findings, output_format)
     assert re.sub(r"\x1b\[[0-9;]*m", "", forced.stdout) == both.stdout
 
 
-@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github", "gitlab", "junit", "pylint"])
 def test_machine_formats_never_have_colour(two_findings, output_format):
     result = two_findings.run("check", "--output-format", output_format, ".", env={"FORCE_COLOR": "1"})
     assert ESCAPE not in result.stdout
