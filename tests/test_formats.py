@@ -438,3 +438,25 @@ def test_output_file_that_cannot_be_written_is_exit_2(two_findings):
     result = two_findings.run("check", "--output-file", os.path.join("taken", "file", "out.json"), ".")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "cannot write the report", "out.json")
+
+
+def test_a_file_skipped_with_a_warning_is_a_warning_in_every_format(project):
+    import xml.etree.ElementTree as ET
+
+    project.write("nb.ipynb", '{"cells": []}')
+
+    def report(output_format):
+        result = project.run("check", "--no-cache", "--output-format", output_format, "nb.ipynb")
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert report("github").startswith("::warning title=nanlint (NAN000),file=nb.ipynb,")
+    [result] = _validate_sarif(report("sarif"))["runs"][0]["results"]
+    assert (result["ruleId"], result["level"]) == ("NAN000", "warning")
+    [issue] = json.loads(report("gitlab"))
+    assert (issue["check_name"], issue["severity"]) == ("NAN000", "info")
+    root = ET.fromstring(report("junit").encode("utf-8"))
+    assert root.get("skipped") == "1" and root.get("failures") == root.get("errors") == "0"
+    assert root.find("testsuite/testcase/skipped").get("message").startswith("not checked: Jupyter")
+    [row] = json.loads(report("json"))
+    assert (row["code"], row["noqa_row"], row["doc"]) == ("NAN000", None, "nanlint rule NAN000")
