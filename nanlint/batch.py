@@ -21,6 +21,12 @@ from nanlint.writing import write_source
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
+# A notebook is JSON, not Python: read as Python it would fail or pass by chance.
+NOTEBOOK_WARNING = "not checked: Jupyter notebooks (.ipynb) are not supported yet"
+
+
+def _is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,33 @@ class FileOutcome:
     new_text: Optional[str] = None  # the fixed source
     new_raw: Optional[bytes] = None  # the same, encoded as the file was
     unconverged: bool = False
+    problem_at: Tuple[int, int] = (1, 1)  # row and column of the error or warning
+
+    @property
+    def not_checked(self) -> bool:
+        return self.error is not None or self.warning is not None
+
+    def reported(self) -> List[Diagnostic]:
+        """What the output formats show: the findings, and NAN000 first when the file
+        could not be checked (its error or warning, where it is)."""
+        problem = self.error if self.error is not None else self.warning
+        if problem is None:
+            return self.diagnostics
+        from nanlint import unchecked
+
+        row, column = self.problem_at
+        where = f"{row}:{column}: "
+        if problem.startswith(where):
+            problem = problem[len(where):]  # said once, by the finding's location
+        return [unchecked.diagnostic(self.path, problem, row, column)] + self.diagnostics
+
+    def level(self, diagnostic: Diagnostic) -> str:
+        """"error", or "warning" for the NAN000 of a file skipped with a warning."""
+        from nanlint import unchecked
+
+        if diagnostic.code == unchecked.CODE and self.error is None:
+            return "warning"
+        return "error"
 
 
 _linters: Dict[Job, object] = {}
@@ -95,9 +128,11 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                         text = source.text
     except NewerSyntax as error:
         outcome.warning = str(error)
+        outcome.problem_at = (error.row or 1, error.column or 1)
         return outcome
     except ParseError as error:
         outcome.error = str(error)
+        outcome.problem_at = (error.row or 1, error.column or 1)
         return outcome
     except SourceError as error:
         outcome.error = str(error)
@@ -144,6 +179,10 @@ def check_files(
     infos = infos_by_code()
     fixing = set()
     for path in paths:
+        if _is_notebook(path):
+            outcomes[path] = FileOutcome(path, warning=NOTEBOOK_WARNING)
+            _tick(progress)
+            continue
         if job.mode == FIX:
             # Names of one file (symbolic or hard links to a helper that recipes
             # share, or a link and the file itself): it is fixed once, under the
@@ -225,6 +264,8 @@ def check_files(
 
 
 def check_stdin(raw: bytes, filename: str, job: Job) -> FileOutcome:
+    if _is_notebook(filename):
+        return FileOutcome(filename, warning=NOTEBOOK_WARNING)
     try:
         source = decode(raw, STDIN)
     except SourceError as error:

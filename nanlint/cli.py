@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import sys
-from collections import Counter
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import click
@@ -15,7 +14,9 @@ from nanlint import __version__
 from nanlint.config import ConfigError, Settings, find_config, load, validate_codes, with_overrides
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMAT_NAMES = ("full", "concise", "json", "github", "sarif")
+FORMAT_NAMES = ("full", "concise", "grouped", "json", "github", "gitlab", "junit", "pylint", "sarif")
+# The formats a person reads, followed by "Found ..." or "All checks passed!" (as ruff).
+SUMMARY_FORMATS = ("full", "concise", "grouped")
 
 
 def _codes(value: Optional[str]) -> Optional[Tuple[str, ...]]:
@@ -104,6 +105,12 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
     help="How to print findings.",
 )
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains.")
 @click.option("--stdin-filename", help="The name of the file read from standard input (for config and messages).")
@@ -124,6 +131,7 @@ def check(
     config: Optional[str],
     output_format: str,
     statistics: bool,
+    output_file: Optional[str],
     exit_zero: bool,
     exit_non_zero_on_fix: bool,
     stdin_filename: Optional[str],
@@ -154,7 +162,6 @@ def check(
 
     mode = batch.DIFF if diff else batch.FIX if fix else batch.CHECK
     job = batch.Job(settings, codes, mode, unsafe=unsafe_fixes)
-    errors: List[Tuple[str, str]] = []
     from nanlint.discovery import discover, excluded_anywhere
 
     if from_stdin:
@@ -165,9 +172,12 @@ def check(
         else:
             outcomes = [batch.check_stdin(raw, name, job)]
     else:
-        files, errors = discover(paths, settings, force_exclude)
-        outcomes = _run(files, job, settings, jobs, no_cache)
+        files, unwalkable = discover(paths, settings, force_exclude)
+        # A path that could not be walked is reported as a file not checked (NAN000).
+        outcomes = [batch.FileOutcome(path, error=reason) for path, reason in unwalkable]
+        outcomes += _run(files, job, settings, jobs, no_cache)
 
+    errors: List[Tuple[str, str]] = []
     for outcome in outcomes:
         if outcome.warning:
             _warning(f"{outcome.path}: {outcome.warning}")
@@ -178,28 +188,39 @@ def check(
     for path, reason in errors:
         _error(f"{path}: {reason}")
 
-    color = _use_color(sys.stdout)
     fixed = [d for outcome in outcomes for d in outcome.fixed]
     fix_to_stdout = from_stdin and mode == batch.FIX
-    if mode == batch.DIFF:
-        click.echo("".join(outcome.diff for outcome in outcomes), nl=False)
-    elif fix_to_stdout:
-        # Fix-on-save: the source goes to standard output, fixed or as it came,
-        # and the findings that remain to standard error.
-        outcome = outcomes[0]
-        stdout = sys.stdout.buffer
-        stdout.write(outcome.new_raw if outcome.new_raw is not None else raw)
-        stdout.flush()
-        _print_findings(outcomes, output_format, _use_color(sys.stderr), err=True, statistics=statistics)
-    else:
-        _print_findings(outcomes, output_format, color, err=False, statistics=statistics)
-        if show_fixes and fixed:
-            click.echo(f"Fixed {len(fixed)} finding(s):")
-            for d in fixed:
-                click.echo(f"  {d.filename}:{d.location.row}:{d.location.column}: {d.code} {d.fix.message}")
     remaining = sum(len(outcome.diagnostics) for outcome in outcomes)
-    if not quiet and output_format in ("full", "concise") and mode != batch.DIFF and not fix_to_stdout:
-        _summary(remaining, len(fixed), outcomes, unsafe_fixes)
+    # What would go to standard output goes to --output-file instead, without colour
+    # (the summary too, as ruff writes it); fixed source from stdin stays on stdout.
+    report = _open_report(output_file) if output_file else None
+    try:
+        out = report or (sys.stderr if fix_to_stdout else sys.stdout)
+        color = report is None and _use_color(out)
+        if mode == batch.DIFF:
+            click.echo("".join(outcome.diff for outcome in outcomes), nl=False, file=out)
+            if not quiet:
+                _diff_summary(len(fixed), outcomes, unsafe_fixes)
+        elif fix_to_stdout:
+            # Fix-on-save: the source goes to standard output, fixed or as it came,
+            # and the findings that remain to standard error.
+            outcome = outcomes[0]
+            stdout = sys.stdout.buffer
+            stdout.write(outcome.new_raw if outcome.new_raw is not None else raw)
+            stdout.flush()
+            _print_findings(outcomes, output_format, color, out, statistics=statistics)
+        else:
+            _print_findings(outcomes, output_format, color, out, statistics=statistics)
+            if show_fixes and fixed:
+                click.echo(f"Fixed {len(fixed)} finding(s):", file=out)
+                for d in fixed:
+                    where = f"{d.filename}:{d.location.row}:{d.location.column}"
+                    click.echo(f"  {where}: {d.code} {d.fix.message}", file=out)
+        if not quiet and output_format in SUMMARY_FORMATS and mode != batch.DIFF and not fix_to_stdout:
+            _summary(remaining, len(fixed), outcomes, unsafe_fixes, out, blank_line=output_format != "grouped")
+    finally:
+        if report is not None:
+            report.close()
 
     if errors:
         sys.exit(EXIT_ERROR)
@@ -238,26 +259,38 @@ def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
     return outcomes
 
 
-def _print_findings(outcomes, output_format: str, color: bool, err: bool, statistics: bool) -> None:
+def _open_report(path: str):
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        _error(f"cannot write the report to {path}: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
+
+
+def _print_findings(outcomes, output_format: str, color: bool, out, statistics: bool) -> None:
     from nanlint.formats import FORMATS
 
     # color= given explicitly: click.echo would otherwise strip the escape codes
     # whenever the stream is not a terminal, and FORCE_COLOR would do nothing.
     if statistics:
-        counts = Counter(
-            (d.code, d.name, bool(d.fix and d.fix.applicability == "safe")) for o in outcomes for d in o.diagnostics
-        )
-        for (code, name, fixable), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            click.echo(f"{count:>6}  {code}  {'[*] ' if fixable else '    '}{name}", err=err, color=color)
-        return
-    text = FORMATS[output_format](outcomes, color)
+        from nanlint.formats.statistics import statistics_json, statistics_text
+
+        # As ruff: JSON for --output-format json, the table for every other format.
+        text = statistics_json(outcomes) if output_format == "json" else statistics_text(outcomes)
+    else:
+        text = FORMATS[output_format](outcomes, color)
     if text:
-        click.echo(text, nl=False, err=err, color=color)
+        click.echo(text, nl=False, file=out, color=color)
 
 
-def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
+def _summary(remaining: int, fixed: int, outcomes, unsafe: bool, out, blank_line: bool) -> None:
+    from nanlint import unchecked
+
     fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
     hidden = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe")
+    not_checked = sum(1 for o in outcomes if o.not_checked)
     parts = []
     if remaining or fixed:
         found = f"Found {remaining + fixed} finding(s)"
@@ -268,11 +301,29 @@ def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
             parts.append(f"[*] {fixable} fixable with `--fix`.")
         if hidden and not unsafe:
             parts.append(f"{hidden} more fixable with `--fix --unsafe-fixes`.")
-    else:
+    elif not not_checked:
         parts.append("All checks passed!")
-    if remaining and any(o.lines for o in outcomes):
-        click.echo("")
-    click.echo("\n".join(parts), err=False)
+    if not_checked:
+        files = "1 file" if not_checked == 1 else f"{not_checked} files"
+        lead = "" if remaining or fixed else "No findings in the files checked, but "
+        parts.append(f"{lead}{files} not checked ({unchecked.CODE}).")
+    if blank_line and any(o.reported() for o in outcomes):
+        click.echo("", file=out)
+    click.echo("\n".join(parts), file=out)
+
+
+def _diff_summary(shown: int, outcomes, unsafe: bool) -> None:
+    """As ruff: on standard error, so that standard output stays a diff to apply; and
+    never silence when the only fixes are unsafe ones that --diff leaves out."""
+    hidden = 0 if unsafe else sum(
+        1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe"
+    )
+    more = f"{hidden} fix{'es' if hidden != 1 else ''} available with `--unsafe-fixes`"
+    if shown:
+        line = f"Would fix {shown} finding(s)" + (f" ({more} as well)." if hidden else ".")
+    else:
+        line = "No finding would be fixed" + (f" ({more})." if hidden else ".")
+    click.echo(line, err=True)
 
 
 @cli.command(name="rules")
@@ -305,12 +356,17 @@ def rules_command(output_format: str) -> None:
 @_one_line_errors
 def rule_command(code: str) -> None:
     """Print the page of the rule CODE, such as NAN001."""
+    from nanlint import unchecked
     from nanlint.docs import render
     from nanlint.rule import all_rules, rules_by_code
 
+    if code.upper() == unchecked.CODE:
+        click.echo(unchecked.PAGE, nl=False)
+        return
     rule = rules_by_code().get(code.upper())
     if rule is None:
-        _error(f"unknown rule code {code!r}; valid codes: {', '.join(r.code for r in all_rules())}")
+        valid = [unchecked.CODE] + [r.code for r in all_rules()]
+        _error(f"unknown rule code {code!r}; valid codes: {', '.join(valid)}")
         sys.exit(EXIT_ERROR)
     click.echo(render(rule), nl=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatch
 from typing import List, Sequence, Tuple
 
 from nanlint.config import Settings
@@ -42,6 +43,8 @@ def discover(
         if not os.access(path, os.R_OK | os.X_OK):
             errors.append((path, "permission denied"))
             continue
+        if force_exclude and excluded_anywhere(path, settings):
+            continue
 
         def on_error(error: OSError) -> None:
             errors.append((_display(error.filename or path), os_reason(error)))
@@ -49,11 +52,11 @@ def discover(
         # followlinks=False: a symbolic link to a folder is not entered, so a link
         # loop cannot make the walk endless.
         for folder, dirs, names in os.walk(path, onerror=on_error):
-            dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(folder, d)))
+            dirs[:] = sorted(d for d in dirs if not _excluded_itself(os.path.join(folder, d), settings))
             for name in sorted(names):
                 if name.endswith(".py"):
                     full = os.path.join(folder, name)
-                    if settings.is_excluded(full):
+                    if _excluded_itself(full, settings):
                         continue
                     if os.path.islink(full) and not os.path.exists(full):
                         errors.append((_display(full), "broken symbolic link or symbolic link loop"))
@@ -67,6 +70,20 @@ def discover(
     # ruff sorts, so that output is the same from run to run and from --jobs to --jobs.
     files.sort(key=lambda path: path.split(os.sep))
     return files, errors
+
+
+def _excluded_itself(path: str, settings: Settings) -> bool:
+    """Whether an exclude pattern matches `path` found while walking: its name or its
+    whole path, not a folder above it. The walk has skipped every excluded folder
+    below the one named already, and the folder named is walked even when excluded
+    (`nanlint check build`), as ruff checks any path named unless --force-exclude."""
+    patterns = [p.rstrip("/") for p in settings.exclude + settings.extend_exclude if p]
+    name = os.path.basename(path)
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(settings.root)).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        relative = os.path.abspath(path).replace(os.sep, "/")
+    return any(fnmatch(name, p) or fnmatch(relative, p) for p in patterns)
 
 
 def _display(path: str) -> str:

@@ -83,8 +83,14 @@ def page_path(folder: str, rule: Type[Rule]) -> str:
 
 
 def write_pages(folder: str) -> List[str]:
+    from nanlint import unchecked
+
     os.makedirs(folder, exist_ok=True)
-    written = []
+    # NAN000 is no rule class (see nanlint/unchecked.py) but has its page all the same.
+    path = os.path.join(folder, f"{unchecked.CODE}.md")
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(unchecked.PAGE)
+    written = [path]
     for rule in all_rules():
         path = page_path(folder, rule)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:

@@ -34,7 +34,12 @@ class FileResult:
 
 
 class ParseError(Exception):
-    pass
+    """The file is not Python; `row` and `column` (1-based) say where, when known."""
+
+    def __init__(self, message: str, row: Optional[int] = None, column: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 class NewerSyntax(ParseError):
@@ -139,26 +144,61 @@ def parse_ast(source: str) -> ast.Module:
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
             return ast.parse(source)
     except SyntaxError as error:
-        where = f"{error.lineno}:{error.offset}: " if error.lineno else ""
-        if _parses_with_libcst(source):
-            # libcst knows grammar up to newer Pythons than the one running us
-            # (`def f[T]()` under 3.11): not a broken file, one we cannot index.
+        row, column = error.lineno, error.offset
+        where = f"{row}:{column}: " if row else ""
+        newer = _newer_grammar_at(source, row, column) if row else None
+        if newer is not None:
             version = ".".join(map(str, sys.version_info[:2]))
             raise NewerSyntax(
-                f"not checked: {where}Python {version} cannot parse it ({error.msg}); "
-                "run nanlint under the Python this file is written for"
+                f"{where}not checked: Python {version} cannot parse it ({error.msg}); it is "
+                f"Python {newer[0]}.{newer[1]} syntax ({newer[2]}); "
+                "run nanlint under the Python this file is written for",
+                row,
+                column,
             ) from None
-        raise ParseError(f"{where}syntax error: {error.msg}") from None
+        raise ParseError(f"{where}syntax error: {error.msg}", row, column) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseError(f"cannot parse: {error}") from None
 
 
-def _parses_with_libcst(source: str) -> bool:
+# Grammar that Pythons newer than the oldest nanlint runs on added, as libcst names
+# it. libcst parses all of it whatever Python runs it, so when `ast` fails inside one
+# of these, the file is one a newer Python reads. libcst is no judge of syntax
+# otherwise: it accepts `b'café'` and any depth of parentheses, which every Python
+# rejects, so a failure anywhere else is a syntax error.
+_NEWER_GRAMMAR = {
+    "Match": ((3, 10), "match statement"),
+    "TryStar": ((3, 11), "except*"),
+    "TypeAlias": ((3, 12), "type statement"),
+    "TypeParameters": ((3, 12), "type parameters"),
+    "FormattedString": ((3, 12), "PEP 701 f-string"),
+    "TemplatedString": ((3, 14), "template string"),
+}
+
+
+def _newer_grammar_at(source: str, row: int, column: Optional[int]):
+    """(major, minor, what) of grammar newer than this Python's that spans `row`:`column`
+    (where `ast` failed), or None when no newer grammar explains the failure."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     try:
-        parse_cst(source)
-    except ParseError:
-        return False
-    return True
+        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
+        return None
+    where = (row, column or 1)
+    for node, span in positions.items():
+        known = _NEWER_GRAMMAR.get(type(node).__name__)
+        if known is None or sys.version_info[:2] >= known[0]:
+            continue
+        # libcst's columns are 0-based with an exclusive end; ast's are 1-based, and it
+        # can point just past an f-string that it rejects.
+        start = (span.start.line, span.start.column + 1)
+        end = (span.end.line, span.end.column + 1)
+        if start <= where <= end:
+            return (*known[0], known[1])
+    return None
 
 
 def parse_cst(source: str):
@@ -168,7 +208,9 @@ def parse_cst(source: str):
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0]
-        raise ParseError(f"{error.raw_line}:{error.raw_column + 1}: syntax error: {message}") from None
+        raise ParseError(
+            f"{error.raw_line}:{error.raw_column + 1}: syntax error: {message}", error.raw_line, error.raw_column + 1
+        ) from None
     except RecursionError:
         raise ParseError("cannot parse: nested too deeply") from None
 

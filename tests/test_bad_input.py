@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 
 import pytest
@@ -30,6 +31,9 @@ def _run_with_good(project, *paths):
     [
         ("syntax.py", b"import torch\ndef f(:\n    return torch.sqrt(x)\n", "2:7: syntax error"),
         ("indent.py", b"import torch\n  x = torch.sqrt(y)\n", "syntax error"),
+        # libcst accepts these two, yet no Python does: syntax errors, not newer syntax.
+        ("bytes.py", "import torch\nx = b'café'\ny = torch.sqrt(z)\n".encode(), "2:5: syntax error: bytes can only"),
+        ("nested.py", b"import torch\nx = torch.sqrt(" + b"(" * 201 + b"1" + b")" * 202 + b"\n", "2:"),
         ("undecodable.py", b"import torch\ns = '\xff\xfe'\ny = torch.sqrt(z)\n", "cannot decode as utf-8 at line 2, column 6"),
         ("undecodable_plain.py", b"s = '\xff'\n", "cannot decode as utf-8 at line 1, column 6"),
         # Found by tokenize's encoding detection (first two lines) and by decoding
@@ -85,7 +89,12 @@ def test_bad_files_found_by_walking_are_reported_and_the_rest_checked(project):
         assert len(errors) == 2, result.stderr
         assert any(os.path.join("pkg", "syntax.py") in e and "syntax error" in e for e in errors)
         assert any(os.path.join("pkg", "binary.py") in e and "binary file" in e for e in errors)
-        assert rows(result.stdout) == [(os.path.join("pkg", "sub", "good.py"), 2, 5, "NAN001")]
+        # Each file not checked is a finding too, NAN000, at its syntax error if it has one.
+        assert rows(result.stdout) == [
+            (os.path.join("pkg", "binary.py"), 1, 1, "NAN000"),
+            (os.path.join("pkg", "sub", "good.py"), 2, 5, "NAN001"),
+            (os.path.join("pkg", "syntax.py"), 2, 7, "NAN000"),
+        ]
 
 
 def test_a_missing_path(project):
@@ -115,7 +124,11 @@ def test_a_symlink_loop(project):
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("nanlint: error:")]
     assert len(errors) == 2 and all("symbolic link loop" in e for e in errors), result.stderr
-    assert rows(result.stdout) == [(os.path.join("pkg", "good.py"), 2, 5, "NAN001")]
+    assert sorted(rows(result.stdout)) == [
+        (os.path.join("pkg", "a.py"), 1, 1, "NAN000"),
+        (os.path.join("pkg", "b.py"), 1, 1, "NAN000"),
+        (os.path.join("pkg", "good.py"), 2, 5, "NAN001"),
+    ]
 
 
 def _make_unreadable(path, monkeypatch):
@@ -147,7 +160,10 @@ def test_an_unreadable_folder_found_while_walking(project, monkeypatch):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert_one_clean_error(result.stderr, os.path.join("pkg", "locked"), "permission denied")
-    assert rows(result.stdout) == [(os.path.join("pkg", "good.py"), 2, 5, "NAN001")]
+    assert rows(result.stdout) == [
+        (os.path.join("pkg", "locked"), 1, 1, "NAN000"),
+        (os.path.join("pkg", "good.py"), 2, 5, "NAN001"),
+    ]
 
 
 def test_an_unreadable_folder_named_on_the_command_line(project, monkeypatch):
@@ -272,8 +288,9 @@ def test_a_file_changed_while_fixing_is_not_overwritten(project, monkeypatch):
     result = project.run("check", "--fix", "--output-format", "concise", "--no-cache", "--jobs", "1", "m.py")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "m.py", "changed on disk")
-    # Not fixed, so not counted as fixed: the finding is shown as it was read.
-    assert rows(result.stdout) == [("m.py", 2, 5, "NAN001")]
+    # Not fixed, so not counted as fixed: the finding is shown as it was read, after
+    # the row that says why the file was not written.
+    assert rows(result.stdout) == [("m.py", 1, 1, "NAN000"), ("m.py", 2, 5, "NAN001")]
     assert "fixed" not in result.stdout
     assert path.read_text() == SAFE_SOURCE + "# edited meanwhile\n"
 
@@ -327,5 +344,39 @@ def test_syntax_newer_than_this_python_is_a_warning_not_an_error(project):
     assert result.exit_code == 1, result.output
     assert GOOD in rows(result.stdout)
     warning = [line for line in result.stderr.splitlines() if "newer.py" in line]
-    assert len(warning) == 1 and warning[0].startswith("nanlint: warning: newer.py: not checked:"), result.stderr
+    assert len(warning) == 1 and re.match(r"nanlint: warning: newer.py: \d+:\d+: not checked:", warning[0]), result.stderr
     assert "error" not in result.stderr
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="type parameters parse on this Python")
+def test_newer_syntax_is_told_only_where_newer_grammar_explains_the_failure():
+    from nanlint.engine import NewerSyntax, ParseError, parse_ast
+
+    with pytest.raises(NewerSyntax, match=r"2:6: not checked: .*Python 3\.12 syntax \(type parameters\)") as newer:
+        parse_ast("x = 1\ndef f[T](x): pass\n")
+    assert (newer.value.row, newer.value.column) == (2, 6)
+    # Newer grammar in the file, but the failure lies elsewhere: a syntax error.
+    with pytest.raises(ParseError) as broken:
+        parse_ast("x = b'caf\u00e9'\ndef f[T](x): pass\n")
+    assert not isinstance(broken.value, NewerSyntax)
+    assert (broken.value.row, broken.value.column) == (1, 5)
+
+
+def test_a_notebook_named_is_not_checked_and_says_so(project):
+    """Until notebooks are supported: a warning naming the file, a NAN000 finding that
+    counts, and no "All checks passed!"; the exit code is the other files' alone."""
+    notebook = '{"cells": [{"cell_type": "code", "source": ["import torch\\n", "torch.sqrt(x)"]}]}'
+    project.write("analysis.ipynb", notebook)
+    result = project.run("check", "--no-cache", "analysis.ipynb")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "nanlint: warning: analysis.ipynb: not checked: Jupyter notebooks (.ipynb) are not supported yet"
+    ]
+    assert "All checks passed!" not in result.stdout
+    assert "1 file not checked (NAN000)." in result.stdout
+    assert "analysis.ipynb:1:1: NAN000 not checked: Jupyter notebooks" in result.stdout
+    # And with a file that has a finding, from standard input too.
+    result = _run_with_good(project, "analysis.ipynb")
+    assert result.exit_code == 1 and ("analysis.ipynb", 1, 1, "NAN000") in rows(result.stdout)
+    result = project.run("check", "--stdin-filename", "nb.ipynb", "-", input=notebook)
+    assert "nb.ipynb: not checked: Jupyter notebooks" in result.stderr and result.exit_code == 0

@@ -205,6 +205,21 @@ def test_diff_writes_nothing_and_exits_1_on_a_change(project):
     assert path.read_text() == UNSAFE_SOURCE
 
 
+def test_diff_says_what_it_shows_and_what_unsafe_fixes_would_add(project):
+    """Only unsafe fixes: no diff, but never silence (as ruff, on standard error)."""
+    project.write("unsafe.py", UNSAFE_SOURCE)
+    result = project.run("check", "--no-cache", "--diff", "unsafe.py")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "No finding would be fixed (1 fix available with `--unsafe-fixes`).\n"
+    result = project.run("check", "--no-cache", "--diff", "--unsafe-fixes", "unsafe.py")
+    assert result.stderr == "Would fix 1 finding(s).\n"
+    project.write("safe.py", SAFE_SOURCE)
+    result = project.run("check", "--no-cache", "--diff", "safe.py", "unsafe.py")
+    assert result.exit_code == 1 and "+++ safe.py" in result.stdout
+    assert result.stderr == "Would fix 1 finding(s) (1 fix available with `--unsafe-fixes` as well).\n"
+    assert project.run("check", "--no-cache", "--diff", "--quiet", "unsafe.py").stderr == ""
+
+
 def test_diff_of_a_clean_file_exits_0(project):
     project.write("ok.py", CLEAN_SOURCE)
     result = project.run("check", "--diff", ".")
@@ -289,7 +304,7 @@ def test_quiet_prints_no_summary(project):
 # -- parallel ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("output_format", ["full", "json"])
+@pytest.mark.parametrize("output_format", ["full", "json", "grouped", "junit", "gitlab"])
 def test_jobs_2_and_jobs_1_give_identical_output(project, output_format):
     for index in range(10):
         source = [SAFE_SOURCE, UNSAFE_SOURCE, CLEAN_SOURCE, "x = 1\n"][index % 4]
@@ -364,3 +379,32 @@ def test_without_a_process_pool_the_run_falls_back_to_one_process(project, monke
     result = project.run("check", "--no-cache", "--jobs", "4", ".")
     assert result.exit_code == 1
     assert result.stdout == expected and result.stderr == ""
+
+
+def test_rule_nan000_prints_the_page_of_a_file_not_checked():
+    from nanlint import unchecked
+
+    result = run(["rule", "NAN000"])
+    assert result.exit_code == 0
+    assert result.stdout == unchecked.PAGE
+    assert "## What it does" in result.stdout
+
+
+def test_statistics_follow_the_output_format_json_as_ruff(project):
+    project.write("a.py", SAFE_SOURCE)
+    project.write("b.py", SAFE_SOURCE)
+    project.write("c.py", UNSAFE_SOURCE)
+    project.write("broken.py", "import torch\ndef f(:\n    torch.sqrt(x)\n")
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", ".")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == [
+        {"code": "NAN001", "name": "sqrt-without-eps", "count": 3, "fixable": False, "fixable_count": 2},
+        {"code": "NAN000", "name": "file-not-checked", "count": 1, "fixable": False, "fixable_count": 0},
+    ]
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", "a.py")
+    assert json.loads(result.stdout) == [
+        {"code": "NAN001", "name": "sqrt-without-eps", "count": 1, "fixable": True, "fixable_count": 1}
+    ]
+    clean = project.write("clean.py", "x = 1\n")
+    result = project.run("check", "--no-cache", "--statistics", "--output-format", "json", str(clean))
+    assert result.exit_code == 0 and json.loads(result.stdout) == []

@@ -92,6 +92,30 @@ def test_a_file_named_on_the_command_line_is_always_checked(project):
     assert result.exit_code == 1
 
 
+def test_a_folder_named_on_the_command_line_is_checked_though_excluded(project):
+    """As ruff: a path named is checked unless --force-exclude, a folder as a file;
+    what the walk finds inside it is still subject to the excludes."""
+    project.config('extend-exclude = ["bench/corpus", "vendor"]\n')
+    project.write("build/b.py", SAFE_SOURCE)
+    project.write("build/lib/__pycache__/c.py", SAFE_SOURCE)
+    project.write("build/lib/vendor/v.py", SAFE_SOURCE)
+    project.write("bench/corpus/f.py", SAFE_SOURCE)
+    project.write("bench/corpus/deep/g.py", SAFE_SOURCE)
+    assert _found(project, ".")[0] == []
+    found, result = _found(project, "build", os.path.join("bench", "corpus"))
+    assert found == [
+        os.path.join("bench", "corpus", "deep", "g.py"),
+        os.path.join("bench", "corpus", "f.py"),
+        os.path.join("build", "b.py"),
+    ]
+    assert result.exit_code == 1
+    # A folder inside an excluded one, named itself, is walked too.
+    found, _ = _found(project, os.path.join("bench", "corpus", "deep"))
+    assert found == [os.path.join("bench", "corpus", "deep", "g.py")]
+    found, result = _found(project, "--force-exclude", "build", os.path.join("bench", "corpus"))
+    assert found == [] and "All checks passed!" in result.stdout
+
+
 def test_force_exclude_applies_excludes_to_named_files(project):
     project.config('extend-exclude = ["skipped.py", "vendor"]\n')
     project.write("skipped.py", SAFE_SOURCE)

@@ -20,8 +20,16 @@ def test_rule_page_is_up_to_date(rule):
     assert path.read_text(encoding="utf-8") == render(rule), f"rules/{path.name} is stale: {REGENERATE}"
 
 
+def test_nan000_has_its_page_though_it_is_no_rule():
+    from nanlint import unchecked
+
+    path = PAGES / "NAN000.md"
+    assert path.read_text(encoding="utf-8") == unchecked.PAGE, f"rules/NAN000.md is stale: {REGENERATE}"
+    assert unchecked.PAGE.startswith("# NAN000 file-not-checked\n")
+
+
 def test_every_page_has_a_rule():
-    codes = {rule.code for rule in all_rules()}
+    codes = {rule.code for rule in all_rules()} | {"NAN000"}
     orphans = sorted(path.name for path in PAGES.glob("*.md") if path.stem not in codes)
     assert not orphans, f"pages without a rule: {orphans}; delete them and {REGENERATE}"
 
@@ -43,6 +51,6 @@ def test_page_has_the_sections_a_user_reads(rule):
 
 def test_write_pages_writes_what_render_gives(tmp_path):
     written = write_pages(str(tmp_path))
-    assert sorted(Path(p).name for p in written) == sorted(f"{rule.code}.md" for rule in all_rules())
+    assert sorted(Path(p).name for p in written) == sorted(["NAN000.md"] + [f"{rule.code}.md" for rule in all_rules()])
     for rule in all_rules():
         assert (tmp_path / f"{rule.code}.md").read_bytes() == render(rule).encode("utf-8")

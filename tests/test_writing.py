@@ -74,9 +74,10 @@ def test_a_read_only_file_is_refused_and_left_as_it_is(project):
         result = project.run("check", "--fix", "--output-format", "concise", "--no-cache", "vendored.py")
         assert result.exit_code == 2
         assert_one_clean_error(result.stderr, "vendored.py", "permission denied: read-only file (mode 0444); not fixed")
-        # Nothing was fixed, so the finding is still there to see.
-        assert rows(result.stdout) == [("vendored.py", 2, 5, "NAN001")]
-        assert "fixed" not in result.stdout
+        # Nothing was fixed, so the finding is still there to see, after the row that
+        # says why the file was not written.
+        assert rows(result.stdout) == [("vendored.py", 1, 1, "NAN000"), ("vendored.py", 2, 5, "NAN001")]
+        assert " fixed, " not in result.stdout
         assert path.read_text() == SAFE_SOURCE
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
     finally:

@@ -10,7 +10,7 @@ def concise(outcomes: List[FileOutcome], color: bool) -> str:
     """`path:row:col: CODE message`, one finding a line: what editors parse."""
     lines = []
     for outcome in outcomes:
-        for d in outcome.diagnostics:
+        for d in outcome.reported():
             where = paint(f"{d.filename}:{d.location.row}:{d.location.column}:", "bold", color)
             fixable = " [*]" if d.fix and d.fix.applicability == "safe" else ""
             lines.append(f"{where} {paint(d.code, 'red+bold', color)}{fixable} {d.message}")

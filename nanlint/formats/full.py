@@ -11,7 +11,7 @@ def full(outcomes: List[FileOutcome], color: bool) -> str:
     """Each finding with its source line and a caret under the span, as ruff prints."""
     blocks = []
     for outcome in outcomes:
-        for d in outcome.diagnostics:
+        for d in outcome.reported():
             blocks.append(_block(d, outcome.lines, color))
     return "\n".join(blocks)
 

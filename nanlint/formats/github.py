@@ -17,7 +17,7 @@ def github(outcomes: List[FileOutcome], color: bool) -> str:
     """GitHub Actions workflow commands: one `::error` annotation per finding."""
     lines = []
     for outcome in outcomes:
-        for d in outcome.diagnostics:
+        for d in outcome.reported():
             properties = ",".join(
                 [
                     f"title={_escape(f'nanlint ({d.code})', True)}",
@@ -28,5 +28,5 @@ def github(outcomes: List[FileOutcome], color: bool) -> str:
                     f"endColumn={d.end_location.column}",
                 ]
             )
-            lines.append(f"::error {properties}::{_escape(f'{d.code} {d.message}')}")
+            lines.append(f"::{outcome.level(d)} {properties}::{_escape(f'{d.code} {d.message}')}")
     return "".join(line + "\n" for line in lines)

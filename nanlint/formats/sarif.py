@@ -21,15 +21,27 @@ def _uri(path: str) -> str:
 
 def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     """SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs)."""
-    from nanlint.docs import rule_description
+    from nanlint import unchecked
+    from nanlint.docs import render, rule_description
     from nanlint.rule import all_rules
 
     rules = [
+        {
+            "id": unchecked.CODE,
+            "name": unchecked.NAME,
+            "shortDescription": {"text": unchecked.SUMMARY},
+            "fullDescription": {"text": unchecked.SUMMARY + "."},
+            "help": {"text": unchecked.PAGE, "markdown": unchecked.PAGE},
+            "properties": {"fixable": False},
+        }
+    ] + [
         {
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule_description(rule)},
+            # The rule page (`nanlint rule CODE`), shown by code scanning beside a result.
+            "help": {"text": render(rule), "markdown": render(rule)},
             "properties": {"fixable": rule.fixable},
         }
         for rule in all_rules()
@@ -37,11 +49,11 @@ def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results: List[Dict[str, Any]] = []
     for outcome in outcomes:
-        for d in outcome.diagnostics:
+        for d in outcome.reported():
             result: Dict[str, Any] = {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": "error",
+                "level": outcome.level(d),
                 "message": {"text": d.message},
                 "locations": [
                     {
@@ -58,9 +70,13 @@ def sarif(outcomes: List[FileOutcome], color: bool) -> str:
                 ],
             }
             if d.fix is not None:
+                unsafe = d.fix.applicability != "safe"
                 result["fixes"] = [
                     {
-                        "description": {"text": d.fix.message},
+                        # A viewer that offers to apply fixes shows the description:
+                        # an unsafe one (it can change values) says so there too.
+                        "description": {"text": ("Unsafe fix: " if unsafe else "") + d.fix.message},
+                        "properties": {"applicability": d.fix.applicability},
                         "artifactChanges": [
                             {
                                 "artifactLocation": {"uri": _uri(d.filename)},

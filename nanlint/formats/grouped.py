@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import List
+
+from nanlint.batch import FileOutcome
+from nanlint.formats.style import paint
+
+
+def grouped(outcomes: List[FileOutcome], color: bool) -> str:
+    """Findings under their file's name, `row:col CODE message`, aligned, as ruff groups."""
+    blocks = []
+    for outcome in outcomes:
+        found = outcome.reported()
+        if not found:
+            continue
+        row_width = max(len(str(d.location.row)) for d in found)
+        column_width = max(len(str(d.location.column)) for d in found)
+        lines = [paint(f"{outcome.path}:", "bold", color)]
+        for d in found:
+            where = f"{d.location.row:>{row_width}}:{d.location.column:<{column_width}}"
+            fixable = " [*]" if d.fix and d.fix.applicability == "safe" else ""
+            lines.append(f"  {where} {paint(d.code, 'red+bold', color)}{fixable} {d.message}")
+        blocks.append("".join(line + "\n" for line in lines) + "\n")
+    return "".join(blocks)
