@@ -13,8 +13,9 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from nanlint.rule import Diagnostic
+from nanlint.shim import INSTALL_TORCH
 
-NEEDS_TORCH = "nanlint verify needs PyTorch: pip install 'nanlint[torch]'"
+NEEDS_TORCH = f"nanlint verify needs PyTorch: {INSTALL_TORCH}"
 FORMATS = ("text", "json")
 
 DiagnosticsFor = Callable[[str], Tuple[str, List[Diagnostic]]]
