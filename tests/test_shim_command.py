@@ -11,7 +11,7 @@ import pytest
 
 from nanlint.engine import Linter
 from nanlint.rule import UNSAFE, Diagnostic, Edit, Fix, Location, rules_by_code
-from nanlint.shim.command import NEEDS_TORCH, verify_paths
+from nanlint.shim.command import DRIFT_LEGEND, NEEDS_TORCH, verify_paths
 from nanlint.shim.findings import comparison_for, is_import_edit, verify_source
 
 INCIDENT_FILE = """\
@@ -86,8 +86,9 @@ def test_verify_paths_text_table_and_exit_code_0(tmp_path):
     code = verify_paths([str(tmp_path)], out=out, err=err)
     text = out.getvalue()
     assert code == 0, text + err.getvalue()
-    header = text.splitlines()[0].split()
-    assert header == ["location", "code", "verdict", "probe", "drift", "note"]
+    legend, table = text.split("\n\n", 1)
+    assert legend == DRIFT_LEGEND  # the header says what the drift column measures
+    assert table.splitlines()[0].split() == ["location", "code", "verdict", "probe", "drift", "note"]
     assert "loss.py:5:" in text and "NAN002" in text
     assert "norm.py:2:7" in text and "zeros/float32/cpu" in text
     assert "dist.py:2:6" in text

@@ -7,8 +7,8 @@
 - `watch(model)`: hook every submodule and stop at the first non-finite output or
   gradient, naming the module (`NonFiniteError`).
 
-PyTorch is an optional dependency (`pip install 'nanlint[torch]'`): nothing here
-imports it until a verification or a watch runs.
+PyTorch is an optional dependency (the `torch` extra: `pip install '.[torch]'` in a
+nanlint checkout): nothing here imports it until a verification or a watch runs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["NonFiniteError", "Verdict", "verify_fix", "verify_paths", "watch"]
+
+# nanlint is installed from a checkout, not from an index, so the hint names torch itself.
+# numpy too: torch warns on import without it. The CPU index avoids gigabytes of CUDA wheels.
+INSTALL_TORCH = (
+    "pip install torch numpy (CPU-only build: pip install numpy && "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+)
 
 
 def __getattr__(name: str) -> Any:

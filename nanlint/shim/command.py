@@ -13,9 +13,16 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from nanlint.rule import Diagnostic
+from nanlint.shim import INSTALL_TORCH
 
-NEEDS_TORCH = "nanlint verify needs PyTorch: pip install 'nanlint[torch]'"
+NEEDS_TORCH = f"nanlint verify needs PyTorch: {INSTALL_TORCH}"
 FORMATS = ("text", "json")
+# What `drift` is, as verify._drift and verify._conclude compute it: the worst element of
+# the worst probe, in the most precise dtype that ran (float64 unless it cannot run).
+DRIFT_LEGEND = (
+    "drift = max |fix - original| / max(1, |original|) over the values (not the gradients) of every\n"
+    "probe where both forms are finite, in float64: 0 for an exact rewrite, about sqrt(eps) for an eps in a root"
+)
 
 DiagnosticsFor = Callable[[str], Tuple[str, List[Diagnostic]]]
 
@@ -143,6 +150,8 @@ def _print_text(rows: List[Tuple[Diagnostic, Any]], out: TextIO) -> None:
     if not rows:
         print("No findings with a fix to verify.", file=out)
         return
+    print(DRIFT_LEGEND, file=out)
+    print(file=out)
     table = [("location", "code", "verdict", "probe", "drift", "note")]
     for diagnostic, verdict in rows:
         table.append(

@@ -26,6 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from nanlint.shim import INSTALL_TORCH
 from nanlint.shim import probes as probe_values
 from nanlint.shim.safety import EPS, TENSOR, Program, Refused, compile_program, resolve
 from nanlint.shim.probes import BOUNDARY, PROBES, SHAPES
@@ -455,7 +456,7 @@ def verify_subjects(
     try:
         import torch
     except ImportError:
-        verdict.reason = "PyTorch is not installed: pip install 'nanlint[torch]'"
+        verdict.reason = f"PyTorch is not installed: {INSTALL_TORCH}"
         return verdict
     if backend == "numpy":
         try:
