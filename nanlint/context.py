@@ -18,7 +18,7 @@ from nanlint.sources import split_lines
 from nanlint.values.definitions import Scope as ScopeFlowScope
 from nanlint.values.definitions import ScopeFlow
 from nanlint.values.summary import EMPTY, ModuleSummary
-from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Replace
+from nanlint.rule import Diagnostic, Edit, Fix, InsertLinesBefore, Location, PendingFix, Related, Replace
 
 if TYPE_CHECKING:
     from nanlint.rule import Rule
@@ -40,6 +40,7 @@ class _Report:
     fix: Optional[PendingFix]
     statement: Optional[cst.CSTNode]
     top: Optional[cst.CSTNode]  # the module-level statement that holds `node`
+    related: Tuple[Tuple[cst.CSTNode, str], ...] = ()
 
 
 class FileContext:
@@ -66,6 +67,9 @@ class FileContext:
         # being visited (that one included).
         self.ancestors: List[cst.CSTNode] = []
         self._reports: List[_Report] = []
+        # Where the value model went to reach its answer (a name's assignment, ...), in
+        # the order the value travels; a rule clears it before asking, and reports it.
+        self.trail: List[Tuple[cst.CSTNode, str]] = []
         self._scopes: Dict[int, ScopeBindings] = {}
         self._flows: Dict[int, ScopeFlow] = {}
         self._statement_rows = statement_rows
@@ -154,9 +158,16 @@ class FileContext:
         return None
 
     # -- reporting -----------------------------------------------------------------
-    def report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Optional[PendingFix]) -> None:
+    def report(
+        self,
+        rule: "Rule",
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[PendingFix],
+        related: Tuple[Tuple[cst.CSTNode, str], ...] = (),
+    ) -> None:
         top = self.ancestors[1] if len(self.ancestors) > 1 else None
-        self._reports.append(_Report(rule, node, message, fix, self.current_statement(), top))
+        self._reports.append(_Report(rule, node, message, fix, self.current_statement(), top, related))
 
     def diagnostics(self) -> List[Diagnostic]:
         """The reports as diagnostics; positions are computed here, only for what they name."""
@@ -194,6 +205,10 @@ class FileContext:
                     end_location=Location(where.end.line, where.end.column + 1),
                     fix=fix,
                     statement_row=statement_row,
+                    related=tuple(
+                        Related(Location(r.start.line, r.start.column + 1), note)
+                        for r, note in ((syntactic(node, report.top), note) for node, note in report.related)
+                    ),
                 )
             )
         return found

@@ -67,6 +67,18 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A place the finding's reasoning went through: where a value was made or passed
+    on. Shown as notes, and to code scanning as related locations and a code flow."""
+
+    location: Location
+    message: str
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"location": self.location.to_json(), "message": self.message}
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -79,6 +91,8 @@ class Diagnostic:
     statement_row: int = 0
     # Why a fix this rule offers could not be applied (e.g. its result did not parse).
     fix_note: str = ""
+    # From where the value comes to where it is used, the finding's own line excluded.
+    related: Tuple[Related, ...] = ()
 
     def sort_key(self) -> Tuple[str, int, int, str]:
         return (self.filename, self.location.row, self.location.column, self.code)
@@ -92,6 +106,7 @@ class Diagnostic:
             "location": self.location.to_json(),
             "end_location": self.end_location.to_json(),
             "fix": self.fix.to_json() if self.fix else None,
+            "related": [r.to_json() for r in self.related],
         }
 
     @classmethod
@@ -116,6 +131,7 @@ class Diagnostic:
             end_location=Location(**data["end_location"]),
             fix=fix,
             statement_row=statement_row,
+            related=tuple(Related(Location(**r["location"]), r["message"]) for r in data.get("related", ())),
         )
 
 
@@ -204,8 +220,16 @@ class Rule:
         """
         return True
 
-    def report(self, node: "cst.CSTNode", message: str, fix: Optional[PendingFix] = None) -> None:
-        self.context.report(self, node, message, fix)
+    def report(
+        self,
+        node: "cst.CSTNode",
+        message: str,
+        fix: Optional[PendingFix] = None,
+        related: Sequence[Tuple["cst.CSTNode", str]] = (),
+    ) -> None:
+        """`related`: (node, note) for each place the reasoning went through, in the
+        order the value travels."""
+        self.context.report(self, node, message, fix, tuple(related))
 
 
 _CODE = re.compile(r"^NAN\d{3}$")

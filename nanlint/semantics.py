@@ -705,6 +705,8 @@ def _through_assignments(context: FileContext, name: cst.Name, depth: int, quest
         else:
             found = question(context, value, depth - 1) if value is not None else None
         if found is not None:
+            if value is not OUTSIDE:
+                context.trail.append((value, f"`{name.value}` gets its value here"))
             return found
     return None
 

@@ -52,7 +52,7 @@ def test_concise_is_one_line_per_finding(two_findings):
     assert "|" not in result.stdout.split("Found")[0]
 
 
-FINDING_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix", "noqa_row", "doc"}
+FINDING_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix", "related", "noqa_row", "doc"}
 
 
 def test_json_schema_is_exactly_the_documented_one(two_findings):
@@ -86,6 +86,7 @@ def test_json_schema_is_exactly_the_documented_one(two_findings):
                 }
             ],
         },
+        "related": [],
         "noqa_row": 2,
         "doc": "nanlint rule NAN001",
     }
@@ -460,3 +461,41 @@ def test_a_file_skipped_with_a_warning_is_a_warning_in_every_format(project):
     assert root.find("testsuite/testcase/skipped").get("message").startswith("not checked: Jupyter")
     [row] = json.loads(report("json"))
     assert (row["code"], row["noqa_row"], row["doc"]) == ("NAN000", None, "nanlint rule NAN000")
+
+
+TRAVELLING = (
+    "import torch\n"
+    "def loss(logits, y):\n"
+    "    p = torch.softmax(logits, -1)\n"
+    "    q = p[:, 1:]\n"
+    "    return -(y * torch.log(q)).sum()\n"
+)
+
+
+def test_a_value_followed_through_names_shows_its_path_in_every_format(project):
+    project.write("loss.py", TRAVELLING)
+    path = [(3, 9, "`p` gets its value here"), (4, 9, "`q` gets its value here")]
+
+    rows = json.loads(project.run("check", "--no-cache", "--output-format", "json", "loss.py").stdout)
+    [finding] = [row for row in rows if row["code"] == "NAN003"]
+    assert [(r["location"]["row"], r["location"]["column"], r["message"]) for r in finding["related"]] == path
+
+    full = project.run("check", "--no-cache", "loss.py").stdout
+    assert "  = note: `p` gets its value here (loss.py:3:9)" in full
+    assert "  = note: `q` gets its value here (loss.py:4:9)" in full
+
+    log = _validate_sarif(project.run("check", "--no-cache", "--output-format", "sarif", "loss.py").stdout)
+    [result] = log["runs"][0]["results"]
+    related = [(r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in result["relatedLocations"]]
+    assert related == [(3, path[0][2]), (4, path[1][2])]
+    [flow] = result["codeFlows"]
+    steps = [s["location"]["physicalLocation"]["region"]["startLine"] for s in flow["threadFlows"][0]["locations"]]
+    assert steps == [3, 4, 5]  # from where the value is made to the log
+
+
+def test_the_path_survives_the_cache(project):
+    project.write("loss.py", TRAVELLING)
+    first = project.run("check", "--output-format", "json", "loss.py").stdout
+    second = project.run("check", "--output-format", "json", "loss.py").stdout
+    assert json.loads(first) == json.loads(second)
+    assert json.loads(second)[0]["related"]

@@ -36,6 +36,9 @@ def _block(d: Diagnostic, lines: List[str], color: bool) -> str:
     if d.fix is not None:
         label = "Fix" if d.fix.applicability == "safe" else "Unsafe fix"
         out.append(paint(f"{pad} = help:", "cyan+bold", color) + f" {label}: {d.fix.message}\n")
+    for related in d.related:
+        where = f"{d.filename}:{related.location.row}:{related.location.column}"
+        out.append(paint(f"{pad} = note:", "yellow+bold", color) + f" {related.message} ({where})\n")
     if d.fix_note:
         out.append(paint(f"{pad} = note:", "yellow+bold", color) + f" {d.fix_note}\n")
     return "".join(out)

@@ -19,6 +19,17 @@ def _uri(path: str) -> str:
     return quote(path, safe="/@!$&'()*+,;=-._~")
 
 
+def _location(filename: str, location, message: str, identifier: int) -> Dict[str, Any]:
+    return {
+        "id": identifier,
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(filename)},
+            "region": {"startLine": location.row, "startColumn": location.column},
+        },
+        "message": {"text": message},
+    }
+
+
 def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     """SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs)."""
     from nanlint import unchecked
@@ -69,6 +80,14 @@ def sarif(outcomes: List[FileOutcome], color: bool) -> str:
                     }
                 ],
             }
+            if d.related:
+                # Where the value was made and passed on: code scanning lists them beside
+                # the result, and steps through the flow from the source to the use.
+                related = [_location(d.filename, r.location, r.message, i) for i, r in enumerate(d.related, 1)]
+                result["relatedLocations"] = related
+                steps = [{"location": location} for location in related]
+                steps.append({"location": {**result["locations"][0], "message": {"text": d.message}}})
+                result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
             if d.fix is not None:
                 unsafe = d.fix.applicability != "safe"
                 result["fixes"] = [

@@ -332,7 +332,9 @@ class LogOfPossiblyZero(Rule):
         if found is None:
             return
         operand, framework = found
+        self.context.trail.clear()
         reason = can_reach_zero(self.context, operand)
+        related = tuple(self.context.trail)
         # A test runs its own inputs: a -inf there fails the test that shows it.
         if reason is None or in_reference_implementation(self.context) or in_test_file(self.context):
             return
@@ -357,6 +359,7 @@ class LogOfPossiblyZero(Rule):
             node,
             f"`{spelled}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}",
             fix,
+            related,
         )
 
     def _log(self, node: cst.Call) -> Optional[Tuple[cst.BaseExpression, str]]:
