@@ -151,6 +151,12 @@ class FileContext:
                 return node
         return None
 
+    def ast_location(self, row: int, byte_column: int) -> Location:
+        """A 1-based location in characters from an `ast` node's row and UTF-8 byte offset."""
+        lines = split_lines(self.source)
+        text = lines[row - 1] if 0 < row <= len(lines) else ""
+        return Location(row, len(text.encode("utf-8")[:byte_column].decode("utf-8", "ignore")) + 1)
+
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         for node in reversed(self.ancestors):
             if isinstance(node, cst.FunctionDef):
@@ -205,13 +211,17 @@ class FileContext:
                     end_location=Location(where.end.line, where.end.column + 1),
                     fix=fix,
                     statement_row=statement_row,
-                    related=tuple(
-                        Related(Location(r.start.line, r.start.column + 1), note)
-                        for r, note in ((syntactic(node, report.top), note) for node, note in report.related)
-                    ),
+                    related=tuple(self._related(where, note, report.top, syntactic) for where, note in report.related),
                 )
             )
         return found
+
+    @staticmethod
+    def _related(where, note: str, top, syntactic) -> Related:
+        if isinstance(where, Location):  # found in the module's `ast`, not in its CST
+            return Related(where, note)
+        start = syntactic(where, top).start
+        return Related(Location(start.line, start.column + 1), note)
 
     def _resolve_fix(self, pending: PendingFix, top, syntactic, inclusive, lines: List[str]) -> Optional[Fix]:
         edits = []

@@ -701,7 +701,7 @@ def _through_assignments(context: FileContext, name: cst.Name, depth: int, quest
     probability."""
     for value in _reaching(context, name):
         if value is OUTSIDE:
-            found = _probability_parameter(context, name)
+            found = _probability_parameter(context, name) or _passed_by_callers(context, name)
         else:
             found = question(context, value, depth - 1) if value is not None else None
         if found is not None:
@@ -709,6 +709,22 @@ def _through_assignments(context: FileContext, name: cst.Name, depth: int, quest
                 context.trail.append((value, f"`{name.value}` gets its value here"))
             return found
     return None
+
+
+def _passed_by_callers(context: FileContext, name: cst.Name) -> Optional[str]:
+    """"the parameter `p`, a softmax output where it is called" when a call in the
+    module hands the parameter one (the summary found it in the module's `ast`)."""
+    from nanlint.values.gradient import function_path  # that module asks this one too
+
+    function = context.enclosing_function()
+    if function is None or name.value not in {p.name.value for p in parameters(function)}:
+        return None
+    passed = context.summary.passed.get((function_path(context), name.value))
+    if passed is None:
+        return None
+    kind, row, column = passed
+    context.trail.append((context.ast_location(row, column), f"`{name.value}` is passed a {kind} output here"))
+    return f"the parameter `{name.value}`, a {kind} output where it is called (line {row})"
 
 
 def _reaching(context: FileContext, name: cst.Name) -> List[object]:

@@ -169,6 +169,31 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
         assert summary.in_gradient_context((name, "forward")), name
 
 
+def test_what_a_module_passes_its_own_functions():
+    summary = summary_of(
+        """
+        import torch
+        def nll(p, y): ...
+        def outer(x):
+            def inner(q): ...
+            return inner(torch.sigmoid(x))
+        class Head(torch.nn.Module):
+            def __init__(self):
+                self.out = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softmax(-1))
+            def forward(self, x, y):
+                probs = self.out(x)
+                return self._kl(probs, target=y) + nll(p=probs[:, 0], y=y)
+            def _kl(self, q, target): ...
+        nll(torch.softmax(z, -1).clamp_min(1e-6), y)
+        """
+    )
+    assert summary.passed[(("nll",), "p")][0] == "softmax"
+    assert summary.passed[(("outer", "inner"), "q")][0] == "sigmoid"
+    assert summary.passed[(("Head", "_kl"), "q")] == ("softmax", 12, 15)
+    assert (("Head", "_kl"), "target") not in summary.passed
+    assert (("nll",), "y") not in summary.passed
+
+
 def test_trainable_parameters_are_collected():
     summary = summary_of(
         """

@@ -48,8 +48,9 @@ class LogOfPossiblyZero(Rule):
       (`D = nn.Sequential(..., nn.Sigmoid())` then `D(x)`; `self.head` built so; a
       `Net()` whose `forward` returns a softmax), a parameter named as a probability
       (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`;
-      not one with a numeric default, `prior_prob=0.01`, which is a setting), or
-      a `where` that chooses one;
+      not one with a numeric default, `prior_prob=0.01`, which is a setting), a
+      parameter that a call in the module hands one (`nll(F.softmax(x, -1), y)`,
+      `self._kl(probs, q)`), or a `where` that chooses one;
     - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
       `np.maximum(x, 0)`), an exp of a negation, a variance;
     - the square, abs or norm of a difference of two plain values (`a - b`,
@@ -150,11 +151,23 @@ class LogOfPossiblyZero(Rule):
         "    keep = p != 0\n    return -torch.log(p[keep]).mean()\n",
         # A parameter is a probability by its name only: `scale` is not one.
         "import torch\ndef nll(scale, x):\n    return torch.log(scale) + x / scale\n",
+        # The caller clamps what it hands the helper.
+        "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n    return -(y * torch.log(p)).sum()\n"
+        "def loss(x, y):\n    return nll(F.softmax(x, -1).clamp_min(1e-6), y)\n",
         # A prior with its usual value is a setting, not a model's output.
         "import numpy as np\ndef bias_init_with_prob(prior_prob=0.01):\n"
         "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
     ]
     invalid = [
+        # A helper of the module, handed a softmax by its caller.
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n    return -(y * torch.log(p)).sum()\n"
+            "def loss(x, y):\n    return nll(F.softmax(x, -1), y)\n",
+            "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n"
+            "    return -(y * torch.log(p.clamp_min(1e-12))).sum()\n"
+            "def loss(x, y):\n    return nll(F.softmax(x, -1), y)\n",
+            UNSAFE,
+        ),
         Invalid(
             "import torch\nimport torch.nn.functional as F\np = F.softmax(logits, dim=-1)\n"
             "entropy = -(p * torch.log(p)).sum(-1)\n",

@@ -84,6 +84,10 @@ class ModuleSummary:
     # `self.<name>` attributes the class decreases (`self.total -= x`): running sums that
     # rounding can leave a hair below 0.
     decreased: FrozenSet[str] = frozenset()
+    # What a module's own calls pass to its functions: (function path, parameter) ->
+    # (kind, row, column of the call) when some call passes a sigmoid or softmax output
+    # (`loss(torch.softmax(z, -1), y)`, `self._kl(p, q)` with `p = self.head(x)`).
+    passed: Dict[Tuple[Path, str], Tuple[str, int, int]] = field(default_factory=dict)
 
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
@@ -137,13 +141,15 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> Module
             stack.extend(methods.get(name, ()))
         stack.extend(children.get(function.path, ()) if function.path else ())
     risks = tuple(reason for reason, pattern in _RISKS if any(pattern.search(word) for word in walk.words))
+    models = _saturating_models(walk.self_assignments, walk.forwards)
     return ModuleSummary(
         frozenset(reached),
         frozenset(f.path for f in functions if f.no_gradient),
         frozenset(walk.parameters),
-        _saturating_models(walk.self_assignments, walk.forwards),
+        models,
         risks,
         frozenset(walk.decreased),
+        _passed(walk, models),
     )
 
 
@@ -165,6 +171,11 @@ class _Walk:
         self.plain_modules: Set[Path] = set()
         self.learning: Set[Path] = set()
         self.constructed: Set[Path] = set()  # classes with an `__init__` of their own
+        # For what a module passes its own functions: their parameters, the calls that
+        # may reach them, and each function's assignments to plain names.
+        self.signatures: Dict[Path, List[str]] = {}
+        self.local_calls: List[Tuple[_Function, ast.Call]] = []
+        self.assigned: Dict[Path, Dict[str, ast.AST]] = {}
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -193,6 +204,8 @@ class _Walk:
                     or any(_last_name(d) in _NO_GRAD_DECORATORS for d in node.decorator_list)
                 )
                 self.functions.append(function)
+                arguments = node.args
+                self.signatures[function.path] = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
                 if class_name is not None and node.name == "__init__":
                     self.constructed.add(path)
                 if class_name is not None and node.name in ("forward", "call"):
@@ -254,6 +267,8 @@ class _Walk:
 
     def _call(self, node: ast.Call, owner: _Function) -> None:
         func = node.func
+        if (node.args or node.keywords) and (type(func) is ast.Name or type(func) is ast.Attribute and _is_self(func.value)):
+            self.local_calls.append((owner, node))
         if owner.class_name is not None:
             name = _last_name(func)
             if name and (name in _PARAMETER_CALLS or owner.path[-1] == "__init__" and (
@@ -277,6 +292,8 @@ class _Walk:
                     self.parameters.add(first.value)  # self.register_parameter("w", ...)
 
     def _assign(self, node: ast.Assign, owner: _Function) -> None:
+        if len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+            self.assigned.setdefault(owner.path, {})[node.targets[0].id] = node.value
         if owner.class_name is not None and owner.path[-1] == "__init__" and isinstance(node.value, ast.Call):
             name = _last_name(node.value.func)
             if name and _BUILDER.search(name) and any(
@@ -301,6 +318,50 @@ _RISKS = (
         r"^(MultiheadAttention|Transformer\w*|scaled_dot_product_attention|AutoModel\w*|from_pretrained)$")),
     ("adversarial training", re.compile(r"(?i)discriminator|^net_?d$|^(d|disc)_(loss|optimizer|opt)$|gradient_penalty")),
 )
+
+
+# -- what a module passes its own functions --------------------------------------------
+def _passed(walk: "_Walk", models: Dict[str, str]) -> Dict[Tuple[Path, str], Tuple[str, int, int]]:
+    """Parameters that some call in the module hands a sigmoid or softmax output."""
+    found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
+    signatures = walk.signatures
+    for owner, call in walk.local_calls:
+        func = call.func
+        if type(func) is ast.Name:
+            # A function nested in the caller, else one of the module.
+            callee = next((p for p in (owner.path + (func.id,), (func.id,)) if p in signatures), None)
+            skip = 0
+        elif owner.class_name is not None:
+            callee = owner.path[:-1] + (func.attr,)
+            skip = 1  # `self`
+        else:
+            continue
+        params = signatures.get(callee or ())
+        if not params:
+            continue
+        assigned = walk.assigned.get(owner.path, {})
+        for position, argument in enumerate(call.args):
+            index = position + skip
+            if index >= len(params) or type(argument) is ast.Starred:
+                break
+            kind = _passed_kind(argument, assigned, models, 2)
+            if kind is not None:
+                found.setdefault((callee, params[index]), (kind, call.lineno, call.col_offset))
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                kind = _passed_kind(keyword.value, assigned, models, 2)
+                if kind is not None:
+                    found.setdefault((callee, keyword.arg), (kind, call.lineno, call.col_offset))
+    return found
+
+
+def _passed_kind(value: ast.AST, assigned: Dict[str, ast.AST], models: Dict[str, str], depth: int) -> Optional[str]:
+    if type(value) is ast.Subscript:
+        return _passed_kind(value.value, assigned, models, depth)
+    if type(value) is ast.Name:
+        inner = assigned.get(value.id)
+        return _passed_kind(inner, assigned, models, depth - 1) if inner is not None and depth > 0 else None
+    return _saturating_call(value, models)
 
 
 # -- models whose output is a probability -----------------------------------------------
