@@ -1,4 +1,5 @@
-"""Settings: `[tool.nanlint]` of the nearest pyproject.toml, validated, plus the CLI's.
+"""Settings: the nearest `.nanlint.toml`, `nanlint.toml` or `[tool.nanlint]` of a
+pyproject.toml, validated, plus the command line's.
 
 Every key is checked: an unknown key or a value of the wrong type is an error that
 names the key and the file, never a silent default.
@@ -104,12 +105,22 @@ def _relative(path: str, root: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+# In one folder, as ruff ranks `.ruff.toml`, `ruff.toml` and `pyproject.toml`: a file
+# of nanlint's own always counts (even empty); a pyproject.toml only with a table.
+CONFIG_NAMES = (".nanlint.toml", "nanlint.toml")
+
+
 def find_config(start: str) -> Optional[str]:
-    """The nearest pyproject.toml with a [tool.nanlint] table, upward from `start`."""
+    """The nearest `.nanlint.toml`, `nanlint.toml` or pyproject.toml with a
+    [tool.nanlint] table, upward from `start`."""
     folder = os.path.abspath(start)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
         candidate = os.path.join(folder, "pyproject.toml")
         if os.path.isfile(candidate) and _has_table(candidate):
             return candidate
@@ -150,12 +161,18 @@ def load(path: Optional[str], explicit: bool = False) -> Settings:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
-    table = data.get("tool", {}).get("nanlint") if os.path.basename(path) == "pyproject.toml" else data
+    if not _is_pyproject(path):
+        return _from_table(data, path)
+    table = data.get("tool", {}).get("nanlint")
     if table is None:
         if explicit:
             raise ConfigError(f"{path}: no [tool.nanlint] table")
         table = {}
     return _from_table(table, path)
+
+
+def _is_pyproject(path: str) -> bool:
+    return os.path.basename(path) == "pyproject.toml"
 
 
 _LIST_KEYS = {
@@ -172,9 +189,10 @@ _KNOWN = sorted(list(_LIST_KEYS) + list(_NUMBER_KEYS) + ["per-file-ignores", "ca
 def _from_table(table: Dict[str, Any], path: str) -> Settings:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.nanlint] must be a table")
+    section = "[tool.nanlint] " if _is_pyproject(path) else ""
     values: Dict[str, Any] = {}
     for key, value in table.items():
-        where = f"{path}: [tool.nanlint] {key}"
+        where = f"{path}: {section}{key}"
         if key in _LIST_KEYS:
             values[_LIST_KEYS[key]] = _strings(value, where)
         elif key in _NUMBER_KEYS:
@@ -194,7 +212,7 @@ def _from_table(table: Dict[str, Any], path: str) -> Settings:
         else:
             close = difflib.get_close_matches(key, _KNOWN, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(_KNOWN)}"
-            raise ConfigError(f"{path}: [tool.nanlint] unknown key {key!r}{hint}")
+            raise ConfigError(f"{path}: {section}unknown key {key!r}{hint}")
     settings = Settings(config_path=path, root=os.path.dirname(os.path.abspath(path)), **values)
     validate_codes(settings, path)
     return settings

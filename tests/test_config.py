@@ -190,3 +190,37 @@ def test_config_in_other_table_spellings(project):
     assert project.run("check", "bad.py").exit_code == 0
     project.write("pyproject.toml", '[tool]\nnanlint.ignore = ["NAN001"]\n')
     assert project.run("check", "bad.py").exit_code == 0
+
+
+# -- nanlint.toml and .nanlint.toml ---------------------------------------------------------
+
+
+def test_a_standalone_nanlint_toml_is_found(project):
+    project.write("pkg/bad.py", SAFE_SOURCE)
+    project.write("nanlint.toml", 'ignore = ["NAN001"]\n')
+    assert find_config("pkg/bad.py") == str(project.root / "nanlint.toml")
+    assert _concise(project, "pkg/bad.py").exit_code == 0
+    # Empty, it still counts (as ruff.toml does): the defaults, not a farther file's.
+    project.write("pkg/nanlint.toml", "")
+    assert find_config("pkg/bad.py") == str(project.root / "pkg" / "nanlint.toml")
+    assert _concise(project, "pkg/bad.py").exit_code == 1
+
+
+def test_in_one_folder_dot_nanlint_toml_then_nanlint_toml_then_pyproject(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('select = ["NAN002"]\n')
+    assert find_config("bad.py") == str(project.root / "pyproject.toml")
+    project.write("nanlint.toml", 'select = ["NAN003"]\n')
+    assert find_config("bad.py") == str(project.root / "nanlint.toml")
+    project.write(".nanlint.toml", 'select = ["NAN001"]\n')
+    assert find_config("bad.py") == str(project.root / ".nanlint.toml")
+    assert load(find_config("bad.py")).select == ("NAN001",)
+
+
+def test_errors_in_nanlint_toml_name_the_file_and_the_key_without_a_table(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.write("nanlint.toml", "epsilon = 1e-8\n")
+    result = project.run("check", "bad.py")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, "nanlint.toml: unknown key 'epsilon'", "did you mean 'eps'")
+    assert "[tool.nanlint]" not in result.stderr
