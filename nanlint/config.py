@@ -14,7 +14,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,10 +46,51 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class RuleSelection:
+    """One layer of rule selection: the config's, or the command line's above it.
+
+    As in ruff, a layer with `select` replaces the codes chosen below it (so
+    `--select NAN001` runs NAN001 even if the config ignores it); one without only
+    adds (`extend-select`) and removes (`ignore`). Within a layer the more specific
+    selector wins: `select = ["NAN001"]` with `ignore = ["NAN"]` runs NAN001.
+    """
+
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+
+    def apply(self, enabled: Set[str]) -> Set[str]:
+        from nanlint.rule import match_codes
+
+        updates: Dict[str, bool] = {}
+        chosen = [(s, True) for s in (self.select or ()) + self.extend_select]
+        chosen += [(s, False) for s in self.ignore]
+        # Least specific first, so that a more specific selector overrides it; at one
+        # specificity an ignore overrides a select.
+        for selector, on in sorted(chosen, key=lambda item: (_specificity(item[0]), item[1] is False)):
+            for code in match_codes([selector]):
+                updates[code] = on
+        if self.select is not None:
+            return {code for code, on in updates.items() if on}
+        return {code for code in enabled if updates.get(code, True)} | {c for c, on in updates.items() if on}
+
+    def groups(self) -> List[Tuple[str, ...]]:
+        return [self.select or (), self.ignore, self.extend_select]
+
+
+def _specificity(selector: str) -> int:
+    """`ALL` < `NAN` < `NAN0` < ... < `NAN001`, as ruff ranks linter, prefix and code."""
+    selector = selector.strip().upper()
+    return 0 if selector == "ALL" else len(selector)
+
+
+@dataclass(frozen=True)
 class Settings:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     extend_select: Tuple[str, ...] = ()
+    # --select, --ignore and --extend-select: a layer above the config's.
+    command_line: RuleSelection = RuleSelection()
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -61,19 +102,17 @@ class Settings:
     root: str = field(default_factory=os.getcwd)
 
     def selected_codes(self) -> List[str]:
-        """The codes that run, after select, extend-select and ignore."""
+        """The codes that run: the config's select, extend-select and ignore, then the
+        command line's on top of them, each resolved as ruff resolves them."""
         from nanlint.registry import rule_infos
-        from nanlint.rule import match_codes
 
-        if self.select:
-            codes = match_codes(self.select)
-        else:
-            codes = [info.code for info in rule_infos() if info.default_enabled]
-        for code in match_codes(self.extend_select) if self.extend_select else []:
-            if code not in codes:
-                codes.append(code)
-        ignored = set(match_codes(self.ignore)) if self.ignore else set()
-        return sorted(code for code in codes if code not in ignored)
+        enabled = {info.code for info in rule_infos() if info.default_enabled}
+        for selection in (
+            RuleSelection(self.select or None, self.ignore, self.extend_select),
+            self.command_line,
+        ):
+            enabled = selection.apply(enabled)
+        return sorted(enabled)
 
     def codes_for(self, path: str, codes: Sequence[str]) -> List[str]:
         """`codes` less those that per-file-ignores turn off for `path`."""
@@ -235,6 +274,7 @@ def validate_codes(settings: Settings, where: str) -> None:
     from nanlint.rule import UnknownCode, match_codes
 
     groups = [settings.select, settings.ignore, settings.extend_select] + [c for _, c in settings.per_file_ignores]
+    groups += settings.command_line.groups()
     for group in groups:
         try:
             match_codes(group)
@@ -245,8 +285,7 @@ def validate_codes(settings: Settings, where: str) -> None:
 def with_overrides(settings: Settings, **overrides: Any) -> Settings:
     """The settings with the command line's options on top (None: keep the file's)."""
     changes = {key: value for key, value in overrides.items() if value is not None}
-    if "ignore" in changes:
-        changes["ignore"] = settings.ignore + tuple(changes["ignore"])
-    if "extend_select" in changes:
-        changes["extend_select"] = settings.extend_select + tuple(changes["extend_select"])
-    return replace(settings, **changes)
+    selection = RuleSelection(
+        changes.pop("select", None), tuple(changes.pop("ignore", ())), tuple(changes.pop("extend_select", ()))
+    )
+    return replace(settings, command_line=selection, **changes)

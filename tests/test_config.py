@@ -224,3 +224,33 @@ def test_errors_in_nanlint_toml_name_the_file_and_the_key_without_a_table(projec
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "nanlint.toml: unknown key 'epsilon'", "did you mean 'eps'")
     assert "[tool.nanlint]" not in result.stderr
+
+
+# -- the command line's selection above the config's (ruff's layers) --------------------
+
+
+def _codes_run(project, *args):
+    return [code for _, _, _, code in rows(_concise(project, *args, "bad.py").stdout)]
+
+
+def test_command_line_select_overrides_a_config_ignore(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('ignore = ["NAN001"]\n')
+    assert _codes_run(project) == []
+    assert _codes_run(project, "--select", "NAN001") == ["NAN001"]
+    assert _codes_run(project, "--select", "NAN0") == ["NAN001"]
+    # --extend-select adds on top of the config's layer as well.
+    assert _codes_run(project, "--extend-select", "NAN001") == ["NAN001"]
+    # In one layer an ignore beats a select of the same specificity...
+    assert _codes_run(project, "--select", "NAN0", "--ignore", "NAN0") == []
+    assert _codes_run(project, "--select", "NAN001", "--ignore", "NAN001") == []
+    # ...and the more specific selector wins.
+    assert _codes_run(project, "--select", "NAN001", "--ignore", "NAN") == ["NAN001"]
+    assert _codes_run(project, "--select", "NAN", "--ignore", "NAN001") == []
+
+
+def test_in_the_config_the_more_specific_selector_wins(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('select = ["NAN001"]\nignore = ["NAN"]\n')
+    assert _codes_run(project) == ["NAN001"]
+    assert _codes_run(project, "--ignore", "NAN001") == []
