@@ -22,7 +22,7 @@ from nanlint.parts import Unparsed, reduce
 from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
-from nanlint.suppression import drop_suppressed
+from nanlint.suppression import UNUSED_NOQA, apply_suppressions
 from nanlint.values.summary import ModuleSummary, summarize
 
 
@@ -50,7 +50,10 @@ class Linter:
     ) -> None:
         """`prefilter=False` parses every file whole and runs every rule on it: the slow
         path that proves the fast one drops nothing."""
-        self.rules = list(rules)
+        # NAN100 (unused suppressions) visits nothing: it is answered from the comments
+        # and the other rules' findings, after them, as ruff checks RUF100.
+        self.enabled = frozenset(rule.code for rule in rules)
+        self.rules = [rule for rule in rules if rule.code != UNUSED_NOQA]
         self.options = options
         self.prefilter = prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
@@ -72,6 +75,13 @@ class Linter:
         self, source: str, filename: str, codes: Optional[Sequence[str]] = None
     ) -> List[Diagnostic]:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
+        ran = self.enabled if codes is None else self.enabled & frozenset(codes)
+        found = self._lint_rules(source, filename, codes)
+        found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes())
+        return sorted(found, key=Diagnostic.sort_key)
+
+    def _lint_rules(self, source: str, filename: str, codes: Optional[Sequence[str]]) -> List[Diagnostic]:
+        """What the rules find, before suppression comments are read."""
         rules = self.candidates(source, codes)
         if not rules:
             return []
@@ -90,7 +100,7 @@ class Linter:
         if reduced is not None:
             try:
                 found = self._lint(
-                    reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules, source
+                    reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules
                 )
             except Unparsed:
                 self.parses["again whole"] += 1  # a rule asked about code left out
@@ -101,7 +111,7 @@ class Linter:
                 return found
         else:
             self.parses["whole"] += 1
-        return self._lint(source, filename, rows, None, imports, summary, rules, source)
+        return self._lint(source, filename, rows, None, imports, summary, rules)
 
     def _lint(
         self,
@@ -112,10 +122,8 @@ class Linter:
         imports: ImportTable,
         summary: ModuleSummary,
         rules: List[Type[Rule]],
-        original: str,
     ) -> List[Diagnostic]:
-        """Lint `parsed`, the file's text or its reduced form; suppression comments
-        are read from the `original` text."""
+        """Lint `parsed`, the file's text or its reduced form."""
         module = parse_cst(parsed)
         context = FileContext(
             filename,
@@ -128,8 +136,13 @@ class Linter:
             summary,
         )
         _walk(context.module, context, [rule(context) for rule in rules])
-        found = drop_suppressed(context.diagnostics(), original)
-        return sorted(found, key=Diagnostic.sort_key)
+        return context.diagnostics()
+
+
+def _known_codes() -> FrozenSet[str]:
+    from nanlint.registry import infos_by_code
+
+    return frozenset(infos_by_code())
 
 
 def parse_ast(source: str) -> ast.Module:
