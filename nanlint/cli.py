@@ -111,6 +111,7 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to use [default: cores].")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment for every finding (a baseline).")
 @_one_line_errors
 def check(
     paths: Tuple[str, ...],
@@ -131,6 +132,7 @@ def check(
     force_exclude: bool,
     jobs: Optional[int],
     quiet: bool,
+    add_noqa: bool,
 ) -> None:
     """Check PATHS (default: .) for numerically unsafe code; `-` reads standard input."""
     from nanlint import batch
@@ -138,6 +140,9 @@ def check(
     # As ruff: --stdin-filename with no paths reads standard input.
     paths = paths or (("-",) if stdin_filename else (".",))
     from_stdin = paths == ("-",)
+    if add_noqa and (fix or diff or from_stdin):
+        _error("--add-noqa cannot be used with --fix, --diff or standard input")
+        sys.exit(EXIT_ERROR)
     try:
         settings = _settings(
             paths,
@@ -175,6 +180,15 @@ def check(
             errors.append((outcome.path, outcome.error))
         elif outcome.unconverged:
             errors.append((outcome.path, "fixes did not settle after 10 rounds; some were not applied"))
+    if add_noqa:
+        from nanlint.add_noqa import add_noqa_to_files
+
+        added, failed = add_noqa_to_files(outcomes)
+        errors += failed
+        for path, reason in errors:
+            _error(f"{path}: {reason}")
+        click.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.", err=True)
+        sys.exit(EXIT_ERROR if errors else EXIT_OK)
     for path, reason in errors:
         _error(f"{path}: {reason}")
 
