@@ -41,6 +41,9 @@ DEFAULT_EXCLUDE = (
 )
 
 
+DEFAULT_INCLUDE = ("*.py", "*.pyi")
+
+
 class ConfigError(Exception):
     """A configuration problem; the message names the file and the key."""
 
@@ -93,6 +96,16 @@ class Settings:
     command_line: RuleSelection = RuleSelection()
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: Tuple[str, ...] = ()
+    # Which files a walk checks, by name or by path below the root (ruff's default
+    # also has notebooks and pyproject.toml, which nanlint does not read).
+    include: Tuple[str, ...] = DEFAULT_INCLUDE
+    extend_include: Tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    # Whose fixes --fix applies, and fixes made safe or unsafe (ruff's names).
+    fixable: Tuple[str, ...] = ("ALL",)
+    unfixable: Tuple[str, ...] = ()
+    extend_safe_fixes: Tuple[str, ...] = ()
+    extend_unsafe_fixes: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     eps: str = "1e-12"
     max_norm: str = "1.0"
@@ -126,6 +139,35 @@ class Settings:
             if fnmatch(relative, pattern) or fnmatch(os.path.basename(path), pattern):
                 ignored.update(match_codes(prefixes))
         return [code for code in codes if code not in ignored]
+
+    def is_included(self, path: str) -> bool:
+        """Whether a file found while walking is checked (one named on the command
+        line always is)."""
+        patterns = self.include + self.extend_include
+        if any(fnmatch(os.path.basename(path), p) for p in patterns):
+            return True
+        with_folders = [p for p in patterns if "/" in p]  # `src/*.py`: the path below the root
+        return bool(with_folders) and any(fnmatch(_relative(path, self.root), p) for p in with_folders)
+
+    def fix_overrides(self, codes: Sequence[str]) -> Tuple[Tuple[str, Optional[str]], ...]:
+        """(code, what its fixes become) for each of `codes` whose fixes the config
+        changes: None when not fixable, else "safe" or "unsafe"."""
+        from nanlint.rule import SAFE, UNSAFE, match_codes
+
+        fixable = RuleSelection(self.fixable, self.unfixable).apply(set())
+        safety: Dict[str, str] = {}
+        # As ruff: the more specific selector wins; at one specificity, unsafe.
+        chosen = [(s, SAFE) for s in self.extend_safe_fixes] + [(s, UNSAFE) for s in self.extend_unsafe_fixes]
+        for selector, applicability in sorted(chosen, key=lambda item: (_specificity(item[0]), item[1] == UNSAFE)):
+            for code in match_codes([selector]):
+                safety[code] = applicability
+        overrides = []
+        for code in codes:
+            if code not in fixable:
+                overrides.append((code, None))
+            elif code in safety:
+                overrides.append((code, safety[code]))
+        return tuple(overrides)
 
     def is_excluded(self, path: str) -> bool:
         """Whether discovery skips `path` (a folder or file found while walking)."""
@@ -185,10 +227,37 @@ def _has_table(path: str) -> bool:
     return isinstance(tool, dict) and "nanlint" in tool
 
 
-def load(path: Optional[str], explicit: bool = False) -> Settings:
-    """Settings from `path` (a pyproject.toml or a nanlint.toml), or defaults."""
+def load(path: Optional[str], explicit: bool = False, overrides: Sequence[str] = ()) -> Settings:
+    """Settings from `path` (a pyproject.toml or a nanlint.toml), or defaults, with
+    `overrides` (`--config "key = value"`, inline TOML) replacing the file's keys."""
+    table = _read_table(path, explicit) if path is not None else {}
+    for text in overrides:
+        override = parse_override(text)
+        # Checked on its own first, so that an error names the override, not the file.
+        where = f"--config {text!r}"
+        validate_codes(Settings(**_values(override, where, "")), where)
+        table.update(override)
     if path is None:
-        return Settings()
+        settings = Settings(**_values(table, "--config", ""))
+        validate_codes(settings, "--config")
+        return settings
+    return _from_table(table, path)
+
+
+def parse_override(text: str) -> Dict[str, Any]:
+    """`--config "select = ['NAN001']"`: one or more TOML `key = value` lines."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"--config {text!r}: neither a config file nor `key = value` TOML: {error}") from None
+
+
+def is_override(value: str) -> bool:
+    """Whether a `--config` value is inline TOML rather than a file (as ruff tells them)."""
+    return "=" in value and not os.path.isfile(value)
+
+
+def _read_table(path: str, explicit: bool) -> Dict[str, Any]:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -201,13 +270,15 @@ def load(path: Optional[str], explicit: bool = False) -> Settings:
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
     if not _is_pyproject(path):
-        return _from_table(data, path)
+        return data
     table = data.get("tool", {}).get("nanlint")
     if table is None:
         if explicit:
             raise ConfigError(f"{path}: no [tool.nanlint] table")
         table = {}
-    return _from_table(table, path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.nanlint] must be a table")
+    return dict(table)
 
 
 def _is_pyproject(path: str) -> bool:
@@ -220,15 +291,29 @@ _LIST_KEYS = {
     "extend-select": "extend_select",
     "exclude": "exclude",
     "extend-exclude": "extend_exclude",
+    "include": "include",
+    "extend-include": "extend_include",
+    "fixable": "fixable",
+    "unfixable": "unfixable",
+    "extend-safe-fixes": "extend_safe_fixes",
+    "extend-unsafe-fixes": "extend_unsafe_fixes",
 }
 _NUMBER_KEYS = {"eps": "eps", "max-norm": "max_norm"}
-_KNOWN = sorted(list(_LIST_KEYS) + list(_NUMBER_KEYS) + ["per-file-ignores", "cache-dir"])
+_BOOL_KEYS = {"respect-gitignore": "respect_gitignore"}
+_KNOWN = sorted(list(_LIST_KEYS) + list(_NUMBER_KEYS) + list(_BOOL_KEYS) + ["per-file-ignores", "cache-dir"])
 
 
 def _from_table(table: Dict[str, Any], path: str) -> Settings:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.nanlint] must be a table")
     section = "[tool.nanlint] " if _is_pyproject(path) else ""
+    settings = Settings(config_path=path, root=os.path.dirname(os.path.abspath(path)), **_values(table, path, section))
+    validate_codes(settings, path)
+    return settings
+
+
+def _values(table: Dict[str, Any], path: str, section: str) -> Dict[str, Any]:
+    """The Settings fields the `table` sets, each checked."""
     values: Dict[str, Any] = {}
     for key, value in table.items():
         where = f"{path}: {section}{key}"
@@ -244,6 +329,10 @@ def _from_table(table: Dict[str, Any], path: str) -> Settings:
             values["per_file_ignores"] = tuple(
                 (pattern, _strings(codes, f"{where}.{pattern!r}")) for pattern, codes in value.items()
             )
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: expected true or false, got {value!r}")
+            values[_BOOL_KEYS[key]] = value
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}: expected a folder name, got {value!r}")
@@ -252,9 +341,7 @@ def _from_table(table: Dict[str, Any], path: str) -> Settings:
             close = difflib.get_close_matches(key, _KNOWN, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(_KNOWN)}"
             raise ConfigError(f"{path}: {section}unknown key {key!r}{hint}")
-    settings = Settings(config_path=path, root=os.path.dirname(os.path.abspath(path)), **values)
-    validate_codes(settings, path)
-    return settings
+    return values
 
 
 def _number_code(value: Any) -> str:
@@ -274,6 +361,7 @@ def validate_codes(settings: Settings, where: str) -> None:
     from nanlint.rule import UnknownCode, match_codes
 
     groups = [settings.select, settings.ignore, settings.extend_select] + [c for _, c in settings.per_file_ignores]
+    groups += [settings.fixable, settings.unfixable, settings.extend_safe_fixes, settings.extend_unsafe_fixes]
     groups += settings.command_line.groups()
     for group in groups:
         try:
@@ -289,3 +377,41 @@ def with_overrides(settings: Settings, **overrides: Any) -> Settings:
         changes.pop("select", None), tuple(changes.pop("ignore", ())), tuple(changes.pop("extend_select", ()))
     )
     return replace(settings, command_line=selection, **changes)
+
+
+def describe(settings: Settings, path: str) -> str:
+    """`--show-settings`: the settings a run on `path` uses, in the config's own keys."""
+    names = {field: key for key, field in {**_LIST_KEYS, **_NUMBER_KEYS, **_BOOL_KEYS}.items()}
+    names.update(per_file_ignores="per-file-ignores", cache_dir="cache-dir")
+    lines = [
+        f"Resolved settings for: {path}",
+        f"Settings path: {settings.config_path or 'none (defaults)'}",
+        f"Project root: {settings.root}",
+        f"rules = {_toml(settings.selected_codes())}",
+    ]
+    for field_name, key in names.items():
+        value = getattr(settings, field_name)
+        if field_name == "per_file_ignores":
+            value = {pattern: list(codes) for pattern, codes in value}
+        lines.append(f"{key} = {_toml(value)}")
+    selection = settings.command_line
+    if selection != RuleSelection():
+        lines.append(
+            f"command-line = {{ select = {_toml(selection.select)}, ignore = {_toml(selection.ignore)}, "
+            f"extend-select = {_toml(selection.extend_select)} }}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if value is None:
+        return "(not given)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, str) and re.fullmatch(r"[0-9.e+-]+", value) is None:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)

@@ -1,4 +1,5 @@
-"""Which files a run checks: walk the paths, skip the excluded, keep explicit files."""
+"""Which files a run checks: walk the paths, keep the included, skip the excluded and
+what git ignores; a file named on the command line is always checked."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from typing import List, Sequence, Tuple
 
 from nanlint.config import Settings
+from nanlint.gitignore import GitIgnore
 
 
 def discover(
@@ -15,6 +17,13 @@ def discover(
     files: List[str] = []
     errors: List[Tuple[str, str]] = []
     seen = set()
+    gitignore = GitIgnore() if settings.respect_gitignore else None
+    walked_gitignore = gitignore
+
+    def skipped(path: str, is_dir: bool) -> bool:
+        if settings.is_excluded(path):
+            return True
+        return walked_gitignore is not None and walked_gitignore.is_ignored(path, is_dir)
 
     def add(path: str) -> None:
         key = os.path.normcase(os.path.abspath(path))
@@ -42,17 +51,21 @@ def discover(
             errors.append((path, "permission denied"))
             continue
 
+        # A folder named on the command line is walked even where git ignores it, as a
+        # file named there is checked (pathspec would match its files through it).
+        walked_gitignore = gitignore if gitignore is None or not gitignore.is_ignored(path, True) else None
+
         def on_error(error: OSError) -> None:
             errors.append((_display(error.filename or path), error.strerror or str(error)))
 
         # followlinks=False: a symbolic link to a folder is not entered, so a link
         # loop cannot make the walk endless.
         for folder, dirs, names in os.walk(path, onerror=on_error):
-            dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(folder, d)))
+            dirs[:] = sorted(d for d in dirs if not skipped(os.path.join(folder, d), True))
             for name in sorted(names):
-                if name.endswith(".py"):
-                    full = os.path.join(folder, name)
-                    if settings.is_excluded(full):
+                full = os.path.join(folder, name)
+                if settings.is_included(full):
+                    if skipped(full, False):
                         continue
                     if os.path.islink(full) and not os.path.exists(full):
                         errors.append((_display(full), "broken symbolic link or symbolic link loop"))

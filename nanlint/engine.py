@@ -13,8 +13,8 @@ import ast
 import sys
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Sequence, Type
+from dataclasses import dataclass, field, replace
+from typing import Dict, FrozenSet, List, Optional, Sequence, Type
 
 from nanlint.context import FileContext, FixOptions
 from nanlint.names import ImportTable, ModuleIndex
@@ -78,6 +78,8 @@ class Linter:
         ran = self.enabled if codes is None else self.enabled & frozenset(codes)
         found = self._lint_rules(source, filename, codes)
         found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes())
+        if self.options.overrides:
+            found = _with_fix_overrides(found, dict(self.options.overrides))
         return sorted(found, key=Diagnostic.sort_key)
 
     def _lint_rules(self, source: str, filename: str, codes: Optional[Sequence[str]]) -> List[Diagnostic]:
@@ -137,6 +139,19 @@ class Linter:
         )
         _walk(context.module, context, [rule(context) for rule in rules])
         return context.diagnostics()
+
+
+def _with_fix_overrides(found: List[Diagnostic], overrides: Dict[str, Optional[str]]) -> List[Diagnostic]:
+    """The fixes as the config wants them: dropped for an unfixable code (the finding
+    stays, without `[*]`), or made safe or unsafe."""
+    adjusted = []
+    for diagnostic in found:
+        if diagnostic.fix is not None and diagnostic.code in overrides:
+            applicability = overrides[diagnostic.code]
+            fix = None if applicability is None else replace(diagnostic.fix, applicability=applicability)
+            diagnostic = replace(diagnostic, fix=fix)
+        adjusted.append(diagnostic)
+    return adjusted
 
 
 def _known_codes() -> FrozenSet[str]:
