@@ -15,7 +15,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from nanlint.rule import Diagnostic
 from nanlint.sources import SourceError, read_source, split_lines, write_atomically
-from nanlint.suppression import _NOQA, ALL, UNUSED_NOQA, Suppressions
+from nanlint.suppression import ALL, UNUSED_NOQA, Suppressions, is_noqa
 
 
 def add_noqa(text: str, diagnostics: Sequence[Diagnostic]) -> Tuple[str, int]:
@@ -42,7 +42,7 @@ def _with_codes(line: str, codes: List[str], suppressions: Suppressions, row: in
         if directive.codes is ALL:
             return line  # a bare noqa already covers everything
         text = body[directive.start : directive.end]
-        if _NOQA.fullmatch(text):
+        if is_noqa(text):
             merged = list(directive.listed) + [code for code in codes if code not in directive.listed]
             return body[: directive.start] + "# noqa: " + ", ".join(merged) + body[directive.end :] + newline
     return body.rstrip() + "  # noqa: " + ", ".join(codes) + newline

@@ -42,6 +42,7 @@ class Directive:
     codes: FrozenSet[str]  # ALL for a blanket one
     listed: Tuple[str, ...]  # the codes as written, in order
     nanlint_only: bool  # `# nanlint: ...`, which no other tool reads
+    file_level: bool  # `# nanlint: noqa`: the whole file's when on a line of its own
     used: Set[str] = field(default_factory=set)
 
     def suppresses(self, code: str) -> bool:
@@ -51,6 +52,7 @@ class Directive:
 def _directives(comment: str, row: int, column: int) -> List[Directive]:
     found = []
     for pattern, nanlint_only in ((_NOQA, False), (_IGNORE, True), (_FILE_NOQA, True)):
+        file_level = pattern is _FILE_NOQA
         for match in pattern.finditer(comment):
             listed = match.group("codes") or ""
             codes = tuple(code.upper() for code in _CODE.findall(listed))
@@ -62,9 +64,15 @@ def _directives(comment: str, row: int, column: int) -> List[Directive]:
                     frozenset(codes) if codes else ALL,
                     codes,
                     nanlint_only,
+                    file_level,
                 )
             )
     return found
+
+
+def is_noqa(text: str) -> bool:
+    """Whether `text` is exactly one `# noqa` directive (with or without codes)."""
+    return _NOQA.fullmatch(text) is not None
 
 
 def suppressed_codes(line: str) -> Optional[FrozenSet[str]]:
@@ -94,6 +102,9 @@ class Suppressions:
         try:
             self._read_tokens(source)
         except (tokenize.TokenError, SyntaxError, IndentationError):
+            # Not Python the tokenizer can read (never seen for a file `ast` parsed):
+            # every `#` starts a comment, and each row is its own statement.
+            self.by_row, self.file, self.last_row, self.open_rows = {}, [], {}, set()
             self._read_lines()
 
     def _read_tokens(self, source: str) -> None:
@@ -125,8 +136,7 @@ class Suppressions:
 
     def _add(self, comment: str, row: int, column: int, own_line: bool) -> None:
         for directive in _directives(comment, row, column):
-            is_file_level = _FILE_NOQA.match(comment, directive.start - column) is not None
-            if is_file_level and own_line:
+            if directive.file_level and own_line:
                 self.file.append(directive)
             else:
                 self.by_row.setdefault(row, []).append(directive)
@@ -145,9 +155,8 @@ class Suppressions:
         ends inside a multi-line string or with a backslash; then the statement's last."""
         row = diagnostic.location.row
         line = self.lines[row - 1].rstrip("\r\n") if 0 < row <= len(self.lines) else ""
-        continued = line.endswith("\\") and not any(
-            d.row == row for d in self.by_row.get(row, ())
-        ) and "#" not in line
+        # A backslash at the end of a line that holds no comment joins it to the next.
+        continued = line.endswith("\\") and "#" not in line
         if row in self.open_rows or continued:
             return self.last_row.get(row, row)
         return row
@@ -161,13 +170,6 @@ class Suppressions:
     def directives(self) -> Iterable[Directive]:
         for row in sorted(self.by_row):
             yield from self.by_row[row]
-
-
-def drop_suppressed(diagnostics: Iterable[Diagnostic], source: str) -> List[Diagnostic]:
-    diagnostics = list(diagnostics)
-    if not diagnostics or "#" not in source:
-        return diagnostics
-    return apply_suppressions(diagnostics, source, filename="")
 
 
 def apply_suppressions(

@@ -220,3 +220,16 @@ def test_respect_gitignore_false_and_outside_a_repository(project):
     (project.root / ".git" / "info").rmdir()
     (project.root / ".git").rmdir()
     assert _show_files(project, ".") == everything
+
+
+def test_info_exclude_of_a_worktree_is_found_through_its_git_file(project):
+    # `git worktree add` leaves a `.git` file; info/exclude is in the common folder.
+    common = project.root / "main.git"
+    (common / "info").mkdir(parents=True)
+    (common / "info" / "exclude").write_text("local.py\n")
+    (common / "worktrees" / "wt").mkdir(parents=True)
+    (common / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    project.write("wt/.git", f"gitdir: {common / 'worktrees' / 'wt'}\n")
+    project.write("wt/local.py", SAFE_SOURCE)
+    project.write("wt/kept.py", SAFE_SOURCE)
+    assert _show_files(project, "wt") == [os.path.join("wt", "kept.py")]
