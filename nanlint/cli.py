@@ -17,8 +17,8 @@ from nanlint.config import (
     Settings,
     describe,
     find_config,
-    is_override,
     load,
+    split_config_values,
     validate_codes,
     with_overrides,
 )
@@ -58,12 +58,9 @@ def cli() -> None:
 
 
 def _settings(paths: Sequence[str], config: Sequence[str], stdin_filename: Optional[str], **overrides) -> Settings:
-    files = [value for value in config if not is_override(value)]
-    inline = [value for value in config if is_override(value)]
-    if len(files) > 1:
-        raise ConfigError(f"--config names {len(files)} files ({', '.join(files)}); one at most, the rest `key = value`")
-    if files:
-        settings = load(files[0], explicit=True, overrides=inline)
+    path, inline = split_config_values(config)
+    if path is not None:
+        settings = load(path, explicit=True, overrides=inline)
     else:
         # From the path even when it does not exist (yet): an editor's unsaved file
         # belongs to the project of its folder.

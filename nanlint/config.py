@@ -252,9 +252,15 @@ def parse_override(text: str) -> Dict[str, Any]:
         raise ConfigError(f"--config {text!r}: neither a config file nor `key = value` TOML: {error}") from None
 
 
-def is_override(value: str) -> bool:
-    """Whether a `--config` value is inline TOML rather than a file (as ruff tells them)."""
-    return "=" in value and not os.path.isfile(value)
+def split_config_values(values: Sequence[str]) -> Tuple[Optional[str], List[str]]:
+    """`--config` values as (the config file, if one is named; the inline overrides).
+
+    As ruff tells them apart: a value with `=` that is not a file is `key = value`."""
+    inline = [value for value in values if "=" in value and not os.path.isfile(value)]
+    files = [value for value in values if value not in inline]
+    if len(files) > 1:
+        raise ConfigError(f"--config names {len(files)} files ({', '.join(files)}); one at most, the rest `key = value`")
+    return (files[0] if files else None), inline
 
 
 def _read_table(path: str, explicit: bool) -> Dict[str, Any]:
