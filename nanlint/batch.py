@@ -91,7 +91,9 @@ def _linter(job: Job):
         from nanlint.rule import rules_by_code
 
         table = rules_by_code()
-        options = FixOptions(eps=job.settings.eps, max_norm=job.settings.max_norm)
+        options = FixOptions(
+            eps=job.settings.eps, max_norm=job.settings.max_norm, overrides=job.settings.fix_overrides(job.codes)
+        )
         linter = _linters[job] = Linter([table[code] for code in job.codes], options)
     return linter
 

@@ -11,7 +11,16 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import click
 
 from nanlint import __version__
-from nanlint.config import ConfigError, Settings, find_config, load, validate_codes, with_overrides
+from nanlint.config import (
+    ConfigError,
+    Settings,
+    describe,
+    find_config,
+    load,
+    split_config_values,
+    validate_codes,
+    with_overrides,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_NAMES = ("full", "concise", "grouped", "json", "github", "gitlab", "junit", "pylint", "sarif")
@@ -49,14 +58,15 @@ def cli() -> None:
     """nanlint: find code that turns NaN or inf on the unlucky input, and fix it."""
 
 
-def _settings(paths: Sequence[str], config: Optional[str], stdin_filename: Optional[str], **overrides) -> Settings:
-    if config is not None:
-        settings = load(config, explicit=True)
+def _settings(paths: Sequence[str], config: Sequence[str], stdin_filename: Optional[str], **overrides) -> Settings:
+    path, inline = split_config_values(config)
+    if path is not None:
+        settings = load(path, explicit=True, overrides=inline)
     else:
         # From the path even when it does not exist (yet): an editor's unsaved file
         # belongs to the project of its folder.
         start = stdin_filename if paths == ("-",) and stdin_filename else (paths[0] if paths else ".")
-        settings = load(find_config(start if start != "-" else "."))
+        settings = load(find_config(start if start != "-" else "."), overrides=inline)
     settings = with_overrides(settings, **overrides)
     validate_codes(settings, "command line")
     return settings
@@ -96,7 +106,11 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--select", help="Rule codes or prefixes to run (replaces the config's), e.g. NAN001,NAN00.")
 @click.option("--extend-select", help="Rule codes or prefixes to run as well.")
 @click.option("--ignore", help="Rule codes or prefixes not to run.")
-@click.option("--config", type=click.Path(dir_okay=False), help="A pyproject.toml or nanlint.toml to use.")
+@click.option(
+    "--config",
+    multiple=True,
+    help="A pyproject.toml or nanlint.toml to use, or `key = value` (TOML) over the config's; repeatable.",
+)
 @click.option(
     "--output-format",
     type=click.Choice(FORMAT_NAMES),
@@ -118,6 +132,9 @@ def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to use [default: cores].")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment for every finding (a baseline).")
+@click.option("--show-settings", is_flag=True, help="Print the settings a run would use, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files a run would check, and exit.")
 @_one_line_errors
 def check(
     paths: Tuple[str, ...],
@@ -128,7 +145,7 @@ def check(
     select: Optional[str],
     extend_select: Optional[str],
     ignore: Optional[str],
-    config: Optional[str],
+    config: Tuple[str, ...],
     output_format: str,
     statistics: bool,
     output_file: Optional[str],
@@ -139,6 +156,9 @@ def check(
     force_exclude: bool,
     jobs: Optional[int],
     quiet: bool,
+    add_noqa: bool,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
     """Check PATHS (default: .) for numerically unsafe code; `-` reads standard input."""
     from nanlint import batch
@@ -146,6 +166,9 @@ def check(
     # As ruff: --stdin-filename with no paths reads standard input.
     paths = paths or (("-",) if stdin_filename else (".",))
     from_stdin = paths == ("-",)
+    if add_noqa and (fix or diff or from_stdin):
+        _error("--add-noqa cannot be used with --fix, --diff or standard input")
+        sys.exit(EXIT_ERROR)
     try:
         settings = _settings(
             paths,
@@ -159,6 +182,9 @@ def check(
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
+    if show_settings:
+        click.echo(describe(settings, stdin_filename if from_stdin and stdin_filename else paths[0]), nl=False)
+        sys.exit(EXIT_OK)
 
     mode = batch.DIFF if diff else batch.FIX if fix else batch.CHECK
     job = batch.Job(settings, codes, mode, unsafe=unsafe_fixes)
@@ -173,6 +199,11 @@ def check(
             outcomes = [batch.check_stdin(raw, name, job)]
     else:
         files, unwalkable = discover(paths, settings, force_exclude)
+        if show_files:
+            click.echo("".join(f"{path}\n" for path in files), nl=False)
+            for path, reason in unwalkable:
+                _error(f"{path}: {reason}")
+            sys.exit(EXIT_ERROR if unwalkable else EXIT_OK)
         # A path that could not be walked is reported as a file not checked (NAN000).
         outcomes = [batch.FileOutcome(path, error=reason) for path, reason in unwalkable]
         outcomes += _run(files, job, settings, jobs, no_cache)
@@ -185,6 +216,15 @@ def check(
             errors.append((outcome.path, outcome.error))
         elif outcome.unconverged:
             errors.append((outcome.path, "fixes did not settle after 10 rounds; some were not applied"))
+    if add_noqa:
+        from nanlint.add_noqa import add_noqa_to_files
+
+        added, failed = add_noqa_to_files(outcomes)
+        errors += failed
+        for path, reason in errors:
+            _error(f"{path}: {reason}")
+        click.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.", err=True)
+        sys.exit(EXIT_ERROR if errors else EXIT_OK)
     for path, reason in errors:
         _error(f"{path}: {reason}")
 
@@ -239,7 +279,16 @@ def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
 
     cache = None
     if not no_cache:
-        key = json.dumps([job.codes, job.unsafe, repr(settings.per_file_ignores), settings.eps, settings.max_norm])
+        key = json.dumps(
+            [
+                job.codes,
+                job.unsafe,
+                repr(settings.per_file_ignores),
+                settings.eps,
+                settings.max_norm,
+                repr(settings.fix_overrides(job.codes)),
+            ]
+        )
         cache = Cache(os.path.join(settings.root, settings.cache_dir), key)
         if cache.warning:
             # A corrupt cache is started afresh (and overwritten when saved).

@@ -26,10 +26,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FixOptions:
-    """The values fixes insert (config: `eps`, `max-norm`)."""
+    """The values fixes insert (config: `eps`, `max-norm`), and whose fixes are offered."""
 
     eps: str = "1e-12"
     max_norm: str = "1.0"
+    # (code, what its fixes become): None drops them (`unfixable`), "safe" or "unsafe"
+    # re-labels them (`extend-safe-fixes`, `extend-unsafe-fixes`).
+    overrides: Tuple[Tuple[str, Optional[str]], ...] = ()
 
 
 @dataclass

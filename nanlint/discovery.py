@@ -1,4 +1,5 @@
-"""Which files a run checks: walk the paths, skip the excluded, keep explicit files."""
+"""Which files a run checks: walk the paths, keep the included, skip the excluded and
+what git ignores; a file named on the command line is always checked."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fnmatch import fnmatch
 from typing import List, Sequence, Tuple
 
 from nanlint.config import Settings
+from nanlint.gitignore import GitIgnore
 from nanlint.sources import os_reason
 
 
@@ -17,6 +19,13 @@ def discover(
     files: List[str] = []
     errors: List[Tuple[str, str]] = []
     seen = set()
+    gitignore = GitIgnore() if settings.respect_gitignore else None
+    walked_gitignore = gitignore
+
+    def skipped(path: str, is_dir: bool) -> bool:
+        if _excluded_itself(path, settings):
+            return True
+        return walked_gitignore is not None and walked_gitignore.is_ignored(path, is_dir)
 
     def add(path: str) -> None:
         key = os.path.normcase(os.path.abspath(path))
@@ -46,17 +55,21 @@ def discover(
         if force_exclude and excluded_anywhere(path, settings):
             continue
 
+        # A folder named on the command line is walked even where git ignores it, as a
+        # file named there is checked (pathspec would match its files through it).
+        walked_gitignore = gitignore if gitignore is None or not gitignore.is_ignored(path, True) else None
+
         def on_error(error: OSError) -> None:
             errors.append((_display(error.filename or path), os_reason(error)))
 
         # followlinks=False: a symbolic link to a folder is not entered, so a link
         # loop cannot make the walk endless.
         for folder, dirs, names in os.walk(path, onerror=on_error):
-            dirs[:] = sorted(d for d in dirs if not _excluded_itself(os.path.join(folder, d), settings))
+            dirs[:] = sorted(d for d in dirs if not skipped(os.path.join(folder, d), True))
             for name in sorted(names):
-                if name.endswith(".py"):
-                    full = os.path.join(folder, name)
-                    if _excluded_itself(full, settings):
+                full = os.path.join(folder, name)
+                if settings.is_included(full):
+                    if skipped(full, False):
                         continue
                     if os.path.islink(full) and not os.path.exists(full):
                         errors.append((_display(full), "broken symbolic link or symbolic link loop"))

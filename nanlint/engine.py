@@ -13,8 +13,8 @@ import ast
 import sys
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Sequence, Type
+from dataclasses import dataclass, field, replace
+from typing import Dict, FrozenSet, List, Optional, Sequence, Type
 
 from nanlint.context import FileContext, FixOptions
 from nanlint.names import ImportTable, ModuleIndex
@@ -22,7 +22,7 @@ from nanlint.parts import Unparsed, reduce
 from nanlint.positions import statement_rows
 from nanlint.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
-from nanlint.suppression import drop_suppressed
+from nanlint.suppression import UNUSED_NOQA, apply_suppressions
 from nanlint.values.summary import ModuleSummary, summarize
 
 
@@ -55,7 +55,10 @@ class Linter:
     ) -> None:
         """`prefilter=False` parses every file whole and runs every rule on it: the slow
         path that proves the fast one drops nothing."""
-        self.rules = list(rules)
+        # NAN100 (unused suppressions) visits nothing: it is answered from the comments
+        # and the other rules' findings, after them, as ruff checks RUF100.
+        self.enabled = frozenset(rule.code for rule in rules)
+        self.rules = [rule for rule in rules if rule.code != UNUSED_NOQA]
         self.options = options
         self.prefilter = prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
@@ -77,6 +80,15 @@ class Linter:
         self, source: str, filename: str, codes: Optional[Sequence[str]] = None
     ) -> List[Diagnostic]:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
+        ran = self.enabled if codes is None else self.enabled & frozenset(codes)
+        found = self._lint_rules(source, filename, codes)
+        found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes())
+        if self.options.overrides:
+            found = _with_fix_overrides(found, dict(self.options.overrides))
+        return sorted(found, key=Diagnostic.sort_key)
+
+    def _lint_rules(self, source: str, filename: str, codes: Optional[Sequence[str]]) -> List[Diagnostic]:
+        """What the rules find, before suppression comments are read."""
         rules = self.candidates(source, codes)
         if not rules:
             return []
@@ -95,7 +107,7 @@ class Linter:
         if reduced is not None:
             try:
                 found = self._lint(
-                    reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules, source
+                    reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules
                 )
             except Unparsed:
                 self.parses["again whole"] += 1  # a rule asked about code left out
@@ -106,7 +118,7 @@ class Linter:
                 return found
         else:
             self.parses["whole"] += 1
-        return self._lint(source, filename, rows, None, imports, summary, rules, source)
+        return self._lint(source, filename, rows, None, imports, summary, rules)
 
     def _lint(
         self,
@@ -117,10 +129,8 @@ class Linter:
         imports: ImportTable,
         summary: ModuleSummary,
         rules: List[Type[Rule]],
-        original: str,
     ) -> List[Diagnostic]:
-        """Lint `parsed`, the file's text or its reduced form; suppression comments
-        are read from the `original` text."""
+        """Lint `parsed`, the file's text or its reduced form."""
         module = parse_cst(parsed)
         context = FileContext(
             filename,
@@ -133,8 +143,26 @@ class Linter:
             summary,
         )
         _walk(context.module, context, [rule(context) for rule in rules])
-        found = drop_suppressed(context.diagnostics(), original)
-        return sorted(found, key=Diagnostic.sort_key)
+        return context.diagnostics()
+
+
+def _with_fix_overrides(found: List[Diagnostic], overrides: Dict[str, Optional[str]]) -> List[Diagnostic]:
+    """The fixes as the config wants them: dropped for an unfixable code (the finding
+    stays, without `[*]`), or made safe or unsafe."""
+    adjusted = []
+    for diagnostic in found:
+        if diagnostic.fix is not None and diagnostic.code in overrides:
+            applicability = overrides[diagnostic.code]
+            fix = None if applicability is None else replace(diagnostic.fix, applicability=applicability)
+            diagnostic = replace(diagnostic, fix=fix)
+        adjusted.append(diagnostic)
+    return adjusted
+
+
+def _known_codes() -> FrozenSet[str]:
+    from nanlint.registry import infos_by_code
+
+    return frozenset(infos_by_code())
 
 
 def parse_ast(source: str) -> ast.Module:

@@ -193,6 +193,9 @@ class Rule:
     options: ClassVar[Dict[str, str]] = {}
     valid: ClassVar[List[str]] = []
     invalid: ClassVar[List[Invalid]] = []
+    # Rules enabled beside this one when its examples run (NAN100 judges the others'
+    # findings); their findings in the examples must all be suppressed.
+    examples_run_with: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, context: "FileContext") -> None:
         self.context = context

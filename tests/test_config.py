@@ -67,8 +67,19 @@ def test_every_key_is_read(project):
         "eps = 1e-8\n"
         "max-norm = 5\n"
         'cache-dir = "cachedir"\n'
+        'include = ["*.py"]\n'
+        'extend-include = ["*.pyw"]\n'
+        "respect-gitignore = false\n"
+        'fixable = ["NAN0"]\n'
+        'unfixable = ["NAN005"]\n'
+        'extend-safe-fixes = ["NAN001"]\n'
+        'extend-unsafe-fixes = ["NAN002"]\n'
     )
     settings = load("pyproject.toml")
+    assert settings.include == ("*.py",) and settings.extend_include == ("*.pyw",)
+    assert settings.respect_gitignore is False
+    assert settings.fixable == ("NAN0",) and settings.unfixable == ("NAN005",)
+    assert settings.extend_safe_fixes == ("NAN001",) and settings.extend_unsafe_fixes == ("NAN002",)
     assert settings.select == ("NAN0",)
     assert settings.extend_select == ("NAN001",)
     assert settings.exclude == ("skip",)
@@ -141,6 +152,9 @@ def test_unknown_key_names_it_with_a_suggestion(project):
         ("max-norm = [1]\n", "max-norm"),
         ("cache-dir = 3\n", "cache-dir"),
         ('cache-dir = ""\n', "cache-dir"),
+        ('respect-gitignore = "yes"\n', "respect-gitignore"),
+        ('include = "*.py"\n', "include"),
+        ("unfixable = [1]\n", "unfixable"),
     ],
 )
 def test_a_value_of_the_wrong_type_names_the_key_and_the_file(project, body, key):
@@ -190,3 +204,170 @@ def test_config_in_other_table_spellings(project):
     assert project.run("check", "bad.py").exit_code == 0
     project.write("pyproject.toml", '[tool]\nnanlint.ignore = ["NAN001"]\n')
     assert project.run("check", "bad.py").exit_code == 0
+
+
+# -- nanlint.toml and .nanlint.toml ---------------------------------------------------------
+
+
+def test_a_standalone_nanlint_toml_is_found(project):
+    project.write("pkg/bad.py", SAFE_SOURCE)
+    project.write("nanlint.toml", 'ignore = ["NAN001"]\n')
+    assert find_config("pkg/bad.py") == str(project.root / "nanlint.toml")
+    assert _concise(project, "pkg/bad.py").exit_code == 0
+    # Empty, it still counts (as ruff.toml does): the defaults, not a farther file's.
+    project.write("pkg/nanlint.toml", "")
+    assert find_config("pkg/bad.py") == str(project.root / "pkg" / "nanlint.toml")
+    assert _concise(project, "pkg/bad.py").exit_code == 1
+
+
+def test_in_one_folder_dot_nanlint_toml_then_nanlint_toml_then_pyproject(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('select = ["NAN002"]\n')
+    assert find_config("bad.py") == str(project.root / "pyproject.toml")
+    project.write("nanlint.toml", 'select = ["NAN003"]\n')
+    assert find_config("bad.py") == str(project.root / "nanlint.toml")
+    project.write(".nanlint.toml", 'select = ["NAN001"]\n')
+    assert find_config("bad.py") == str(project.root / ".nanlint.toml")
+    assert load(find_config("bad.py")).select == ("NAN001",)
+
+
+def test_errors_in_nanlint_toml_name_the_file_and_the_key_without_a_table(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.write("nanlint.toml", "epsilon = 1e-8\n")
+    result = project.run("check", "bad.py")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, "nanlint.toml: unknown key 'epsilon'", "did you mean 'eps'")
+    assert "[tool.nanlint]" not in result.stderr
+
+
+# -- the command line's selection above the config's (ruff's layers) --------------------
+
+
+def _codes_run(project, *args):
+    return [code for _, _, _, code in rows(_concise(project, *args, "bad.py").stdout)]
+
+
+def test_command_line_select_overrides_a_config_ignore(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('ignore = ["NAN001"]\n')
+    assert _codes_run(project) == []
+    assert _codes_run(project, "--select", "NAN001") == ["NAN001"]
+    assert _codes_run(project, "--select", "NAN0") == ["NAN001"]
+    # --extend-select adds on top of the config's layer as well.
+    assert _codes_run(project, "--extend-select", "NAN001") == ["NAN001"]
+    # In one layer an ignore beats a select of the same specificity...
+    assert _codes_run(project, "--select", "NAN0", "--ignore", "NAN0") == []
+    assert _codes_run(project, "--select", "NAN001", "--ignore", "NAN001") == []
+    # ...and the more specific selector wins.
+    assert _codes_run(project, "--select", "NAN001", "--ignore", "NAN") == ["NAN001"]
+    assert _codes_run(project, "--select", "NAN", "--ignore", "NAN001") == []
+
+
+def test_in_the_config_the_more_specific_selector_wins(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('select = ["NAN001"]\nignore = ["NAN"]\n')
+    assert _codes_run(project) == ["NAN001"]
+    assert _codes_run(project, "--ignore", "NAN001") == []
+
+
+# -- fixable, unfixable, extend-safe-fixes, extend-unsafe-fixes -------------------------------
+
+
+def test_unfixable_keeps_the_finding_and_drops_its_fix(project):
+    path = project.write("m.py", SAFE_SOURCE)
+    project.config('unfixable = ["NAN001"]\n')
+    result = _concise(project, "--fix", "m.py")
+    assert result.exit_code == 1 and path.read_text() == SAFE_SOURCE
+    assert rows(result.stdout) == [("m.py", 2, 5, "NAN001")] and "[*]" not in result.stdout
+    project.config('fixable = ["NAN00"]\nunfixable = ["NAN001"]\n')
+    assert project.run("check", "--fix", "m.py").exit_code == 1 and path.read_text() == SAFE_SOURCE
+    # The more specific selector wins, as in ruff.
+    project.config('fixable = ["NAN001"]\nunfixable = ["NAN"]\n')
+    assert project.run("check", "--fix", "m.py").exit_code == 0 and path.read_text() != SAFE_SOURCE
+
+
+def test_extend_safe_and_unsafe_fixes(project):
+    path = project.write("m.py", UNSAFE_SOURCE)
+    project.config('extend-safe-fixes = ["NAN001"]\n')
+    assert project.run("check", "--fix", "m.py").exit_code == 0
+    assert path.read_text() == UNSAFE_FIXED
+    path = project.write("m.py", SAFE_SOURCE)
+    project.config('extend-unsafe-fixes = ["NAN0"]\n')
+    result = project.run("check", "--fix", "m.py")
+    assert result.exit_code == 1 and path.read_text() == SAFE_SOURCE
+    assert "1 more fixable with `--fix --unsafe-fixes`" in result.stdout
+    # At one specificity unsafe wins; a more specific selector beats a broader one.
+    project.config('extend-safe-fixes = ["NAN001"]\nextend-unsafe-fixes = ["NAN001"]\n')
+    assert project.run("check", "--fix", "m.py").exit_code == 1
+    project.config('extend-safe-fixes = ["NAN001"]\nextend-unsafe-fixes = ["NAN0"]\n')
+    assert project.run("check", "--fix", "m.py").exit_code == 0
+
+
+def test_fix_settings_are_part_of_the_cache_key(project):
+    project.write("m.py", SAFE_SOURCE)
+    assert "[*]" in project.run("check", "m.py").stdout  # cached with its fix
+    project.config('unfixable = ["NAN001"]\n')
+    result = project.run("check", "m.py")
+    assert result.exit_code == 1 and "NAN001" in result.stdout and "[*]" not in result.stdout
+
+
+# -- --config key=value -------------------------------------------------------------------------
+
+
+def test_config_overrides_inline_toml(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('ignore = ["NAN001"]\neps = 1e-8\n')
+    assert _concise(project, "bad.py").exit_code == 0
+    assert _concise(project, "--config", "ignore = []", "bad.py").exit_code == 1
+    # Repeatable, and beside a config file named the same way.
+    project.write("other.toml", 'select = ["NAN002"]\n')
+    result = _concise(project, "--config", "other.toml", "--config", "select = ['NAN001']", "bad.py")
+    assert result.exit_code == 1
+    # Without any config file at all.
+    (project.root / "pyproject.toml").unlink()
+    assert _concise(project, "--config", "ignore = ['NAN001']", "bad.py").exit_code == 0
+    # The command line's own options still win over --config, as in ruff.
+    result = _concise(project, "--config", "ignore = ['NAN001']", "--select", "NAN001", "bad.py")
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "value, needles",
+    [
+        ("epsilon = 1", ("--config", "'epsilon'", "did you mean 'eps'")),
+        ("eps = 'x'", ("--config", "eps", "expected")),
+        ("select = ['NAN999']", ("--config", "NAN999", "valid codes")),
+        ("select = [", ("--config", "TOML")),
+    ],
+)
+def test_config_override_errors_name_the_override(project, value, needles):
+    project.write("bad.py", SAFE_SOURCE)
+    result = project.run("check", "--config", value, "bad.py")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, *needles)
+
+
+def test_two_config_files_is_an_error(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.write("a.toml", "")
+    project.write("b.toml", "")
+    result = project.run("check", "--config", "a.toml", "--config", "b.toml", "bad.py")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, "a.toml", "b.toml")
+
+
+# -- --show-settings ---------------------------------------------------------------------------
+
+
+def test_show_settings(project):
+    project.write("bad.py", SAFE_SOURCE)
+    project.config('ignore = ["NAN002"]\neps = 1e-8\nextend-include = ["*.pyw"]\n')
+    result = project.run("check", "--show-settings", "--extend-select", "NAN100", "bad.py")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Resolved settings for: bad.py" in out
+    assert f"Settings path: {project.root / 'pyproject.toml'}" in out
+    assert 'rules = ["NAN001", "NAN003", "NAN004", "NAN005", "NAN100"]' in out
+    assert 'ignore = ["NAN002"]' in out and "eps = 1e-8" in out
+    assert 'extend-include = ["*.pyw"]' in out and "respect-gitignore = true" in out
+    assert 'extend-select = ["NAN100"]' in out

@@ -173,3 +173,87 @@ def test_an_exclude_with_a_trailing_slash_is_a_folder_name(project):
     project.write("src/keep.py", SAFE_SOURCE)
     found, _ = _found(project, ".")
     assert found == [os.path.join("src", "keep.py")]
+
+
+# -- include, extend-include, .pyi --------------------------------------------------------
+
+
+def _show_files(project, *args):
+    result = project.run("check", "--show-files", *args)
+    assert result.exit_code == 0, result.output
+    return sorted(os.path.normpath(line) for line in result.stdout.splitlines())
+
+
+def test_stub_files_are_checked_too(project):
+    project.write("pkg/a.py", SAFE_SOURCE)
+    project.write("pkg/a.pyi", SAFE_SOURCE)
+    assert _show_files(project, ".") == [os.path.join("pkg", "a.py"), os.path.join("pkg", "a.pyi")]
+    found, _ = _found(project, ".")
+    assert found == [os.path.join("pkg", "a.py"), os.path.join("pkg", "a.pyi")]
+
+
+def test_include_and_extend_include(project):
+    project.write("a.py", SAFE_SOURCE)
+    project.write("tool.pyw", SAFE_SOURCE)
+    project.write("src/deep/b.py", SAFE_SOURCE)
+    project.config('extend-include = ["*.pyw"]\n')
+    assert _show_files(project, ".") == ["a.py", os.path.join("src", "deep", "b.py"), "tool.pyw"]
+    # `include` replaces the default; a pattern with a folder is a path below the root.
+    project.config('include = ["src/*.py"]\n')
+    assert _show_files(project, ".") == [os.path.join("src", "deep", "b.py")]
+    # A file named on the command line is checked whatever include says.
+    assert _show_files(project, "a.py") == ["a.py"]
+
+
+# -- respect-gitignore ----------------------------------------------------------------------
+
+
+def _repository(project):
+    (project.root / ".git" / "info").mkdir(parents=True)
+    project.write("kept.py", SAFE_SOURCE)
+    project.write("generated/out.py", SAFE_SOURCE)
+    project.write("pkg/scratch_1.py", SAFE_SOURCE)
+    project.write("pkg/keep_me.py", SAFE_SOURCE)
+    project.write("pkg/local.py", SAFE_SOURCE)
+    project.write("pkg/sub/vendored.py", SAFE_SOURCE)
+    project.write(".gitignore", "generated/\n*_me.py\n")
+    # A nested .gitignore: its patterns are relative to its folder, and it overrides the
+    # root's (`!keep_me.py`).
+    project.write("pkg/.gitignore", "scratch_*.py\n!keep_me.py\n/sub/\n")
+    project.write(".git/info/exclude", "local.py\n")
+
+
+def test_git_ignored_files_are_skipped(project):
+    _repository(project)
+    assert _show_files(project, ".") == ["kept.py", os.path.join("pkg", "keep_me.py")]
+    # Walking a folder inside the repository reads the .gitignore files above it.
+    assert _show_files(project, "pkg") == [os.path.join("pkg", "keep_me.py")]
+    # A file or a folder named on the command line is still checked.
+    assert _show_files(project, "pkg/local.py") == [os.path.join("pkg", "local.py")]
+    assert _show_files(project, "generated") == [os.path.join("generated", "out.py")]
+
+
+def test_respect_gitignore_false_and_outside_a_repository(project):
+    _repository(project)
+    project.config("respect-gitignore = false\n")
+    everything = _show_files(project, ".")
+    assert len(everything) == 6, everything
+    # Outside a git repository, as in git and ruff, a .gitignore means nothing.
+    project.config("")
+    (project.root / ".git" / "info" / "exclude").unlink()
+    (project.root / ".git" / "info").rmdir()
+    (project.root / ".git").rmdir()
+    assert _show_files(project, ".") == everything
+
+
+def test_info_exclude_of_a_worktree_is_found_through_its_git_file(project):
+    # `git worktree add` leaves a `.git` file; info/exclude is in the common folder.
+    common = project.root / "main.git"
+    (common / "info").mkdir(parents=True)
+    (common / "info" / "exclude").write_text("local.py\n")
+    (common / "worktrees" / "wt").mkdir(parents=True)
+    (common / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    project.write("wt/.git", f"gitdir: {common / 'worktrees' / 'wt'}\n")
+    project.write("wt/local.py", SAFE_SOURCE)
+    project.write("wt/kept.py", SAFE_SOURCE)
+    assert _show_files(project, "wt") == [os.path.join("wt", "kept.py")]

@@ -8,10 +8,14 @@ import pytest
 
 from nanlint.engine import Linter
 from nanlint.fixer import fix_source
-from nanlint.rule import all_rules
+from nanlint.rule import all_rules, rules_by_code
 
 CASES_VALID = [(rule, index, code) for rule in all_rules() for index, code in enumerate(rule.valid)]
 CASES_INVALID = [(rule, index, case) for rule in all_rules() for index, case in enumerate(rule.invalid)]
+
+
+def _linter(rule):
+    return Linter([rule] + [rules_by_code()[code] for code in rule.examples_run_with])
 
 
 def _id(case):
@@ -23,13 +27,13 @@ def _id(case):
 def test_valid_example_is_not_flagged(case):
     rule, _, code = case
     ast.parse(code)
-    assert Linter([rule]).lint_source(code, "example.py") == []
+    assert _linter(rule).lint_source(code, "example.py") == []
 
 
 @pytest.mark.parametrize("case", CASES_INVALID, ids=[_id(c) for c in CASES_INVALID])
 def test_invalid_example_is_flagged_and_fixed(case):
     rule, _, example = case
-    linter = Linter([rule])
+    linter = _linter(rule)
     found = linter.lint_source(example.code, "example.py")
     assert found, f"{rule.code} did not flag:\n{example.code}"
     assert all(d.code == rule.code for d in found)

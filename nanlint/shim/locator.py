@@ -188,7 +188,11 @@ def _lint_class(module_class: type) -> Optional[Tuple[str, str, str]]:
 
             lines, first_line = inspect.getsourcelines(module_class)
             source = "import torch\nimport torch.nn.functional as F\n" + textwrap.dedent("".join(lines))
-            diagnostics = Linter(all_rules()).lint_source(source, "<module>")
+            from nanlint.suppression import UNUSED_NOQA
+
+            # A stale noqa in the module's source says nothing about where a NaN comes from.
+            linter = Linter([rule for rule in all_rules() if rule.code != UNUSED_NOQA])
+            diagnostics = linter.lint_source(source, "<module>")
             if diagnostics:
                 first = diagnostics[0]
                 line = first_line + first.location.row - 3
