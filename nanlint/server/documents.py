@@ -64,6 +64,8 @@ class TextIndex:
                 low = middle
             else:
                 high = middle - 1
+        if low == len(self.lines) and low and not self.lines[-1].endswith(("\n", "\r")):
+            low -= 1  # the end of a last line with no line end
         return low, units(self.text[self.starts[low] : offset])
 
     def offset_at(self, line: int, character: int, units: Callable[[str], int] = utf16_units) -> int:
