@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from helpers import SAFE_SOURCE, UNSAFE_SOURCE
 from nanlint.engine import Linter
 from nanlint.fixer import apply_fixes
-from nanlint.rule import Diagnostic, Location, all_rules
+from nanlint.rule import Location, all_rules
 from nanlint.server.documents import (
     DocumentLinter,
     TextIndex,

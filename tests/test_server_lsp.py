@@ -9,7 +9,6 @@ import json
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 from lsprotocol import types
@@ -75,7 +74,7 @@ def _utf16(text):
     return len(text.encode("utf-16-le")) // 2
 
 
-def test_open_fix_and_the_finding_disappears(project):
+def test_open_hover_fix_and_the_finding_disappears(project):
     path = project / "model.py"
     path.write_text(NON_ASCII_SOURCE, encoding="utf-8")
 
@@ -89,6 +88,13 @@ def test_open_fix_and_the_finding_disappears(project):
         assert diagnostic.range == types.Range(
             types.Position(1, start), types.Position(1, _utf16(line))
         )
+
+        # Hover on the finding: its rule's page.
+        hover = await editor.hover(uri, diagnostic.range.start)
+        assert hover.contents.kind == types.MarkupKind.Markdown
+        assert hover.contents.value.startswith("# NAN001 sqrt-without-eps")
+        assert "## Fix safety" in hover.contents.value
+        assert await editor.hover(uri, types.Position(0, 0)) is None
 
         actions = await editor.code_actions(uri, diagnostic.range, [diagnostic])
         titles = [action.title for action in actions]
@@ -109,9 +115,10 @@ def test_open_fix_and_the_finding_disappears(project):
     _session(project, body)
 
 
-def test_unsafe_fix_is_labelled_and_not_preferred(project):
+def test_unsafe_fix_is_labelled_and_noqa_suppresses(project):
     path = project / "stats.py"
     path.write_text(UNSAFE_SOURCE)
+    (project / "other.py").write_text(UNSAFE_SOURCE)
 
     async def body(editor):
         uri = editor.open(path)
@@ -126,21 +133,14 @@ def test_unsafe_fix_is_labelled_and_not_preferred(project):
         assert editor.texts[uri] == UNSAFE_FIXED
         assert await editor.diagnostics(uri) == []
 
-    _session(project, body)
-
-
-def test_noqa_action_suppresses_the_finding(project):
-    path = project / "stats.py"
-    path.write_text(UNSAFE_SOURCE)
-
-    async def body(editor):
-        uri = editor.open(path)
-        [diagnostic] = await editor.diagnostics(uri)
-        actions = await editor.code_actions(uri, diagnostic.range, [diagnostic])
+        # The same finding elsewhere, suppressed instead.
+        other = editor.open(project / "other.py")
+        [diagnostic] = await editor.diagnostics(other)
+        actions = await editor.code_actions(other, diagnostic.range, [diagnostic])
         [noqa] = [action for action in actions if "noqa" in action.title]
         editor.apply(noqa.edit)
-        assert editor.texts[uri].splitlines()[1] == "std = torch.sqrt(x.var(dim=0))  # noqa: NAN001"
-        assert await editor.diagnostics(uri) == []
+        assert editor.texts[other].splitlines()[1] == "std = torch.sqrt(x.var(dim=0))  # noqa: NAN001"
+        assert await editor.diagnostics(other) == []
 
     _session(project, body)
 
@@ -162,22 +162,6 @@ def test_fix_all_safe_is_a_source_action(project):
         assert "torch.sqrt(x.var(dim=0))" in editor.texts[uri]
         [left] = await editor.diagnostics(uri)
         assert left.code == "NAN001" and left.range.start.line == 2
-
-    _session(project, body)
-
-
-def test_hover_on_a_finding_shows_the_rule_page(project):
-    path = project / "model.py"
-    path.write_text(SAFE_SOURCE)
-
-    async def body(editor):
-        uri = editor.open(path)
-        [diagnostic] = await editor.diagnostics(uri)
-        hover = await editor.hover(uri, diagnostic.range.start)
-        assert hover.contents.kind == types.MarkupKind.Markdown
-        assert hover.contents.value.startswith("# NAN001 sqrt-without-eps")
-        assert "## Fix safety" in hover.contents.value
-        assert await editor.hover(uri, types.Position(0, 0)) is None
 
     _session(project, body)
 
@@ -236,6 +220,13 @@ def test_without_pygls_the_server_says_how_to_install_it(tmp_path):
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith("nanlint: error: `nanlint server` needs pygls") and "nanlint[server]" in line
+
+
+def test_check_never_imports_the_server_s_libraries(tmp_path):
+    code = "import sys; from nanlint.cli import main; sys.argv = ['nanlint', 'check', '.']\ntry:\n    main()\nexcept SystemExit:\n    pass\nassert not {'pygls', 'lsprotocol'} & set(sys.modules), 'imported'"
+    (tmp_path / "a.py").write_text(SAFE_SOURCE)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_console_script_is_what_the_snippets_name():

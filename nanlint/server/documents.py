@@ -15,6 +15,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from nanlint.config import ConfigError, Settings, find_config, load
@@ -41,10 +42,18 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = split_lines(text)
-        self.starts = [0]
+
+    # Split only when a position is asked for: most documents have no finding.
+    @cached_property
+    def lines(self) -> List[str]:
+        return split_lines(self.text)
+
+    @cached_property
+    def starts(self) -> List[int]:
+        starts = [0]
         for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
+            starts.append(starts[-1] + len(line))
+        return starts
 
     def offset(self, location: Location) -> int:
         """The offset of a nanlint location; one past the last line is the end."""

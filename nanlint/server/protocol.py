@@ -25,7 +25,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from nanlint import __version__
-from nanlint.rule import SAFE, Diagnostic, Location
+from nanlint.rule import SAFE, Diagnostic
 from nanlint.server.documents import (
     DocumentLinter,
     Findings,
