@@ -79,6 +79,13 @@ def test_open_hover_fix_and_the_finding_disappears(project):
     path.write_text(NON_ASCII_SOURCE, encoding="utf-8")
 
     async def body(editor):
+        capabilities = editor.initialized.capabilities
+        assert capabilities.text_document_sync.change == types.TextDocumentSyncKind.Full
+        assert capabilities.text_document_sync.save
+        assert capabilities.hover_provider
+        assert "source.fixAll.nanlint" in capabilities.code_action_provider.code_action_kinds
+        assert editor.initialized.server_info.name == "nanlint"
+
         uri = editor.open(path)
         [diagnostic] = await editor.diagnostics(uri)
         assert (diagnostic.code, diagnostic.source) == ("NAN001", "nanlint")

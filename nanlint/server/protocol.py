@@ -76,7 +76,7 @@ class NanlintServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         self.pending.pop(uri, None)
-        if uri not in {document for document in self.workspace.text_documents}:
+        if uri not in self.workspace.text_documents:
             return  # closed while waiting
         index, found = self.findings(uri)
         document = self.workspace.get_text_document(uri)
