@@ -69,6 +69,8 @@ class Editor:
         self.versions: Dict[str, int] = {}
         self.published: "asyncio.Queue[types.PublishDiagnosticsParams]" = asyncio.Queue()
         self.messages: List[types.ShowMessageParams] = []
+        # Diagnostics published for a version older than the one awaited.
+        self.outdated: List[types.PublishDiagnosticsParams] = []
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def diagnostics(params: types.PublishDiagnosticsParams) -> None:
@@ -175,6 +177,7 @@ class Editor:
             params = await asyncio.wait_for(self.published.get(), TIMEOUT_S)
             if params.uri == uri and params.version == self.versions[uri]:
                 return list(params.diagnostics)
+            self.outdated.append(params)
 
     async def code_actions(
         self, uri: str, where: types.Range, diagnostics: Sequence[types.Diagnostic] = (), only=None

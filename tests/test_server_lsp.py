@@ -181,11 +181,14 @@ def test_typing_is_debounced_and_save_lints(project):
         uri = editor.open(path)
         assert await editor.diagnostics(uri) == []
         # Keystrokes in a burst: only the last version is linted and published.
-        for end in range(10, len(SAFE_SOURCE) + 1, 10):
+        bursts = range(10, len(SAFE_SOURCE) + 1, 10)
+        for end in bursts:
             editor.change(uri, SAFE_SOURCE[:end])
         editor.change(uri, SAFE_SOURCE)
         [diagnostic] = await editor.diagnostics(uri)
         assert diagnostic.code == "NAN001"
+        # (A loaded machine may let a pause fall inside the burst, hence not `== []`.)
+        assert len(editor.outdated) < len(bursts) // 2
         assert editor.published.empty()
         path.write_text(SAFE_SOURCE)
         editor.save(uri)
