@@ -61,9 +61,11 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
 class Editor:
     """One server process and the documents open in it."""
 
-    def __init__(self, command: Sequence[str], root: Path) -> None:
+    def __init__(self, command: Sequence[str], root: Path, resolve: bool = False) -> None:
+        """`resolve`: the editor asks for an action's edit only once it is chosen."""
         self.command = executable(command)
         self.root = root
+        self.resolve = resolve
         self.client = LanguageClient("nanlint-tests", "1")
         self.texts: Dict[str, str] = {}
         self.versions: Dict[str, int] = {}
@@ -101,6 +103,9 @@ class Editor:
                                     )
                                 ),
                                 is_preferred_support=True,
+                                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"])
+                                if self.resolve
+                                else None,
                             ),
                             hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
                         ),
@@ -193,6 +198,13 @@ class Editor:
             TIMEOUT_S,
         )
         return [action for action in result or [] if isinstance(action, types.CodeAction)]
+
+    async def chosen(self, action: types.CodeAction) -> types.CodeAction:
+        """`action` as the editor applies it: resolved first when it came without an edit."""
+        if action.edit is not None:
+            return action
+        assert self.resolve, "an action without an edit for an editor that cannot resolve it"
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT_S)
 
     async def hover(self, uri: str, position: types.Position) -> Optional[types.Hover]:
         return await asyncio.wait_for(

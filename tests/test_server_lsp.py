@@ -47,11 +47,11 @@ def test_every_editor_snippet_starts_the_same_server():
     assert _commands_in_readme() == {editor: ["nanlint", "server"] for editor in ("vscode", "neovim", "helix", "emacs")}
 
 
-def _session(project, body):
+def _session(project, body, **editor_options):
     """Run `body(editor)` against a fresh server for `project`."""
 
     async def scenario():
-        async with Editor(_readme_command(), project) as editor:
+        async with Editor(_readme_command(), project, **editor_options) as editor:
             await body(editor)
 
     asyncio.run(scenario())
@@ -163,14 +163,19 @@ def test_fix_all_safe_is_a_source_action(project):
         everywhere = types.Range(types.Position(0, 0), types.Position(0, 0))
         [action] = await editor.code_actions(uri, everywhere, only=[types.CodeActionKind.SourceFixAll])
         assert action.kind == "source.fixAll.nanlint"
+        # This editor resolves actions: the edit (a fix run) is made once it is chosen.
+        assert action.edit is None
+        action = await editor.chosen(action)
         editor.apply(action.edit)
         # The safe fix is applied; the unsafe one is left for the user to choose.
         assert "torch.linalg.vector_norm(a - b, dim=1)" in editor.texts[uri]
         assert "torch.sqrt(x.var(dim=0))" in editor.texts[uri]
         [left] = await editor.diagnostics(uri)
         assert left.code == "NAN001" and left.range.start.line == 2
+        # Only the unsafe fix is left: no fix-all is offered.
+        assert await editor.code_actions(uri, everywhere, only=[types.CodeActionKind.SourceFixAll]) == []
 
-    _session(project, body)
+    _session(project, body, resolve=True)
 
 
 def test_typing_is_debounced_and_save_lints(project):

@@ -164,17 +164,42 @@ class NanlintServer(LanguageServer):
             for diagnostic in overlapping(found.diagnostics, index, start, end):
                 actions.extend(self._quick_fixes(uri, index, diagnostic))
         if _wanted(only, FIX_ALL_KIND) and any(d.fix and d.fix.applicability == SAFE for d in found.diagnostics):
-            fixed = self.linter.fix_all(index.text, _path(uri))
-            change = whole_change(index.text, fixed) if fixed is not None else None
-            if change is not None:
-                actions.append(
-                    types.CodeAction(
-                        title="nanlint: fix all safe findings",
-                        kind=FIX_ALL_KIND,
-                        edit=self.edit(uri, index, [change]),
-                    )
-                )
+            action = types.CodeAction(title="nanlint: fix all safe findings", kind=FIX_ALL_KIND, data={"uri": uri})
+            # Fixing the whole file lints it again, round after round: an editor asks
+            # for actions at every move of the cursor, so the edit is made only when
+            # the action is chosen (resolved), if the editor can ask for it then.
+            if self._resolves_edits():
+                actions.append(action)
+            else:
+                change = self._fix_all(uri)
+                if change is not None:
+                    action.data, action.edit = None, self.edit(uri, *change)
+                    actions.append(action)
         return actions
+
+    def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        """The fix-all action with its edit; a quick fix comes with its edit already."""
+        data = action.data if isinstance(action.data, dict) else {}
+        uri = data.get("uri")
+        if action.kind != FIX_ALL_KIND or not isinstance(uri, str) or uri not in self.workspace.text_documents:
+            return action
+        change = self._fix_all(uri)
+        # Nothing left to fix (the file changed since): an empty edit, not an error.
+        index = TextIndex(self.workspace.get_text_document(uri).source)
+        action.data, action.edit = None, self.edit(uri, *(change or (index, [])))
+        return action
+
+    def _fix_all(self, uri: str) -> Optional[Tuple[TextIndex, List[Span]]]:
+        index = TextIndex(self.workspace.get_text_document(uri).source)
+        fixed = self.linter.fix_all(index.text, _path(uri))
+        change = whole_change(index.text, fixed) if fixed is not None else None
+        return None if change is None else (index, [change])
+
+    def _resolves_edits(self) -> bool:
+        text_document = self.client_capabilities.text_document
+        code_action = text_document.code_action if text_document else None
+        support = code_action.resolve_support if code_action else None
+        return bool(support and "edit" in support.properties)
 
     def _quick_fixes(self, uri: str, index: TextIndex, diagnostic: Diagnostic) -> List[types.CodeAction]:
         lsp_diagnostic = self.to_lsp(index, diagnostic)
@@ -269,10 +294,14 @@ def create_server() -> NanlintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True),
     )
     def code_action(ls: NanlintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
         return ls.code_actions(params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: NanlintServer, action: types.CodeAction) -> types.CodeAction:
+        return ls.resolve(action)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: NanlintServer, params: types.HoverParams) -> Optional[types.Hover]:
