@@ -15,7 +15,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from nanlint.config import ConfigError, Settings, find_config, load
@@ -173,7 +173,7 @@ def noqa_span(index: TextIndex, diagnostic: Diagnostic) -> Optional[Span]:
             continue
         after = index.text[: span[0]] + span[2] + index.text[span[1] :]
         if before is None:
-            before = _program(index.text)
+            before = _document_program(index.text)
         if before is not None and _program(after) == before:
             return span
     return None
@@ -186,6 +186,10 @@ def _program(text: str) -> Optional[str]:
             return ast.dump(ast.parse(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+# The open document's program is asked for again at every cursor move on a finding.
+_document_program = lru_cache(maxsize=2)(_program)
 
 
 @dataclass
