@@ -73,6 +73,7 @@ class Editor:
         self.messages: List[types.ShowMessageParams] = []
         # Diagnostics published for a version older than the one awaited.
         self.outdated: List[types.PublishDiagnosticsParams] = []
+        self.registrations: List[types.Registration] = []
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def diagnostics(params: types.PublishDiagnosticsParams) -> None:
@@ -81,6 +82,10 @@ class Editor:
         @self.client.feature(types.WINDOW_SHOW_MESSAGE)
         def show_message(params: types.ShowMessageParams) -> None:
             self.messages.append(params)
+
+        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            self.registrations.extend(params.registrations)
 
         @self.client.feature(types.WINDOW_LOG_MESSAGE)
         def log_message(params: types.LogMessageParams) -> None:
@@ -110,7 +115,10 @@ class Editor:
                             hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
                         ),
                         workspace=types.WorkspaceClientCapabilities(
-                            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+                            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
+                            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                                dynamic_registration=True
+                            ),
                         ),
                     ),
                 )
@@ -156,6 +164,14 @@ class Editor:
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
+    def files_changed(self, *paths: Path) -> None:
+        """What an editor's file watcher says when files change on disk."""
+        self.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=self.uri(path), type=types.FileChangeType.Changed) for path in paths]
             )
         )
 

@@ -224,6 +224,15 @@ def test_each_document_takes_its_nearest_config(project):
         assert message.type == types.MessageType.Error
         assert "unknown key 'selct'" in message.message and "pyproject.toml" in message.message
 
+        # The config edited on disk: the editor's watcher (registered by the server)
+        # says so, and the open documents are linted again.
+        [watch] = editor.registrations
+        assert watch.method == "workspace/didChangeWatchedFiles"
+        assert watch.register_options["watchers"][0]["globPattern"] == "**/pyproject.toml"
+        (project / "pyproject.toml").write_text('[tool.nanlint]\nignore = ["NAN001"]\n')
+        editor.files_changed(project / "pyproject.toml")
+        assert await editor.diagnostics(top) == []
+
     _session(project, body)
 
 

@@ -108,6 +108,26 @@ class NanlintServer(LanguageServer):
         else:
             self.window_log_message(types.LogMessageParams(types.MessageType.Log, message))
 
+    def watch_configs(self) -> None:
+        """Ask the editor to say when a pyproject.toml changes, if it can watch files."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if not (watched and watched.dynamic_registration):
+            return  # the settings are still read afresh at the next edit or save
+        self.client_register_capability(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id="nanlint-config",
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                            watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                        ),
+                    )
+                ]
+            )
+        )
+
     # -- conversions -------------------------------------------------------------
 
     def units(self, text: str) -> int:
@@ -267,6 +287,7 @@ def create_server() -> NanlintServer:
     def initialized(ls: NanlintServer, params: types.InitializedParams) -> None:
         # An unsaved buffer takes the settings of the folder the editor opened.
         ls.linter.projects = Projects(ls.workspace.root_path or os.getcwd())
+        ls.watch_configs()
         # Import libcst and the rules now, not in the first document's answer.
         ls.linter.warm_up()
 
@@ -284,6 +305,14 @@ def create_server() -> NanlintServer:
         # Saved: the pyproject.toml beside it may have changed too, so lint afresh.
         ls.linted.pop(params.text_document.uri, None)
         ls.publish(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def config_changed(ls: NanlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        # A pyproject.toml changed (an ignore added, a rule selected): every open
+        # document may answer differently now.
+        ls.linted.clear()
+        for uri in list(ls.workspace.text_documents):
+            ls.publish(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: NanlintServer, params: types.DidCloseTextDocumentParams) -> None:
