@@ -61,11 +61,15 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
 class Editor:
     """One server process and the documents open in it."""
 
-    def __init__(self, command: Sequence[str], root: Path, resolve: bool = False) -> None:
-        """`resolve`: the editor asks for an action's edit only once it is chosen."""
+    def __init__(
+        self, command: Sequence[str], root: Path, resolve: bool = False, encodings: Optional[List[str]] = None
+    ) -> None:
+        """`resolve`: the editor asks for an action's edit only once it is chosen;
+        `encodings`: the column units it offers, by preference (LSP 3.17; UTF-16 if none)."""
         self.command = executable(command)
         self.root = root
         self.resolve = resolve
+        self.encodings = encodings
         self.client = LanguageClient("nanlint-tests", "1")
         self.texts: Dict[str, str] = {}
         self.versions: Dict[str, int] = {}
@@ -99,6 +103,7 @@ class Editor:
                     process_id=os.getpid(),
                     root_uri=from_fs_path(str(self.root)),
                     capabilities=types.ClientCapabilities(
+                        general=types.GeneralClientCapabilities(position_encodings=self.encodings),
                         text_document=types.TextDocumentClientCapabilities(
                             publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True),
                             code_action=types.CodeActionClientCapabilities(

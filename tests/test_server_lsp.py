@@ -122,6 +122,18 @@ def test_open_hover_fix_and_the_finding_disappears(project):
     _session(project, body)
 
 
+def test_columns_in_the_unit_the_editor_chose(project):
+    path = project / "model.py"
+    path.write_text(NON_ASCII_SOURCE, encoding="utf-8")
+
+    async def body(editor):
+        assert editor.initialized.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+        [diagnostic] = await editor.diagnostics(editor.open(path))
+        assert diagnostic.range.start == types.Position(1, len((PREFIX + "d = ").encode("utf-8")))
+
+    _session(project, body, encodings=[types.PositionEncodingKind.Utf8])
+
+
 def test_unsafe_fix_is_labelled_and_noqa_suppresses(project):
     path = project / "stats.py"
     path.write_text(UNSAFE_SOURCE)
