@@ -5,7 +5,9 @@ What it offers an editor:
 - a quick fix for every finding that has one (safe fixes preferred, unsafe ones
   labelled), and one that adds `# noqa: CODE`;
 - "fix all safe findings" as the source action `source.fixAll.nanlint`;
-- the rule's page on hover over a finding.
+- the rule's page on hover over a finding;
+- the open documents linted again when a pyproject.toml changes (a file watcher the
+  server asks the editor for).
 
 Documents are synced whole (`TextDocumentSyncKind.Full`): pygls applies incremental
 changes on lines split by `str.splitlines`, which also splits at form feeds and
