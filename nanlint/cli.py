@@ -431,6 +431,16 @@ def verify(paths: Tuple[str, ...], output_format: str) -> None:
     sys.exit(verify_paths(list(paths or (".",)), output_format=output_format))
 
 
+@cli.command()
+@click.option("--stdio", is_flag=True, hidden=True, help="Accepted for clients that add it; stdio is the only transport.")
+@_one_line_errors
+def server(stdio: bool) -> None:
+    """Run the language server over stdio, for editors (needs the `server` extra)."""
+    from nanlint.server import main as serve
+
+    sys.exit(serve())
+
+
 def main() -> None:
     cli(prog_name="nanlint")
 
