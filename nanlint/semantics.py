@@ -727,6 +727,48 @@ def _passed_by_callers(context: FileContext, name: cst.Name) -> Optional[str]:
     return f"the parameter `{name.value}`, a {kind} output where it is called (line {row})"
 
 
+# A loss's parameter that holds the network's output as it came (`pred_tensor`, `y_pred`,
+# `preds`), not a probability or a distance: unconstrained, so 0 and below are in range.
+_PREDICTION = re.compile(r"^(y_)?preds?(_(tensor|tensors|box|boxes|wh|raw|out|output))?$|^predictions?$|_preds?$")
+_LOSS_NAME = re.compile(r"(?i)loss|criterion")
+_SHAPE_METHODS = frozenset(("view", "reshape", "contiguous", "float", "double", "squeeze", "unsqueeze", "flatten"))
+
+
+def raw_prediction(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[str]:
+    """The name of the loss parameter `node` is a part of (through indexing, reshapes and
+    assignments), when that parameter is the model's raw prediction; else None."""
+    if isinstance(node, cst.Subscript):
+        return raw_prediction(context, node.value, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        inner = receiver(node) if qualified is None and method in _SHAPE_METHODS else None
+        return raw_prediction(context, inner, depth) if inner is not None else None
+    if not isinstance(node, cst.Name) or depth < 0:
+        return None
+    for value in _reaching(context, node):
+        if value is OUTSIDE:
+            found = node.value if _PREDICTION.search(node.value) and _in_loss(context, node.value) else None
+        else:
+            found = raw_prediction(context, value, depth - 1) if value is not None else None
+        if found is not None:
+            if value is not OUTSIDE:
+                context.trail.append((value, f"`{node.value}` gets its value here"))
+            return found
+    return None
+
+
+def _in_loss(context: FileContext, parameter: str) -> bool:
+    """Whether `parameter` is one of the enclosing function's, and that function is a
+    loss (`yolo_loss`, or `forward` of `class YoloLoss`)."""
+    function = context.enclosing_function()
+    if function is None or parameter not in {p.name.value for p in parameters(function)}:
+        return False
+    if _LOSS_NAME.search(function.name.value):
+        return True
+    owner = next((n for n in reversed(context.ancestors) if isinstance(n, cst.ClassDef)), None)
+    return owner is not None and bool(_LOSS_NAME.search(owner.name.value))
+
+
 def _reaching(context: FileContext, name: cst.Name) -> List[object]:
     """The values that can reach a read of `name` (`OUTSIDE`: a parameter or an outer
     binding); the one assigned value when the flow is unknown (a closure's read)."""

@@ -28,6 +28,7 @@ from nanlint.semantics import (
     is_sum_of_squares,
     is_written_variance,
     literal_number,
+    raw_prediction,
     receiver,
     receiver_code,
     root_of,
@@ -54,7 +55,10 @@ class SqrtWithoutEps(Rule):
     x), or a vector dotted with itself, directly or through the local names that reach
     it; or E is one minus a square (`1 - cos ** 2`, 0 at parallel vectors and a hair
     below 0 after rounding), or a sum of squares clamped at 0 (the clamp passes the
-    gradient of an exact 0 through). A relu or a clamp at 0 of another value is left
+    gradient of an exact 0 through), or a sum holding a sum of squares clamped at 0 (a
+    Wasserstein distance); or E is a loss's raw prediction (`pred_tensor`, `y_pred`,
+    through indexing and reshapes: YOLO's box width and height), which nothing keeps
+    above 0 (at 0 the gradient is inf, below it the value NaN). A relu or a clamp at 0 of another value is left
     alone: their backward selects 0 where they cut (`where`, not a product), so the
     root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
@@ -125,6 +129,12 @@ class SqrtWithoutEps(Rule):
         "        r = torch.sqrt((points ** 2).sum(-1, keepdim=True))\n        return points / r\n",
         "import torch\nclass Net(torch.nn.Module):\n    def init_weights(self):\n"
         "        self.w.data /= torch.sqrt((self.w.data ** 2).sum())\n    def forward(self, x):\n        return x @ self.w\n",
+        # A prediction made positive first, a prediction's variance in a metric, a target.
+        "import torch\nimport torch.nn.functional as F\ndef box_loss(pred, target):\n"
+        "    wh = F.softplus(pred[:, 2:4]) + 1e-6\n    return ((wh.sqrt() - target[:, 2:4].sqrt()) ** 2).mean()\n",
+        "import torch\ndef forward(self, preds_var, target):\n    return torch.sqrt(preds_var)\n",
+        "import torch\nclass WHLoss(torch.nn.Module):\n    def forward(self, pred, target):\n"
+        "        return (pred - torch.sqrt(target)).abs().mean()\n",
         "import torch\nclass Spectrogram(torch.nn.Module):\n    def __init__(self, n_fft=512):\n"
         "        super().__init__()\n        self.register_buffer('window', torch.hann_window(n_fft))\n"
         "    def forward(self, wav):\n        spec = torch.stft(wav, 512, window=self.window, return_complex=True)\n"
@@ -292,6 +302,17 @@ class SqrtWithoutEps(Rule):
             "        self.codes = torch.nn.Parameter(torch.randn(8, 4))\n    def spread(self):\n"
             "        return torch.linalg.vector_norm(self.codes, dim=-1)\n",
         ),
+        # A loss taking the root of the network's raw output (YOLO's box width and
+        # height): nothing keeps it above 0.
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nclass YoloLoss(torch.nn.Module):\n"
+            "    def forward(self, pred_tensor, target):\n        boxes = pred_tensor.view(-1, 5)\n"
+            "        return F.mse_loss(torch.sqrt(boxes[:, 2:4]), torch.sqrt(target[:, 2:4]))\n",
+            "import torch\nimport torch.nn.functional as F\nclass YoloLoss(torch.nn.Module):\n"
+            "    def forward(self, pred_tensor, target):\n        boxes = pred_tensor.view(-1, 5)\n"
+            "        return F.mse_loss(torch.sqrt(boxes[:, 2:4].clamp_min(1e-12)), torch.sqrt(target[:, 2:4]))\n",
+            UNSAFE,
+        ),
         # Zeros on a whole region, not sums of squares: a clamp at 0 (a Wasserstein
         # distance clamped before its root), a relu, one minus a squared cosine.
         Invalid(
@@ -339,7 +360,10 @@ class SqrtWithoutEps(Rule):
             return
         squares = is_sum_of_squares(self.context, root.radicand)
         zero = None if squares else _zero_region(self.context, root.radicand)
-        if not squares and zero is None:
+        self.context.trail.clear()
+        prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
+        related = tuple(self.context.trail)
+        if not squares and zero is None and prediction is None:
             return
         # The value of a root at 0 is fine: only a gradient through it goes NaN.
         library = library_of(self.context, root.radicand)
@@ -351,6 +375,17 @@ class SqrtWithoutEps(Rule):
             return
         # `E.sqrt() + eps` is NAN002's finding too, and its fix (the same eps, moved
         # inside) is the right one: a second eps inside would only stack on it.
+        if prediction is not None:
+            fix = self._zero_fix(root)
+            self.report(
+                root.node,
+                f"`{root.kind}` of the raw prediction `{prediction}`, which nothing keeps above 0: at 0 "
+                "its gradient is inf and below 0 its value is NaN; clamp it at a small positive value "
+                "inside the root (or make the model's output positive, with a softplus or an exp)",
+                fix,
+                related,
+            )
+            return
         if zero is not None:
             # A clamp at 0 gets its bound raised to the eps; anything else an eps inside.
             fix = None if self._eps_added_after(root) else self._zero_fix(root)
