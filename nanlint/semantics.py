@@ -680,12 +680,20 @@ def parameters(function: cst.FunctionDef) -> List[cst.Param]:
 
 
 def has_numeric_default(param: cst.Param) -> bool:
-    """`base=10000`, `gamma=-0.1`, `prior_prob=0.01`: a setting with its usual value,
-    not data handed in by a caller."""
-    default = param.default
-    if isinstance(default, cst.UnaryOperation) and isinstance(default.operator, (cst.Minus, cst.Plus)):
-        default = default.expression
-    return default is not None and literal_number(default) is not None
+    """`base=10000`, `gamma=-0.1`, `prior_prob=0.01`, `ratio=(3 / 4, 4 / 3)`: a setting
+    with its usual value, not data handed in by a caller."""
+    return param.default is not None and _is_number_literal(param.default)
+
+
+def _is_number_literal(node: cst.BaseExpression) -> bool:
+    """`0.1`, `-0.1`, `3. / 4.`, and tuples and lists of them."""
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return bool(node.elements) and all(_is_number_literal(e.value) for e in node.elements)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return _is_number_literal(node.expression)
+    if isinstance(node, cst.BinaryOperation):
+        return _is_number_literal(node.left) and _is_number_literal(node.right)
+    return literal_number(node) is not None
 
 
 def is_private(function: cst.FunctionDef) -> bool:

@@ -85,7 +85,8 @@ class MathDomainUnguarded(Rule):
     not flagged. Values built only from literals, `math.pi`, attributes (`self.head_dim`,
     `config.max_distance`) and module-level UPPER_CASE constants are configuration and are not
     flagged, nor are values looked up by name (`msg["num_samples"]`), nor parameters
-    that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`), a
+    that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`,
+    `ratio=(3 / 4, 4 / 3)`), a
     constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
     `base`, `scale`, `upper_bound`), as a config validates them, nor a private helper's
     (`_jsd_tile(beta)`): its own module calls it, with what that module has checked. A bound named `min` or
@@ -139,6 +140,9 @@ class MathDomainUnguarded(Rule):
         "import math\ndef f(d):\n    return 1 / math.sqrt(d)\n",
         "import math\ndef f(c):\n    return math.acos(max(-1.0, min(1.0, c)))\n",
         "import math\ndef f(x):\n    assert x > 0\n    return math.log2(x)\n",
+        # A range with its usual value as the default is a setting.
+        "import math\ndef aspect_jitter(size, aspect_range=(3. / 4., 4. / 3.)):\n"
+        "    return math.log(aspect_range[0]), math.log(aspect_range[1])\n",
         # A private helper's callers are its own module, which checked the value first.
         "import math\ndef _mix_weights(beta):\n    return math.log(beta), math.log(1 - beta)\n",
         "import math\ndef timestep_embedding(t, dim, max_period=10000):\n"
