@@ -27,6 +27,12 @@ _CLIPPING_OPTION = re.compile(r"(?i)clip|max_grad_norm")
 # step the same way, and torch's clipping would be wrong there.
 _TORCH_FAMILY = ("torch", "lightning", "pytorch_lightning", "lightning_fabric", "accelerate")
 _LR_FINDER = re.compile(r"(?i)lr_?find|learning_?rate_?find|range_test")
+# A hook run between the backward pass and the step (`engine.fire_event(BACKWARD_COMPLETED)`,
+# `self.call_hook("on_after_backward")`): the place a library engine's users clip.
+_HOOK = re.compile(
+    r"(?i)^(_?fire_event|call_hook|_?call_\w*hooks?|_?run_\w*(hooks?|callbacks?)|trigger_event|"
+    r"on_after_backward|on_before_optimizer_step|_?callbacks?)$"
+)
 # A value in scope that already says how far to clip: `max_grad_norm`, `grad_clip`.
 _MAX_NORM_NAME = re.compile(r"(?i)^(max_grad_norm|grad_clip(_norm)?|clip_grad(_norm)?|gradient_clip(_val)?|max_norm)$")
 
@@ -135,7 +141,9 @@ class MissingGradClipping(Rule):
     an optimizer built after the backward pass, which takes one step and is gone; an
     optimizer over a list of tensors (`SGD([latents])`, `Adam([mask])`), which fits
     inputs or masks, not a network's weights; an LR range test, which drives the loss
-    to diverge on purpose; and tests (a test file, a test module, a `test_*`
+    to diverge on purpose; a step with a hook between it and its backward pass
+    (`engine.fire_event(BACKWARD_COMPLETED)`, `self.call_hook("on_after_backward")`), a
+    library engine's place for its users' clipping; and tests (a test file, a test module, a `test_*`
     function, a `Test*` class, a function that calls `self.assertEqual` /
     `assert_close`), which step optimizers to compare them, where clipping would
     change what they test.
@@ -178,6 +186,16 @@ class MissingGradClipping(Rule):
     options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
 
     valid = [
+        # A library engine: its users clip in the hook it fires after the backward pass.
+        "import torch\n"
+        "class Trainer:\n"
+        "    def iteration(self, engine, batch):\n"
+        "        with torch.autocast('cuda'):\n"
+        "            loss = engine.loss_function(engine.network(batch[0]), batch[1])\n"
+        "        engine.scaler.scale(loss).backward()\n"
+        "        engine.fire_event(IterationEvents.BACKWARD_COMPLETED)\n"
+        "        engine.scaler.step(engine.optimizer)\n"
+        "        engine.scaler.update()\n",
         # No sign that gradients can explode: a small classifier, as in most tutorials.
         "import torch\n"
         "def train(loader):\n"
@@ -633,6 +651,8 @@ class MissingGradClipping(Rule):
         backward = self._backward_before(facts, node)
         if backward is None or self._built_after(step.optimizer, backward.call, facts):
             return
+        if self._hook_between(facts, backward.call, node):
+            return
         if self._clips_itself(step.optimizer) or self._fits_no_weights(step.optimizer):
             return
         stepped = " ".join(self.context.code(step.call).split())
@@ -725,6 +745,15 @@ class MissingGradClipping(Rule):
         step_blocks = facts.blocks[id(step)]
         enclosing = [b for call, b in found if step_blocks[: len(facts.blocks[id(call)])] == facts.blocks[id(call)]]
         return (enclosing or [b for _, b in found])[-1]
+
+    @staticmethod
+    def _hook_between(facts: _ScopeFacts, backward: cst.Call, step: cst.Call) -> bool:
+        """Whether a hook runs after the backward pass and before the step: clipping is
+        then its users' option (a library's training engine), not this code's omission."""
+        start, end = facts.order.get(id(backward)), facts.order.get(id(step))
+        if start is None or end is None:
+            return False
+        return any(_HOOK.match(_last_name(call.func) or "") for call in facts.calls[start + 1 : end])
 
     def _backward(self, call: cst.Call) -> Optional[_Backward]:
         qualified, method = callee(self.context, call)
