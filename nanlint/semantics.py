@@ -605,9 +605,14 @@ def _model_output(context: FileContext, call: cst.Call) -> Optional[str]:
     models = context.summary.saturating
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
         kind = models.get(f"self.{func.attr.value}")
-        return f"a {kind} output of the model `self.{func.attr.value}`" if kind else None
+        if kind:
+            return f"a {kind} output of the model `self.{func.attr.value}`"
+        return _returned_output(context, func.attr.value, method=True)
     if not isinstance(func, cst.Name):
         return None
+    returned = _returned_output(context, func.value, method=False)
+    if returned is not None:
+        return returned
     built = assigned_value(context, func)
     if not isinstance(built, cst.Call):
         return None
@@ -717,6 +722,21 @@ def _through_assignments(context: FileContext, name: cst.Name, depth: int, quest
                 context.trail.append((value, f"`{name.value}` gets its value here"))
             return found
     return None
+
+
+def _returned_output(context: FileContext, name: str, method: bool) -> Optional[str]:
+    """"a softmax output of `probs()`" for a call of a function of the module (a
+    method of the class, for `self.name(...)`) that returns one."""
+    from nanlint.values.gradient import function_path  # that module asks this one too
+
+    path = function_path(context)
+    if method:
+        candidates = [path[:-1] + (name,)] if len(path) > 1 else []
+    else:
+        candidates = [path + (name,), (name,)]
+    returning = context.summary.returning
+    kind = next((returning[c] for c in candidates if c in returning), None)
+    return f"a {kind} output of `{'self.' if method else ''}{name}()`" if kind else None
 
 
 def _passed_by_callers(context: FileContext, name: cst.Name) -> Optional[str]:

@@ -194,6 +194,33 @@ def test_what_a_module_passes_its_own_functions():
     assert (("nll",), "y") not in summary.passed
 
 
+def test_what_the_module_s_functions_return_and_pass_on_through_tuples():
+    summary = summary_of(
+        """
+        import torch
+        def probs(x):
+            return torch.softmax(x, -1)
+        def pair(x):
+            p = torch.sigmoid(x)
+            return x, p
+        class VAE(torch.nn.Module):
+            def _decode(self, z):
+                return z, self.head(z).softmax(-1)
+            def forward(self, x):
+                z, recon = self._decode(x)
+                return recon, z
+            def step(self, x):
+                recon, z = self(x)
+                return self.loss(recon, z)
+            def loss(self, recon, z): ...
+        """
+    )
+    assert summary.returning[("probs",)] == "softmax"
+    assert ("pair",) not in summary.returning  # a tuple is no probability; its elements are followed where unpacked
+    assert summary.passed[(("VAE", "loss"), "recon")][0] == "softmax"  # self(x) is forward
+    assert (("VAE", "loss"), "z") not in summary.passed
+
+
 def test_trainable_parameters_are_collected():
     summary = summary_of(
         """

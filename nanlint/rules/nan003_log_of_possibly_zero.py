@@ -50,7 +50,9 @@ class LogOfPossiblyZero(Rule):
       (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`;
       not one with a numeric default, `prior_prob=0.01`, which is a setting), a
       parameter that a call in the module hands one (`nll(F.softmax(x, -1), y)`,
-      `self._kl(probs, q)`), or a `where` that chooses one;
+      `self._kl(probs, q)`, through tuples the module's functions return), what a
+      function of the module returns (`def probs(x): return x.softmax(-1)`), or a
+      `where` that chooses one;
     - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
       `np.maximum(x, 0)`), an exp of a negation, a variance;
     - the square, abs or norm of a difference of two plain values (`a - b`,
@@ -151,6 +153,12 @@ class LogOfPossiblyZero(Rule):
         "    keep = p != 0\n    return -torch.log(p[keep]).mean()\n",
         # A parameter is a probability by its name only: `scale` is not one.
         "import torch\ndef nll(scale, x):\n    return torch.log(scale) + x / scale\n",
+        # The helper clamps what it returns; the caller's tuple holds a softmax
+        # elsewhere than where the log looks.
+        "import torch\ndef probs(x):\n    return torch.sigmoid(x).clamp(1e-6, 1 - 1e-6)\n"
+        "def nll(x, y):\n    return -(y * torch.log(probs(x))).sum()\n",
+        "import torch\ndef split(x):\n    return x.softmax(-1), x\n"
+        "def f(x):\n    p, raw = split(x)\n    return torch.log(raw.abs() + 1)\n",
         # The caller clamps what it hands the helper.
         "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n    return -(y * torch.log(p)).sum()\n"
         "def loss(x, y):\n    return nll(F.softmax(x, -1).clamp_min(1e-6), y)\n",
@@ -159,6 +167,27 @@ class LogOfPossiblyZero(Rule):
         "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
     ]
     invalid = [
+        # A helper of the module that returns a softmax, part of a tuple.
+        Invalid(
+            "import torch\nclass VAE(torch.nn.Module):\n"
+            "    def _decode(self, z):\n        out = self.net(z)\n        return out.softmax(-1), z\n"
+            "    def forward(self, x):\n        recon, z = self._decode(x)\n        return recon, z\n"
+            "    def loss(self, x):\n        recon, _ = self(x)\n        return self.ce(x, recon)\n"
+            "    def ce(self, x, recon):\n        return -(x * recon.log()).sum()\n",
+            "import torch\nclass VAE(torch.nn.Module):\n"
+            "    def _decode(self, z):\n        out = self.net(z)\n        return out.softmax(-1), z\n"
+            "    def forward(self, x):\n        recon, z = self._decode(x)\n        return recon, z\n"
+            "    def loss(self, x):\n        recon, _ = self(x)\n        return self.ce(x, recon)\n"
+            "    def ce(self, x, recon):\n        return -(x * recon.clamp_min(1e-12).log()).sum()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\ndef probs(x):\n    return torch.softmax(x, -1)\n"
+            "def entropy(x):\n    p = probs(x)\n    return -(p * torch.log(p)).sum(-1)\n",
+            "import torch\ndef probs(x):\n    return torch.softmax(x, -1)\n"
+            "def entropy(x):\n    p = probs(x)\n    return -(p * torch.log(p.clamp_min(1e-12))).sum(-1)\n",
+            UNSAFE,
+        ),
         # A helper of the module, handed a softmax by its caller.
         Invalid(
             "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n    return -(y * torch.log(p)).sum()\n"

@@ -88,6 +88,9 @@ class ModuleSummary:
     # (kind, row, column of the call) when some call passes a sigmoid or softmax output
     # (`loss(torch.softmax(z, -1), y)`, `self._kl(p, q)` with `p = self.head(x)`).
     passed: Dict[Tuple[Path, str], Tuple[str, int, int]] = field(default_factory=dict)
+    # The module's functions that return a sigmoid or softmax output (`def probs(x):
+    # return x.softmax(-1)`), with the kind.
+    returning: Dict[Path, str] = field(default_factory=dict)
 
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
@@ -149,7 +152,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> Module
         models,
         risks,
         frozenset(walk.decreased),
-        _passed(walk, models),
+        *_calls_between_functions(walk, models),
     )
 
 
@@ -175,7 +178,8 @@ class _Walk:
         # may reach them, and each function's assignments to plain names.
         self.signatures: Dict[Path, List[str]] = {}
         self.local_calls: List[Tuple[_Function, ast.Call]] = []
-        self.assigned: Dict[Path, Dict[str, ast.AST]] = {}
+        self.assigned: Dict[Path, Dict[str, object]] = {}
+        self.returns: Dict[Path, List[ast.AST]] = {}
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -236,6 +240,9 @@ class _Walk:
                 self._call(node, where[0])
             elif kind is ast.Assign:
                 self._assign(node, where[0])
+            elif kind is ast.Return:
+                if node.value is not None:
+                    self.returns.setdefault(where[0].path, []).append(node.value)
             elif kind is ast.AugAssign:
                 target = node.target
                 if type(node.op) is ast.Sub and isinstance(target, ast.Attribute) and _is_self(target.value):
@@ -292,8 +299,15 @@ class _Walk:
                     self.parameters.add(first.value)  # self.register_parameter("w", ...)
 
     def _assign(self, node: ast.Assign, owner: _Function) -> None:
-        if len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
-            self.assigned.setdefault(owner.path, {})[node.targets[0].id] = node.value
+        if len(node.targets) == 1:
+            target = node.targets[0]
+            if type(target) is ast.Name:
+                self.assigned.setdefault(owner.path, {})[target.id] = node.value
+            elif type(target) is ast.Tuple and type(node.value) is ast.Call:
+                names = self.assigned.setdefault(owner.path, {})
+                for index, element in enumerate(target.elts):
+                    if type(element) is ast.Name:
+                        names[element.id] = _Unpacked(node.value, index)
         if owner.class_name is not None and owner.path[-1] == "__init__" and isinstance(node.value, ast.Call):
             name = _last_name(node.value.func)
             if name and _BUILDER.search(name) and any(
@@ -321,47 +335,98 @@ _RISKS = (
 
 
 # -- what a module passes its own functions --------------------------------------------
-def _passed(walk: "_Walk", models: Dict[str, str]) -> Dict[Tuple[Path, str], Tuple[str, int, int]]:
-    """Parameters that some call in the module hands a sigmoid or softmax output."""
+@dataclass(frozen=True)
+class _Unpacked:
+    """`a, b = f(x)`: the name at `index` of what `call` returns."""
+
+    call: ast.Call
+    index: int
+
+
+def _calls_between_functions(walk: "_Walk", models: Dict[str, str]):
+    """(parameters that some call in the module hands a sigmoid or softmax output,
+    functions that return one)."""
+    kinds = _Kinds(walk, models)
+    returning = {}
+    for path in walk.returns:
+        kind = kinds.returned(path, None, 5)
+        if kind is not None:
+            returning[path] = kind
+    return _passed(walk, kinds), returning
+
+
+def _passed(walk: "_Walk", kinds: "_Kinds") -> Dict[Tuple[Path, str], Tuple[str, int, int]]:
     found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
-    signatures = walk.signatures
     for owner, call in walk.local_calls:
-        func = call.func
-        if type(func) is ast.Name:
-            # A function nested in the caller, else one of the module.
-            callee = next((p for p in (owner.path + (func.id,), (func.id,)) if p in signatures), None)
-            skip = 0
-        elif owner.class_name is not None:
-            callee = owner.path[:-1] + (func.attr,)
-            skip = 1  # `self`
-        else:
-            continue
-        params = signatures.get(callee or ())
+        callee, skip = kinds.callee(owner.path, call)
+        params = walk.signatures.get(callee or ())
         if not params:
             continue
-        assigned = walk.assigned.get(owner.path, {})
-        for position, argument in enumerate(call.args):
-            index = position + skip
-            if index >= len(params) or type(argument) is ast.Starred:
-                break
-            kind = _passed_kind(argument, assigned, models, 2)
+        given = [(params[position + skip], argument) for position, argument in enumerate(call.args)
+                 if position + skip < len(params) and type(argument) is not ast.Starred]
+        given += [(k.arg, k.value) for k in call.keywords if k.arg in params]
+        for param, argument in given:
+            kind = kinds.of(argument, owner.path, 5)
             if kind is not None:
-                found.setdefault((callee, params[index]), (kind, call.lineno, call.col_offset))
-        for keyword in call.keywords:
-            if keyword.arg in params:
-                kind = _passed_kind(keyword.value, assigned, models, 2)
-                if kind is not None:
-                    found.setdefault((callee, keyword.arg), (kind, call.lineno, call.col_offset))
+                found.setdefault((callee, param), (kind, call.lineno, call.col_offset))
     return found
 
 
-def _passed_kind(value: ast.AST, assigned: Dict[str, ast.AST], models: Dict[str, str], depth: int) -> Optional[str]:
-    if type(value) is ast.Subscript:
-        return _passed_kind(value.value, assigned, models, depth)
-    if type(value) is ast.Name:
-        inner = assigned.get(value.id)
-        return _passed_kind(inner, assigned, models, depth - 1) if inner is not None and depth > 0 else None
-    return _saturating_call(value, models)
+class _Kinds:
+    """Whether an expression of a function holds a sigmoid or softmax output: through
+    its names' last assignments, tuples unpacked from calls, and what the module's
+    own functions and methods (`self(x)` is `forward`) return."""
+
+    def __init__(self, walk: "_Walk", models: Dict[str, str]) -> None:
+        self.walk = walk
+        self.models = models
+        self.methods = {f.path for f in walk.functions if f.class_name is not None}
+
+    def callee(self, path: Path, call: ast.Call) -> Tuple[Optional[Path], int]:
+        """The path of the module's function `call` (made in the function at `path`)
+        calls, and how many leading parameters the call does not pass (`self`)."""
+        func, signatures = call.func, self.walk.signatures
+        in_method = path in self.methods
+        if type(func) is ast.Name:
+            if func.id == "self" and in_method:
+                return path[:-1] + ("forward",), 1
+            # A function nested in the caller, else one of the module.
+            return next((p for p in (path + (func.id,), (func.id,)) if p in signatures), None), 0
+        if in_method and type(func) is ast.Attribute and _is_self(func.value):
+            return path[:-1] + (func.attr,), 1
+        return None, 0
+
+    def of(self, value: ast.AST, path: Path, depth: int) -> Optional[str]:
+        if depth < 0:
+            return None
+        kind = type(value)
+        if kind is ast.Subscript:
+            return self.of(value.value, path, depth)
+        if kind is ast.Name:
+            inner = self.walk.assigned.get(path, {}).get(value.id)
+            return self.of(inner, path, depth - 1) if inner is not None else None
+        if kind is _Unpacked:
+            return self._returned(value.call, value.index, path, depth - 1)
+        found = _saturating_call(value, self.models)
+        if found is None and kind is ast.Call:
+            found = self._returned(value, None, path, depth - 1)
+        return found
+
+    def _returned(self, call: ast.Call, index: Optional[int], path: Path, depth: int) -> Optional[str]:
+        callee, _ = self.callee(path, call)
+        return self.returned(callee, index, depth) if callee is not None else None
+
+    def returned(self, callee: Path, index: Optional[int], depth: int) -> Optional[str]:
+        """The kind some `return` of `callee` gives (its element `index` of a tuple)."""
+        for returned in self.walk.returns.get(callee, ()):
+            if index is not None:
+                if type(returned) is not ast.Tuple or index >= len(returned.elts):
+                    continue
+                returned = returned.elts[index]
+            found = self.of(returned, callee, depth)
+            if found is not None:
+                return found
+        return None
 
 
 # -- models whose output is a probability -----------------------------------------------
