@@ -6,7 +6,9 @@
     python bench/quality.py recall          # found / missed per category, silence on fixed versions
     python bench/quality.py precision       # findings joined with bench/quality/labels.csv
     python bench/quality.py sample --rule NAN001 -n 20 --seed 1   # a review sheet of unreviewed findings
-    python bench/quality.py all --markdown bench/QUALITY.md       # one table
+    python bench/quality.py all --markdown bench/QUALITY.md       # one table (and the held-out one)
+    python bench/quality.py corpus --set holdout                  # the held-out corpus (rules never tuned on it)
+    python bench/quality.py precision --set holdout               # likewise: sample, findings take --set
 
 Third-party code is only ever copied into `bench/corpus/` (git-ignored). The labels,
 the review sheets and the results JSON are ours and are committed.
@@ -40,6 +42,7 @@ RESULTS = DATA / "results"
 CORPUS = BENCH / "corpus"
 BUGS_DIR = CORPUS / "bugs"
 PRECISION_DIR = CORPUS / "precision"
+HOLDOUT_DIR = CORPUS / "holdout"
 # Review sheets show third-party functions whole, so they stay in the ignored corpus folder.
 REVIEW = CORPUS / "review"
 DEFAULT_CASES = REPO.parent / "shared" / "bugs" / "cases.csv"
@@ -106,6 +109,73 @@ PACKAGES: List[Tuple[str, str, str, str]] = [
     ("torch-geometric", "2.8.1", "torch_geometric-2.8.1.tar.gz",
      "3d4431567fcf4865a29cfec25c52484382dd38fd46a45fb4f9d473545d64b812"),
 ]
+
+# The held-out corpus: ML packages with much hand-written numerics and training code that
+# the rules were never tuned on (no rule change may cite a finding here as its reason), so
+# its precision is the honest one. Same format as PACKAGES; labels share labels.csv (the
+# package name tells the sets apart, so no package may be in both).
+HOLDOUT: List[Tuple[str, str, str, str]] = [
+    ("d2l", "1.0.3", "d2l-1.0.3.tar.gz",
+     "b69964354f8150d1ae02166d1eccd622c61f330bf61a23bae614be4fb59ce3be"),
+    ("x-transformers", "2.31.10", "x_transformers-2.31.10.tar.gz",
+     "17f2c50ccb0e2b93f83a84c1374ff7158ed3852310910d6fed26c925776ae403"),
+    ("vector-quantize-pytorch", "1.32.0", "vector_quantize_pytorch-1.32.0.tar.gz",
+     "09ff42712e4084292c8150c25557313a883f4dce09f3b19602028b10132c1eca"),
+    ("denoising-diffusion-pytorch", "2.3.4", "denoising_diffusion_pytorch-2.3.4.tar.gz",
+     "c6950c09367e9d05992d44bdeacc578803c64f3864205da959cf95c2774780f4"),
+    ("asteroid", "0.7.0", "asteroid-0.7.0.tar.gz",
+     "0326f28c5342495cb08ba0520efd0e21e39435dfd78854837fdd5a6c9c9ca410"),
+    ("stable-baselines3", "2.9.2", "stable_baselines3-2.9.2.tar.gz",
+     "8af267e9513343f481b3f0680b7740ad79a746873db24f18a9fb2edcbd9a2df7"),
+    ("botorch", "0.18.1", "botorch-0.18.1.tar.gz",
+     "f3e444efae2622b3ad88a5efe1859583ba2cd0913761f76677a189b2fd1aee99"),
+    ("captum", "0.9.0", "captum-0.9.0.tar.gz",
+     "e4868e22b68224f1a5355d2b7966803c021cf9fe5d893f51f587b4002a666b54"),
+    ("segmentation-models-pytorch", "0.6.0", "segmentation_models_pytorch-0.6.0.tar.gz",
+     "5f90a7a43fac608f85a9dce66f65297d887605da9c2caafb44aa875c30180424"),
+    ("sentence-transformers", "6.2.0", "sentence_transformers-6.2.0.tar.gz",
+     "1e3cd8796ab7bcad4cfa2f51e2083d8b37b15d6b68e6fa6b91a147c67380574d"),
+    ("pytorch-forecasting", "1.8.0", "pytorch_forecasting-1.8.0.tar.gz",
+     "f7de2af2fb7ce0c4ef73287666b8b79391485ff55883c974b6267b505adf0422"),
+    ("lightly", "1.6.0", "lightly-1.6.0.tar.gz",
+     "05cfb780837989a92cc1255aa0dfef7413881cb99b9e1d2a21b1c2f48231a7e9"),
+    ("torchdrug", "0.2.1", "torchdrug-0.2.1-py3-none-any.whl",  # no sdist on PyPI
+     "f416dbbfb3fc697770e9ee7fa7769611fad060a4749ee49499d87583cfb58ee2"),
+    ("espnet", "202611", "espnet-202611.tar.gz",
+     "eb5816c4d2e4a18eaa2afacc2f8cf74f93e5534dec0fdcee0b2c89b6f7ddd1fd"),
+]
+
+
+@dataclass(frozen=True)
+class CorpusSet:
+    """A pinned set of packages and the folder it is unpacked into."""
+
+    name: str
+    packages: Tuple[Tuple[str, str, str, str], ...]
+    root: Path
+    title: str
+
+    @property
+    def names(self) -> frozenset:
+        return frozenset(p[0] for p in self.packages)
+
+
+SETS: Dict[str, CorpusSet] = {
+    "precision": CorpusSet("precision", tuple(PACKAGES), PRECISION_DIR, "precision corpus"),
+    "holdout": CorpusSet("holdout", tuple(HOLDOUT), HOLDOUT_DIR, "held-out corpus"),
+}
+DEFAULT_SET = "precision"
+
+
+def labels_of(corpus_set: CorpusSet, labels: Sequence["Label"]) -> List["Label"]:
+    """The labels that belong to a set. The held-out set owns the labels of its packages;
+    the default set every other label (also those of packages since dropped from
+    PACKAGES), so its counts do not move when held-out labels are added."""
+    held_out = SETS["holdout"].names
+    if corpus_set.name == "holdout":
+        return [l for l in labels if l.package in held_out]
+    return [l for l in labels if l.package not in held_out]
+
 
 MARKER = "# Makes this folder its own project: nanlint runs with its defaults here.\n[tool.nanlint]\n"
 
@@ -382,17 +452,23 @@ def _python_members(archive: bytes, filename: str) -> Iterable[Tuple[str, bytes]
                         yield name, handle.read()
 
 
-def build_corpus(only: Sequence[str] = ()) -> int:
-    PRECISION_DIR.mkdir(parents=True, exist_ok=True)
-    (PRECISION_DIR / "pyproject.toml").write_text(MARKER)
-    manifest_path = PRECISION_DIR / "MANIFEST.json"
+def build_corpus(only: Sequence[str] = (), corpus_set: Optional[CorpusSet] = None) -> int:
+    corpus_set = corpus_set or SETS[DEFAULT_SET]
+    root = corpus_set.root
+    unknown = sorted(set(only) - corpus_set.names)
+    if unknown:
+        log(f"not in the {corpus_set.title}: {', '.join(unknown)}")
+        return 1
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(MARKER)
+    manifest_path = root / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     failed = 0
-    for name, version, filename, sha256 in PACKAGES:
+    for name, version, filename, sha256 in corpus_set.packages:
         key = f"{name}-{version}"
         if only and name not in only:
             continue
-        if key in manifest and (PRECISION_DIR / key).is_dir():
+        if key in manifest and (root / key).is_dir():
             continue
         try:
             entry = _index_files(name)[filename]
@@ -409,7 +485,7 @@ def build_corpus(only: Sequence[str] = ()) -> int:
             continue
         files = lines = 0
         for rel, content in _python_members(data, filename):
-            target = PRECISION_DIR / key / rel
+            target = root / key / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
             files += 1
@@ -546,14 +622,17 @@ def match_labels(findings: Sequence[Reviewed], labels: Sequence[Label]) -> Dict[
     return matched
 
 
-def precision_findings(python: str) -> List[Tuple[Reviewed, Finding]]:
-    if not (PRECISION_DIR / "MANIFEST.json").exists():
-        raise SystemExit("no precision corpus: run `python bench/quality.py corpus`")
-    findings, errors = run_nanlint(PRECISION_DIR, python)
+def precision_findings(python: str, corpus_set: Optional[CorpusSet] = None) -> List[Tuple[Reviewed, Finding]]:
+    corpus_set = corpus_set or SETS[DEFAULT_SET]
+    root = corpus_set.root
+    if not (root / "MANIFEST.json").exists():
+        flag = "" if corpus_set.name == DEFAULT_SET else f" --set {corpus_set.name}"
+        raise SystemExit(f"no {corpus_set.title}: run `python bench/quality.py corpus{flag}`")
+    findings, errors = run_nanlint(root, python)
     rows = []
     for f in findings:
         package, version, rel = package_of(f.path)
-        reviewed = Reviewed(package, version, rel, f.line, f.column, f.code, line_hash(PRECISION_DIR, f.path, f.line),
+        reviewed = Reviewed(package, version, rel, f.line, f.column, f.code, line_hash(root, f.path, f.line),
                             fix_hash(f.fix))
         rows.append((reviewed, f))
     return rows
@@ -661,7 +740,15 @@ def render_fix(fix: Optional[dict]) -> str:
     return f"{fix['applicability']} fix: {fix['message']}: {edits}"
 
 
-def write_sheet(rule: str, picked: Sequence[Tuple[Reviewed, Finding]], seed: int, out: Path) -> Path:
+def sheet_path(rule: str, seed: int, corpus_set: Optional[CorpusSet] = None) -> Path:
+    """Where `sample` writes a sheet by default: the held-out set's sheets carry its name,
+    so they never overwrite (or get mistaken for) the default set's."""
+    prefix = "" if corpus_set is None or corpus_set.name == DEFAULT_SET else f"{corpus_set.name}-"
+    return REVIEW / f"{prefix}{rule}-seed{seed}.md"
+
+
+def write_sheet(rule: str, picked: Sequence[Tuple[Reviewed, Finding]], seed: int, out: Path,
+                root: Path = PRECISION_DIR) -> Path:
     parts = [f"# Review sheet: {rule}, seed {seed}, {len(picked)} findings\n",
              "For each finding read the whole function. Can this really give NaN/inf (value or gradient) "
              "or a domain error on plausible input? Does a gradient flow through it? Would a reviewer merge "
@@ -669,7 +756,7 @@ def write_sheet(rule: str, picked: Sequence[Tuple[Reviewed, Finding]], seed: int
              "(one line) in the CSV beside this sheet, then append its rows to bench/quality/labels.csv.\n"]
     rows = []
     for n, (r, f) in enumerate(picked, start=1):
-        text = (PRECISION_DIR / f.path).read_text(encoding="utf-8", errors="replace")
+        text = (root / f.path).read_text(encoding="utf-8", errors="replace")
         start, end, function = enclosing_function(text, f.line)
         lines = text.splitlines()
         body = "\n".join(f"{'>>' if i == f.line else '  '}{i:5d}  {lines[i - 1]}"
@@ -755,10 +842,52 @@ HEADER = ["rule", "bug category", "recall on real bugs", "silence on fixed", "fi
           "reviewed", "TP/FP/debatable", "precision", "fix correct"]
 
 
-def render_text(rows: List[List[str]]) -> str:
-    widths = [max(len(r[i].replace("**", "")) for r in rows + [HEADER]) for i in range(len(HEADER))]
+def render_text(rows: List[List[str]], header: Sequence[str] = HEADER) -> str:
+    header = list(header)
+    widths = [max(len(r[i].replace("**", "")) for r in rows + [header]) for i in range(len(header))]
     fmt = lambda r: "  ".join(c.replace("**", "").ljust(w) for c, w in zip(r, widths))
-    return "\n".join([fmt(HEADER), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
+
+
+HOLDOUT_HEADER = ["rule", "findings (held-out corpus)", "reviewed", "TP/FP/debatable", "precision", "fix correct"]
+
+
+def holdout_table(precision_summary: dict) -> List[List[str]]:
+    """Precision alone, per rule, on a corpus the rules were not tuned on."""
+    rows = []
+    rules = precision_summary["rules"]
+    totals = Counter()
+    for category, codes in CATEGORY_RULES.items():
+        p = Counter()
+        for code in codes:
+            p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
+        rows.append([", ".join(codes), str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
+                     _pct(p["TP"], p["TP"] + p["FP"]), _fixes(p)])
+        totals.update(p)
+    rows.append(["**all five**", str(totals["findings"]), str(totals["reviewed"]),
+                 f"{totals['TP']}/{totals['FP']}/{totals['DEBATABLE']}", _pct(totals["TP"], totals["TP"] + totals["FP"]),
+                 _fixes(totals)])
+    return rows
+
+
+def render_holdout_markdown(result: dict) -> List[str]:
+    """The section `all --markdown` adds after everything about the default set."""
+    h = result.get("holdout")
+    out = ["## Held-out corpus", ""]
+    if h is None:
+        return out + ["Not measured: the held-out corpus is not downloaded"
+                      " (`python bench/quality.py corpus --set holdout`).", ""]
+    rows = holdout_table(h)
+    out += [
+        f"Precision on {len(HOLDOUT)} pinned packages the rules were never tuned on (`HOLDOUT` in"
+        " `bench/quality.py`; `python bench/quality.py sample --set holdout ...` to review). Where the tuned"
+        " corpus above flatters a rule, this is the number to believe.", "",
+        "| " + " | ".join(HOLDOUT_HEADER) + " |", "|" + "---|" * len(HOLDOUT_HEADER),
+        *["| " + " | ".join(r) + " |" for r in rows], "",
+        f"Labels: {h['labels']} ({h['stale_labels']} match no current finding). Findings per package: "
+        + (", ".join(f"{k} {v}" for k, v in h["per_package"].items()) or "none") + ".", "",
+    ]
+    return out
 
 
 def render_markdown(rows: List[List[str]], result: dict) -> str:
@@ -794,6 +923,7 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         "| date | nanlint | recall, five rules | precision, five rules | findings | reviewed |",
         "|---|---|---:|---:|---:|---:|",
         *history_rows(), "",
+        *(render_holdout_markdown(result) if "holdout" in result else []),
     ])
 
 
@@ -833,6 +963,34 @@ def save(result: dict, kind: str) -> Path:
 # ---------------------------------------------------------------------------------------
 
 
+ALL_SETS = ("both", "precision", "holdout")
+
+
+def measured_sets(command: str, chosen: str) -> List[str]:
+    """The sets whose precision a command measures. `all` (both) measures the held-out
+    set only where its corpus is downloaded, so that a machine without it still writes
+    the default table, as before."""
+    if command == "recall":
+        return []
+    if command == "precision":
+        return [chosen]
+    if chosen == "both":
+        if (SETS["holdout"].root / "MANIFEST.json").exists():
+            return ["precision", "holdout"]
+        log("held-out corpus not downloaded (`python bench/quality.py corpus --set holdout`): not measured")
+        return ["precision"]
+    return [chosen]
+
+
+def result_kind(command: str, measured: Sequence[str]) -> str:
+    """The results file's suffix. Only a run that holds the recall and the default
+    set's precision is `-all` (the history reads those); the held-out set alone is
+    `-holdout-precision` or `-holdout-all`."""
+    if command in ("precision", "all") and "precision" not in measured:
+        return f"holdout-{command}"
+    return command
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", default=sys.executable, help="a Python that can `import nanlint`")
@@ -843,29 +1001,40 @@ def main(argv: Optional[List[str]] = None) -> int:
     c = sub.add_parser("corpus")
     c.add_argument("--only", default="", help="comma-separated package names")
     sub.add_parser("recall")
-    sub.add_parser("precision")
+    set_help = "which pinned set: the precision corpus the rules were tuned on (default) or the held-out one"
+    c.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
+    pr = sub.add_parser("precision")
+    pr.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     s = sub.add_parser("sample")
+    s.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     s.add_argument("--rule", required=True)
     s.add_argument("-n", type=int, default=20)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", type=Path)
     f = sub.add_parser("findings", help="list a rule's findings with their verdicts")
     f.add_argument("--rule", required=True)
+    f.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     g = sub.add_parser("merge", help="move filled review sheets (CSV) into labels.csv")
     g.add_argument("sheets", nargs="+", type=Path)
     a = sub.add_parser("all")
     a.add_argument("--markdown", type=Path)
+    a.add_argument("--set", choices=ALL_SETS, default="both",
+                   help="both (default): the table of the default set, then the held-out precision when its corpus"
+                        " is downloaded; precision: the default set only; holdout: the held-out precision only")
     args = parser.parse_args(argv)
+    if args.command == "all" and args.set == "holdout" and args.markdown:
+        parser.error("all --set holdout --markdown would write a QUALITY.md without its main table")
 
     if args.command == "materialize":
         return materialize(args.cases, args.mirrors)
     if args.command == "corpus":
-        return build_corpus([n for n in args.only.split(",") if n])
+        return build_corpus([n for n in args.only.split(",") if n], SETS[args.set])
     if args.command == "merge":
         return merge(args.sheets)
     if args.command == "findings":
-        rows = precision_findings(args.python)
-        matched = match_labels([r for r, _ in rows], read_labels())
+        chosen = SETS[args.set]
+        rows = precision_findings(args.python, chosen)
+        matched = match_labels([r for r, _ in rows], labels_of(chosen, read_labels()))
         for i, (r, f) in enumerate(rows):
             if f.code == args.rule:
                 label = matched.get(i)
@@ -873,28 +1042,38 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"{r.package}/{r.path}:{f.line}  {verdict}")
         return 0
     if args.command == "sample":
-        rows = precision_findings(args.python)
+        chosen = SETS[args.set]
+        rows = precision_findings(args.python, chosen)
         # Rows of sheets not yet merged count as taken, so that sheets drawn one after
         # another (for reviewers working side by side) never share a finding.
         pending = [l for sheet in sorted(REVIEW.glob("*.csv")) for l in read_labels(sheet, pending=True)]
         matched = match_labels([r for r, _ in rows], read_labels() + pending)
         pool = [row for i, row in enumerate(rows) if i not in matched and row[1].code == args.rule]
         picked = spread_sample(pool, args.n, args.seed)
-        out = args.out or REVIEW / f"{args.rule}-seed{args.seed}.md"
-        write_sheet(args.rule, picked, args.seed, out)
+        out = args.out or sheet_path(args.rule, args.seed, chosen)
+        write_sheet(args.rule, picked, args.seed, out, chosen.root)
         log(f"{len(picked)} of {len(pool)} unreviewed {args.rule} findings -> {out} and {out.with_suffix('.csv')}")
         return 0
 
     result = {"meta": meta()}
-    if args.command in ("recall", "all"):
+    wanted = measured_sets(args.command, getattr(args, "set", DEFAULT_SET))
+    if args.command == "recall" or (args.command == "all" and "precision" in wanted):
         result["recall"] = recall(args.cases, args.python)
-    if args.command in ("precision", "all"):
-        rows = precision_findings(args.python)
-        result["precision"] = summarize_precision([r for r, _ in rows], read_labels())
-    log(f"saved {save(result, args.command).relative_to(REPO)}")  # first: the history lists it
+    if args.command == "all" and args.set == "both" and "holdout" not in wanted:
+        result["holdout"] = None  # asked for, not downloaded: QUALITY.md says so
+    labels = read_labels()
+    for name in wanted:
+        chosen = SETS[name]
+        rows = precision_findings(args.python, chosen)
+        result[name] = summarize_precision([r for r, _ in rows], labels_of(chosen, labels))
+    log(f"saved {save(result, result_kind(args.command, wanted)).relative_to(REPO)}")  # first: the history lists it
     if args.command == "all":
-        rows = table(result["recall"], result["precision"])
-        print(render_text(rows))
+        if "precision" in result:
+            rows = table(result["recall"], result["precision"])
+            print(render_text(rows))
+        if result.get("holdout"):
+            print(("\n" if "precision" in result else "") + "held-out corpus")
+            print(render_text(holdout_table(result["holdout"]), HOLDOUT_HEADER))
         if args.markdown:
             args.markdown.write_text(render_markdown(rows, result), encoding="utf-8")
     else:

@@ -194,3 +194,159 @@ def test_spread_sample_takes_packages_in_turn():
     picked = quality.spread_sample(items, 4, seed=3)
     assert sorted(r.package for r, _ in picked) == ["a", "a", "b", "b"]
     assert quality.spread_sample(items, 4, seed=3) == picked
+
+
+# --- the held-out set ------------------------------------------------------------------
+
+
+def test_the_held_out_set_shares_no_package_with_the_tuned_one():
+    assert not quality.SETS["holdout"].names & quality.SETS["precision"].names
+    assert quality.SETS[quality.DEFAULT_SET].packages == tuple(quality.PACKAGES)
+    assert quality.SETS["holdout"].root != quality.SETS["precision"].root
+
+
+@pytest.mark.parametrize("pinned", quality.HOLDOUT, ids=lambda p: p[0])
+def test_every_held_out_pin_is_well_formed(pinned):
+    name, version, filename, sha256 = pinned
+    assert len(sha256) == 64 and int(sha256, 16) >= 0
+    assert filename.endswith((".tar.gz", ".zip", ".whl"))
+    # the file is the one of that name and version (file names spell - as _)
+    assert filename.lower().startswith((f"{name}-{version}-", f"{name}-{version}.",
+                                        f"{name.replace('-', '_')}-{version}-", f"{name.replace('-', '_')}-{version}."))
+    # package_of must give the name and version back from the folder the corpus writes
+    assert quality.package_of(f"{name}-{version}/x/y.py") == (name, version, "x/y.py")
+
+
+def held_out_label(package, verdict="FP"):
+    return quality.Label(package, "1", "m.py", 1, 1, "NAN001", "h", verdict=verdict, fix="none", reason="r")
+
+
+def test_labels_are_split_between_the_sets_by_package():
+    held = quality.HOLDOUT[0][0]
+    labels = [held_out_label("timm"), held_out_label(held), held_out_label("a-dropped-package")]
+    assert [l.package for l in quality.labels_of(quality.SETS["holdout"], labels)] == [held]
+    assert [l.package for l in quality.labels_of(quality.SETS["precision"], labels)] == ["timm", "a-dropped-package"]
+
+
+def test_held_out_labels_do_not_count_as_stale_on_the_default_set():
+    findings = [quality.Reviewed("timm", "1", "m.py", 1, 1, "NAN001", "h")]
+    labels = [held_out_label("timm", "TP"), held_out_label(quality.HOLDOUT[0][0])]
+    summary = quality.summarize_precision(findings, quality.labels_of(quality.SETS["precision"], labels))
+    assert (summary["labels"], summary["stale_labels"]) == (1, 0)
+
+
+def fake_set(tmp_path, monkeypatch, downloaded=True):
+    root = tmp_path / "holdout"
+    if downloaded:
+        root.mkdir()
+        (root / "MANIFEST.json").write_text("{}")
+    monkeypatch.setitem(quality.SETS, "holdout", quality.CorpusSet("holdout", tuple(quality.HOLDOUT), root, "held-out"))
+
+
+def test_all_measures_the_held_out_set_only_where_it_is_downloaded(tmp_path, monkeypatch):
+    fake_set(tmp_path, monkeypatch, downloaded=False)
+    assert quality.measured_sets("all", "both") == ["precision"]
+    fake_set(tmp_path, monkeypatch, downloaded=True)
+    assert quality.measured_sets("all", "both") == ["precision", "holdout"]
+    assert quality.measured_sets("all", "precision") == ["precision"]
+    assert quality.measured_sets("all", "holdout") == ["holdout"]
+    assert quality.measured_sets("precision", "holdout") == ["holdout"]
+    assert quality.measured_sets("precision", "precision") == ["precision"]
+    assert quality.measured_sets("recall", "precision") == []
+
+
+def test_only_a_run_with_the_default_set_is_saved_as_all():
+    # the history table reads every *-all.json for its recall and default precision
+    assert quality.result_kind("all", ["precision", "holdout"]) == "all"
+    assert quality.result_kind("all", ["holdout"]) == "holdout-all"
+    assert quality.result_kind("precision", ["holdout"]) == "holdout-precision"
+    assert quality.result_kind("precision", ["precision"]) == "precision"
+    assert quality.result_kind("recall", []) == "recall"
+
+
+def test_held_out_sheets_never_take_the_default_sets_names():
+    assert quality.sheet_path("NAN001", 3).name == "NAN001-seed3.md"
+    assert quality.sheet_path("NAN001", 3, quality.SETS["precision"]).name == "NAN001-seed3.md"
+    assert quality.sheet_path("NAN001", 3, quality.SETS["holdout"]).name == "holdout-NAN001-seed3.md"
+
+
+def test_every_command_takes_the_set_and_defaults_to_the_tuned_one(monkeypatch):
+    seen = {}
+
+    def corpus(only, corpus_set):
+        seen.setdefault("corpus", []).append((list(only), corpus_set.name))
+        return 0
+
+    monkeypatch.setattr(quality, "build_corpus", corpus)
+    assert quality.main(["corpus", "--set", "holdout", "--only", "d2l"]) == 0
+    assert quality.main(["corpus"]) == 0
+    assert seen["corpus"] == [(["d2l"], "holdout"), ([], "precision")]
+
+    def findings(python, corpus_set=None):
+        seen.setdefault("findings", []).append((corpus_set or quality.SETS[quality.DEFAULT_SET]).name)
+        return []
+
+    monkeypatch.setattr(quality, "precision_findings", findings)
+    monkeypatch.setattr(quality, "read_labels", lambda *a, **k: [])
+    quality.main(["findings", "--rule", "NAN001", "--set", "holdout"])
+    quality.main(["findings", "--rule", "NAN001"])
+    assert seen["findings"] == ["holdout", "precision"]
+
+
+def test_all_refuses_to_write_a_quality_md_of_the_held_out_set_alone(tmp_path):
+    with pytest.raises(SystemExit) as raised:
+        quality.main(["all", "--set", "holdout", "--markdown", str(tmp_path / "Q.md")])
+    assert raised.value.code == 2 and not (tmp_path / "Q.md").exists()
+
+
+def test_holdout_table_counts_per_rule_and_in_all():
+    findings = [quality.Reviewed("d2l", "1", "m.py", i, 1, code, f"h{i}", "f")
+                for i, code in enumerate(["NAN001", "NAN001", "NAN003"])]
+    labels = [quality.Label("d2l", "1", "m.py", 0, 1, "NAN001", "h0", "f", "TP", "correct", "r"),
+              quality.Label("d2l", "1", "m.py", 1, 1, "NAN001", "h1", "f", "FP", "wrong", "r")]
+    rows = quality.holdout_table(quality.summarize_precision(findings, labels))
+    assert rows[0] == ["NAN001", "2", "2", "1/1/0", "1/2 (50%)", "1/2 (50%)"]
+    assert rows[2][:3] == ["NAN003", "1", "0"]
+    assert rows[-1][:5] == ["**all five**", "3", "2", "1/1/0", "1/2 (50%)"]
+    assert len(rows[0]) == len(quality.HOLDOUT_HEADER)
+
+
+def test_the_held_out_section_says_when_it_was_not_measured():
+    text = "\n".join(quality.render_holdout_markdown({"holdout": None}))
+    assert "## Held-out corpus" in text and "corpus --set holdout" in text
+    summary = quality.summarize_precision([], [])
+    text = "\n".join(quality.render_holdout_markdown({"holdout": summary}))
+    assert "| **all five** | 0 | 0 | 0/0/0 |" in text
+
+
+def sdist(files):
+    import io
+    import tarfile
+
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:gz") as tar:
+        for name, text in files.items():
+            blob = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    return data.getvalue()
+
+
+def test_corpus_unpacks_a_set_into_its_own_folder_and_checks_the_pin(tmp_path, monkeypatch):
+    import hashlib
+    import io
+    import json
+
+    archive = sdist({"pkg-1.0/pkg/m.py": "x = 1\n", "pkg-1.0/README": "no"})
+    digest = hashlib.sha256(archive).hexdigest()
+    monkeypatch.setattr(quality, "_index_files", lambda name: {"pkg-1.0.tar.gz": {"url": "u", "hashes": {}}})
+    monkeypatch.setattr(quality.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(archive))
+    good = quality.CorpusSet("holdout", (("pkg", "1.0", "pkg-1.0.tar.gz", digest),), tmp_path / "h", "held-out")
+    assert quality.build_corpus((), good) == 0
+    assert (tmp_path / "h" / "pkg-1.0" / "pkg" / "m.py").read_text() == "x = 1\n"
+    assert json.loads((tmp_path / "h" / "MANIFEST.json").read_text())["pkg-1.0"]["files"] == 1
+    assert "[tool.nanlint]" in (tmp_path / "h" / "pyproject.toml").read_text()
+    bad = quality.CorpusSet("holdout", (("pkg", "1.0", "pkg-1.0.tar.gz", "0" * 64),), tmp_path / "b", "held-out")
+    assert quality.build_corpus((), bad) == 1 and not (tmp_path / "b" / "pkg-1.0").exists()
+    assert quality.build_corpus(("not-in-the-set",), good) == 1
