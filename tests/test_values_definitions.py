@@ -123,3 +123,60 @@ def test_a_name_read_in_a_nested_function_is_not_this_scopes():
     flow = ScopeFlow(function)
     inner_return = function.body.body[0].body.body[0].body[0]
     assert flow.reaching(inner_return.value) is None
+
+
+def test_another_branch_of_the_same_if_does_not_reach():
+    source = """\
+        def f(x, mode):
+            mag = x.clamp(min=1e-7)
+            if mode == "log":
+                mag = x.clamp(0, 1)
+            elif mode == "double":
+                use(mag)
+            else:
+                mag = x
+        """
+    assert reaching(source) == ["x.clamp(min=1e-7)"]
+
+
+def test_a_match_case_does_not_reach_another_case():
+    source = """\
+        def f(x, mode):
+            y = x + 1
+            match mode:
+                case "a":
+                    y = x * 0
+                case _:
+                    use(y)
+        """
+    assert reaching(source) == ["x + 1"]
+
+
+def test_another_branch_reaches_on_the_next_pass_of_a_loop_around_both():
+    source = """\
+        def f(xs):
+            p = 1
+            for x in xs:
+                if x:
+                    p = x * 0
+                else:
+                    use(p)
+        """
+    assert reaching(source) == ["x * 0", "1"]
+
+
+def test_a_branch_that_returns_or_raises_reaches_nothing_after_it():
+    source = """\
+        def f(x, c, d):
+            p = x + 1
+            if c:
+                p = x * 0
+                return p
+            if d:
+                p = x - 1
+                raise ValueError(p)
+            use(p)
+        """
+    assert reaching(source) == ["x + 1"]
+    inside = "def f(x, c):\n    if c:\n        p = x * 0\n        use(p)\n        return p\n    return x\n"
+    assert reaching(inside) == ["x * 0"]

@@ -221,6 +221,39 @@ def test_what_the_module_s_functions_return_and_pass_on_through_tuples():
     assert (("VAE", "loss"), "z") not in summary.passed
 
 
+def test_risks_are_those_of_the_model_a_step_trains():
+    summary = summary_of(
+        """
+        import torch
+        from torch import nn
+        class GRU(d2l.RNN):
+            def forward(self, x): ...
+        class Seq2Seq(nn.Module):
+            def __init__(self):
+                self.rnn = nn.LSTM(4, 4)
+            def fit(self, x):
+                self(x).sum().backward()
+        class Bilinear(nn.Module):
+            def fit(self, x):
+                self(x).sum().backward()
+        def train_rnn():
+            model = Seq2Seq()
+            model(x).sum().backward()
+        def train_cnn(net):
+            net(x).sum().backward()
+        def train_amp(net, scaler):
+            scaler.scale(net(x).sum()).backward()
+        """
+    )
+    assert summary.risks_at(("train_rnn",)) == ("a recurrent layer",)
+    assert summary.risks_at(("Seq2Seq", "fit")) == ("a recurrent layer",)
+    assert summary.risks_at(("train_amp",)) == ("mixed precision",)
+    # A loop handed some model, beside a recurrent class it does not build; a model
+    # with nothing recurrent in it, beside one that has.
+    assert summary.risks_at(("train_cnn",)) == ()
+    assert summary.risks_at(("Bilinear", "fit")) == ()
+
+
 def test_trainable_parameters_are_collected():
     summary = summary_of(
         """

@@ -11,7 +11,7 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
 from nanlint.semantics import argument, call_triggers, callee, parameters, receiver
-from nanlint.values.gradient import in_test_file
+from nanlint.values.gradient import function_path, in_test_file
 from nanlint.walk import handlers, walk
 
 CLIP_GRAD_NORM = "torch.nn.utils.clip_grad_norm_"
@@ -130,7 +130,9 @@ class MissingGradClipping(Rule):
     always runs when it does (so the discriminator's step is not blamed on the
     generator's loss), else the last one before it.
 
-    Only with evidence in the module that gradients can explode: mixed precision
+    Only with evidence that gradients can explode where the step runs (in its function,
+    its class, the classes it builds; for a model handed in, what the module imports and
+    its top-level code): mixed precision
     (`autocast`, a GradScaler, `.half()`, float16 / bfloat16), a recurrent layer
     (LSTM, GRU, RNN), attention or a transformer (`MultiheadAttention`,
     `AutoModel...`, `from_pretrained`), or adversarial training (a discriminator, a
@@ -196,6 +198,15 @@ class MissingGradClipping(Rule):
         "        engine.fire_event(IterationEvents.BACKWARD_COMPLETED)\n"
         "        engine.scaler.step(engine.optimizer)\n"
         "        engine.scaler.update()\n",
+        # A textbook's module: a recurrent model defined beside it says nothing of the
+        # convolutional network this loop is handed.
+        "import torch\nfrom torch import nn\n"
+        "class GRU(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.rnn = nn.GRU(8, 8)\n"
+        "def train_cnn(net, loader, lr):\n"
+        "    optimizer = torch.optim.SGD(net.parameters(), lr=lr)\n"
+        "    for x, y in loader:\n"
+        "        nn.functional.cross_entropy(net(x), y).backward()\n"
+        "        optimizer.step()\n",
         # No sign that gradients can explode: a small classifier, as in most tutorials.
         "import torch\n"
         "def train(loader):\n"
@@ -333,6 +344,29 @@ class MissingGradClipping(Rule):
         "        model_engine.step()\n",
     ]
     invalid = [
+        # The loop builds a model of the module whose class holds the LSTM.
+        Invalid(
+            "import torch\nfrom torch import nn\n"
+            "class Seq2Seq(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.encoder = nn.LSTM(32, 64)\n"
+            "def train(loader):\n"
+            "    model = Seq2Seq()\n"
+            "    optimizer = torch.optim.Adam(model.parameters())\n"
+            "    for x in loader:\n"
+            "        model(x).pow(2).mean().backward()\n"
+            "        optimizer.step()\n",
+            "import torch\nfrom torch import nn\n"
+            "class Seq2Seq(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.encoder = nn.LSTM(32, 64)\n"
+            "def train(loader):\n"
+            "    model = Seq2Seq()\n"
+            "    optimizer = torch.optim.Adam(model.parameters())\n"
+            "    for x in loader:\n"
+            "        model(x).pow(2).mean().backward()\n"
+            "        nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
+            "        optimizer.step()\n",
+            UNSAFE,
+        ),
         # An LSTM language model: the textbook case for clipping.
         Invalid(
             "import torch\n"
@@ -642,7 +676,7 @@ class MissingGradClipping(Rule):
             return
         # Evidence that gradients can explode here: without it (a linear model, a small
         # CNN on MNIST) an unclipped loop is the norm, not a bug.
-        risks = self.context.summary.risks
+        risks = self.context.summary.risks_at(function_path(self.context))
         if not risks:
             return
         facts = self._scope_facts(scope)
@@ -660,7 +694,7 @@ class MissingGradClipping(Rule):
         self.report(
             node,
             f"`{stepped}` applies the gradients of `{_short(self.context, backward.call)}` unclipped, in a "
-            f"module with {' and '.join(risks)}: one batch with exploding gradients sends the weights to "
+            f"model with {' and '.join(risks)}: one batch with exploding gradients sends the weights to "
             f"inf/NaN, and every output after it is NaN; {advice}",
             fix,
         )

@@ -65,6 +65,11 @@ class ScopeFlow:
         self._where: Dict[int, _Where] = {}
         self._log: List[Tuple[str, Blocks]] = []  # every definition, in order: (name, blocks)
         self._index = 0
+        # The branches of one `if` / `elif` / `else` chain (or `match`) by the id of their
+        # block: only one of them runs per pass.
+        self._branch_of: Dict[int, int] = {}
+        # Blocks that end in `return` or `raise`: what they define reaches no code after them.
+        self._exits: set = set()
         body = scope.body.body if isinstance(scope, cst.FunctionDef) else scope.body
         if isinstance(scope, cst.FunctionDef) and isinstance(scope.body, cst.SimpleStatementSuite):
             body = [scope.body]
@@ -82,6 +87,8 @@ class ScopeFlow:
         definitions = self.definitions.get(use.value, [])
         for definition in reversed(definitions):
             marker = definition.node is _EVERY_BRANCH
+            if not marker and not self._may_flow(definition, where):
+                continue
             if floor < definition.index < where.index and not hidden:
                 if marker:
                     if _encloses(definition.blocks, where.blocks):
@@ -96,6 +103,21 @@ class ScopeFlow:
         if not hidden:
             found.append(OUTSIDE)
         return found
+
+    def _may_flow(self, definition: Definition, where: _Where) -> bool:
+        """False when no path leads from the definition to the use: the definition is in
+        a block that returns or raises and does not hold the use, or in another branch
+        of the same `if` chain with no loop around both to bring it back."""
+        for depth, block in enumerate(definition.blocks):
+            if block in self._exits and not _encloses(definition.blocks[: depth + 1], where.blocks):
+                return False
+        for mine, theirs in zip(definition.blocks, where.blocks):
+            if mine != theirs:
+                group = self._branch_of.get(mine)
+                return group is None or group != self._branch_of.get(theirs) or bool(
+                    set(definition.loops) & set(where.loops)
+                )
+        return True
 
     # -- numbering ---------------------------------------------------------------------
     def _next(self, blocks: Blocks, loops: Blocks) -> _Where:
@@ -138,15 +160,21 @@ class ScopeFlow:
         # definitions has run, and the ones before the `if` are hidden.
         exhaustive = isinstance(statement, cst.If) and _ends_in_else(statement)
         per_branch: List[set] = []
+        branches = isinstance(statement, (cst.If, cst.Match))
         for child, is_loop_body in _bodies(statement):
             before = len(self._log)
             branch_blocks = blocks + (id(statement),) if isinstance(child, cst.If) else None
             if isinstance(child, cst.If):  # `elif`: a branch of its own
+                self._branch_of[id(statement)] = id(statement)
                 self._compound(child, blocks + (id(statement),), loops)
                 per_branch.append(self._defined_since(before, branch_blocks))
                 continue
             suite = child if isinstance(child, cst.BaseSuite) else child.body
             suite_blocks = blocks + (id(suite),)
+            if branches:
+                self._branch_of[id(suite)] = id(statement)
+            if _exits(suite):
+                self._exits.add(id(suite))
             if isinstance(child, cst.ExceptHandler) and child.name is not None:
                 self._bind_target(child.name.name, None, child, _Where(where.index, suite_blocks, loops))
             statements = [suite] if isinstance(suite, cst.SimpleStatementSuite) else suite.body
@@ -231,6 +259,16 @@ def _ends_in_else(statement: cst.If) -> bool:
     while isinstance(statement.orelse, cst.If):
         statement = statement.orelse
     return isinstance(statement.orelse, cst.Else)
+
+
+def _exits(suite: cst.BaseSuite) -> bool:
+    """Whether the suite's last statement is a `return` or a `raise`."""
+    if isinstance(suite, cst.SimpleStatementSuite):
+        last = suite.body[-1] if suite.body else None
+    else:
+        statement = suite.body[-1] if suite.body else None
+        last = statement.body[-1] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
+    return isinstance(last, (cst.Return, cst.Raise))
 
 
 def _encloses(outer: Blocks, inner: Blocks) -> bool:

@@ -65,6 +65,7 @@ class _Function:
     # fixed transform (an STFT, a beamformer) that a gradient reaches only when a caller
     # differentiates through it, so it is no root of gradient context on its own.
     weightless_class: bool = False
+    words: Set[str] = field(default_factory=set)  # names, attributes, keywords it mentions
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,9 @@ class ModuleSummary:
     # layer stack assigned to an attribute, a class's name when its `forward` returns one;
     # the value says which: "sigmoid" or "softmax".
     saturating: Dict[str, str] = field(default_factory=dict)
-    # What in the module makes exploding gradients a known risk ("mixed precision",
-    # "a recurrent layer", ...): the evidence a training step needs clipping.
-    risks: Tuple[str, ...] = ()
+    # What makes exploding gradients a known risk where each function runs ("mixed
+    # precision", "a recurrent layer", ...): the evidence a training step needs clipping.
+    risks: Dict[Path, Tuple[str, ...]] = field(default_factory=dict)
     # `self.<name>` attributes the class decreases (`self.total -= x`): running sums that
     # rounding can leave a hair below 0.
     decreased: FrozenSet[str] = frozenset()
@@ -92,13 +93,16 @@ class ModuleSummary:
     # return x.softmax(-1)`), with the kind.
     returning: Dict[Path, str] = field(default_factory=dict)
 
+    def risks_at(self, path: Path) -> Tuple[str, ...]:
+        return self.risks.get(path, ())
+
     def in_gradient_context(self, path: Path) -> bool:
         """Whether code of the function at `path` (`()`: module-level code, class
         bodies included) runs where a gradient can flow."""
         return path in self.gradient_paths and path not in self.no_gradient_paths
 
 
-EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, (), frozenset())
+EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, {}, frozenset())
 
 
 def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> ModuleSummary:
@@ -143,7 +147,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> Module
         for name in function.method_calls:
             stack.extend(methods.get(name, ()))
         stack.extend(children.get(function.path, ()) if function.path else ())
-    risks = tuple(reason for reason, pattern in _RISKS if any(pattern.search(word) for word in walk.words))
+    risks = _risks_by_function(functions, walk) if backward_called else {}
     models = _saturating_models(walk.self_assignments, walk.forwards)
     return ModuleSummary(
         frozenset(reached),
@@ -165,7 +169,6 @@ class _Walk:
         self.skip_top_level = skip_top_level
         self.functions: List[_Function] = [_Function((), None)]
         self.parameters: Set[str] = set()
-        self.words: Set[str] = set()
         self.self_assignments: List[Tuple[str, ast.AST]] = []  # (attr, value) of `self.attr = value`
         self.forwards: List[Tuple[str, ast.AST]] = []  # (class name, its `forward`)
         self.decreased: Set[str] = set()
@@ -180,6 +183,9 @@ class _Walk:
         self.local_calls: List[Tuple[_Function, ast.Call]] = []
         self.assigned: Dict[Path, Dict[str, object]] = {}
         self.returns: Dict[Path, List[ast.AST]] = {}
+        self.imported: Set[str] = set()  # what the module imports at its top level
+        self.class_parts: List[_Function] = []  # each class's header and class-level code
+        self.module_classes: Set[str] = set()  # classes based on `nn.Module`
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -195,7 +201,7 @@ class _Walk:
             body = [s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
         stack = [(statement, module) for statement in reversed(body)]
         push, pop = stack.append, stack.pop
-        words, collect = self.words, self.collect_words
+        collect = self.collect_words
         while stack:
             node, where = pop()
             kind = type(node)
@@ -223,16 +229,22 @@ class _Walk:
                     push((statement, inner))
                 continue
             if kind is ast.ClassDef:
-                owner, path, _, data = where
-                words.add(node.name)
+                _, path, _, data = where
                 base_names = [_last_name(b) or "" for b in node.bases]
                 bases = " ".join(base_names)
+                if "Module" in base_names:
+                    self.module_classes.add(node.name)
                 if base_names == ["Module"] and not _LOSS_CLASS.search(node.name):
                     self.plain_modules.add(path + (node.name,))
                 is_data = data or bool(_DATA_CLASS.search(node.name) or _DATA_CLASS.search(bases))
+                # Its header and class-level code mention what the class is made of
+                # (`class GRU(d2l.RNN)`, `cell = nn.LSTM`): words of the class, not of
+                # the module around it.
+                part = _Function(path + (node.name, "<class>"), node.name)
+                self.class_parts.append(part)
                 for header in (*node.decorator_list, *node.bases, *node.keywords):
-                    push((header, where))
-                inner = (owner, path + (node.name,), node.name, is_data)
+                    push((header, (part, path, where[2], data)))
+                inner = (part, path + (node.name,), node.name, is_data)
                 for statement in reversed(node.body):
                     push((statement, inner))
                 continue
@@ -250,20 +262,23 @@ class _Walk:
             elif not collect:
                 pass
             elif kind is ast.Name:
-                words.add(node.id)
+                where[0].words.add(node.id)
             elif kind is ast.Attribute:
-                words.add(node.attr)
+                where[0].words.add(node.attr)
                 # `scaler.scale(loss).backward()`: a loss scaled for float16.
                 if node.attr == "backward" and type(node.value) is ast.Call and _last_name(node.value.func) == "scale":
-                    words.add("amp")
+                    where[0].words.add("amp")
             elif kind is ast.keyword:
                 if node.arg:
-                    words.add(node.arg)
+                    where[0].words.add(node.arg)
             elif kind is ast.Constant:
                 if type(node.value) is str and len(node.value) < 12:
-                    words.add(node.value)
+                    where[0].words.add(node.value)
             elif kind is ast.alias:
-                words.add(node.name.rsplit(".", 1)[-1])
+                where[0].words.add(node.name.rsplit(".", 1)[-1])
+                if not where[0].path:
+                    self.imported.add(node.asname or node.name.rsplit(".", 1)[-1])
+                    self.imported.add(node.name.rsplit(".", 1)[-1])
             for field_name in CHILD_FIELDS.get(kind, ()):
                 value = getattr(node, field_name)
                 if type(value) is list:
@@ -325,6 +340,49 @@ class _Walk:
 
 
 # -- evidence that gradients can explode ---------------------------------------------
+def _risks_by_function(functions: List[_Function], walk: "_Walk") -> Dict[Path, Tuple[str, ...]]:
+    """For each function, the risks its own code shows: what it mentions, what the
+    functions nested in it and, for a method, its class's other methods mention (the
+    model its `__init__` builds), and what the classes it instantiates mention (`model =
+    Seq2Seq(...)` with an LSTM inside). A function handed a model it does not build
+    takes what the module imports and its module-level code mentions (`from transformers
+    import AutoModel...`), not the classes it defines; a model's own method (`fit` of an
+    `nn.Module`) trains that model, and takes its class's words only. One big module of unrelated models (a textbook's)
+    says nothing about each training loop of it."""
+    children: Dict[Path, List[_Function]] = {}
+    by_class: Dict[str, Set[str]] = {}
+    for part in walk.class_parts:
+        by_class.setdefault(part.class_name, {part.class_name}).update(part.words)
+    for function in functions[1:]:
+        children.setdefault(function.path[:-1], []).append(function)
+        if function.class_name is not None:
+            # `class GRU(nn.Module)`: its name is evidence too, for whoever builds one.
+            by_class.setdefault(function.class_name, {function.class_name}).update(function.words)
+
+    def nested(function: _Function) -> Set[str]:
+        words = set(function.words)
+        for child in children.get(function.path, ()) if function.path else ():
+            words |= nested(child)
+        return words
+
+    found: Dict[Path, Tuple[str, ...]] = {}
+    for function in functions:
+        words = nested(function)
+        if function.class_name is not None:
+            for method in children.get(function.path[:-1], ()):
+                words |= nested(method)
+        built = [by_class[name] for name in function.calls if name in by_class]
+        for words_of_class in built:
+            words |= words_of_class
+        if not built and function.class_name not in walk.module_classes:
+            words |= walk.imported | functions[0].words  # what the module imports and runs
+        reasons = tuple(reason for reason, pattern in _RISKS if any(pattern.search(word) for word in words))
+        if reasons:
+            found[function.path] = reasons
+    return found
+
+
+
 _RISKS = (
     ("mixed precision", re.compile(r"^(autocast|GradScaler|half|float16|bfloat16|amp|fp16|bf16|mixed_precision)$")),
     ("a recurrent layer", re.compile(r"^(LSTM|GRU|RNN)(Cell)?$")),
