@@ -10,6 +10,8 @@ as it passes.
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import sys
 import warnings
 from collections import Counter
@@ -72,6 +74,10 @@ class Linter:
         self, source: str, filename: str, codes: Optional[Sequence[str]] = None
     ) -> List[Diagnostic]:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
+        with _collector_paused():
+            return self._lint_source(source, filename, codes)
+
+    def _lint_source(self, source: str, filename: str, codes: Optional[Sequence[str]]) -> List[Diagnostic]:
         rules = self.candidates(source, codes)
         if not rules:
             return []
@@ -130,6 +136,21 @@ class Linter:
         _walk(context.module, context, [rule(context) for rule in rules])
         found = drop_suppressed(context.diagnostics(), original)
         return sorted(found, key=Diagnostic.sort_key)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while one file is linted. The trees of a big
+    file are millions of objects, and each full collection walks them all: on a 2 MB
+    generated module, collections took three quarters of the time. The trees hold no
+    cycles; what garbage does is collected once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_ast(source: str) -> ast.Module:
