@@ -237,14 +237,19 @@ class _Found:
         self.others: Set[str] = set()  # attributes, parameters, imports, definitions...
 
     def resolve(self, imports: ImportTable, index: type) -> ModuleIndex:
+        """The part's index. The sets collected are the index's own, unioned in place
+        (no copies), and an empty one is the shared `_NOTHING`: a generated module has
+        hundreds of thousands of parts, and an empty set costs 216 bytes."""
         members = tuple(member.resolve(imports, index) for member in self.members)
+        self.members = []  # collected: let them go as soon as their index exists
         calls: Set[str] = set()
         for chain in self.chains:
             qualified = imports.resolve(chain[0])
             if qualified is not None:
                 calls.add(".".join((qualified,) + chain[1:]))
-        methods, loads = set(self.methods), set(self.loads)
-        mentions = self.loads | self.stores | self.others
+        methods, loads, mentions = self.methods, self.loads, self.others
+        mentions |= loads
+        mentions |= self.stores
         half_powers = self.half_powers
         for member in members:
             calls |= member.calls
@@ -254,8 +259,20 @@ class _Found:
             half_powers = half_powers or member.half_powers
         stores = self.stores  # the part's own: a class's or a table's members have theirs
         return index(
-            imports, calls, methods, half_powers, self.node, members, frozenset(loads), frozenset(stores), mentions
+            imports,
+            calls or _NOTHING,
+            methods or _NOTHING,
+            half_powers,
+            self.node,
+            members,
+            loads or _NOTHING,
+            stores or _NOTHING,
+            mentions or _NOTHING,
         )
+
+
+# The empty set every part without calls, methods, loads or stores shares.
+_NOTHING: FrozenSet[str] = frozenset()
 
 
 _TABLES = (ast.Assign, ast.AnnAssign)
