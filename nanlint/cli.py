@@ -269,7 +269,9 @@ def _summary(remaining: int, fixed: int, outcomes, unsafe: bool) -> None:
         if hidden and not unsafe:
             parts.append(f"{hidden} more fixable with `--fix --unsafe-fixes`.")
     else:
-        parts.append("All checks passed!")
+        # A file skipped with a warning (`not checked: ...`) was not checked: no "all".
+        skipped = sum(1 for o in outcomes if o.warning)
+        parts.append(f"No findings; {skipped} file(s) not checked (see the warning)." if skipped else "All checks passed!")
     if remaining and any(o.lines for o in outcomes):
         click.echo("")
     click.echo("\n".join(parts), err=False)

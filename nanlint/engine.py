@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import FrozenSet, List, Optional, Sequence, Type
 
+from nanlint.config import DEFAULT_MAX_FILE_SIZE
 from nanlint.context import FileContext, FixOptions
 from nanlint.names import ImportTable, ModuleIndex
 from nanlint.parts import Unparsed, reduce
@@ -39,8 +40,16 @@ class ParseError(Exception):
     pass
 
 
-class NewerSyntax(ParseError):
-    """Python syntax this interpreter's parser does not know: the file is skipped, not failed."""
+class NotChecked(ParseError):
+    """A file skipped with a warning that says why (`not checked: ...`), not failed."""
+
+
+class NewerSyntax(NotChecked):
+    """Python syntax this interpreter's parser does not know."""
+
+
+class TooLarge(NotChecked):
+    """A file over the size limit (`max-file-size`)."""
 
 
 class Linter:
@@ -49,10 +58,13 @@ class Linter:
         rules: Sequence[Type[Rule]],
         options: FixOptions = FixOptions(),
         prefilter: bool = True,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         """`prefilter=False` parses every file whole and runs every rule on it: the slow
-        path that proves the fast one drops nothing."""
+        path that proves the fast one drops nothing. A source of more than
+        `max_file_size` characters that could hold a finding raises `TooLarge`."""
         self.rules = list(rules)
+        self.max_file_size = max_file_size
         self.options = options
         self.prefilter = prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
@@ -81,6 +93,11 @@ class Linter:
         rules = self.candidates(source, codes)
         if not rules:
             return []
+        if len(source) > self.max_file_size:
+            raise TooLarge(
+                f"not checked: {_size(len(source))} of source, over the limit of "
+                f"{_size(self.max_file_size)} (`max-file-size` in [tool.nanlint])"
+            )
         tree = parse_ast(source)
         index = ModuleIndex.from_ast(tree)
         rules = [rule for rule in rules if not self.prefilter or rule.wants(index)]
@@ -136,6 +153,10 @@ class Linter:
         _walk(context.module, context, [rule(context) for rule in rules])
         found = drop_suppressed(context.diagnostics(), original)
         return sorted(found, key=Diagnostic.sort_key)
+
+
+def _size(characters: int) -> str:
+    return f"{characters / 1e6:.1f} MB" if characters >= 100_000 else f"{characters:,} characters"
 
 
 @contextlib.contextmanager
