@@ -111,6 +111,7 @@ class Linter:
         summary = summarize(tree, index)
         del tree, index  # the concrete tree is the big one: never hold both
         if reduced is not None:
+            self._within_libcst_limit(reduced.kept, "the parts a rule wants")
             try:
                 found = self._lint(
                     reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules, source
@@ -124,7 +125,18 @@ class Linter:
                 return found
         else:
             self.parses["whole"] += 1
+        self._within_libcst_limit(len(source), "the whole file, as a rule reads it all")
         return self._lint(source, filename, rows, None, imports, summary, rules, source)
+
+    def _within_libcst_limit(self, characters: int, what: str) -> None:
+        """libcst's tree takes about five times the memory of Python's (500 bytes or so
+        per byte of source): what it parses is held to a fifth of `max-file-size`."""
+        limit = self.max_file_size // 5
+        if characters > limit:
+            raise TooLarge(
+                f"not checked: {_size(characters)} to parse with libcst ({what}), over the limit of "
+                f"{_size(limit)} (a fifth of `max-file-size` in [tool.nanlint])"
+            )
 
     def _lint(
         self,

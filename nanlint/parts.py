@@ -40,6 +40,7 @@ class Reduced:
     source: str  # the file with every part no rule wants replaced by its stub
     rows: List[int]  # the first line of each module-level statement, as `ast` counts
     unseen: FrozenSet[str]  # every name the replaced code mentions
+    kept: int  # characters of code left for libcst to parse, the stubs' not counted
 
 
 _WHITESPACE = " \t\f"
@@ -80,6 +81,7 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
         return None
     lines = split_lines(source)
     reduced = list(lines)
+    left_out = 0
     # From the last run up, so that no replacement moves the text of another.
     for run in reversed(runs):
         first_node, last_node = run[0].node, run[-1].node
@@ -90,7 +92,9 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
             else _indent(lines[first - 1])
         )
         end = _column(lines[last - 1], last_node.end_col_offset)
-        reduced[first - 1 : last] = _stub(reduced[first - 1 : last], start, end)
+        stub = _stub(reduced[first - 1 : last], start, end)
+        left_out += sum(map(len, reduced[first - 1 : last])) - sum(map(len, stub))
+        reduced[first - 1 : last] = stub
     # A run of module-level statements is one statement now, starting where its first did.
     stubbed = {id(run[0].node): _first_row(run[0].node) for run in runs}
     merged = {id(part.node) for run in runs for part in run[1:]}
@@ -99,7 +103,8 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
         for statement in index.node.body
         if id(statement) not in merged
     ]
-    return Reduced("".join(reduced), rows, frozenset().union(*(part.mentions for run in runs for part in run)))
+    mentions = frozenset().union(*(part.mentions for run in runs for part in run))
+    return Reduced("".join(reduced), rows, mentions, len(source) - left_out)
 
 
 def identifiers(texts: Iterable[str]) -> Set[str]:

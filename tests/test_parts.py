@@ -337,3 +337,29 @@ def test_the_cycle_collector_runs_again_after_a_file_whatever_happened():
     with pytest.raises(ParseError):
         linter.lint_source("import torch\ndef f(:\n    torch.sqrt(x)\n", "broken.py")
     assert gc.isenabled()
+
+
+def test_what_libcst_parses_is_held_to_a_fifth_of_the_size_limit():
+    """A file under `max-file-size` whose parts a rule wants, or whose whole text a rule
+    reads, are more than libcst should hold is not checked, and the reason says which."""
+    from nanlint.engine import TooLarge
+
+    padding = "".join(f"    total = total + {i}\n" for i in range(40))
+    loss = f"def loss(a, b, total):\n{padding}    return torch.sqrt(((a - b) ** 2).sum())\n"
+    wanted = f"import torch\n{loss}def unrelated(total):\n{padding}    return total\n"
+    linter = Linter(all_rules(), max_file_size=5 * len(loss))
+    with pytest.raises(TooLarge, match=r"^not checked: [\d,]+ characters to parse with libcst \(the parts a rule wants\)"):
+        linter.lint_source(wanted, "m.py")
+    assert not linter.parses  # refused before libcst ran
+    assert _findings(Linter(all_rules(), max_file_size=5 * (len(loss) + 200)), wanted) != []  # the stub is not counted
+
+    # NAN001 follows `d` into code left out: the whole file is parsed, over its share.
+    whole = (
+        "import torch\nd = ((model(x) - y) ** 2).sum()\n"
+        f"def unrelated(total):\n    global d\n{padding}    d = 0\nr = torch.sqrt(d)\nr.backward()\n"
+    )
+    linter = Linter(all_rules(), max_file_size=5 * (len(whole) - 1))
+    with pytest.raises(TooLarge, match=r"\(the whole file, as a rule reads it all\), over the limit of"):
+        linter.lint_source(whole, "m.py")
+    assert linter.parses == {"again whole": 1}
+    assert _findings(Linter(all_rules(), max_file_size=5 * len(whole)), whole) != []
