@@ -123,6 +123,9 @@ class Linter:
             else:
                 self.parses["in part"] += 1
                 return found
+            # The reduced file's trees may be held in cycles (rules and their context):
+            # gone before the whole file's are built, though the collector is paused.
+            gc.collect()
         else:
             self.parses["whole"] += 1
         self._within_libcst_limit(len(source), "the whole file, as a rule reads it all")

@@ -57,26 +57,7 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
     # table) no rule wants, each replaced by one stub: a generated module of 500,000
     # assignments becomes one string for libcst, not 500,000 statements.
     runs: List[List["ModuleIndex"]] = []
-
-    def leave_out(parts: Sequence["ModuleIndex"], top: bool) -> None:
-        run: List["ModuleIndex"] = []
-        for part in parts:
-            if top and _is_header(part.node):
-                wanted = True
-            else:
-                wanted = any(rule.wants_part(part, index) for rule in rules)
-            if not wanted:
-                run.append(part)
-                continue
-            if run:
-                runs.append(run)
-                run = []
-            if not (top and _is_header(part.node)):
-                leave_out(part.parts, False)  # the members of a class, the rows of a table
-        if run:
-            runs.append(run)
-
-    leave_out(index.parts, True)
+    _leave_out(index.parts, True, index, rules, runs)
     if not runs:
         return None
     lines = split_lines(source)
@@ -105,6 +86,31 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
     ]
     mentions = frozenset().union(*(part.mentions for run in runs for part in run))
     return Reduced("".join(reduced), rows, mentions, len(source) - left_out)
+
+
+def _leave_out(
+    parts: Sequence["ModuleIndex"],
+    top: bool,
+    index: "ModuleIndex",
+    rules: Sequence[Type["Rule"]],
+    runs: List[List["ModuleIndex"]],
+) -> None:
+    """Adds to `runs` each run of neighbours in `parts` that no rule wants. (Not a
+    closure: a recursive one is a reference cycle, which would keep the whole `ast`
+    alive until the cycle collector, paused while a file is linted, runs again.)"""
+    run: List["ModuleIndex"] = []
+    for part in parts:
+        header = top and _is_header(part.node)
+        if not header and not any(rule.wants_part(part, index) for rule in rules):
+            run.append(part)
+            continue
+        if run:
+            runs.append(run)
+            run = []
+        if not header:
+            _leave_out(part.parts, False, index, rules, runs)  # the members of a class, the rows of a table
+    if run:
+        runs.append(run)
 
 
 def identifiers(texts: Iterable[str]) -> Set[str]:
@@ -141,14 +147,17 @@ def _indent(line: str) -> int:
 def _stub(lines: Sequence[str], start: int, end: int) -> List[str]:
     """`lines` with the code from column `start` of the first to column `end` of the
     last replaced by an expression that spans the same lines and columns, each line
-    keeping its ending and its length, and means nothing to any rule (`0 or \"\"\"...\"\"\"`:
+    keeping its ending (and its length: see below), and means nothing to any rule (`0 or \"\"\"...\"\"\"`:
     one string token, whatever the size; not a docstring)."""
     head, tail = lines[0][:start], lines[-1][end:]
     if len(lines) == 1:
         return [head + "0".ljust(end - start) + tail]
     endings = [line[len(line.rstrip("\r\n")) :] for line in lines[:-1]]
     width = len(lines[0]) - len(endings[0]) - start
-    # Each line keeps its length; where the string's quotes do not fit, parentheses
-    # span the lines instead (`()`, an empty tuple).
-    opening, closing = ('0 or """', '"""') if width >= 8 and end >= 3 else ("(", ")")
+    # Each line keeps its length, but a last line with nothing after the stub (`]` of a
+    # table at column 1): the closing quotes may pass its end. Where the string's
+    # quotes do not fit, parentheses span the lines instead (`()`, an empty tuple),
+    # which libcst reads as one node per line.
+    string = width >= 8 and (end >= 3 or not tail.strip())
+    opening, closing = ('0 or """', '"""') if string else ("(", ")")
     return [head + opening.ljust(width) + endings[0], *endings[1:], closing.rjust(end) + tail]
