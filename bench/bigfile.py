@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """nanlint on one big generated file, against ruff on the same file.
 
-    python3 bench/bigfile.py                          # every shape, 20 MB each, 1 run
+    python3 bench/bigfile.py                          # every shape, 20 MB each, 1 run (~2 min)
     python3 bench/bigfile.py --shapes dict,functions --mb 5 --runs 3
     python3 bench/bigfile.py --python .venv/bin/python --ruff /path/to/ruff
 
