@@ -22,6 +22,9 @@ class ImportTable:
     def __init__(self, aliases: Dict[str, str], bound: Set[str]) -> None:
         self.aliases = aliases  # local name -> qualified name
         self.bound = bound  # names bound other than by an import
+        # Rules ask it of every part of the module (hundreds of thousands in a
+        # generated one), always about the same few modules.
+        self._imported: Dict[str, bool] = {}
 
     def resolve(self, name: str) -> Optional[str]:
         """The qualified name a bare name refers to, or None when unknown or local."""
@@ -34,7 +37,11 @@ class ImportTable:
 
     def imports_module(self, prefix: str) -> bool:
         """Whether anything from `prefix` (e.g. "torch") is imported."""
-        return any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+        imported = self._imported.get(prefix)
+        if imported is None:
+            imported = any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+            self._imported[prefix] = imported
+        return imported
 
     def reference(self, qualified: str) -> "Optional[tuple[str, Optional[str]]]":
         """How to spell `qualified` here and the module to import if none fits, or None.
