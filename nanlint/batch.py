@@ -44,7 +44,7 @@ class FileOutcome:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     error: Optional[str] = None
-    warning: Optional[str] = None  # checked no further, but not a failure: see NewerSyntax
+    warning: Optional[str] = None  # checked no further, but not a failure: see NotChecked
     lines: List[str] = field(default_factory=list)  # kept only when there is something to show
     fixed: List[Diagnostic] = field(default_factory=list)
     diff: str = ""
@@ -94,13 +94,14 @@ def _linter(job: Job):
         options = FixOptions(
             eps=job.settings.eps, max_norm=job.settings.max_norm, overrides=job.settings.fix_overrides(job.codes)
         )
-        linter = _linters[job] = Linter([table[code] for code in job.codes], options)
+        rules = [table[code] for code in job.codes]
+        linter = _linters[job] = Linter(rules, options, max_file_size=job.settings.max_file_size)
     return linter
 
 
 def process_source(source: SourceFile, job: Job, display: str, write: bool = True) -> FileOutcome:
     """Lint (and, by the job's mode, fix) one decoded source."""
-    from nanlint.engine import NewerSyntax, ParseError
+    from nanlint.engine import NotChecked, ParseError
     from nanlint.fixer import fix_source
 
     linter = _linter(job)
@@ -128,7 +129,7 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                         outcome = FileOutcome(display, error=str(error))
                         outcome.diagnostics = linter.lint_source(source.text, display, codes)
                         text = source.text
-    except NewerSyntax as error:
+    except NotChecked as error:
         outcome.warning = str(error)
         outcome.problem_at = (error.row or 1, error.column or 1)
         return outcome

@@ -42,6 +42,12 @@ DEFAULT_EXCLUDE = (
     ".ruff_cache",
 )
 
+# A file's trees take about 100 to 180 bytes per byte of source (Python's `ast` of the
+# whole file while it is indexed; libcst's only of the parts a rule wants): a 20 MB
+# generated module peaks near 2 to 3.5 GB. A file of more characters than this that
+# could hold a finding is not checked, with a warning that says so: memory has a bound.
+DEFAULT_MAX_FILE_SIZE = 50_000_000
+
 
 DEFAULT_INCLUDE = ("*.py", "*.pyi")
 
@@ -112,6 +118,7 @@ class Settings:
     eps: str = "1e-12"
     max_norm: str = "1.0"
     cache_dir: str = ".nanlint_cache"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # characters
     # Where the settings came from; relative patterns and the cache live here.
     config_path: Optional[str] = None
     root: str = field(default_factory=os.getcwd)
@@ -308,7 +315,9 @@ _LIST_KEYS = {
 }
 _NUMBER_KEYS = {"eps": "eps", "max-norm": "max_norm"}
 _BOOL_KEYS = {"respect-gitignore": "respect_gitignore"}
-_KNOWN = sorted(list(_LIST_KEYS) + list(_NUMBER_KEYS) + list(_BOOL_KEYS) + ["per-file-ignores", "cache-dir"])
+_KNOWN = sorted(
+    list(_LIST_KEYS) + list(_NUMBER_KEYS) + list(_BOOL_KEYS) + ["per-file-ignores", "cache-dir", "max-file-size"]
+)
 
 
 def _from_table(table: Dict[str, Any], path: str) -> Settings:
@@ -341,6 +350,11 @@ def _values(table: Dict[str, Any], path: str, section: str) -> Dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: expected true or false, got {value!r}")
             values[_BOOL_KEYS[key]] = value
+        elif key == "max-file-size":
+            # In MB of source: a bigger file is not checked, with a warning that says so.
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise ConfigError(f"{where}: expected a positive number of MB, got {value!r}")
+            values["max_file_size"] = max(1, int(value * 1_000_000))
         elif key == "cache-dir":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}: expected a folder name, got {value!r}")

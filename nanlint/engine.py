@@ -10,12 +10,15 @@ as it passes.
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import sys
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Type
 
+from nanlint.config import DEFAULT_MAX_FILE_SIZE
 from nanlint.context import FileContext, FixOptions
 from nanlint.names import ImportTable, ModuleIndex
 from nanlint.parts import Unparsed, reduce
@@ -42,8 +45,16 @@ class ParseError(Exception):
         self.column = column
 
 
-class NewerSyntax(ParseError):
-    """Python syntax this interpreter's parser does not know: the file is skipped, not failed."""
+class NotChecked(ParseError):
+    """A file skipped with a warning that says why (`not checked: ...`), not failed."""
+
+
+class NewerSyntax(NotChecked):
+    """Python syntax this interpreter's parser does not know."""
+
+
+class TooLarge(NotChecked):
+    """A file over the size limit (`max-file-size`)."""
 
 
 class Linter:
@@ -52,13 +63,16 @@ class Linter:
         rules: Sequence[Type[Rule]],
         options: FixOptions = FixOptions(),
         prefilter: bool = True,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         """`prefilter=False` parses every file whole and runs every rule on it: the slow
-        path that proves the fast one drops nothing."""
+        path that proves the fast one drops nothing. A source of more than
+        `max_file_size` characters that could hold a finding raises `TooLarge`."""
         # NAN100 (unused suppressions) visits nothing: it is answered from the comments
         # and the other rules' findings, after them, as ruff checks RUF100.
         self.enabled = frozenset(rule.code for rule in rules)
         self.rules = [rule for rule in rules if rule.code != UNUSED_NOQA]
+        self.max_file_size = max_file_size
         self.options = options
         self.prefilter = prefilter
         self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
@@ -81,7 +95,8 @@ class Linter:
     ) -> List[Diagnostic]:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
         ran = self.enabled if codes is None else self.enabled & frozenset(codes)
-        found = self._lint_rules(source, filename, codes)
+        with _collector_paused():
+            found = self._lint_rules(source, filename, codes)
         found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes())
         if self.options.overrides:
             found = _with_fix_overrides(found, dict(self.options.overrides))
@@ -92,6 +107,11 @@ class Linter:
         rules = self.candidates(source, codes)
         if not rules:
             return []
+        if len(source) > self.max_file_size:
+            raise TooLarge(
+                f"not checked: {_size(len(source))} of source, over the limit of "
+                f"{_size(self.max_file_size)} (`max-file-size` in [tool.nanlint])"
+            )
         tree = parse_ast(source)
         index = ModuleIndex.from_ast(tree)
         rules = [rule for rule in rules if not self.prefilter or rule.wants(index)]
@@ -105,6 +125,7 @@ class Linter:
         summary = summarize(tree, index)
         del tree, index  # the concrete tree is the big one: never hold both
         if reduced is not None:
+            self._within_libcst_limit(reduced.kept, "the parts a rule wants")
             try:
                 found = self._lint(
                     reduced.source, filename, reduced.rows, reduced.unseen, imports, summary, rules
@@ -116,9 +137,23 @@ class Linter:
             else:
                 self.parses["in part"] += 1
                 return found
+            # The reduced file's trees may be held in cycles (rules and their context):
+            # gone before the whole file's are built, though the collector is paused.
+            gc.collect()
         else:
             self.parses["whole"] += 1
+        self._within_libcst_limit(len(source), "the whole file, as a rule reads it all")
         return self._lint(source, filename, rows, None, imports, summary, rules)
+
+    def _within_libcst_limit(self, characters: int, what: str) -> None:
+        """libcst's tree takes about five times the memory of Python's (500 bytes or so
+        per byte of source): what it parses is held to a fifth of `max-file-size`."""
+        limit = self.max_file_size // 5
+        if characters > limit:
+            raise TooLarge(
+                f"not checked: {_size(characters)} to parse with libcst ({what}), over the limit of "
+                f"{_size(limit)} (a fifth of `max-file-size` in [tool.nanlint])"
+            )
 
     def _lint(
         self,
@@ -163,6 +198,25 @@ def _known_codes() -> FrozenSet[str]:
     from nanlint.registry import infos_by_code
 
     return frozenset(infos_by_code())
+
+
+def _size(characters: int) -> str:
+    return f"{characters / 1e6:.1f} MB" if characters >= 100_000 else f"{characters:,} characters"
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while one file is linted. The trees of a big
+    file are millions of objects, and each full collection walks them all: on a 2 MB
+    generated module, collections took three quarters of the time. The trees hold no
+    cycles; what garbage does is collected once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_ast(source: str) -> ast.Module:

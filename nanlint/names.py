@@ -22,6 +22,9 @@ class ImportTable:
     def __init__(self, aliases: Dict[str, str], bound: Set[str]) -> None:
         self.aliases = aliases  # local name -> qualified name
         self.bound = bound  # names bound other than by an import
+        # Rules ask it of every part of the module (hundreds of thousands in a
+        # generated one), always about the same few modules.
+        self._imported: Dict[str, bool] = {}
 
     def resolve(self, name: str) -> Optional[str]:
         """The qualified name a bare name refers to, or None when unknown or local."""
@@ -34,7 +37,11 @@ class ImportTable:
 
     def imports_module(self, prefix: str) -> bool:
         """Whether anything from `prefix` (e.g. "torch") is imported."""
-        return any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+        imported = self._imported.get(prefix)
+        if imported is None:
+            imported = any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+            self._imported[prefix] = imported
+        return imported
 
     def reference(self, qualified: str) -> "Optional[tuple[str, Optional[str]]]":
         """How to spell `qualified` here and the module to import if none fits, or None.
@@ -237,14 +244,19 @@ class _Found:
         self.others: Set[str] = set()  # attributes, parameters, imports, definitions...
 
     def resolve(self, imports: ImportTable, index: type) -> ModuleIndex:
+        """The part's index. The sets collected are the index's own, unioned in place
+        (no copies), and an empty one is the shared `_NOTHING`: a generated module has
+        hundreds of thousands of parts, and an empty set costs 216 bytes."""
         members = tuple(member.resolve(imports, index) for member in self.members)
+        self.members = []  # collected: let them go as soon as their index exists
         calls: Set[str] = set()
         for chain in self.chains:
             qualified = imports.resolve(chain[0])
             if qualified is not None:
                 calls.add(".".join((qualified,) + chain[1:]))
-        methods, loads = set(self.methods), set(self.loads)
-        mentions = self.loads | self.stores | self.others
+        methods, loads, mentions = self.methods, self.loads, self.others
+        mentions |= loads
+        mentions |= self.stores
         half_powers = self.half_powers
         for member in members:
             calls |= member.calls
@@ -254,8 +266,20 @@ class _Found:
             half_powers = half_powers or member.half_powers
         stores = self.stores  # the part's own: a class's or a table's members have theirs
         return index(
-            imports, calls, methods, half_powers, self.node, members, frozenset(loads), frozenset(stores), mentions
+            imports,
+            calls or _NOTHING,
+            methods or _NOTHING,
+            half_powers,
+            self.node,
+            members,
+            loads or _NOTHING,
+            stores or _NOTHING,
+            mentions or _NOTHING,
         )
+
+
+# The empty set every part without calls, methods, loads or stores shares.
+_NOTHING: FrozenSet[str] = frozenset()
 
 
 _TABLES = (ast.Assign, ast.AnnAssign)

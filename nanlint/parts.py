@@ -40,6 +40,7 @@ class Reduced:
     source: str  # the file with every part no rule wants replaced by its stub
     rows: List[int]  # the first line of each module-level statement, as `ast` counts
     unseen: FrozenSet[str]  # every name the replaced code mentions
+    kept: int  # characters of code left for libcst to parse, the stubs' not counted
 
 
 _WHITESPACE = " \t\f"
@@ -52,30 +53,64 @@ def reduce(source: str, index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> 
     Small parts go too: on torch and transformers, leaving out every part no rule wants
     was faster than keeping those under 500 or 2,000 characters, and sent 6 of the 638
     files libcst parsed back to a whole parse."""
-    dropped: List["ModuleIndex"] = []
-
-    def leave_out(parts: Sequence["ModuleIndex"]) -> None:
-        for part in parts:
-            if not any(rule.wants_part(part, index) for rule in rules):
-                dropped.append(part)
-            else:
-                leave_out(part.parts)  # the members of a class, the rows of a table
-
-    leave_out([part for part in index.parts if not _is_header(part.node)])
-    if not dropped:
+    # Runs of neighbours (module-level statements, members of one class, rows of one
+    # table) no rule wants, each replaced by one stub: a generated module of 500,000
+    # assignments becomes one string for libcst, not 500,000 statements.
+    runs: List[List["ModuleIndex"]] = []
+    _leave_out(index.parts, True, index, rules, runs)
+    if not runs:
         return None
     lines = split_lines(source)
     reduced = list(lines)
-    for node in (part.node for part in dropped):
-        first, last = _first_row(node), node.end_lineno
+    left_out = 0
+    # From the last run up, so that no replacement moves the text of another.
+    for run in reversed(runs):
+        first_node, last_node = run[0].node, run[-1].node
+        first, last = _first_row(first_node), last_node.end_lineno
         start = (
-            _column(lines[first - 1], node.col_offset) if first == node.lineno else _indent(lines[first - 1])
+            _column(lines[first - 1], first_node.col_offset)
+            if first == first_node.lineno
+            else _indent(lines[first - 1])
         )
-        end = _column(lines[last - 1], node.end_col_offset)
-        reduced[first - 1 : last] = _stub(reduced[first - 1 : last], start, end)
-    starts = {id(part.node): _first_row(part.node) for part in dropped}
-    rows = [starts.get(id(statement), statement.lineno) for statement in index.node.body]
-    return Reduced("".join(reduced), rows, frozenset().union(*(part.mentions for part in dropped)))
+        end = _column(lines[last - 1], last_node.end_col_offset)
+        stub = _stub(reduced[first - 1 : last], start, end)
+        left_out += sum(map(len, reduced[first - 1 : last])) - sum(map(len, stub))
+        reduced[first - 1 : last] = stub
+    # A run of module-level statements is one statement now, starting where its first did.
+    stubbed = {id(run[0].node): _first_row(run[0].node) for run in runs}
+    merged = {id(part.node) for run in runs for part in run[1:]}
+    rows = [
+        stubbed.get(id(statement), statement.lineno)
+        for statement in index.node.body
+        if id(statement) not in merged
+    ]
+    mentions = frozenset().union(*(part.mentions for run in runs for part in run))
+    return Reduced("".join(reduced), rows, mentions, len(source) - left_out)
+
+
+def _leave_out(
+    parts: Sequence["ModuleIndex"],
+    top: bool,
+    index: "ModuleIndex",
+    rules: Sequence[Type["Rule"]],
+    runs: List[List["ModuleIndex"]],
+) -> None:
+    """Adds to `runs` each run of neighbours in `parts` that no rule wants. (Not a
+    closure: a recursive one is a reference cycle, which would keep the whole `ast`
+    alive until the cycle collector, paused while a file is linted, runs again.)"""
+    run: List["ModuleIndex"] = []
+    for part in parts:
+        header = top and _is_header(part.node)
+        if not header and not any(rule.wants_part(part, index) for rule in rules):
+            run.append(part)
+            continue
+        if run:
+            runs.append(run)
+            run = []
+        if not header:
+            _leave_out(part.parts, False, index, rules, runs)  # the members of a class, the rows of a table
+    if run:
+        runs.append(run)
 
 
 def identifiers(texts: Iterable[str]) -> Set[str]:
@@ -112,11 +147,17 @@ def _indent(line: str) -> int:
 def _stub(lines: Sequence[str], start: int, end: int) -> List[str]:
     """`lines` with the code from column `start` of the first to column `end` of the
     last replaced by an expression that spans the same lines and columns, each line
-    keeping its ending, and means nothing to any rule (`0 or \"\"\"...\"\"\"`: one string
-    token, whatever the size; not a docstring)."""
+    keeping its ending (and its length: see below), and means nothing to any rule (`0 or \"\"\"...\"\"\"`:
+    one string token, whatever the size; not a docstring)."""
     head, tail = lines[0][:start], lines[-1][end:]
     if len(lines) == 1:
         return [head + "0".ljust(end - start) + tail]
     endings = [line[len(line.rstrip("\r\n")) :] for line in lines[:-1]]
-    opening, closing = ('0 or """', '"""') if end >= 3 else ("(0", ")")
-    return [head + opening + endings[0], *endings[1:], closing.rjust(end) + tail]
+    width = len(lines[0]) - len(endings[0]) - start
+    # Each line keeps its length, but a last line with nothing after the stub (`]` of a
+    # table at column 1): the closing quotes may pass its end. Where the string's
+    # quotes do not fit, parentheses span the lines instead (`()`, an empty tuple),
+    # which libcst reads as one node per line.
+    string = width >= 8 and (end >= 3 or not tail.strip())
+    opening, closing = ('0 or """', '"""') if string else ("(", ")")
+    return [head + opening.ljust(width) + endings[0], *endings[1:], closing.rjust(end) + tail]

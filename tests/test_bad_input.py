@@ -380,3 +380,22 @@ def test_a_notebook_named_is_not_checked_and_says_so(project):
     assert result.exit_code == 1 and ("analysis.ipynb", 1, 1, "NAN000") in rows(result.stdout)
     result = project.run("check", "--stdin-filename", "nb.ipynb", "-", input=notebook)
     assert "nb.ipynb: not checked: Jupyter notebooks" in result.stderr and result.exit_code == 0
+
+
+def test_a_file_over_the_size_limit_is_a_warning_never_all_checks_passed(project):
+    """Over `max-file-size` a file that could hold a finding is not parsed: one line
+    says so and why, the summary does not claim it passed, the other files are checked."""
+    project.config("max-file-size = 0.001\n")  # 1,000 characters
+    padding = "".join(f"# padding line {i}\n" for i in range(60))
+    project.write("big.py", SAFE_SOURCE + padding)
+    project.write("big_plain.py", "x = 1\n" + padding)  # no trigger word: cannot hold one
+    result = _run_with_good(project, "big.py", "big_plain.py")
+    assert result.exit_code == 1, result.output
+    warning = [line for line in result.stderr.splitlines() if "big" in line]
+    assert warning == [
+        f"nanlint: warning: big.py: not checked: {len(SAFE_SOURCE + padding):,} characters of source, "
+        "over the limit of 1,000 characters (`max-file-size` in [tool.nanlint])"
+    ], result.stderr
+    alone = project.run("check", "--no-cache", "big.py")
+    assert alone.exit_code == 0 and "All checks passed" not in alone.stdout
+    assert "1 file not checked (NAN000)" in alone.stdout

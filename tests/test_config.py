@@ -74,6 +74,7 @@ def test_every_key_is_read(project):
         'unfixable = ["NAN005"]\n'
         'extend-safe-fixes = ["NAN001"]\n'
         'extend-unsafe-fixes = ["NAN002"]\n'
+        "max-file-size = 2.5\n"
     )
     settings = load("pyproject.toml")
     assert settings.include == ("*.py",) and settings.extend_include == ("*.pyw",)
@@ -88,6 +89,7 @@ def test_every_key_is_read(project):
     assert settings.eps == "1e-8"
     assert settings.max_norm == "5"
     assert settings.cache_dir == "cachedir"
+    assert settings.max_file_size == 2_500_000
     assert settings.root == str(project.root)
     project.write("bad.py", SAFE_SOURCE)
     assert project.run("check", "bad.py").exit_code == 1
@@ -155,6 +157,8 @@ def test_unknown_key_names_it_with_a_suggestion(project):
         ('respect-gitignore = "yes"\n', "respect-gitignore"),
         ('include = "*.py"\n', "include"),
         ("unfixable = [1]\n", "unfixable"),
+        ("max-file-size = 0\n", "max-file-size"),
+        ('max-file-size = "20MB"\n', "max-file-size"),
     ],
 )
 def test_a_value_of_the_wrong_type_names_the_key_and_the_file(project, body, key):

@@ -128,6 +128,18 @@ def test_a_table_row_is_left_out_on_its_own():
     assert after[2] == "    0" + " " * 28 + ",\n" and after[3] == "    Op(fn=torch.sqrt(x)),\n"
 
 
+def test_a_run_of_neighbours_no_rule_wants_is_one_stub():
+    """A generated module of many small statements is a few statements for libcst."""
+    table = "".join(f"CONST_{i} = {i} * 2\n" for i in range(500))
+    source = f"import torch\n{table}def loss(a, b):\n    return torch.sqrt(((a - b) ** 2).sum())\n{table}"
+    reduced = _reduced(source)
+    before, after = split_lines(source), split_lines(reduced.source)
+    assert len(after) == len(before) and after[501:503] == before[501:503]
+    assert len(cst.parse_module(reduced.source).body) == 4  # the import, a stub, the loss, a stub
+    assert reduced.rows == [1, 2, 502, 504] == [s.lineno for s in ast.parse(reduced.source).body]
+    assert {"CONST_0", "CONST_499"} <= reduced.unseen
+
+
 def test_nothing_left_out_means_no_reduction():
     assert _reduced("import torch\nx = torch.sqrt(y)\n") is None
 
@@ -290,11 +302,18 @@ def in_training(source: str) -> str:
         f'"""doc"""\nfrom torch import sqrt\ndef g():\n    return 1\ndef loss(a, b):\n    return {NAMED_ROOT}\n',
         f"def g():\n    return 1\nfrom torch import sqrt\ndef loss(a, b):\n    return {NAMED_ROOT}\n",
         f"@dec\ndef g():\n    return 1\nfrom torch import sqrt\ndef loss(a, b):\n    return {NAMED_ROOT}\n",
+        # Runs of neighbours left out as one stub: statements, rows, members; the first
+        # line too short for the string's quotes; a comment between that holds quotes.
+        f"import torch\nx = 1\ny = [\n    2]\n# ''' \"\"\" quotes\nz = 3; w = 4\ndef g(a, b):\n    return {ROOT}\nv = 5\n",
+        f"import torch\nrows = [\n    1,\n    2, 3,\n    Op(fn=lambda a, b: {ROOT}),\n    4,\n    5]\n",
+        f"import torch\nclass A:\n    p = [\n        1]\n    q = 2\n    def g(self, a, b):\n        return {ROOT}\n",
+        f"import torch\nx = 1; y = [\n2]; z = 3\ndef g(a, b):\n    return {ROOT}\n",
     ],
     ids=[
         "carriage-returns", "tabs", "form-feeds", "decorated-members", "starred-row", "non-ascii-rows",
         "row-ending-in-column-1", "semicolons", "bare-tuple", "annotated-table", "backslash",
         "docstring", "import-after-a-function", "import-after-a-decorated-function",
+        "run-of-statements", "run-of-rows", "run-of-members", "run-after-a-semicolon",
     ],
 )
 def test_odd_shapes_give_the_findings_and_fixes_of_a_whole_parse(source):
@@ -304,3 +323,58 @@ def test_odd_shapes_give_the_findings_and_fixes_of_a_whole_parse(source):
     found = _findings(fast, source)
     assert found == _findings(slow, source) and len(found) == 1 and found[0]["fix"]
     assert fast.parses == {"in part": 1}
+
+
+def test_the_cycle_collector_runs_again_after_a_file_whatever_happened():
+    import gc
+
+    from nanlint.engine import ParseError
+
+    linter = Linter(all_rules())
+    assert gc.isenabled()
+    linter.lint_source(SOURCE, "model.py")
+    assert gc.isenabled()
+    with pytest.raises(ParseError):
+        linter.lint_source("import torch\ndef f(:\n    torch.sqrt(x)\n", "broken.py")
+    assert gc.isenabled()
+
+
+def test_what_libcst_parses_is_held_to_a_fifth_of_the_size_limit():
+    """A file under `max-file-size` whose parts a rule wants, or whose whole text a rule
+    reads, are more than libcst should hold is not checked, and the reason says which."""
+    from nanlint.engine import TooLarge
+
+    padding = "".join(f"    total = total + {i}\n" for i in range(40))
+    loss = f"def loss(a, b, total):\n{padding}    return torch.sqrt(((a - b) ** 2).sum())\n"
+    wanted = f"import torch\n{loss}def unrelated(total):\n{padding}    return total\n"
+    linter = Linter(all_rules(), max_file_size=5 * len(loss))
+    with pytest.raises(TooLarge, match=r"^not checked: [\d,]+ characters to parse with libcst \(the parts a rule wants\)"):
+        linter.lint_source(wanted, "m.py")
+    assert not linter.parses  # refused before libcst ran
+    assert _findings(Linter(all_rules(), max_file_size=5 * (len(loss) + 200)), wanted) != []  # the stub is not counted
+
+    # NAN001 follows `d` into code left out: the whole file is parsed, over its share.
+    whole = (
+        "import torch\nd = ((model(x) - y) ** 2).sum()\n"
+        f"def unrelated(total):\n    global d\n{padding}    d = 0\nr = torch.sqrt(d)\nr.backward()\n"
+    )
+    linter = Linter(all_rules(), max_file_size=5 * (len(whole) - 1))
+    with pytest.raises(TooLarge, match=r"\(the whole file, as a rule reads it all\), over the limit of"):
+        linter.lint_source(whole, "m.py")
+    assert linter.parses == {"again whole": 1}
+    assert _findings(Linter(all_rules(), max_file_size=5 * len(whole)), whole) != []
+
+
+def test_no_tree_outlives_the_file_though_the_collector_is_paused():
+    """What refcounting alone frees: a cycle holding the `ast` (a recursive closure in
+    `reduce` did) kept a 20 MB file's tree alive until the next full collection."""
+    import gc
+
+    linter = Linter(all_rules())
+    gc.collect()
+    gc.disable()
+    try:
+        assert _findings(linter, SOURCE) != []
+        assert not [o for o in gc.get_objects() if type(o) is ast.Module]
+    finally:
+        gc.enable()
