@@ -10,8 +10,12 @@ from nanlint.config import Settings
 from nanlint.sources import os_reason
 
 
+# Found in folders: Python files and Jupyter notebooks.
+EXTENSIONS = (".py", ".ipynb")
+
+
 def discover(
-    paths: Sequence[str], settings: Settings, force_exclude: bool = False
+    paths: Sequence[str], settings: Settings, force_exclude: bool = False, extensions: Tuple[str, ...] = EXTENSIONS
 ) -> Tuple[List[str], List[Tuple[str, str]]]:
     """(files to check in a stable order, [(path, why it could not be walked)])."""
     files: List[str] = []
@@ -54,7 +58,7 @@ def discover(
         for folder, dirs, names in os.walk(path, onerror=on_error):
             dirs[:] = sorted(d for d in dirs if not _excluded_itself(os.path.join(folder, d), settings))
             for name in sorted(names):
-                if name.endswith(".py"):
+                if name.lower().endswith(extensions):
                     full = os.path.join(folder, name)
                     if _excluded_itself(full, settings):
                         continue
