@@ -90,8 +90,9 @@ def test_findings_are_in_their_cell_and_follow_names_from_earlier_cells(project)
 
 def test_fix_rewrites_only_the_fixed_cell_source_and_is_idempotent(project):
     path = project.write("analysis.ipynb", notebook())
-    result = project.run("check", "--no-cache", "--fix", "analysis.ipynb")
+    result = project.run("check", "--no-cache", "--fix", "--show-fixes", "analysis.ipynb")
     assert result.exit_code == 1, result.output  # the unsafe one remains
+    assert "  analysis.ipynb:cell 4:2:5: NAN001 Use torch.linalg.vector_norm" in result.stdout
     assert path.read_text(encoding="utf-8") == notebook(with_cell(4, FIXED_CELL_4))
     again = project.run("check", "--no-cache", "--fix", "analysis.ipynb")
     assert path.read_text(encoding="utf-8") == notebook(with_cell(4, FIXED_CELL_4))
@@ -124,6 +125,16 @@ def test_a_fix_that_adds_an_import_puts_it_after_the_imports_of_the_first_cell(p
         ("code", "def loss(z, y):\n    return -torch.nn.functional.log_softmax(z, -1)[y].mean()"),
     ]
     assert path.read_text(encoding="utf-8") == notebook(fixed)
+
+
+def test_a_source_written_as_one_string_is_fixed_as_one_string(project):
+    document = json.loads(notebook())
+    for cell in document["cells"]:
+        cell["source"] = "".join(cell["source"])
+    path = project.write("analysis.ipynb", json.dumps(document, indent=2) + "\n")
+    project.run("check", "--no-cache", "--fix", "analysis.ipynb")
+    document["cells"][3]["source"] = FIXED_CELL_4
+    assert path.read_text(encoding="utf-8") == json.dumps(document, indent=2) + "\n"
 
 
 def test_noqa_in_a_cell(project):
