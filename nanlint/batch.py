@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from nanlint.cache import Cache, digest
 from nanlint.config import Settings
-from nanlint.notebook import is_notebook
 from nanlint.registry import infos_by_code, trigger_pattern
 from nanlint.rule import Diagnostic, Location
 from nanlint.sources import SourceError, SourceFile, decode, os_reason, split_lines
@@ -25,6 +24,11 @@ if TYPE_CHECKING:
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
+
+
+def is_notebook(path: str) -> bool:
+    """A Jupyter notebook, checked by `nanlint.notebook` (imported only when one is)."""
+    return path.lower().endswith(".ipynb")
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from nanlint.batch import FileOutcome, Job
 
 
-def is_notebook(path: str) -> bool:
-    return path.lower().endswith(".ipynb")
-
-
 class NotebookError(SourceError):
     """A notebook that cannot be checked. `skipped`: a sound notebook nanlint does not
     read (another language, an older format), a warning rather than an error."""

@@ -88,6 +88,25 @@ def test_findings_are_in_their_cell_and_follow_names_from_earlier_cells(project)
     assert "cell 6" not in out  # %%bash: not Python, never parsed
 
 
+def test_the_path_of_a_value_goes_back_into_earlier_cells(project):
+    cells = [
+        ("code", "import torch\nz = torch.randn(4, 3)\np = torch.softmax(z, -1)"),
+        ("markdown", "Keep the classes after the first."),
+        ("code", "q = p[:, 1:]\nloss = -torch.log(q).mean()"),
+    ]
+    text = notebook(cells)
+    project.write("nb.ipynb", text)
+    result = project.run("check", "--no-cache", "nb.ipynb")
+    assert "nb.ipynb:cell 3:2:9: NAN003" in result.stdout
+    assert "= note: `p` gets its value here (nb.ipynb:cell 1:3:5)" in result.stdout
+    assert "= note: `q` gets its value here (nb.ipynb:cell 3:1:5)" in result.stdout
+    result = project.run("check", "--no-cache", "--output-format", "sarif", "nb.ipynb")
+    [first, _] = _validate_sarif(result.stdout)["runs"][0]["results"][0]["relatedLocations"]
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "p = torch.softmax" in l)
+    assert first["physicalLocation"]["region"]["startLine"] == line
+    assert first["message"]["text"] == "cell 1:3:5: `p` gets its value here"
+
+
 def test_fix_rewrites_only_the_fixed_cell_source_and_is_idempotent(project):
     path = project.write("analysis.ipynb", notebook())
     result = project.run("check", "--no-cache", "--fix", "--show-fixes", "analysis.ipynb")
