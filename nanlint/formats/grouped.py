@@ -4,6 +4,7 @@ from typing import List
 
 from nanlint.batch import FileOutcome
 from nanlint.formats.style import paint
+from nanlint.rule import Diagnostic
 
 
 def grouped(outcomes: List[FileOutcome], color: bool) -> str:
@@ -24,6 +25,6 @@ def grouped(outcomes: List[FileOutcome], color: bool) -> str:
     return "".join(blocks)
 
 
-def _row(d) -> str:
+def _row(d: Diagnostic) -> str:
     """The row, `cell N:row` in a notebook."""
     return f"cell {d.location.cell}:{d.location.row}" if d.location.cell else str(d.location.row)
