@@ -49,6 +49,7 @@ _CELL_MAGIC = re.compile(r"%%([\w.]+)")
 # help (`?torch.sqrt`, `torch.sqrt??`), or an assignment from one (`files = !ls`).
 _LINE_MAGIC = re.compile(r"[ \t]*(?:[%!?]|[\w.]+[ \t]*\?\??[ \t]*$|[\w.,\[\] \t]+=[ \t]*[%!])")
 _INDENT = re.compile(r"[ \t]*")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"[ \t\r\n]*")
 _DECODER = json.JSONDecoder()
 
@@ -68,7 +69,7 @@ class Joined:
 
     text: str
     cells: Tuple[CodeCell, ...]  # the cells joined, in order
-    added_newline: Tuple[bool, ...]  # a newline ended a cell that had none
+    added_newline: Tuple[str, ...]  # the newline that ended a cell that had none, or ""
     magics: Tuple[str, ...]  # the line each placeholder `k` stands for
     token: str
 
@@ -93,15 +94,15 @@ class Joined:
 
     def split(self, text: str) -> List[str]:
         """The source of each joined cell in `text`, the magics put back."""
-        parts = text.split(self.separator)
+        parts = text.split(self.separator) if self.cells or text else []
         if len(parts) != len(self.cells):
             raise SourceError("a fix spans two notebook cells; not written")
         placeholder = re.compile(rf"^[ \t]*pass#{re.escape(self.token)}m(\d+)", re.MULTILINE)
         restored = 0
         sources = []
         for part, added in zip(parts, self.added_newline):
-            if added and part.endswith("\n"):
-                part = part[:-1]
+            if added and part.endswith(added):
+                part = part[: -len(added)]
             part, count = placeholder.subn(lambda match: self.magics[int(match.group(1))], part)
             restored += count
             sources.append(part)
@@ -194,8 +195,13 @@ class Notebook:
                 body = _mask(cell.source, token, magics)
                 if body is None:
                     continue
-                newline = bool(body) and not body.endswith(("\n", "\r"))
-                bodies.append(body + "\n" if newline else body)
+                # Ended as its lines are (CRLF in a notebook saved on Windows): a fix
+                # that adds a line after it writes the same ending.
+                newline = ""
+                if body and not body.endswith(("\n", "\r")):
+                    found = _NEWLINE.search(cell.source) or _NEWLINE.search(everything)
+                    newline = found.group() if found else "\n"
+                bodies.append(body + newline)
                 chosen.append(cell)
                 added.append(newline)
             joined = Joined("", tuple(chosen), tuple(added), tuple(magics), token)

@@ -9,6 +9,8 @@ import json
 from typing import List, Optional
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nanlint.notebook import NotebookError, _mask, read
 from test_formats import _validate_sarif
@@ -129,21 +131,33 @@ def test_fix_keeps_line_endings_and_escaping(project, newline, ensure_ascii):
     assert path.read_bytes() == expected.encode("utf-8")
 
 
-def test_a_fix_that_adds_an_import_puts_it_after_the_imports_of_the_first_cell(project):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    "imports, fixed_imports",
+    [
+        (
+            "from torch.nn.functional import softmax\n%load_ext autoreload",
+            "from torch.nn.functional import softmax\nimport torch\n%load_ext autoreload",
+        ),
+        # The new line ends as the notebook's lines do, CRLF too.
+        ("from torch.nn.functional import softmax", "from torch.nn.functional import softmax\nimport torch"),
+    ],
+)
+def test_a_fix_that_adds_an_import_puts_it_after_the_imports_of_the_first_cell(project, newline, imports, fixed_imports):
     cells = [
         ("markdown", "# Loss"),
-        ("code", "from torch.nn.functional import softmax\n%load_ext autoreload"),
+        ("code", imports),
         ("code", "def loss(z, y):\n    return -softmax(z, -1).log()[y].mean()"),
     ]
-    path = project.write("nb.ipynb", notebook(cells))
+    path = project.write("nb.ipynb", notebook(cells, newline=newline))
     result = project.run("check", "--no-cache", "--fix", "--unsafe-fixes", "nb.ipynb")
     assert result.exit_code == 0, result.output
     fixed = [
         cells[0],
-        ("code", "from torch.nn.functional import softmax\nimport torch\n%load_ext autoreload"),
+        ("code", fixed_imports),
         ("code", "def loss(z, y):\n    return -torch.nn.functional.log_softmax(z, -1)[y].mean()"),
     ]
-    assert path.read_text(encoding="utf-8") == notebook(fixed)
+    assert path.read_bytes() == notebook(fixed, newline=newline).encode("utf-8")
 
 
 def test_a_source_written_as_one_string_is_fixed_as_one_string(project):
@@ -302,3 +316,59 @@ def test_a_notebook_round_trips_unchanged_without_fixes():
     assert parsed.encode(parsed.joined.text) == text.encode("utf-8")
     with pytest.raises(NotebookError):
         read(b"[1, 2]")
+
+
+LINES = [
+    "import torch",
+    "x = torch.sqrt(y)",
+    "%timeit f(x)",
+    "!pip install torch \\",
+    "    numpy",
+    "files = !ls",
+    "torch.sqrt?",
+    "s = ('%d'",
+    "     % 3)",
+    "doc = '''",
+    "%not a magic inside a string",
+    "'''",
+    "for i in range(2):",
+    "    %time g(i)",
+    "",
+    "# é, \"quoted\", \\backslash\t tab",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["code", "code", "markdown"]),
+            st.one_of(st.just(""), st.just("%%bash\n"), st.just("%%time\n")),
+            st.lists(st.sampled_from(LINES), max_size=6),
+            st.sampled_from(["", "\n"]),
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_any_notebook_round_trips_and_its_rows_map_back(cells, newline, ensure_ascii):
+    """Unchanged, a notebook encodes to its own bytes; each row of the joined source maps
+    to the row of its cell that it stands for (a placeholder for a magic)."""
+    written = [(kind, head + "\n".join(lines) + end) for kind, head, lines, end in cells]
+    raw = notebook(written, newline=newline, ensure_ascii=ensure_ascii).encode("utf-8")
+    parsed = read(raw)
+    joined = parsed.joined
+    assert parsed.encode(joined.text) == raw
+    assert joined.split(joined.text) == [cell.source for cell in joined.cells]
+    for cell in parsed.cells:  # written again, a source is laid out as it was
+        start, end = cell.span
+        assert parsed._source_value(cell, cell.source) == parsed.text[start:end]
+    sources = {cell.number: cell.source for cell in parsed.cells}
+    rows = joined.rows(joined.text)
+    for row, line in enumerate(joined.text.splitlines(keepends=True), 1):
+        if line == joined.separator:
+            continue
+        cell, row_in_cell = rows[row - 1]
+        original = sources[cell].splitlines(keepends=True)[row_in_cell - 1]
+        assert line.rstrip("\r\n") == original.rstrip("\r\n") or f"pass#{joined.token}m" in line
