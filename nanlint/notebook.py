@@ -469,7 +469,7 @@ def check_notebook(raw: bytes, job: "Job", path: str, display: str, write: bool 
     if outcome.diff:
         outcome.diff = notebook.diff(outcome.new_text, display)
     outcome.lines = []
-    if outcome.diagnostics:
+    if outcome.diagnostics or outcome.problem_cell:
         shown = read(outcome.new_raw) if outcome.new_raw is not None else notebook
         outcome.notebook = shown.view()
     return outcome

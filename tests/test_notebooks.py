@@ -275,6 +275,18 @@ def test_a_bad_notebook_is_one_line_and_left_alone(project, content, level, mess
     assert path.read_text(encoding="utf-8") == content  # nothing lost
 
 
+def test_a_syntax_error_is_shown_in_its_cell_and_in_the_file(project):
+    text = notebook(with_cell(5, "(d.sum() + r.sum()).backward()\nprint 'done'"))
+    project.write("analysis.ipynb", text)
+    result = project.run("check", "--no-cache", "analysis.ipynb")
+    assert result.exit_code == 2
+    assert "analysis.ipynb:cell 5:2:1: NAN000 syntax error" in result.stdout
+    assert "2 | print 'done'\n" in result.stdout
+    result = project.run("check", "--no-cache", "--output-format", "github", "analysis.ipynb")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "print 'done'" in l)
+    assert f",line={line}," in result.stdout and "::cell 5:2:1: NAN000 syntax error" in result.stdout
+
+
 def test_magics_are_masked_only_where_a_statement_starts():
     magics: List[str] = []
     source = (
