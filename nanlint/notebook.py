@@ -214,11 +214,14 @@ class Notebook:
         changed = [
             (cell, new) for cell, new in zip(joined.cells, joined.split(text)) if new != cell.source
         ]
-        out = self.text
-        for cell, new in sorted(changed, key=lambda pair: -pair[0].span[0]):
+        # In one pass: outputs can be megabytes, and a copy of them per changed cell adds up.
+        pieces, at = [], 0
+        for cell, new in changed:
             start, end = cell.span
-            out = out[:start] + self._source_value(cell, new) + out[end:]
-        return out.encode("utf-8")
+            pieces += [self.text[at:start], self._source_value(cell, new)]
+            at = end
+        pieces.append(self.text[at:])
+        return "".join(pieces).encode("utf-8")
 
     def _source_value(self, cell: CodeCell, source: str) -> str:
         """`source` as JSON, laid out as `cell`'s source is in the file."""

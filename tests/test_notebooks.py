@@ -120,6 +120,23 @@ def test_fix_rewrites_only_the_fixed_cell_source_and_is_idempotent(project):
     assert "Found 1 finding(s)." in again.stdout
 
 
+def test_fixes_in_several_cells_each_land_in_their_cell(project):
+    root = "torch.sum((a - b) ** 2, dim=1).sqrt()"
+    cells = [
+        ("code", "import torch\na = torch.randn(4, 3, requires_grad=True)\nb = torch.zeros(4, 3)"),
+        ("code", f"d1 = {root}"),
+        ("markdown", "And once more."),
+        ("code", f"%time d2 = 2 * a\nd2 = {root}"),
+        ("code", "(d1.sum() + d2.sum()).backward()"),
+    ]
+    path = project.write("nb.ipynb", notebook(cells))
+    result = project.run("check", "--no-cache", "--fix", "nb.ipynb")
+    assert result.exit_code == 0, result.output
+    norm = "torch.linalg.vector_norm(a - b, dim=1)"
+    fixed = [cells[0], ("code", f"d1 = {norm}"), cells[2], ("code", f"%time d2 = 2 * a\nd2 = {norm}"), cells[4]]
+    assert path.read_text(encoding="utf-8") == notebook(fixed)
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 @pytest.mark.parametrize("ensure_ascii", [False, True])
 def test_fix_keeps_line_endings_and_escaping(project, newline, ensure_ascii):
