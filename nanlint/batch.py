@@ -235,7 +235,8 @@ def check_files(
             _tick(progress)
             continue
         if is_notebook(path):
-            # The prefilter reads a notebook's cells, not its JSON: the engine's own.
+            # Its trigger words are looked for in its cells, by the engine: in the JSON a
+            # call can be split over two strings (`sqrt` at the end of one, `(` next).
             pending.append((path, raw, job))
             continue
         # The prefilter: a file with none of the rules' trigger words is not parsed.
