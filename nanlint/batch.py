@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from nanlint.cache import Cache, digest
 from nanlint.config import Settings
 from nanlint.registry import infos_by_code, trigger_pattern
-from nanlint.rule import Diagnostic
+from nanlint.rule import Diagnostic, Location
 from nanlint.sources import SourceError, SourceFile, decode, os_reason, split_lines
 from nanlint.writing import write_source
 
+if TYPE_CHECKING:
+    from nanlint.notebook import NotebookView
+
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
-# A notebook is JSON, not Python: read as Python it would fail or pass by chance.
-NOTEBOOK_WARNING = "not checked: Jupyter notebooks (.ipynb) are not supported yet"
 
 
-def _is_notebook(path: str) -> bool:
+def is_notebook(path: str) -> bool:
+    """A Jupyter notebook, checked by `nanlint.notebook` (imported only when one is)."""
     return path.lower().endswith(".ipynb")
 
 
@@ -52,10 +54,25 @@ class FileOutcome:
     new_raw: Optional[bytes] = None  # the same, encoded as the file was
     unconverged: bool = False
     problem_at: Tuple[int, int] = (1, 1)  # row and column of the error or warning
+    problem_cell: int = 0  # the notebook cell they are in
+    notebook: Optional["NotebookView"] = None  # a notebook's cells, in place of `lines`
 
     @property
     def not_checked(self) -> bool:
         return self.error is not None or self.warning is not None
+
+    def source_line(self, location: Location) -> Optional[str]:
+        """The line of the checked source that `location` is on."""
+        if self.notebook is not None:
+            return self.notebook.line(location)
+        return self.lines[location.row - 1] if 0 < location.row <= len(self.lines) else None
+
+    def in_file(self, location: Location) -> Tuple[int, int]:
+        """(line, column) of `location` in the file itself: in a notebook's JSON, where
+        its cell's row is written."""
+        if self.notebook is not None and location.cell:
+            return self.notebook.in_file(location)
+        return location.row, location.column
 
     def reported(self) -> List[Diagnostic]:
         """What the output formats show: the findings, and NAN000 first when the file
@@ -66,10 +83,10 @@ class FileOutcome:
         from nanlint import unchecked
 
         row, column = self.problem_at
-        where = f"{row}:{column}: "
+        where = Location(row, column, self.problem_cell).label() + ": "
         if problem.startswith(where):
             problem = problem[len(where):]  # said once, by the finding's location
-        return [unchecked.diagnostic(self.path, problem, row, column)] + self.diagnostics
+        return [unchecked.diagnostic(self.path, problem, row, column, self.problem_cell)] + self.diagnostics
 
     def level(self, diagnostic: Diagnostic) -> str:
         """"error", or "warning" for the NAN000 of a file skipped with a warning."""
@@ -159,6 +176,13 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 def _work(item: Tuple[str, bytes, Job]) -> FileOutcome:
     path, raw, job = item
+    if is_notebook(path):
+        from nanlint.notebook import check_notebook
+
+        try:
+            return check_notebook(raw, job, path, path)
+        except Exception as error:
+            return FileOutcome(path, error=f"internal error: {type(error).__name__}: {error}")
     try:
         source = decode(raw, path)
     except SourceError as error:
@@ -182,10 +206,6 @@ def check_files(
     infos = infos_by_code()
     fixing = set()
     for path in paths:
-        if _is_notebook(path):
-            outcomes[path] = FileOutcome(path, warning=NOTEBOOK_WARNING)
-            _tick(progress)
-            continue
         if job.mode == FIX:
             # Names of one file (symbolic or hard links to a helper that recipes
             # share, or a link and the file itself): it is fixed once, under the
@@ -208,10 +228,19 @@ def check_files(
         cached = cache.get(path, file_digest) if cache is not None else None
         if cached is not None and not (job.mode != CHECK and any(d.fix for d in cached)):
             outcome = FileOutcome(path, [replace(d, filename=path) for d in cached])
-            if outcome.diagnostics:
+            if outcome.diagnostics and is_notebook(path):
+                from nanlint.notebook import view_of
+
+                outcome.notebook = view_of(raw)
+            elif outcome.diagnostics:
                 outcome.lines = split_lines(_text_for_display(raw, path))
             outcomes[path] = outcome
             _tick(progress)
+            continue
+        if is_notebook(path):
+            # Its trigger words are looked for in its cells, by the engine: in the JSON a
+            # call can be split over two strings (`sqrt` at the end of one, `(` next).
+            pending.append((path, raw, job))
             continue
         # The prefilter: a file with none of the rules' trigger words is not parsed.
         text = raw.decode("latin-1")
@@ -267,8 +296,10 @@ def check_files(
 
 
 def check_stdin(raw: bytes, filename: str, job: Job) -> FileOutcome:
-    if _is_notebook(filename):
-        return FileOutcome(filename, warning=NOTEBOOK_WARNING)
+    if is_notebook(filename):
+        from nanlint.notebook import check_notebook
+
+        return check_notebook(raw, job, STDIN, filename, write=False)
     try:
         source = decode(raw, STDIN)
     except SourceError as error:

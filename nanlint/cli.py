@@ -254,7 +254,7 @@ def check(
             if show_fixes and fixed:
                 click.echo(f"Fixed {len(fixed)} finding(s):", file=out)
                 for d in fixed:
-                    where = f"{d.filename}:{d.location.row}:{d.location.column}"
+                    where = f"{d.filename}:{d.location.label()}"
                     click.echo(f"  {where}: {d.code} {d.fix.message}", file=out)
         if not quiet and output_format in SUMMARY_FORMATS and mode != batch.DIFF and not fix_to_stdout:
             _summary(remaining, len(fixed), outcomes, unsafe_fixes, out, blank_line=output_format != "grouped")

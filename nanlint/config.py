@@ -40,6 +40,7 @@ DEFAULT_EXCLUDE = (
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".ipynb_checkpoints",  # Jupyter's autosaved copies of the notebooks beside them
 )
 
 # A file's trees take about 100 to 180 bytes per byte of source (Python's `ast` of the
@@ -49,7 +50,7 @@ DEFAULT_EXCLUDE = (
 DEFAULT_MAX_FILE_SIZE = 50_000_000
 
 
-DEFAULT_INCLUDE = ("*.py", "*.pyi")
+DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
 
 
 class ConfigError(Exception):

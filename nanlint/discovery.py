@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatch
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from nanlint.config import Settings
 from nanlint.gitignore import GitIgnore
@@ -13,7 +13,10 @@ from nanlint.sources import os_reason
 
 
 def discover(
-    paths: Sequence[str], settings: Settings, force_exclude: bool = False
+    paths: Sequence[str],
+    settings: Settings,
+    force_exclude: bool = False,
+    extensions: Optional[Tuple[str, ...]] = None,
 ) -> Tuple[List[str], List[Tuple[str, str]]]:
     """(files to check in a stable order, [(path, why it could not be walked)])."""
     files: List[str] = []
@@ -68,7 +71,7 @@ def discover(
             dirs[:] = sorted(d for d in dirs if not skipped(os.path.join(folder, d), True))
             for name in sorted(names):
                 full = os.path.join(folder, name)
-                if settings.is_included(full):
+                if settings.is_included(full) and (extensions is None or name.lower().endswith(extensions)):
                     if skipped(full, False):
                         continue
                     if os.path.islink(full) and not os.path.exists(full):

@@ -27,13 +27,22 @@ UNSAFE = "unsafe"
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A 1-based row and a 1-based column (in characters), as ruff reports them."""
+    """A 1-based row and a 1-based column (in characters), as ruff reports them; in a
+    notebook, `cell` (1-based over all its cells) and the row in that cell."""
 
     row: int
     column: int
+    cell: int = 0  # 0: not in a notebook
 
     def to_json(self) -> Dict[str, int]:
+        if self.cell:
+            return {"row": self.row, "column": self.column, "cell": self.cell}
         return {"row": self.row, "column": self.column}
+
+    def label(self) -> str:
+        """`row:column`, or `cell 3:row:column` in a notebook (ruff's convention)."""
+        where = f"{self.row}:{self.column}"
+        return f"cell {self.cell}:{where}" if self.cell else where
 
 
 @dataclass(frozen=True, order=True)
@@ -94,8 +103,8 @@ class Diagnostic:
     # From where the value comes to where it is used, the finding's own line excluded.
     related: Tuple[Related, ...] = ()
 
-    def sort_key(self) -> Tuple[str, int, int, str]:
-        return (self.filename, self.location.row, self.location.column, self.code)
+    def sort_key(self) -> Tuple[str, int, int, int, str]:
+        return (self.filename, self.location.cell, self.location.row, self.location.column, self.code)
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -103,6 +112,7 @@ class Diagnostic:
             "name": self.name,
             "message": self.message,
             "filename": self.filename,
+            "cell": self.location.cell or None,  # as ruff: the notebook cell, null in a .py file
             "location": self.location.to_json(),
             "end_location": self.end_location.to_json(),
             "fix": self.fix.to_json() if self.fix else None,

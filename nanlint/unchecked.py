@@ -24,9 +24,10 @@ Not a rule: it cannot be selected, ignored or suppressed, and it is always repor
 ## What it does
 Reports a file that nanlint was asked to check but could not: it does not exist or
 cannot be read, it is not text in its declared encoding, it is not valid Python (the
-finding points at the syntax error's row and column), or it is of a kind nanlint does
-not check yet (a Jupyter notebook). A file written for a newer Python than the one
-running nanlint is reported too, with the Python version it needs.
+finding points at the syntax error's row and column, and cell in a notebook), or it is
+a notebook that is not valid JSON. A file written for a newer Python than the one
+running nanlint is reported too, with the Python version it needs, and so is a notebook
+nanlint does not read (nbformat 3, a kernel in another language).
 
 ## Why is this bad?
 A file that was not checked may hold every problem the rules look for. A run that
@@ -35,8 +36,8 @@ counts the files not checked and never says "All checks passed!" then.
 
 ## Exit code
 2 when a file could not be checked (a missing, unreadable or broken file); a file that
-only this Python cannot read (newer syntax) or a notebook leaves the exit code to the
-other findings, as ruff does for files it skips with a warning.
+only this Python cannot read (newer syntax) or a notebook in another language or an
+older format leaves the exit code to the other findings, as ruff does for files it skips with a warning.
 
 ## How to fix it
 Fix the syntax error or the encoding, or run nanlint under the Python the file is
@@ -44,6 +45,6 @@ written for; exclude the file in the configuration if it is not meant to be chec
 """
 
 
-def diagnostic(path: str, reason: str, row: int = 1, column: int = 1) -> Diagnostic:
-    where = Location(row, column)
+def diagnostic(path: str, reason: str, row: int = 1, column: int = 1, cell: int = 0) -> Diagnostic:
+    where = Location(row, column, cell)
     return Diagnostic(CODE, NAME, reason, path, where, where)

@@ -5,6 +5,7 @@ Also the inputs that are fine but easy to get wrong: empty, BOM, CRLF, latin-1."
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import sys
@@ -362,24 +363,26 @@ def test_newer_syntax_is_told_only_where_newer_grammar_explains_the_failure():
     assert (broken.value.row, broken.value.column) == (1, 5)
 
 
-def test_a_notebook_named_is_not_checked_and_says_so(project):
-    """Until notebooks are supported: a warning naming the file, a NAN000 finding that
-    counts, and no "All checks passed!"; the exit code is the other files' alone."""
-    notebook = '{"cells": [{"cell_type": "code", "source": ["import torch\\n", "torch.sqrt(x)"]}]}'
+def test_a_notebook_in_another_language_is_not_checked_and_says_so(project):
+    """A warning naming the file, a NAN000 finding that counts, and no "All checks
+    passed!"; the exit code is the other files' alone."""
+    notebook = json.dumps(
+        {"cells": [{"cell_type": "code", "source": ["sqrt(x)"]}], "metadata": {"kernelspec": {"language": "R"}}, "nbformat": 4}
+    )
     project.write("analysis.ipynb", notebook)
     result = project.run("check", "--no-cache", "analysis.ipynb")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        "nanlint: warning: analysis.ipynb: not checked: Jupyter notebooks (.ipynb) are not supported yet"
+        "nanlint: warning: analysis.ipynb: not checked: a notebook in R (its kernel's language), not Python"
     ]
     assert "All checks passed!" not in result.stdout
     assert "1 file not checked (NAN000)." in result.stdout
-    assert "analysis.ipynb:1:1: NAN000 not checked: Jupyter notebooks" in result.stdout
+    assert "analysis.ipynb:1:1: NAN000 not checked: a notebook in R" in result.stdout
     # And with a file that has a finding, from standard input too.
     result = _run_with_good(project, "analysis.ipynb")
     assert result.exit_code == 1 and ("analysis.ipynb", 1, 1, "NAN000") in rows(result.stdout)
     result = project.run("check", "--stdin-filename", "nb.ipynb", "-", input=notebook)
-    assert "nb.ipynb: not checked: Jupyter notebooks" in result.stderr and result.exit_code == 0
+    assert "nb.ipynb: not checked: a notebook in R" in result.stderr and result.exit_code == 0
 
 
 def test_a_file_over_the_size_limit_is_a_warning_never_all_checks_passed(project):

@@ -52,7 +52,7 @@ def test_concise_is_one_line_per_finding(two_findings):
     assert "|" not in result.stdout.split("Found")[0]
 
 
-FINDING_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix", "related", "noqa_row", "doc"}
+FINDING_KEYS = {"code", "name", "message", "filename", "cell", "location", "end_location", "fix", "related", "noqa_row", "doc"}
 
 
 def test_json_schema_is_exactly_the_documented_one(two_findings):
@@ -73,6 +73,7 @@ def test_json_schema_is_exactly_the_documented_one(two_findings):
         "name": "sqrt-without-eps",
         "message": safe["message"],
         "filename": "safe.py",
+        "cell": None,
         "location": {"row": 2, "column": 5},
         "end_location": {"row": 2, "column": 42},
         "fix": {
@@ -444,7 +445,7 @@ def test_output_file_that_cannot_be_written_is_exit_2(two_findings):
 def test_a_file_skipped_with_a_warning_is_a_warning_in_every_format(project):
     import xml.etree.ElementTree as ET
 
-    project.write("nb.ipynb", '{"cells": []}')
+    project.write("nb.ipynb", '{"cells": [], "metadata": {"kernelspec": {"language": "julia"}}, "nbformat": 4}')
 
     def report(output_format):
         result = project.run("check", "--no-cache", "--output-format", output_format, "nb.ipynb")
@@ -458,7 +459,7 @@ def test_a_file_skipped_with_a_warning_is_a_warning_in_every_format(project):
     assert (issue["check_name"], issue["severity"]) == ("NAN000", "info")
     root = ET.fromstring(report("junit").encode("utf-8"))
     assert root.get("skipped") == "1" and root.get("failures") == root.get("errors") == "0"
-    assert root.find("testsuite/testcase/skipped").get("message").startswith("not checked: Jupyter")
+    assert root.find("testsuite/testcase/skipped").get("message").startswith("not checked: a notebook in julia")
     [row] = json.loads(report("json"))
     assert (row["code"], row["noqa_row"], row["doc"]) == ("NAN000", None, "nanlint rule NAN000")
 

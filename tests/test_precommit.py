@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SAFE_FIXED, SAFE_SOURCE
+from test_notebooks import FIXED_CELL_4, notebook, with_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = shutil.which("git")
@@ -72,6 +73,9 @@ CALLS = {
     "check-clean": ("nanlint", ["clean.py", "build/generated.py"]),
     "fix-finding": ("nanlint-fix", ["bad.py"]),
     "fix-clean": ("nanlint-fix", ["clean.py", "build/generated.py"]),
+    # pre-commit passes a notebook only to a hook whose types take `jupyter`.
+    "check-notebook": ("nanlint", ["analysis.ipynb"]),
+    "fix-notebook": ("nanlint-fix", ["analysis.ipynb"]),
 }
 
 
@@ -87,6 +91,7 @@ def hook_runs(snapshot, tmp_path_factory):
         (repo / "clean.py").write_text("import torch\nx = torch.zeros(3)\n")
         (repo / "build").mkdir()
         (repo / "build" / "generated.py").write_text(SAFE_SOURCE)
+        (repo / "analysis.ipynb").write_text(notebook(), encoding="utf-8")
         _git("init", "-q", ".", cwd=repo, env=env)
         _git("add", "-A", cwd=repo, env=env)
         command = [sys.executable, "-m", "pre_commit", "try-repo", "--color", "never", str(snapshot), hook]
@@ -143,3 +148,16 @@ def test_hooks_manifest_is_valid():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_hook_runs_on_a_notebook(hook_runs):
+    status, output, repo = hook_runs["check-notebook"]
+    assert status == 1, output
+    assert "analysis.ipynb:cell 4:2:5: NAN001" in output
+    assert (repo / "analysis.ipynb").read_text(encoding="utf-8") == notebook()
+
+
+def test_fix_hook_fixes_a_notebook(hook_runs):
+    status, output, repo = hook_runs["fix-notebook"]
+    assert status == 1, output
+    assert (repo / "analysis.ipynb").read_text(encoding="utf-8") == notebook(with_cell(4, FIXED_CELL_4))

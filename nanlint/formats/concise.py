@@ -11,7 +11,7 @@ def concise(outcomes: List[FileOutcome], color: bool) -> str:
     lines = []
     for outcome in outcomes:
         for d in outcome.reported():
-            where = paint(f"{d.filename}:{d.location.row}:{d.location.column}:", "bold", color)
+            where = paint(f"{d.filename}:{d.location.label()}:", "bold", color)
             fixable = " [*]" if d.fix and d.fix.applicability == "safe" else ""
             lines.append(f"{where} {paint(d.code, 'red+bold', color)}{fixable} {d.message}")
     return "".join(line + "\n" for line in lines)

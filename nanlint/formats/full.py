@@ -12,19 +12,20 @@ def full(outcomes: List[FileOutcome], color: bool) -> str:
     blocks = []
     for outcome in outcomes:
         for d in outcome.reported():
-            blocks.append(_block(d, outcome.lines, color))
+            blocks.append(_block(d, outcome, color))
     return "\n".join(blocks)
 
 
-def _block(d: Diagnostic, lines: List[str], color: bool) -> str:
+def _block(d: Diagnostic, outcome: FileOutcome, color: bool) -> str:
     head = (
-        f"{paint(f'{d.filename}:{d.location.row}:{d.location.column}:', 'bold', color)} "
+        f"{paint(f'{d.filename}:{d.location.label()}:', 'bold', color)} "
         f"{paint(d.code, 'red+bold', color)} {d.message}\n"
     )
     row = d.location.row
-    if not 0 < row <= len(lines):
+    line = outcome.source_line(d.location)
+    if line is None:
         return head
-    text = lines[row - 1].rstrip("\r\n").replace("\t", " ")
+    text = line.rstrip("\r\n").replace("\t", " ")
     gutter = str(row)
     pad = " " * len(gutter)
     start = d.location.column - 1
@@ -37,7 +38,7 @@ def _block(d: Diagnostic, lines: List[str], color: bool) -> str:
         label = "Fix" if d.fix.applicability == "safe" else "Unsafe fix"
         out.append(paint(f"{pad} = help:", "cyan+bold", color) + f" {label}: {d.fix.message}\n")
     for related in d.related:
-        where = f"{d.filename}:{related.location.row}:{related.location.column}"
+        where = f"{d.filename}:{related.location.label()}"
         out.append(paint(f"{pad} = note:", "yellow+bold", color) + f" {related.message} ({where})\n")
     if d.fix_note:
         out.append(paint(f"{pad} = note:", "yellow+bold", color) + f" {d.fix_note}\n")

@@ -14,19 +14,24 @@ def _escape(text: str, property_value: bool = False) -> str:
 
 
 def github(outcomes: List[FileOutcome], color: bool) -> str:
-    """GitHub Actions workflow commands: one `::error` annotation per finding."""
+    """GitHub Actions workflow commands: one `::error` annotation per finding. In a
+    notebook the annotation is on the line of the notebook's JSON that holds the cell's
+    row, and the message says which cell."""
     lines = []
     for outcome in outcomes:
         for d in outcome.reported():
+            line, column = outcome.in_file(d.location)
+            end_line, end_column = outcome.in_file(d.end_location)
             properties = ",".join(
                 [
                     f"title={_escape(f'nanlint ({d.code})', True)}",
                     f"file={_escape(d.filename, True)}",
-                    f"line={d.location.row}",
-                    f"col={d.location.column}",
-                    f"endLine={d.end_location.row}",
-                    f"endColumn={d.end_location.column}",
+                    f"line={line}",
+                    f"col={column}",
+                    f"endLine={end_line}",
+                    f"endColumn={end_column}",
                 ]
             )
-            lines.append(f"::{outcome.level(d)} {properties}::{_escape(f'{d.code} {d.message}')}")
+            cell = f"cell {d.location.cell}:{d.location.row}:{d.location.column}: " if d.location.cell else ""
+            lines.append(f"::{outcome.level(d)} {properties}::{_escape(f'{cell}{d.code} {d.message}')}")
     return "".join(line + "\n" for line in lines)

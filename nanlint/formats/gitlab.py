@@ -49,7 +49,8 @@ def gitlab(outcomes: List[FileOutcome], color: bool) -> str:
                     "severity": severity,
                     "location": {
                         "path": path,
-                        "lines": {"begin": d.location.row, "end": d.end_location.row},
+                        # In a notebook, the lines of its JSON that hold the cell's rows.
+                        "lines": {"begin": outcome.in_file(d.location)[0], "end": outcome.in_file(d.end_location)[0]},
                     },
                 }
             )

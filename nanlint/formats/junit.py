@@ -34,7 +34,8 @@ def junit(outcomes: List[FileOutcome], color: bool) -> str:
             else:
                 kind = "error" if outcome.level(d) == "error" else "skipped"
             result = ET.SubElement(case, kind, message=d.message)
-            result.text = f"line {d.location.row}, col {d.location.column}, {d.message}"
+            cell = f"cell {d.location.cell}, " if d.location.cell else ""
+            result.text = f"{cell}line {d.location.row}, col {d.location.column}, {d.message}"
             counts["tests"] += 1
             counts["failures" if kind == "failure" else "errors" if kind == "error" else "skipped"] += 1
         for key, value in counts.items():

@@ -19,15 +19,20 @@ def _uri(path: str) -> str:
     return quote(path, safe="/@!$&'()*+,;=-._~")
 
 
-def _location(filename: str, location, message: str, identifier: int) -> Dict[str, Any]:
+def _location(outcome: FileOutcome, filename: str, location, message: str, identifier: int) -> Dict[str, Any]:
+    line, column = outcome.in_file(location)
     return {
         "id": identifier,
         "physicalLocation": {
             "artifactLocation": {"uri": _uri(filename)},
-            "region": {"startLine": location.row, "startColumn": location.column},
+            "region": {"startLine": line, "startColumn": column},
         },
-        "message": {"text": message},
+        "message": {"text": _in_cell(location) + message},
     }
+
+
+def _in_cell(location) -> str:
+    return f"cell {location.cell}:{location.row}:{location.column}: " if location.cell else ""
 
 
 def sarif(outcomes: List[FileOutcome], color: bool) -> str:
@@ -61,34 +66,42 @@ def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     results: List[Dict[str, Any]] = []
     for outcome in outcomes:
         for d in outcome.reported():
+            # In a notebook: the region is where the JSON file holds the cell's row (the
+            # file is what code scanning shows), and the cell is named in the message.
+            (line, column), (end_line, end_column) = outcome.in_file(d.location), outcome.in_file(d.end_location)
             result: Dict[str, Any] = {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
                 "level": outcome.level(d),
-                "message": {"text": d.message},
+                "message": {"text": _in_cell(d.location) + d.message},
                 "locations": [
                     {
                         "physicalLocation": {
                             "artifactLocation": {"uri": _uri(d.filename)},
                             "region": {
-                                "startLine": d.location.row,
-                                "startColumn": d.location.column,
-                                "endLine": d.end_location.row,
-                                "endColumn": d.end_location.column,
+                                "startLine": line,
+                                "startColumn": column,
+                                "endLine": end_line,
+                                "endColumn": end_column,
                             },
                         }
                     }
                 ],
             }
+            if d.location.cell:
+                result["properties"] = {"cell": d.location.cell, "row": d.location.row, "column": d.location.column}
             if d.related:
                 # Where the value was made and passed on: code scanning lists them beside
                 # the result, and steps through the flow from the source to the use.
-                related = [_location(d.filename, r.location, r.message, i) for i, r in enumerate(d.related, 1)]
+                related = [
+                    _location(outcome, d.filename, r.location, r.message, i) for i, r in enumerate(d.related, 1)
+                ]
                 result["relatedLocations"] = related
                 steps = [{"location": location} for location in related]
                 steps.append({"location": {**result["locations"][0], "message": {"text": d.message}}})
                 result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
-            if d.fix is not None:
+            if d.fix is not None and not d.location.cell:
+                # A notebook's edits are in its cells, not in its JSON text: no fix to offer there.
                 unsafe = d.fix.applicability != "safe"
                 result["fixes"] = [
                     {

@@ -114,7 +114,7 @@ def _python_files(paths: Sequence[str], settings, errors: List[str]) -> List[str
     """Files named, and *.py files found in folders, less the excluded ones."""
     from nanlint.discovery import discover
 
-    files, problems = discover(list(paths), settings)
+    files, problems = discover(list(paths), settings, extensions=(".py",))  # verify runs scripts, not notebooks
     errors.extend(f"{path}: {why}" for path, why in problems)
     return files
 
