@@ -691,7 +691,14 @@ def has_numeric_default(param: cst.Param) -> bool:
 
 
 def _is_number_literal(node: cst.BaseExpression) -> bool:
-    """`0.1`, `-0.1`, `3. / 4.`, and tuples and lists of them."""
+    """`0.1`, `-0.1`, `3. / 4.`, `np.e ** -1`, and tuples and lists of them."""
+    if (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value in ("math", "np", "numpy", "torch")
+        and node.attr.value in ("e", "pi", "tau", "inf")
+    ):
+        return True
     if isinstance(node, (cst.Tuple, cst.List)):
         return bool(node.elements) and all(_is_number_literal(e.value) for e in node.elements)
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):

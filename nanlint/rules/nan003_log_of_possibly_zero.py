@@ -165,6 +165,8 @@ class LogOfPossiblyZero(Rule):
         # A prior with its usual value is a setting, not a model's output.
         "import numpy as np\ndef bias_init_with_prob(prior_prob=0.01):\n"
         "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
+        "import numpy as np\nimport torch\ndef pad_blank(log_p, blank_prob: float = np.e ** -1):\n"
+        "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
         # A helper of the module that returns a softmax, part of a tuple.

@@ -44,7 +44,7 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 # they want a schedule down to 0, the way the incident's formatter was passed a count of 0.
 _SETTING = re.compile(
     r"^(num|n|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
-    r"positions|period|channels|layers|features|rate|steps|factor|scale|bound)$|"
+    r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr)$|lrate$|"
     r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound)$"
 )
 
@@ -88,8 +88,9 @@ class MathDomainUnguarded(Rule):
     that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`,
     `ratio=(3 / 4, 4 / 3)`), a
     constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
-    `base`, `scale`, `upper_bound`), as a config validates them, nor a private helper's
-    (`_jsd_tile(beta)`): its own module calls it, with what that module has checked. A bound named `min` or
+    `base`, `scale`, `upper_bound`, a learning rate `final_lr`), as a config validates
+    them, nor a private helper's (`_jsd_tile(beta)`): its own module calls it, with
+    what that module has checked. A bound named `min` or
     `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
@@ -143,6 +144,9 @@ class MathDomainUnguarded(Rule):
         # A range with its usual value as the default is a setting.
         "import math\ndef aspect_jitter(size, aspect_range=(3. / 4., 4. / 3.)):\n"
         "    return math.log(aspect_range[0]), math.log(aspect_range[1])\n",
+        # A learning rate is a setting.
+        "import math\ndef decay(step, total, initial_lrate, final_lrate):\n"
+        "    return initial_lrate * math.exp(step * math.log(final_lrate / initial_lrate) / total)\n",
         # A private helper's callers are its own module, which checked the value first.
         "import math\ndef _mix_weights(beta):\n    return math.log(beta), math.log(1 - beta)\n",
         "import math\ndef timestep_embedding(t, dim, max_period=10000):\n"
@@ -361,6 +365,8 @@ class MathDomainUnguarded(Rule):
                 if isinstance(scope, cst.FunctionDef) and is_private(scope):
                     # Its own module's callers pass it what they have already checked
                     # (`_jsd_tile` runs only for 0 < beta < 1): no caller outside can.
+                    # Not a function nested in another: that one hands it its own
+                    # caller's data (a text, to a type-token ratio's helper).
                     return None
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
