@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from nanlint.engine import Linter, NewerSyntax, ParseError
+from nanlint.linting.engine import Linter, NewerSyntax, ParseError
 from nanlint.rule import all_rules
-from nanlint.sources import SourceError, decode
+from nanlint.reading.sources import SourceError, decode
 
 
 def main(roots) -> int:

@@ -52,9 +52,9 @@ def run_cli(paths: List[str], extra: List[str]) -> object:
 
 
 def run_engine(paths: List[str], extra: List[str]) -> object:
-    from nanlint.engine import Linter, ParseError
+    from nanlint.linting.engine import Linter, ParseError
     from nanlint.rule import all_rules
-    from nanlint.sources import SourceError, read_source
+    from nanlint.reading.sources import SourceError, read_source
 
     linter = Linter(all_rules())
     found = errors = 0
@@ -81,7 +81,7 @@ def _short(filename: str) -> str:
 
 
 def shorten(stats: pstats.Stats) -> None:
-    """Paths relative to site-packages or the repo: `libcst/_nodes/base.py`, `nanlint/engine.py`."""
+    """Paths relative to site-packages or the repo: `libcst/_nodes/base.py`, `nanlint/linting/engine.py`."""
     def key(k):
         return (_short(k[0]), k[1], k[2])
 

@@ -33,7 +33,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-from nanlint.registry import rule_infos, trigger_pattern
+from nanlint.linting.registry import rule_infos, trigger_pattern
 from nanlint.rule import all_rules
 from nanlint.server.documents import DocumentLinter
 from nanlint.server.protocol import DEBOUNCE_S

@@ -161,7 +161,7 @@ def check(
     show_files: bool,
 ) -> None:
     """Check PATHS (default: .) for numerically unsafe code; `-` reads standard input."""
-    from nanlint import batch
+    from nanlint.linting import batch
 
     # As ruff: --stdin-filename with no paths reads standard input.
     paths = paths or (("-",) if stdin_filename else (".",))
@@ -188,7 +188,7 @@ def check(
 
     mode = batch.DIFF if diff else batch.FIX if fix else batch.CHECK
     job = batch.Job(settings, codes, mode, unsafe=unsafe_fixes)
-    from nanlint.discovery import discover, excluded_anywhere
+    from nanlint.reading.discovery import discover, excluded_anywhere
 
     if from_stdin:
         raw = sys.stdin.buffer.read()
@@ -217,7 +217,7 @@ def check(
         elif outcome.unconverged:
             errors.append((outcome.path, "fixes did not settle after 10 rounds; some were not applied"))
     if add_noqa:
-        from nanlint.add_noqa import add_noqa_to_files
+        from nanlint.fixing.add_noqa import add_noqa_to_files
 
         added, failed = add_noqa_to_files(outcomes)
         errors += failed
@@ -274,8 +274,8 @@ def check(
 
 
 def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
-    from nanlint import batch
-    from nanlint.cache import Cache
+    from nanlint.linting import batch
+    from nanlint.linting.cache import Cache
 
     cache = None
     if not no_cache:
@@ -335,7 +335,7 @@ def _print_findings(outcomes, output_format: str, color: bool, out, statistics: 
 
 
 def _summary(remaining: int, fixed: int, outcomes, unsafe: bool, out, blank_line: bool) -> None:
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
 
     fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
     hidden = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe")
@@ -405,7 +405,7 @@ def rules_command(output_format: str) -> None:
 @_one_line_errors
 def rule_command(code: str) -> None:
     """Print the page of the rule CODE, such as NAN001."""
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
     from nanlint.docs import render
     from nanlint.rule import all_rules, rules_by_code
 

@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-from nanlint.sources import os_reason
+from nanlint.reading.sources import os_reason
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -127,7 +127,7 @@ class Settings:
     def selected_codes(self) -> List[str]:
         """The codes that run: the config's select, extend-select and ignore, then the
         command line's on top of them, each resolved as ruff resolves them."""
-        from nanlint.registry import rule_infos
+        from nanlint.linting.registry import rule_infos
 
         enabled = {info.code for info in rule_infos() if info.default_enabled}
         for selection in (

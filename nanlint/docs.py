@@ -83,10 +83,10 @@ def page_path(folder: str, rule: Type[Rule]) -> str:
 
 
 def write_pages(folder: str) -> List[str]:
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
 
     os.makedirs(folder, exist_ok=True)
-    # NAN000 is no rule class (see nanlint/unchecked.py) but has its page all the same.
+    # NAN000 is no rule class (see nanlint/linting/unchecked.py) but has its page all the same.
     path = os.path.join(folder, f"{unchecked.CODE}.md")
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(unchecked.PAGE)
@@ -103,7 +103,7 @@ INDEX_PATH = os.path.join(os.path.dirname(__file__), "rules", "_index.py")
 
 
 def write_index(path: str = INDEX_PATH) -> str:
-    from nanlint.registry import render_index
+    from nanlint.linting.registry import render_index
 
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(render_index(all_rules()))

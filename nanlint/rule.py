@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence,
 if TYPE_CHECKING:  # libcst stays unimported until a file is parsed
     import libcst as cst
 
-    from nanlint.context import FileContext
-    from nanlint.names import ModuleIndex
+    from nanlint.linting.context import FileContext
+    from nanlint.linting.names import ModuleIndex
 
 SAFE = "safe"
 UNSAFE = "unsafe"
@@ -225,7 +225,7 @@ class Rule:
         a class among them, indexed on its own (`part.node` is its `ast` node), in
         `module` (whose `parts` are the module-level statements).
 
-        A part no selected rule wants is left unparsed (`nanlint.parts`). By default a
+        A part no selected rule wants is left unparsed (`nanlint.linting.parts`). By default a
         rule wants every part: it reads the module as a whole. A rule that reports only
         inside parts its `wants()` accepts returns `cls.wants(part)`. What it reads
         from other parts is the rule's to declare here, or to ask of `FileContext`
@@ -276,7 +276,7 @@ def rules_by_code() -> Dict[str, Type[Rule]]:
 
 def match_codes(prefixes: Sequence[str]) -> List[str]:
     """Codes that any of `prefixes` selects; a prefix that selects nothing is an error."""
-    from nanlint.registry import rule_infos
+    from nanlint.linting.registry import rule_infos
 
     codes = [info.code for info in rule_infos()]
     chosen: List[str] = []

@@ -13,11 +13,11 @@ from typing import Iterable, List, Optional, Tuple
 
 import libcst as cst
 
-from nanlint.context import FileContext
-from nanlint.parts import identifiers
+from nanlint.linting.context import FileContext
+from nanlint.linting.parts import identifiers
 from nanlint.values.api import LOG, LOG_METHODS, SATURATING_LAYERS, SIGMOID, SOFTMAX, WHERE  # noqa: F401
 from nanlint.values.definitions import OUTSIDE
-from nanlint.walk import walk
+from nanlint.linting.walk import walk
 
 TORCH = "torch"
 JAX_NUMPY = "jax.numpy"

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-import nanlint.batch
+import nanlint.linting.batch
 from helpers import SAFE_FIXED, SAFE_SOURCE, assert_one_clean_error, rows
 
 GOOD = ("good.py", 2, 5, "NAN001")
@@ -195,7 +195,7 @@ def test_an_unreadable_file(project, monkeypatch):
                 raise PermissionError(errno.EACCES, "Permission denied", os.fspath(file))
             return real(file, *args, **kwargs)
 
-        monkeypatch.setattr(nanlint.batch, "open", guarded, raising=False)
+        monkeypatch.setattr(nanlint.linting.batch, "open", guarded, raising=False)
     try:
         result = _run_with_good(project, "secret.py")
     finally:
@@ -277,15 +277,15 @@ def test_latin1_file_is_written_back_in_latin1(project):
 
 def test_a_file_changed_while_fixing_is_not_overwritten(project, monkeypatch):
     path = project.write("m.py", SAFE_SOURCE)
-    import nanlint.writing
+    import nanlint.fixing.writing
 
-    real = nanlint.writing.write_source
+    real = nanlint.fixing.writing.write_source
 
     def meddle(source, text):
         path.write_text(SAFE_SOURCE + "# edited meanwhile\n")
         return real(source, text)
 
-    monkeypatch.setattr(nanlint.batch, "write_source", meddle)
+    monkeypatch.setattr(nanlint.linting.batch, "write_source", meddle)
     result = project.run("check", "--fix", "--output-format", "concise", "--no-cache", "--jobs", "1", "m.py")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "m.py", "changed on disk")
@@ -311,7 +311,7 @@ def _die_on_poison(item):
     return _real_work(item)
 
 
-_real_work = nanlint.batch._work
+_real_work = nanlint.linting.batch._work
 
 
 def test_a_worker_that_dies_is_reported_and_the_run_ends(project, monkeypatch):
@@ -321,7 +321,7 @@ def test_a_worker_that_dies_is_reported_and_the_run_ends(project, monkeypatch):
         pytest.skip("the poisoned worker function reaches the workers only by fork")
     project.write("poison.py", SAFE_SOURCE)
     project.write("good.py", SAFE_SOURCE)
-    monkeypatch.setattr(nanlint.batch, "_work", _die_on_poison)
+    monkeypatch.setattr(nanlint.linting.batch, "_work", _die_on_poison)
     result = project.run("check", "--output-format", "concise", "--no-cache", "--jobs", "2", ".")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
@@ -351,7 +351,7 @@ def test_syntax_newer_than_this_python_is_a_warning_not_an_error(project):
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="type parameters parse on this Python")
 def test_newer_syntax_is_told_only_where_newer_grammar_explains_the_failure():
-    from nanlint.engine import NewerSyntax, ParseError, parse_ast
+    from nanlint.linting.engine import NewerSyntax, ParseError, parse_ast
 
     with pytest.raises(NewerSyntax, match=r"2:6: not checked: .*Python 3\.12 syntax \(type parameters\)") as newer:
         parse_ast("x = 1\ndef f[T](x): pass\n")

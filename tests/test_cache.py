@@ -9,7 +9,7 @@ import os
 import pytest
 
 from helpers import SAFE_SOURCE, UNSAFE_SOURCE, rows
-from nanlint.engine import Linter
+from nanlint.linting.engine import Linter
 
 CACHE = ".nanlint_cache"
 
@@ -120,9 +120,9 @@ def test_a_change_to_nanlint_itself_misses(project, monkeypatch):
     """A rule edited in a development install must not be answered by old findings."""
     project.write("a.py", SAFE_SOURCE)
     _check(project, ".")
-    import nanlint.cache
+    import nanlint.linting.cache
 
-    monkeypatch.setattr(nanlint.cache, "code_fingerprint", lambda: "edited")
+    monkeypatch.setattr(nanlint.linting.cache, "code_fingerprint", lambda: "edited")
     from unittest import mock
 
     with mock.patch.object(Linter, "lint_source", side_effect=RuntimeError("linted again")):

@@ -85,7 +85,7 @@ def test_an_internal_error_is_one_line_and_exit_2(project, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("nanlint.discovery.discover", explode)
+    monkeypatch.setattr("nanlint.reading.discovery.discover", explode)
     result = project.run("check", ".")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "internal error", "boom")
@@ -382,7 +382,7 @@ def test_without_a_process_pool_the_run_falls_back_to_one_process(project, monke
 
 
 def test_rule_nan000_prints_the_page_of_a_file_not_checked():
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
 
     result = run(["rule", "NAN000"])
     assert result.exit_code == 0

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import SAFE_SOURCE, rows
 from nanlint.config import DEFAULT_EXCLUDE, Settings
-from nanlint.discovery import discover
+from nanlint.reading.discovery import discover
 
 REQUIRED_EXCLUDES = (
     ".git",

@@ -21,7 +21,7 @@ def test_rule_page_is_up_to_date(rule):
 
 
 def test_nan000_has_its_page_though_it_is_no_rule():
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
 
     path = PAGES / "NAN000.md"
     assert path.read_text(encoding="utf-8") == unchecked.PAGE, f"rules/NAN000.md is stale: {REGENERATE}"

@@ -20,8 +20,8 @@ import tokenize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nanlint.engine import Linter
-from nanlint.fixer import fix_source
+from nanlint.linting.engine import Linter
+from nanlint.fixing.fixer import fix_source
 from nanlint.rule import all_rules
 
 LINTER = Linter(all_rules())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from nanlint.engine import Linter
-from nanlint.fixer import MAX_ROUNDS, apply_fixes, fix_source
+from nanlint.linting.engine import Linter
+from nanlint.fixing.fixer import MAX_ROUNDS, apply_fixes, fix_source
 from nanlint.rule import SAFE, Edit, Fix, Location, PendingFix, Replace, Rule, rules_by_code
 
 

@@ -103,7 +103,7 @@ def test_json_schema_is_exactly_the_documented_one(two_findings):
 
 
 def test_json_fix_is_null_without_a_fix(project, monkeypatch):
-    from nanlint.batch import FileOutcome
+    from nanlint.linting.batch import FileOutcome
     from nanlint.formats.json_format import json_format
     from nanlint.rule import Diagnostic, Location
 
@@ -130,7 +130,7 @@ def test_github_annotations(two_findings):
 
 
 def test_github_escapes_properties_and_data():
-    from nanlint.batch import FileOutcome
+    from nanlint.linting.batch import FileOutcome
     from nanlint.formats.github import github
     from nanlint.rule import Diagnostic, Location
 
@@ -363,7 +363,7 @@ def test_junit_of_a_clean_run_is_one_passing_case(project):
 def test_junit_escapes_what_xml_must_escape():
     import xml.etree.ElementTree as ET
 
-    from nanlint.batch import FileOutcome
+    from nanlint.linting.batch import FileOutcome
     from nanlint.formats.junit import junit
     from nanlint.rule import Diagnostic, Location
 
@@ -406,7 +406,7 @@ def test_gitlab_code_quality_fields(three_files, monkeypatch):
 
 
 def test_sarif_rules_carry_their_page_and_unsafe_fixes_are_marked(two_findings):
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
     from nanlint.docs import render
     from nanlint.rule import rules_by_code
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from nanlint.engine import Linter
-from nanlint.fixer import fix_source
-from nanlint.import_placement import _found_in_standard_library, is_standard_library
+from nanlint.linting.engine import Linter
+from nanlint.fixing.fixer import fix_source
+from nanlint.fixing.import_placement import _found_in_standard_library, is_standard_library
 from nanlint.rule import SAFE, PendingFix, Replace, Rule
 
 

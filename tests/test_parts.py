@@ -8,11 +8,11 @@ import textwrap
 import libcst as cst
 import pytest
 
-from nanlint.engine import Linter
-from nanlint.names import ModuleIndex
-from nanlint.parts import reduce
+from nanlint.linting.engine import Linter
+from nanlint.linting.names import ModuleIndex
+from nanlint.linting.parts import reduce
 from nanlint.rule import all_rules
-from nanlint.sources import split_lines
+from nanlint.reading.sources import split_lines
 
 UNRELATED = "\n".join(f"    total = total + {i}  # step {i}" for i in range(80))
 ITEMS = "\n".join(f"    {i},  # item {i}" for i in range(60))
@@ -328,7 +328,7 @@ def test_odd_shapes_give_the_findings_and_fixes_of_a_whole_parse(source):
 def test_the_cycle_collector_runs_again_after_a_file_whatever_happened():
     import gc
 
-    from nanlint.engine import ParseError
+    from nanlint.linting.engine import ParseError
 
     linter = Linter(all_rules())
     assert gc.isenabled()
@@ -342,7 +342,7 @@ def test_the_cycle_collector_runs_again_after_a_file_whatever_happened():
 def test_what_libcst_parses_is_held_to_a_fifth_of_the_size_limit():
     """A file under `max-file-size` whose parts a rule wants, or whose whole text a rule
     reads, are more than libcst should hold is not checked, and the reason says which."""
-    from nanlint.engine import TooLarge
+    from nanlint.linting.engine import TooLarge
 
     padding = "".join(f"    total = total + {i}\n" for i in range(40))
     loss = f"def loss(a, b, total):\n{padding}    return torch.sqrt(((a - b) ** 2).sum())\n"

@@ -10,8 +10,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
-from nanlint.positions import Positions, statement_rows
-from nanlint.sources import split_lines
+from nanlint.linting.positions import Positions, statement_rows
+from nanlint.reading.sources import split_lines
 
 TRICKY = [
     '"""Docstring."""\n# comment\nimport a; import b\n\n@dec\n# between\n@dec2(\n  1)\ndef f():\n    pass\n# tail\n',

@@ -9,7 +9,7 @@ import importlib.util
 from pathlib import Path
 
 
-from nanlint.engine import Linter, ParseError
+from nanlint.linting.engine import Linter, ParseError
 from nanlint.rule import all_rules
 
 # Real code nobody here wrote, read without importing torch (the test extra installs it).

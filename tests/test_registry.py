@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nanlint.registry import render_index, rule_infos
+from nanlint.linting.registry import render_index, rule_infos
 from nanlint.rule import all_rules
 
 INDEX = Path(__file__).resolve().parent.parent / "nanlint" / "rules" / "_index.py"

@@ -6,8 +6,8 @@ import ast
 
 import pytest
 
-from nanlint.engine import Linter
-from nanlint.fixer import fix_source
+from nanlint.linting.engine import Linter
+from nanlint.fixing.fixer import fix_source
 from nanlint.rule import all_rules, rules_by_code
 
 CASES_VALID = [(rule, index, code) for rule in all_rules() for index, code in enumerate(rule.valid)]

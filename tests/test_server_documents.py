@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import SAFE_SOURCE, UNSAFE_SOURCE
-from nanlint.engine import Linter
-from nanlint.fixer import apply_fixes
+from nanlint.linting.engine import Linter
+from nanlint.fixing.fixer import apply_fixes
 from nanlint.rule import Location, all_rules
 from nanlint.server.documents import (
     DocumentLinter,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nanlint.engine import Linter
+from nanlint.linting.engine import Linter
 from nanlint.rule import UNSAFE, Diagnostic, Edit, Fix, Location, rules_by_code
 from nanlint.shim.command import DRIFT_LEGEND, NEEDS_TORCH, verify_paths
 from nanlint.shim.findings import comparison_for, is_import_edit, verify_source

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanlint.engine import Linter
+from nanlint.linting.engine import Linter
 from nanlint.rule import rules_by_code
 from nanlint.shim.findings import verify_source
 from nanlint.shim.verify import FIXED, HOLDS, NOT_FIXED, SKIPPED

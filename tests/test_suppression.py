@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import rows
-from nanlint.suppression import ALL, suppressed_codes
+from nanlint.linting.suppression import ALL, suppressed_codes
 
 LINE = "d = torch.sum((a - b) ** 2, dim=1).sqrt()"
 

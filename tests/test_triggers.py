@@ -7,8 +7,8 @@ import ast
 
 import pytest
 
-from nanlint.names import ModuleIndex
-from nanlint.registry import trigger_pattern
+from nanlint.linting.names import ModuleIndex
+from nanlint.linting.registry import trigger_pattern
 from nanlint.rule import rules_by_code
 
 # Each source is one a rule wants (checked below), spelled the odd ways Python allows.

@@ -8,12 +8,12 @@ import textwrap
 import libcst as cst
 import pytest
 
-from nanlint.context import FileContext, FixOptions
-from nanlint.names import ModuleIndex
+from nanlint.linting.context import FileContext, FixOptions
+from nanlint.linting.names import ModuleIndex
 from nanlint.values.gradient import carries_gradient, function_path
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 from nanlint.values.summary import summarize
-from nanlint.walk import walk
+from nanlint.linting.walk import walk
 
 
 def summary_of(source: str):

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-import nanlint.writing
+import nanlint.fixing.writing
 from helpers import SAFE_FIXED, SAFE_SOURCE, assert_one_clean_error, rows
 
 # An owner a test can give a file when it runs as root (CI containers do).
@@ -91,7 +91,7 @@ def test_a_file_this_user_may_not_write_is_refused(project, monkeypatch):
         # make one; root may write it, so say what the system would say to a user.
         real = os.access
         monkeypatch.setattr(
-            nanlint.writing.os,
+            nanlint.fixing.writing.os,
             "access",
             lambda p, mode, **kw: False if os.path.abspath(p) == str(path) else real(p, mode, **kw),
         )
@@ -132,7 +132,7 @@ def test_a_file_whose_owner_cannot_be_given_to_a_copy_is_written_in_place(projec
     def refuse(*args, **kwargs):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(nanlint.writing.os, "chown", refuse)
+    monkeypatch.setattr(nanlint.fixing.writing.os, "chown", refuse)
     assert _fix(project, "shared.py").exit_code == 0
     info = os.stat(path)
     assert path.read_text() == SAFE_FIXED
@@ -168,7 +168,7 @@ def test_a_file_in_a_folder_that_takes_no_new_files_is_written_in_place(project,
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(nanlint.writing.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(nanlint.fixing.writing.tempfile, "mkstemp", refuse)
     assert _fix(project, os.path.join("locked", "m.py")).exit_code == 0
     assert path.read_text() == SAFE_FIXED
 
@@ -184,7 +184,7 @@ def test_a_failed_write_in_place_puts_the_original_back(project, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(descriptor, data)
 
-    monkeypatch.setattr(nanlint.writing.os, "write", full_disk)
+    monkeypatch.setattr(nanlint.fixing.writing.os, "write", full_disk)
     result = _fix(project, "recipe.py")
     assert result.exit_code == 2
     assert_one_clean_error(result.stderr, "recipe.py", "cannot write: no space left on device")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List
 
-from nanlint.batch import FileOutcome
+from nanlint.linting.batch import FileOutcome
 from nanlint.formats.concise import concise
 from nanlint.formats.full import full
 from nanlint.formats.github import github

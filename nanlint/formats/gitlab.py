@@ -6,8 +6,8 @@ import os
 from collections import Counter
 from typing import Any, Dict, List
 
-from nanlint.batch import FileOutcome
-from nanlint.unchecked import CODE as NOT_CHECKED
+from nanlint.linting.batch import FileOutcome
+from nanlint.linting.unchecked import CODE as NOT_CHECKED
 
 
 def _path(path: str) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from nanlint.batch import FileOutcome
+from nanlint.linting.batch import FileOutcome
 from nanlint.rule import Diagnostic
-from nanlint.unchecked import CODE as NOT_CHECKED
+from nanlint.linting.unchecked import CODE as NOT_CHECKED
 
 
 def _row(d: Diagnostic) -> Dict[str, Any]:

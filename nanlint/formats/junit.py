@@ -4,8 +4,8 @@ import os
 import xml.etree.ElementTree as ET
 from typing import List
 
-from nanlint.batch import FileOutcome
-from nanlint.unchecked import CODE as NOT_CHECKED
+from nanlint.linting.batch import FileOutcome
+from nanlint.linting.unchecked import CODE as NOT_CHECKED
 
 
 def junit(outcomes: List[FileOutcome], color: bool) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import List
 
-from nanlint.batch import FileOutcome
+from nanlint.linting.batch import FileOutcome
 
 
 def pylint(outcomes: List[FileOutcome], color: bool) -> str:

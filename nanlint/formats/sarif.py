@@ -6,7 +6,7 @@ from urllib.parse import quote
 from typing import Any, Dict, List
 
 from nanlint import __version__
-from nanlint.batch import FileOutcome
+from nanlint.linting.batch import FileOutcome
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -37,7 +37,7 @@ def _in_cell(location) -> str:
 
 def sarif(outcomes: List[FileOutcome], color: bool) -> str:
     """SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs)."""
-    from nanlint import unchecked
+    from nanlint.linting import unchecked
     from nanlint.docs import render, rule_description
     from nanlint.rule import all_rules
 

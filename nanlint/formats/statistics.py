@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from typing import Any, Dict, List
 
-from nanlint.batch import FileOutcome
+from nanlint.linting.batch import FileOutcome
 from nanlint.rule import Diagnostic
 
 

@@ -12,7 +12,7 @@ import libcst as cst
 from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
 from nanlint.semantics import argument, call_triggers, callee, parameters, receiver
 from nanlint.values.gradient import function_path, in_test_file
-from nanlint.walk import handlers, walk
+from nanlint.linting.walk import handlers, walk
 
 CLIP_GRAD_NORM = "torch.nn.utils.clip_grad_norm_"
 GRAD_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")

@@ -1,6 +1,6 @@
 """NAN100 unused-noqa: a suppression comment that suppresses nothing.
 
-The check itself lives with the suppression comments (`nanlint.suppression`): it
+The check itself lives with the suppression comments (`nanlint.linting.suppression`): it
 needs the other rules' findings, so the engine answers it after them, as ruff
 checks RUF100. This class gives it a code to select, a page and its examples.
 """
@@ -8,7 +8,7 @@ checks RUF100. This class gives it a code to select, a page and its examples.
 from __future__ import annotations
 
 from nanlint.rule import Invalid, Rule
-from nanlint.suppression import UNUSED_NOQA, UNUSED_NOQA_NAME
+from nanlint.linting.suppression import UNUSED_NOQA, UNUSED_NOQA_NAME
 
 _FLAGGED = "import math\ndef f(n):\n    return math.log(n, 1000)"
 

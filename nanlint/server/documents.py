@@ -20,8 +20,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from nanlint.config import ConfigError, Settings, find_config, load
 from nanlint.rule import Diagnostic, Edit, Location
-from nanlint.sources import SourceFile, split_lines
-from nanlint.suppression import suppressed_codes
+from nanlint.reading.sources import SourceFile, split_lines
+from nanlint.linting.suppression import suppressed_codes
 
 # (start, end, content): replace the text between two code point offsets.
 Span = Tuple[int, int, str]
@@ -148,7 +148,7 @@ def noqa_span(index: TextIndex, diagnostic: Diagnostic) -> Optional[Span]:
     can take the comment without changing the program.
 
     The comment goes on the flagged line, else on the first line of its statement
-    (both count, see `nanlint.suppression`). A line that ends inside a string or
+    (both count, see `nanlint.linting.suppression`). A line that ends inside a string or
     with a backslash cannot take a comment: the result is checked to be the same
     program (the same `ast`), not only one that parses.
     """
@@ -247,14 +247,14 @@ class DocumentLinter:
     def warm_up(self) -> None:
         """Pay the imports (libcst, every rule, what they import as they first run)
         before the first document arrives."""
-        from nanlint.engine import Linter
+        from nanlint.linting.engine import Linter
         from nanlint.rule import all_rules
 
         Linter(all_rules()).lint_source(_WARM_UP, "warm_up.py")
         self.lint(_WARM_UP, None)  # and the rest of the way: settings, job, batch
 
     def lint(self, text: str, path: Optional[str]) -> Findings:
-        from nanlint import batch
+        from nanlint.linting import batch
 
         prepared = self._job(path, batch.CHECK)
         if isinstance(prepared, Findings):
@@ -269,7 +269,7 @@ class DocumentLinter:
     def fix_all(self, text: str, path: Optional[str], unsafe: bool = False) -> Optional[str]:
         """The text with every safe fix applied (over as many rounds as `check --fix`
         takes), or None when nothing changes."""
-        from nanlint import batch
+        from nanlint.linting import batch
 
         prepared = self._job(path, batch.FIX, unsafe)
         if isinstance(prepared, Findings):
@@ -278,8 +278,8 @@ class DocumentLinter:
         return outcome.new_text
 
     def _job(self, path: Optional[str], mode: str, unsafe: bool = False):
-        from nanlint import batch
-        from nanlint.discovery import excluded_anywhere
+        from nanlint.linting import batch
+        from nanlint.reading.discovery import excluded_anywhere
 
         try:
             settings, codes = self.projects.settings_for(path)

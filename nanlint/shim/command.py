@@ -91,12 +91,12 @@ def _settings(paths: Sequence[str]):
 
 def _default_diagnostics(settings) -> DiagnosticsFor:
     """Diagnostics as `nanlint check` gives them: selected rules, per-file ignores, eps."""
-    from nanlint.context import FixOptions
-    from nanlint.engine import Linter
+    from nanlint.linting.context import FixOptions
+    from nanlint.linting.engine import Linter
     from nanlint.rule import rules_by_code
-    from nanlint.sources import read_source
+    from nanlint.reading.sources import read_source
 
-    from nanlint.suppression import UNUSED_NOQA
+    from nanlint.linting.suppression import UNUSED_NOQA
 
     # NAN100's findings are comments: nothing there to run on tensors.
     codes = [code for code in settings.selected_codes() if code != UNUSED_NOQA]
@@ -112,7 +112,7 @@ def _default_diagnostics(settings) -> DiagnosticsFor:
 
 def _python_files(paths: Sequence[str], settings, errors: List[str]) -> List[str]:
     """Files named, and *.py files found in folders, less the excluded ones."""
-    from nanlint.discovery import discover
+    from nanlint.reading.discovery import discover
 
     files, problems = discover(list(paths), settings, extensions=(".py",))  # verify runs scripts, not notebooks
     errors.extend(f"{path}: {why}" for path, why in problems)

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from nanlint.rule import Diagnostic, Edit, Location
 from nanlint.shim.safety import Refused, compile_program
-from nanlint.sources import split_lines
+from nanlint.reading.sources import split_lines
 
 _IMPORT_LINE = re.compile(r"^\s*(import\s+[\w.]+(\s+as\s+\w+)?|from\s+[\w.]+\s+import\s+[\w\s,()]+)\s*$")
 
@@ -88,7 +88,7 @@ def comparison_for(text: str, diagnostic: Diagnostic) -> Comparison:
     if not edits:
         raise Refused("the fix only adds imports")
     tree = _parse(text, "the file")
-    from nanlint.fixer import apply_fixes
+    from nanlint.fixing.fixer import apply_fixes
 
     fixed_text, applied = apply_fixes(text, [fix])
     if not applied:

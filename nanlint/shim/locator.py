@@ -183,12 +183,12 @@ def _lint_class(module_class: type) -> Optional[Tuple[str, str, str]]:
         try:
             import textwrap
 
-            from nanlint.engine import Linter
+            from nanlint.linting.engine import Linter
             from nanlint.rule import all_rules
 
             lines, first_line = inspect.getsourcelines(module_class)
             source = "import torch\nimport torch.nn.functional as F\n" + textwrap.dedent("".join(lines))
-            from nanlint.suppression import UNUSED_NOQA
+            from nanlint.linting.suppression import UNUSED_NOQA
 
             # A stale noqa in the module's source says nothing about where a NaN comes from.
             linter = Linter([rule for rule in all_rules() if rule.code != UNUSED_NOQA])

@@ -25,7 +25,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from nanlint.walk import children
+from nanlint.linting.walk import children
 
 Scope = Union[cst.Module, cst.FunctionDef]
 Blocks = Tuple[int, ...]

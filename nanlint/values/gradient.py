@@ -14,7 +14,7 @@ import re
 
 import libcst as cst
 
-from nanlint.context import FileContext
+from nanlint.linting.context import FileContext
 from nanlint.semantics import in_no_grad, reaching_values
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.summary import Path

@@ -13,7 +13,7 @@ from typing import Optional
 
 import libcst as cst
 
-from nanlint.context import FileContext
+from nanlint.linting.context import FileContext
 from nanlint.semantics import assigned_value, callee, literal_number, parameters, receiver
 
 TORCH, NUMPY, JAX, TENSORFLOW, PYTHON = "torch", "numpy", "jax", "tensorflow", "python"

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from nanlint.names import CHILD_FIELDS, ModuleIndex
+from nanlint.linting.names import CHILD_FIELDS, ModuleIndex
 from nanlint.values.api import SATURATING_LAYERS
 
 Path = Tuple[str, ...]
@@ -106,7 +106,7 @@ EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, {}, frozenset()
 
 
 def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> ModuleSummary:
-    """One walk of the module's `ast` (the field table of `nanlint.names`, three times
+    """One walk of the module's `ast` (the field table of `nanlint.linting.names`, three times
     as fast as `ast.walk`) collects everything the answers need. What the engine's index
     already knows spares most of it: the words that tell of gradient risks only matter
     where a backward pass is started, and module-level code that starts none (tables,

@@ -14,9 +14,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from nanlint.engine import Linter
+from nanlint.linting.engine import Linter
 from nanlint.rule import SAFE, Diagnostic, Edit, Fix
-from nanlint.sources import split_lines
+from nanlint.reading.sources import split_lines
 
 MAX_ROUNDS = 10
 

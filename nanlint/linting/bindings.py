@@ -13,8 +13,8 @@ from typing import Dict, FrozenSet, List, Optional, Union
 
 import libcst as cst
 
-from nanlint.parts import Unparsed
-from nanlint.walk import handlers, walk
+from nanlint.linting.parts import Unparsed
+from nanlint.linting.walk import handlers, walk
 
 Scope = Union[cst.Module, cst.FunctionDef, cst.Lambda]
 

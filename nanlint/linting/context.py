@@ -9,12 +9,12 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodeRange
 
-from nanlint.bindings import ScopeBindings
-from nanlint.import_placement import standard_library_row
-from nanlint.names import ImportTable
-from nanlint.parts import Unparsed
-from nanlint.positions import Positions
-from nanlint.sources import split_lines
+from nanlint.linting.bindings import ScopeBindings
+from nanlint.fixing.import_placement import standard_library_row
+from nanlint.linting.names import ImportTable
+from nanlint.linting.parts import Unparsed
+from nanlint.linting.positions import Positions
+from nanlint.reading.sources import split_lines
 from nanlint.values.definitions import Scope as ScopeFlowScope
 from nanlint.values.definitions import ScopeFlow
 from nanlint.values.summary import EMPTY, ModuleSummary
@@ -58,7 +58,7 @@ class FileContext:
         unseen: Optional[FrozenSet[str]] = None,
         summary: ModuleSummary = EMPTY,
     ) -> None:
-        """`module` may have parts left unparsed (`nanlint.parts`): then `unseen` holds
+        """`module` may have parts left unparsed (`nanlint.linting.parts`): then `unseen` holds
         every name they mention; None when the whole file was parsed."""
         self.filename = filename
         self.source = source

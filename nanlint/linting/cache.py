@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 from nanlint import __version__
 from nanlint.rule import Diagnostic
-from nanlint.sources import os_reason
+from nanlint.reading.sources import os_reason
 
 FORMAT = 2
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from nanlint.rule import Diagnostic, Edit, Fix, Location
-from nanlint.sources import SourceError, SourceFile, split_lines
+from nanlint.reading.sources import SourceError, SourceFile, split_lines
 
 if TYPE_CHECKING:
-    from nanlint.batch import FileOutcome, Job
+    from nanlint.linting.batch import FileOutcome, Job
 
 
 class NotebookError(SourceError):
@@ -244,7 +244,7 @@ class Notebook:
 
     def diff(self, text: str, display: str) -> str:
         """A unified diff per changed cell, headed `path:cell N` as ruff writes it."""
-        from nanlint.batch import unified_diff
+        from nanlint.linting.batch import unified_diff
 
         joined = self.joined
         return "".join(
@@ -438,7 +438,7 @@ class NotebookSource(SourceFile):
 
 
 def check_notebook(raw: bytes, job: "Job", path: str, display: str, write: bool = True) -> "FileOutcome":
-    from nanlint.batch import FileOutcome, process_source
+    from nanlint.linting.batch import FileOutcome, process_source
 
     try:
         notebook = read(raw)

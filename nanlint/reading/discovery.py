@@ -8,8 +8,8 @@ from fnmatch import fnmatch
 from typing import List, Optional, Sequence, Tuple
 
 from nanlint.config import Settings
-from nanlint.gitignore import GitIgnore
-from nanlint.sources import os_reason
+from nanlint.reading.gitignore import GitIgnore
+from nanlint.reading.sources import os_reason
 
 
 def discover(

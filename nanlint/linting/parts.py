@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, Optional, Sequence, Set, Type
 
-from nanlint.sources import split_lines
+from nanlint.reading.sources import split_lines
 
 if TYPE_CHECKING:
-    from nanlint.names import ModuleIndex
+    from nanlint.linting.names import ModuleIndex
     from nanlint.rule import Rule
 
 

@@ -12,22 +12,22 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from nanlint.cache import Cache, digest
+from nanlint.linting.cache import Cache, digest
 from nanlint.config import Settings
-from nanlint.registry import infos_by_code, trigger_pattern
+from nanlint.linting.registry import infos_by_code, trigger_pattern
 from nanlint.rule import Diagnostic, Location
-from nanlint.sources import SourceError, SourceFile, decode, os_reason, split_lines
-from nanlint.writing import write_source
+from nanlint.reading.sources import SourceError, SourceFile, decode, os_reason, split_lines
+from nanlint.fixing.writing import write_source
 
 if TYPE_CHECKING:
-    from nanlint.notebook import NotebookView
+    from nanlint.reading.notebook import NotebookView
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
 STDIN = "-"
 
 
 def is_notebook(path: str) -> bool:
-    """A Jupyter notebook, checked by `nanlint.notebook` (imported only when one is)."""
+    """A Jupyter notebook, checked by `nanlint.reading.notebook` (imported only when one is)."""
     return path.lower().endswith(".ipynb")
 
 
@@ -80,7 +80,7 @@ class FileOutcome:
         problem = self.error if self.error is not None else self.warning
         if problem is None:
             return self.diagnostics
-        from nanlint import unchecked
+        from nanlint.linting import unchecked
 
         row, column = self.problem_at
         where = Location(row, column, self.problem_cell).label() + ": "
@@ -90,7 +90,7 @@ class FileOutcome:
 
     def level(self, diagnostic: Diagnostic) -> str:
         """"error", or "warning" for the NAN000 of a file skipped with a warning."""
-        from nanlint import unchecked
+        from nanlint.linting import unchecked
 
         if diagnostic.code == unchecked.CODE and self.error is None:
             return "warning"
@@ -103,8 +103,8 @@ _linters: Dict[Job, object] = {}
 def _linter(job: Job):
     linter = _linters.get(job)
     if linter is None:
-        from nanlint.context import FixOptions
-        from nanlint.engine import Linter
+        from nanlint.linting.context import FixOptions
+        from nanlint.linting.engine import Linter
         from nanlint.rule import rules_by_code
 
         table = rules_by_code()
@@ -118,8 +118,8 @@ def _linter(job: Job):
 
 def process_source(source: SourceFile, job: Job, display: str, write: bool = True) -> FileOutcome:
     """Lint (and, by the job's mode, fix) one decoded source."""
-    from nanlint.engine import NotChecked, ParseError
-    from nanlint.fixer import fix_source
+    from nanlint.linting.engine import NotChecked, ParseError
+    from nanlint.fixing.fixer import fix_source
 
     linter = _linter(job)
     codes = job.settings.codes_for(display, job.codes)
@@ -177,7 +177,7 @@ def unified_diff(before: str, after: str, path: str) -> str:
 def _work(item: Tuple[str, bytes, Job]) -> FileOutcome:
     path, raw, job = item
     if is_notebook(path):
-        from nanlint.notebook import check_notebook
+        from nanlint.reading.notebook import check_notebook
 
         try:
             return check_notebook(raw, job, path, path)
@@ -229,7 +229,7 @@ def check_files(
         if cached is not None and not (job.mode != CHECK and any(d.fix for d in cached)):
             outcome = FileOutcome(path, [replace(d, filename=path) for d in cached])
             if outcome.diagnostics and is_notebook(path):
-                from nanlint.notebook import view_of
+                from nanlint.reading.notebook import view_of
 
                 outcome.notebook = view_of(raw)
             elif outcome.diagnostics:
@@ -297,7 +297,7 @@ def check_files(
 
 def check_stdin(raw: bytes, filename: str, job: Job) -> FileOutcome:
     if is_notebook(filename):
-        from nanlint.notebook import check_notebook
+        from nanlint.reading.notebook import check_notebook
 
         return check_notebook(raw, job, STDIN, filename, write=False)
     try:

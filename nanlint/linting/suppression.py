@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from nanlint.rule import SAFE, Diagnostic, Edit, Fix, Location
-from nanlint.sources import split_lines
+from nanlint.reading.sources import split_lines
 
 ALL = frozenset({"*"})
 UNUSED_NOQA = "NAN100"

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Type
 
 from nanlint.config import DEFAULT_MAX_FILE_SIZE
-from nanlint.context import FileContext, FixOptions
-from nanlint.names import ImportTable, ModuleIndex
-from nanlint.parts import Unparsed, reduce
-from nanlint.positions import statement_rows
-from nanlint.registry import trigger_pattern
+from nanlint.linting.context import FileContext, FixOptions
+from nanlint.linting.names import ImportTable, ModuleIndex
+from nanlint.linting.parts import Unparsed, reduce
+from nanlint.linting.positions import statement_rows
+from nanlint.linting.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
-from nanlint.suppression import UNUSED_NOQA, apply_suppressions
+from nanlint.linting.suppression import UNUSED_NOQA, apply_suppressions
 from nanlint.values.summary import ModuleSummary, summarize
 
 
@@ -195,7 +195,7 @@ def _with_fix_overrides(found: List[Diagnostic], overrides: Dict[str, Optional[s
 
 
 def _known_codes() -> FrozenSet[str]:
-    from nanlint.registry import infos_by_code
+    from nanlint.linting.registry import infos_by_code
 
     return frozenset(infos_by_code())
 
@@ -298,7 +298,7 @@ def parse_cst(source: str):
 
 
 def _walk(module, context: FileContext, rules: List[Rule]) -> None:
-    from nanlint.walk import handlers, walk
+    from nanlint.linting.walk import handlers, walk
 
     visits, leaves = handlers(rules)
     walk(module, visits, leaves, context.ancestors)

@@ -1,7 +1,7 @@
 """Reading a Python file into text exactly as written.
 
 The text keeps its line endings (no newline translation), and `SourceFile`
-remembers the encoding and BOM, so a file written back (`nanlint.writing`)
+remembers the encoding and BOM, so a file written back (`nanlint.fixing.writing`)
 differs only where it was edited. A file that is not text says what it is instead.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from nanlint.sources import SourceError, SourceFile, os_reason
+from nanlint.reading.sources import SourceError, SourceFile, os_reason
 
 
 def write_source(source: SourceFile, text: str) -> None:

@@ -4,7 +4,7 @@ codebase that has many and see only new ones from then on (ruff's `--add-noqa`).
 The comment goes at the end of the flagged line, after any comment already there;
 a `# noqa: E501` already on it gets the code added instead. A line that ends inside
 a multi-line string or with a backslash cannot take a comment: the statement's last
-line gets it, where it counts as well (`nanlint.suppression`).
+line gets it, where it counts as well (`nanlint.linting.suppression`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import warnings
 from typing import Dict, List, Sequence, Tuple
 
 from nanlint.rule import Diagnostic
-from nanlint.sources import SourceError, read_source, split_lines
-from nanlint.writing import write_source
-from nanlint.suppression import ALL, UNUSED_NOQA, Suppressions, is_noqa
+from nanlint.reading.sources import SourceError, read_source, split_lines
+from nanlint.fixing.writing import write_source
+from nanlint.linting.suppression import ALL, UNUSED_NOQA, Suppressions, is_noqa
 
 
 def add_noqa(text: str, diagnostics: Sequence[Diagnostic]) -> Tuple[str, int]:
