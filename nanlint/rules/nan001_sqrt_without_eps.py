@@ -8,32 +8,14 @@ from typing import Optional
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.semantics import (
-    POW,
-    ROOT_TRIGGERS,
-    RSQRT,
-    SQRT,
-    Root,
-    addend_code,
-    argument,
-    assigned_value,
-    bare_code,
-    call_triggers,
-    callee,
-    clamp_lower_bound,
-    clamped_operand,
-    feeds_no_gradient,
-    in_reference_implementation,
-    is_eps_like,
-    is_sum_of_squares,
-    is_written_variance,
-    literal_number,
-    raw_prediction,
-    receiver,
-    receiver_code,
-    root_of,
-    squared_operand,
-)
+from nanlint.values.api import POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
+from nanlint.values.flow import assigned_value
+from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation
+from nanlint.values.numbers import is_eps_like, literal_number
+from nanlint.values.roots import Root, root_of
+from nanlint.values.zeros import clamp_lower_bound, clamped_operand, raw_prediction
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 

@@ -9,34 +9,14 @@ from typing import Dict, List, Optional, Sequence
 import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.semantics import (
-    ABS,
-    EXP,
-    LOG,
-    LOG_METHODS,
-    LOG_TRIGGERS,
-    MEAN,
-    NO_GRAD,
-    POW,
-    ROOT_TRIGGERS,
-    RSQRT,
-    SQRT,
-    SUM,
-    addend_code,
-    argument,
-    callee,
-    can_reach_zero,
-    clamp_lower_bound,
-    in_reference_implementation,
-    is_eps_like,
-    is_positive_constant,
-    is_sum_of_squares,
-    literal_number,
-    reaching_definitions,
-    receiver,
-    root_of,
-    unclampable_divisor,
-)
+from nanlint.values.api import LOG, LOG_METHODS, LOG_TRIGGERS, MEAN, NO_GRAD, POW, ROOT_TRIGGERS, RSQRT, SQRT, SUM
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.facts import addend_code, is_sum_of_squares
+from nanlint.values.flow import reaching_definitions
+from nanlint.values.gradient import in_reference_implementation
+from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
+from nanlint.values.roots import root_of
+from nanlint.values.zeros import ABS, EXP, can_reach_zero, clamp_lower_bound, unclampable_divisor
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, library_of

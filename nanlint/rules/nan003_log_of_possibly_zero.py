@@ -10,23 +10,12 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import LOG_SIGMOID, LOG_SOFTMAX_HOME
 from nanlint.values.gradient import in_test_file
-from nanlint.semantics import (
-    LOG,
-    LOG_METHODS,
-    LOG_TRIGGERS,
-    SIGMOID,
-    SOFTMAX,
-    argument,
-    bare_code,
-    callee,
-    can_reach_zero,
-    clamp_lower_bound,
-    in_reference_implementation,
-    literal_number,
-    receiver,
-    receiver_code,
-    unclampable_divisor,
-)
+from nanlint.values.api import LOG, LOG_METHODS, LOG_TRIGGERS, SIGMOID, SOFTMAX
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.facts import bare_code, receiver_code
+from nanlint.values.gradient import in_reference_implementation
+from nanlint.values.numbers import literal_number
+from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, unclampable_divisor
 
 class LogOfPossiblyZero(Rule):
     """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...

@@ -8,21 +8,12 @@ from typing import List, Optional
 import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.semantics import (
-    argument,
-    assigned_value,
-    bare_code,
-    callee,
-    catches,
-    has_numeric_default,
-    is_eps_like,
-    is_guarded,
-    is_positive_constant,
-    is_private,
-    literal_number,
-    receiver,
-    subjects,
-)
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.facts import bare_code
+from nanlint.values.flow import assigned_value
+from nanlint.values.guards import catches, is_guarded, subjects
+from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
+from nanlint.values.zeros import has_numeric_default, is_private
 
 # The functions, and the part of the real line outside their domain.
 DOMAIN = {

@@ -10,7 +10,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
-from nanlint.semantics import argument, call_triggers, callee, parameters, receiver
+from nanlint.values.api import call_triggers
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.zeros import parameters
 from nanlint.values.gradient import function_path, in_test_file
 from nanlint.linting.walk import handlers, walk
 

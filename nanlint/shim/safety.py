@@ -159,7 +159,7 @@ _STATEMENT_NAMES = {
 _MAX_INT = 1 << 16  # larger integer literals could ask for huge tensors
 _MAX_STR = 64
 
-# Free names that mean "a small positive constant", as nanlint.semantics reads them.
+# Free names that mean "a small positive constant", as nanlint.values.numbers reads them.
 EPS_NAME = re.compile(r"(?i)(^|_)(eps|epsilon|tiny)($|_|\d)|eps$")
 # What a free name is bound to, by how it is used (probes.py gives the values).
 TENSOR = "tensor"  # anything not below: a probe tensor

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterable, Tuple
 
 
+
 def _qualified(modules: Iterable[str], functions: Iterable[str]) -> Tuple[str, ...]:
     functions = tuple(functions)
     return tuple(f"{module}.{function}" for module in modules for function in functions)
@@ -72,3 +73,39 @@ LOG_SIGMOID = {
     "tensorflow": "tensorflow.math.log_sigmoid",
     "tensorflow.math": "tensorflow.math.log_sigmoid",
 }
+
+
+TORCH = "torch"
+JAX_NUMPY = "jax.numpy"
+
+# Forms a call can take: the qualified names of the function, and the tensor method.
+SQRT = ("torch.sqrt", "jax.numpy.sqrt")
+RSQRT = ("torch.rsqrt", "jax.lax.rsqrt")
+POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
+SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum")
+MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean")
+SQUARE = ("torch.square", "jax.numpy.square")
+VARIANCE = ("torch.var", "jax.numpy.var")
+DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
+NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
+ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
+
+# -- trigger words (`Rule.triggers`) ------------------------------------------------------
+# A rule's `wants()` looks for calls, and a call shows in the text as the name, then
+# `(` after any spaces, line breaks, backslashes or comments (`x.sqrt (`, `log  # c⏎(`);
+# or the name is imported under another (`from torch import log as ln`). A comment
+# must end its line here, which keeps the search linear on a line of `# # # #`.
+_CALLED = r"(?:[\s\\]|#[^\n]*\n)*\("
+_RENAMED = r"[\s\\]+as\b"
+
+
+def call_triggers(name: str) -> Tuple[str, str]:
+    """The trigger patterns for a call of `name` (a pattern that starts with a literal)."""
+    return name + _CALLED, name + _RENAMED
+
+
+# `x ** 0.5`, `x**(.5)`, `x ** 0.50`, `x ** 5e-1`: the constant `ast` reads as 0.5.
+HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
+# log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
+LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
+ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))

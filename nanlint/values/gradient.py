@@ -11,12 +11,19 @@ formulas without autograd, and a linter that cries wolf there gets uninstalled.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 import libcst as cst
 
 from nanlint.linting.context import FileContext
-from nanlint.semantics import in_no_grad, reaching_values
+from nanlint.linting.walk import walk
+from nanlint.values.api import (
+    ENABLE_GRAD,
+    NO_GRAD,
+)
+from nanlint.values.calls import argument
 from nanlint.values.definitions import OUTSIDE
+from nanlint.values.flow import reaching_values
 from nanlint.values.summary import Path
 
 # Test files check values, and a NaN gradient there fails the test that shows it: a
@@ -134,4 +141,109 @@ def _reads_parameter(node: cst.CSTNode, parameters) -> bool:
         ):
             return True
         stack.extend(current.children)
+    return False
+
+
+# -- gradients -----------------------------------------------------------------------
+# Results that carry no gradient: bucket and sort indexes, argmax, comparisons, Python numbers.
+_NO_GRADIENT = ("torch.bucketize", "torch.searchsorted", "torch.argmax", "torch.argmin", "torch.argsort")
+_NO_GRADIENT_METHODS = ("argmax", "argmin", "argsort", "item", "tolist", "long", "int", "bool", "detach", "numpy")
+
+
+def feeds_no_gradient(context: FileContext) -> bool:
+    """Whether the value of the node being visited never reaches autograd: it is only
+    bucketed, compared, taken the argmax of or turned into a Python number, directly
+    or through the one name it is assigned to (`d = torch.sqrt(...)` and then only
+    `torch.bucketize(d, bins)`). An infinite gradient that nothing asks for is harmless."""
+    path = context.ancestors
+    if len(path) < 3:
+        return False
+    node, parent = path[-1], path[-2]
+    if _drops_gradient(context, node, parent, path[-3]):
+        return True
+    if not (
+        isinstance(parent, cst.Assign)
+        and parent.value is node
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+    ):
+        return False
+    name = parent.targets[0].target.value
+    scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
+    if context.bindings(scope).single_assignment(name) is not parent:
+        return False
+    target = parent.targets[0].target
+    uses = []
+    trail: list = []
+
+    def visit_name(use: cst.Name) -> None:
+        if use.value == name and use is not target:
+            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None))
+
+    walk(scope, {"Name": [visit_name]}, {}, trail)
+    return bool(uses) and all(_drops_gradient(context, *use) for use in uses)
+
+
+def _drops_gradient(
+    context: FileContext, node: cst.CSTNode, parent: cst.CSTNode, grandparent: Optional[cst.CSTNode]
+) -> bool:
+    if isinstance(parent, cst.ComparisonTarget) or (isinstance(parent, cst.Comparison) and parent.left is node):
+        return True  # a bool
+    if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
+        return context.qualified_name(grandparent.func) in _NO_GRADIENT
+    if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grandparent, cst.Call):
+        return grandparent.func is parent and parent.attr.value in _NO_GRADIENT_METHODS
+    return False
+
+
+# Test code names its textbook formulas: `reference_fn=lambda i: i.sigmoid().log()`,
+# `def np_ref(x):`, `def softmax_reference_fn(x):`; not `compute_ref_logps` (a reference
+# model's) nor `make_transform_from_reference` (reference atoms).
+_REFERENCE = re.compile(
+    r"(?i)(^|_)ref(_(fn|func|impl))?$|(^|_)reference_(fn|func|function|impl|implementation)$|^_?reference$"
+)
+
+
+def in_reference_implementation(context: FileContext) -> bool:
+    """Whether the node being visited is in a reference implementation: a function named
+    like one, or a lambda passed or assigned as one. A test compares a library function
+    with the textbook formula on inputs chosen to be in range; the formula is the point,
+    and rewriting it into the library function would test that function against itself."""
+    path = context.ancestors
+    for index in range(len(path) - 1, 0, -1):
+        node, parent = path[index], path[index - 1]
+        if isinstance(node, cst.FunctionDef) and _REFERENCE.search(node.name.value):
+            return True
+        if isinstance(node, cst.Lambda):
+            if isinstance(parent, cst.Arg) and parent.keyword is not None and _REFERENCE.search(parent.keyword.value):
+                return True
+            if isinstance(parent, cst.Assign) and any(
+                isinstance(target.target, cst.Name) and _REFERENCE.search(target.target.value)
+                for target in parent.targets
+            ):
+                return True
+    return False
+
+
+def in_no_grad(context: FileContext) -> bool:
+    """Whether the node being visited runs with autograd off (`torch.no_grad()`...)."""
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.With):
+            for item in node.items:
+                target = item.item.func if isinstance(item.item, cst.Call) else item.item
+                qualified = context.qualified_name(target)
+                if qualified in NO_GRAD:
+                    return True
+                if qualified in ENABLE_GRAD:
+                    return False
+                if qualified == "torch.set_grad_enabled" and isinstance(item.item, cst.Call):
+                    flag = argument(item.item, 0, "mode")
+                    if isinstance(flag, cst.Name) and flag.value == "False":
+                        return True
+        elif isinstance(node, cst.FunctionDef):
+            for decorator in node.decorators:
+                target = decorator.decorator
+                target = target.func if isinstance(target, cst.Call) else target
+                if context.qualified_name(target) in NO_GRAD:
+                    return True
     return False

@@ -14,7 +14,10 @@ from typing import Optional
 import libcst as cst
 
 from nanlint.linting.context import FileContext
-from nanlint.semantics import assigned_value, callee, literal_number, parameters, receiver
+from nanlint.values.calls import callee, receiver
+from nanlint.values.flow import assigned_value
+from nanlint.values.numbers import literal_number
+from nanlint.values.zeros import parameters
 
 TORCH, NUMPY, JAX, TENSORFLOW, PYTHON = "torch", "numpy", "jax", "tensorflow", "python"
 ARRAYS = (TORCH, NUMPY, JAX, TENSORFLOW)

@@ -1,0 +1,173 @@
+"""What a value is: a sum of squares, a variance, a difference, a mask, a clamp and its
+bound.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from nanlint.linting.context import FileContext
+from nanlint.values.api import (
+    DOT,
+    MEAN,
+    POW,
+    SQUARE,
+    SUM,
+    VARIANCE,
+)
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.flow import assigned_value
+from nanlint.values.numbers import is_literal, literal_number, same_code
+
+
+def _reduced(context: FileContext, node: cst.CSTNode, functions: Tuple[str, ...], methods: Tuple[str, ...]):
+    """The operand of a reduction: `x` in `torch.sum(x, 1)`, `x.sum(1)`, `sum(x)`."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        return argument(node, 0, "input") if qualified in functions else None
+    if method in methods:
+        return receiver(node)
+    return None
+
+
+def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """`d` in `d ** 2`, `d.pow(2)`, `torch.pow(d, 2)`, `torch.square(d)`, `d * d`."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Power) and is_literal(node.right, 2):
+            return node.left
+        if isinstance(node.operator, cst.Multiply) and same_code(context, node.left, node.right):
+            return node.left
+        return None
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in POW and is_literal(argument(node, 1, "exponent") or cst.Name("_"), 2):
+        return argument(node, 0, "input")
+    if method == "pow" and is_literal(argument(node, 0, "exponent") or cst.Name("_"), 2):
+        return receiver(node)
+    if qualified in SQUARE:
+        return argument(node, 0, "input")
+    if method == "square" and not node.args:
+        return receiver(node)
+    return None
+
+
+_REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")))
+
+
+def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """A value that is exactly 0 when its inputs are: squares, their sums and means,
+    a variance, a vector dotted with itself; through a local name up to `depth` times.
+    An added eps or a clamp is none of these, so a guarded value never qualifies."""
+    if squared_operand(context, node) is not None:
+        return True
+    for functions, methods in _REDUCTIONS:
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return is_sum_of_squares(context, operand, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        # `sigma_data ** 2 + sigma ** 2`: the square of a setting is never 0, so the sum is not.
+        if _square_of_setting(context, node.left) or _square_of_setting(context, node.right):
+            return False
+        return is_sum_of_squares(context, node.left, depth) and is_sum_of_squares(context, node.right, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+        # A variance written out, E[x^2] - c * E[x]^2: 0 for a constant x, not only for x = 0.
+        # Not any difference of squares: `beta * beta - k ** 2` is 0 only where k = beta.
+        return (
+            _is_reduction(context, node.left)
+            and is_sum_of_squares(context, node.left, depth)
+            and _holds_squared_reduction(context, node.right)
+        )
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in VARIANCE or method == "var":
+            return True
+        if qualified in DOT:
+            first, second = argument(node, 0, "input"), argument(node, 1)
+            return first is not None and second is not None and same_code(context, first, second)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        return same_code(context, node.left, node.right)
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return is_sum_of_squares(context, value, depth - 1)
+    return False
+
+
+def _square_of_setting(context: FileContext, node: cst.CSTNode) -> bool:
+    """The square of a number, an attribute (`self.sigma_data`, `config.scale`) or a
+    module's UPPER_CASE constant: configuration, which is not 0."""
+    operand = squared_operand(context, node)
+    if operand is None:
+        return False
+    if literal_number(operand) is not None:
+        return literal_number(operand) != 0
+    if isinstance(operand, cst.Attribute):
+        return True
+    return isinstance(operand, cst.Name) and operand.value.isupper() and len(operand.value) > 1
+
+
+def is_written_variance(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """`E[x^2] - c * E[x]^2`, directly or through a local name: a variance written out,
+    which rounding leaves a little below 0 where the true value is 0."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+        return is_sum_of_squares(context, node, depth)
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and is_written_variance(context, value, depth - 1)
+
+
+def _is_reduction(context: FileContext, node: cst.CSTNode, depth: int = 1) -> bool:
+    """A sum or mean (`x.mean()`, `torch.sum(x)`, `s / n`), directly or through a local name."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return _is_reduction(context, node.left, depth)
+    if any(_reduced(context, node, functions, methods) is not None for functions, methods in _REDUCTIONS):
+        return True
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and _is_reduction(context, value, depth - 1)
+
+
+def _holds_squared_reduction(context: FileContext, node: cst.CSTNode) -> bool:
+    """`m ** 2`, `c * m.pow(2)`, `torch.square(m) / 2` for a mean or sum m: E[x]^2, perhaps scaled."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+        return _holds_squared_reduction(context, node.left) or _holds_squared_reduction(context, node.right)
+    squared = squared_operand(context, node)
+    return squared is not None and _is_reduction(context, squared)
+
+
+# Operators that bind at least as tightly as `+`: their result needs no parentheses
+# to take `+ eps` on its right.
+_TIGHT = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.MatrixMultiply, cst.Power)
+
+
+def bare_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` without the parentheses around it (for an argument position)."""
+    if getattr(node, "lpar", None):
+        node = node.with_changes(lpar=[], rpar=[])
+    return context.code(node).strip()
+
+
+def addend_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` as the left operand of `+ eps`."""
+    if getattr(node, "lpar", None):
+        return context.code(node)
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)):
+        return context.code(node)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _TIGHT):
+        return context.code(node)
+    if isinstance(node, cst.UnaryOperation) and not isinstance(node.operator, cst.Not):
+        return context.code(node)
+    return f"({context.code(node)})"
+
+
+def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
+    """Code for `node` as the receiver of a method call: `(a + b).clamp_min(...)`."""
+    code = context.code(node)
+    if getattr(node, "lpar", None):
+        return code
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return code
+    return f"({code})"

@@ -1,0 +1,53 @@
+"""The value a name holds where it is read: reaching assignments of the function or module."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from nanlint.linting.context import FileContext
+from nanlint.values.definitions import OUTSIDE
+
+
+def assigned_value(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """The value a name holds where it is read, when exactly one assignment can reach
+    that read (`x = x * x; x = x.sum(1); x.sqrt()` reads `x.sum(1)`); else None."""
+    if not isinstance(node, cst.Name):
+        return None
+    values = reaching_values(context, node)
+    if values is not None and values != [OUTSIDE]:
+        return values[0] if len(values) == 1 else None
+    assign = context.assignment_of(node)
+    return assign.value if assign is not None else None
+
+
+def reaching_definitions(context: FileContext, name: cst.Name) -> Optional[List[object]]:
+    """The `Definition`s (or `OUTSIDE`) that can reach this read of `name` in the
+    function or module being visited; None when the read is not that scope's own."""
+    scope = None
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.Lambda):
+            return None
+        if isinstance(node, (cst.FunctionDef, cst.Module)):
+            scope = node
+            break
+    if scope is None:
+        return None
+    if isinstance(scope, cst.Module):
+        context.require_seen([name.value])
+    return context.flow(scope).reaching(name)
+
+
+def reaching_values(
+    context: FileContext, name: cst.Name, sources: bool = False
+) -> Optional[List[Optional[cst.BaseExpression]]]:
+    """Every value that can reach this read of `name` in the function (or module) being
+    visited: an expression, None for a value the code does not show (a tuple unpacked,
+    a loop target), `OUTSIDE` for the parameter or a binding of an enclosing scope.
+    None when the read is not in that scope's own statements (a lambda's, a closure's).
+    `sources`: for a value unpacked from a tuple or a loop, what it was taken out of."""
+    found = reaching_definitions(context, name)
+    if found is None:
+        return None
+    return [d if d == OUTSIDE else (d.source if sources and d.value is None else d.value) for d in found]

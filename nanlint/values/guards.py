@@ -1,0 +1,184 @@
+"""What the code around a node checks: an `if` or `assert` on the way, a `try` that
+catches, a where.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import libcst as cst
+
+from nanlint.linting.context import FileContext
+from nanlint.linting.parts import identifiers
+from nanlint.values.facts import bare_code
+from nanlint.values.flow import assigned_value
+
+
+def catches(context: FileContext, exceptions: Iterable[str]) -> bool:
+    """Whether the node being visited runs where one of `exceptions` (by its last name)
+    is caught: in a `try` body with such a handler or a bare `except`, or under a `with`
+    that expects it (`pytest.raises(ValueError)`, `contextlib.suppress(ValueError)`)."""
+    wanted = set(exceptions)
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node, child = path[index], path[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False  # a `try` around a definition does not run its body
+        if isinstance(node, (cst.Try, cst.TryStar)) and child is node.body:
+            for handler in node.handlers:
+                if handler.type is None or _exception_names(handler.type) & wanted:
+                    return True
+        elif isinstance(node, cst.With) and child is node.body:
+            for item in node.items:
+                if isinstance(item.item, cst.Call) and any(
+                    _exception_names(arg.value) & wanted for arg in item.item.args
+                ):
+                    return True
+    return False
+
+
+def _exception_names(node: cst.CSTNode) -> set:
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Attribute):
+        return {node.attr.value}
+    if isinstance(node, cst.Tuple):
+        return set().union(*(_exception_names(element.value) for element in node.elements))
+    return set()
+
+
+def subjects(context: FileContext, node: cst.CSTNode, depth: int = 1) -> set:
+    """The names, attributes and subscripts `node` reads (as code), and, through a local
+    name assigned once, those its value reads: what a guard can be about."""
+    found = set()
+    for part in _walk_expression(node):
+        if isinstance(part, cst.Name) and part.value in ("self", "cls"):
+            continue
+        if isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)):
+            found.add(bare_code(context, part))
+            if depth > 0:
+                value = assigned_value(context, part)
+                if value is not None:
+                    found |= subjects(context, value, depth - 1)
+    return found
+
+
+def _walk_expression(node: cst.CSTNode):
+    yield node
+    for child in node.children:
+        if not isinstance(child, (cst.Lambda, cst.BaseComp)):
+            yield from _walk_expression(child)
+
+
+def is_guarded(context: FileContext, about: set) -> bool:
+    """Whether the node being visited runs only after a test of one of `about`: inside
+    `if x > 0:` / `while x:` / `x if x > 0 else ...` / `x > 0 and ...` / a comprehension's
+    `if x > 0`, in the `else` of `if x <= 0:`, or after `if not x: return` or
+    `assert x > 0` earlier in the function. Any order test counts: silence over guesses."""
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node, child = path[index], path[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(node, cst.If):
+            if (child is node.body and _tests(context, node.test, about, True)) or (
+                child is node.orelse and _tests(context, node.test, about, False)
+            ):
+                return True
+        elif isinstance(node, cst.While) and child is node.body:
+            if _tests(context, node.test, about, True):
+                return True
+        elif isinstance(node, cst.IfExp):
+            if (child is node.body and _tests(context, node.test, about, True)) or (
+                child is node.orelse and _tests(context, node.test, about, False)
+            ):
+                return True
+        elif isinstance(node, cst.BooleanOperation) and child is node.right:
+            holds = isinstance(node.operator, cst.And)
+            if _tests(context, node.left, about, holds):
+                return True
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            clause = node.for_in
+            while clause is not None:
+                if any(_tests(context, test.test, about, True) for test in clause.ifs):
+                    return True
+                clause = clause.inner_for_in
+        elif isinstance(node, (cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite)):
+            if isinstance(node, cst.Module):
+                # A guard may sit in any earlier module-level statement, parsed or not.
+                context.require_seen(identifiers(about))
+            for statement in node.body:
+                if statement is child:
+                    break
+                if _exits_unless(context, statement, about):
+                    return True
+    return False
+
+
+def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> bool:
+    """`if x <= 0: return` / `raise` / `continue` / `break`, or `assert x > 0`."""
+    if isinstance(statement, cst.If):
+        body = statement.body.body
+        last = body[-1] if body else None
+        if isinstance(last, cst.SimpleStatementLine):
+            last = last.body[-1] if last.body else None
+        return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)) and _tests(
+            context, statement.test, about, False
+        )
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assert) and _tests(context, small.test, about, True):
+                return True
+            # `torch._check(0 < p, ...)`, `check_positive(x)`: an assert by another name.
+            call = small.value if isinstance(small, cst.Expr) else None
+            if isinstance(call, cst.Call) and call.args and _CHECK_CALL.search(last_name(call.func)):
+                if _tests(context, call.args[0].value, about, True):
+                    return True
+    return False
+
+
+_CHECK_CALL = re.compile(r"^_?(check|assert|require|ensure|validate)")
+
+
+def last_name(node: cst.CSTNode) -> str:
+    """`sqrt` for `torch.sqrt` and for `sqrt`; "" for anything else."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+_HOLDS_WHEN_TRUE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual, cst.NotEqual)
+_HOLDS_WHEN_FALSE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual, cst.Equal)
+
+
+def _tests(context: FileContext, test: cst.CSTNode, about: set, when: bool) -> bool:
+    """Whether `test` being `when` says something about the sign or size of one of `about`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _tests(context, test.expression, about, not when)
+    if isinstance(test, cst.BooleanOperation):
+        left = _tests(context, test.left, about, when)
+        right = _tests(context, test.right, about, when)
+        # `a and b` true, or `a or b` false, means both hold: either one is enough.
+        if isinstance(test.operator, cst.And) == when:
+            return left or right
+        return left and right
+    if isinstance(test, cst.Comparison):
+        operators = _HOLDS_WHEN_TRUE if when else _HOLDS_WHEN_FALSE
+        if not any(isinstance(target.operator, operators) for target in test.comparisons):
+            return False
+        return _mentions(context, test, about)
+    if when and isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)):
+        return bare_code(context, test) in about  # truthiness: `if x:` rules out 0
+    if isinstance(test, cst.Call):
+        # `if len(x):`, `if const_expr(n > 1):`, `if not math.isfinite(x): return`: a
+        # call that looks at the value is taken for a check of it.
+        return any(_mentions(context, arg.value, about) for arg in test.args)
+    return False
+
+
+def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
+    return any(
+        isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)) and bare_code(context, part) in about
+        for part in _walk_expression(node)
+    )
