@@ -340,9 +340,9 @@ class SqrtWithoutEps(Rule):
     def _check(self, root: Optional[Root]) -> None:
         if root is None:
             return
+        self.context.trail.clear()
         squares = is_sum_of_squares(self.context, root.radicand)
         zero = None if squares else _zero_region(self.context, root.radicand)
-        self.context.trail.clear()
         prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
         related = tuple(self.context.trail)
         if not squares and zero is None and prediction is None:
@@ -377,6 +377,7 @@ class SqrtWithoutEps(Rule):
                 "there is inf and autograd turns it into NaN; "
                 + ("move the eps added after it inside the root" if fix is None else fix.message[0].lower() + fix.message[1:]),
                 fix,
+                related,
             )
             return
         eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
@@ -399,6 +400,7 @@ class SqrtWithoutEps(Rule):
                 else "add an eps inside the root"
             ),
             fix,
+            related,
         )
 
     def _eps_added_after(self, root: Root) -> bool:

@@ -93,8 +93,9 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         return same_code(context, node.left, node.right)
     if depth > 0:
         value = assigned_value(context, node)
-        if value is not None:
-            return is_sum_of_squares(context, value, depth - 1)
+        if value is not None and is_sum_of_squares(context, value, depth - 1):
+            context.trail.append((value, f"`{context.code(node)}` gets its value here"))
+            return True
     return False
 
 
