@@ -80,8 +80,9 @@ class MathDomainUnguarded(Rule):
     `ratio=(3 / 4, 4 / 3)`), a
     constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
     `base`, `scale`, `upper_bound`, a learning rate `final_lr`), as a config validates
-    them, nor a private helper's (`_jsd_tile(beta)`): its own module calls it, with
-    what that module has checked. A bound named `min` or
+    them, nor a private helper's (`_jsd_tile(beta)`) or a nested function's: its own
+    module (or function) calls it, with what that has checked; but the length of a
+    nested function's argument is flagged (`len(text)` is 0 for an empty text). A bound named `min` or
     `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
@@ -135,7 +136,10 @@ class MathDomainUnguarded(Rule):
         # A range with its usual value as the default is a setting.
         "import math\ndef aspect_jitter(size, aspect_range=(3. / 4., 4. / 3.)):\n"
         "    return math.log(aspect_range[0]), math.log(aspect_range[1])\n",
-        # A learning rate is a setting.
+        # A function nested in another is called by that one alone; a learning rate is
+        # a setting.
+        "import math\ndef alibi_slopes(num_heads):\n    def power_of_2(n):\n"
+        "        return 2 ** (-2 ** -(math.log2(n) - 3))\n    return power_of_2(2 ** math.floor(math.log2(num_heads) + 1))\n",
         "import math\ndef decay(step, total, initial_lrate, final_lrate):\n"
         "    return initial_lrate * math.exp(step * math.log(final_lrate / initial_lrate) / total)\n",
         # A private helper's callers are its own module, which checked the value first.
@@ -249,6 +253,12 @@ class MathDomainUnguarded(Rule):
             "    def value(self):\n        return math.sqrt(max(self._sslm / (self._obs - 1), 0.0))\n",
             UNSAFE,
         ),
+        # A nested helper's argument is its caller's, but an empty text has 0 tokens.
+        Invalid(
+            "import math\ndef lexical_measures(texts):\n    def ttr(text):\n        ntokens = len(text)\n"
+            "        return math.log10(len(set(text))) / math.log10(ntokens)\n"
+            "    return [ttr(t) for t in texts]\n",
+        ),
         Invalid(
             "import math\ndef ngram_logprob(count, context_count):\n"
             "    return math.log(count) - math.log(context_count)\n",
@@ -307,39 +317,41 @@ class MathDomainUnguarded(Rule):
         return f"a difference or negation of {source}, which can be < {0 if kind == 'sqrt' else -1}"
 
     # -- where a value comes from --------------------------------------------------
-    def _input(self, node: cst.CSTNode, depth: int) -> Optional[str]:
+    def _input(self, node: cst.CSTNode, depth: int, counted: bool = False) -> Optional[str]:
         """The caller's value `node` is computed from ("the parameter `x`"), or None
-        when it is built only from literals, attributes and constants."""
+        when it is built only from literals, attributes and constants. `counted`: the
+        value is a length of it (`len(text)`), which is 0 for an empty one."""
         if isinstance(node, cst.Name):
-            return self._name_input(node, depth)
+            return self._name_input(node, depth, counted)
         if self._running_sum(node):
             return f"the running sum `self.{node.attr.value}`, which the class also decreases"
         if isinstance(node, cst.Subscript):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
-            return self._input(node.value, depth)
+            return self._input(node.value, depth, counted)
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
-            return self._input(node.left, depth) or self._input(node.right, depth)
+            return self._input(node.left, depth, counted) or self._input(node.right, depth, counted)
         if isinstance(node, cst.UnaryOperation):
-            return self._input(node.expression, depth)
+            return self._input(node.expression, depth, counted)
         if isinstance(node, cst.IfExp):
-            return self._input(node.body, depth) or self._input(node.orelse, depth)
+            return self._input(node.body, depth, counted) or self._input(node.orelse, depth, counted)
         if isinstance(node, cst.Call):
             qualified, method = callee(self.context, node)
             if qualified in _PASS_THROUGH:
-                return next((found for arg in node.args if (found := self._input(arg.value, depth))), None)
+                counts = counted or qualified == "builtins.len"
+                return next((found for arg in node.args if (found := self._input(arg.value, depth, counts))), None)
             if qualified is None and method in _PASS_THROUGH_METHODS:
-                return self._input(receiver(node), depth)
+                return self._input(receiver(node), depth, counted)
         return None
 
-    def _name_input(self, name: cst.Name, depth: int) -> Optional[str]:
+    def _name_input(self, name: cst.Name, depth: int, counted: bool = False) -> Optional[str]:
         if name.value in ("self", "cls"):
             return None
         loop = self._loop_over(name)
         if loop is not None:
             if _range_start(self.context, loop) is not None:
                 return f"the loop index `{name.value}`" if self._starts_at_zero(loop) else None
-            inner = self._input(loop, depth)
+            inner = self._input(loop, depth, counted)
             return f"an element of {inner}" if inner is not None else None
         scope = self._scope_binding(name.value)
         if scope is None or (isinstance(scope, cst.Module) and name.value.isupper()):
@@ -353,19 +365,25 @@ class MathDomainUnguarded(Rule):
                     return None  # a setting with a default, like `base=10000` or `gamma=-0.1`
                 if isinstance(scope, cst.FunctionDef) and scope.name.value == "__init__":
                     return None  # a constructor's options are the object's configuration
-                if isinstance(scope, cst.FunctionDef) and is_private(scope):
+                if isinstance(scope, cst.FunctionDef) and (is_private(scope) or self._nested(scope) and not counted):
                     # Its own module's callers pass it what they have already checked
-                    # (`_jsd_tile` runs only for 0 < beta < 1): no caller outside can.
-                    # Not a function nested in another: that one hands it its own
-                    # caller's data (a text, to a type-token ratio's helper).
+                    # (`_jsd_tile` runs only for 0 < beta < 1), and a function nested in
+                    # another is called by that one alone. But a length is 0 for an
+                    # empty input whoever passes it (a text to a type-token ratio).
                     return None
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
-                return f"the parameter `{name.value}`"
+                return f"{'the length of ' if counted else ''}the parameter `{name.value}`"
         value = assigned_value(self.context, name)
         if value is None or depth == 0:
             return None
-        return self._input(value, depth - 1)
+        return self._input(value, depth - 1, counted)
+
+    def _nested(self, function: cst.FunctionDef) -> bool:
+        """Whether `function` is defined inside another function."""
+        ancestors = self.context.ancestors
+        index = next((i for i, node in enumerate(ancestors) if node is function), 0)
+        return any(isinstance(node, cst.FunctionDef) for node in ancestors[:index])
 
     def _scope_binding(self, name: str) -> Optional[cst.CSTNode]:
         """The innermost function (or the module) that binds `name`."""
