@@ -349,36 +349,54 @@ def _risks_by_function(functions: List[_Function], walk: "_Walk") -> Dict[Path, 
     import AutoModel...`), not the classes it defines; a model's own method (`fit` of an
     `nn.Module`) trains that model, and takes its class's words only. One big module of unrelated models (a textbook's)
     says nothing about each training loop of it."""
+    known: Dict[str, FrozenSet[int]] = {}  # word -> the risks it tells of (by index in _RISKS)
+
+    def told(words: Set[str]) -> FrozenSet[int]:
+        found = set()
+        for word in words:
+            risks = known.get(word)
+            if risks is None:
+                risks = known[word] = frozenset(i for i, (_, pattern) in enumerate(_RISKS) if pattern.search(word))
+            found |= risks
+        return frozenset(found)
+
     children: Dict[Path, List[_Function]] = {}
-    by_class: Dict[str, Set[str]] = {}
+    class_words: Dict[str, Set[str]] = {}
     for part in walk.class_parts:
-        by_class.setdefault(part.class_name, {part.class_name}).update(part.words)
+        class_words.setdefault(part.class_name, {part.class_name}).update(part.words)
     for function in functions[1:]:
         children.setdefault(function.path[:-1], []).append(function)
         if function.class_name is not None:
             # `class GRU(nn.Module)`: its name is evidence too, for whoever builds one.
-            by_class.setdefault(function.class_name, {function.class_name}).update(function.words)
+            class_words.setdefault(function.class_name, {function.class_name}).update(function.words)
+    by_class = {name: told(words) for name, words in class_words.items()}
+    own: Dict[Path, FrozenSet[int]] = {}
 
-    def nested(function: _Function) -> Set[str]:
-        words = set(function.words)
-        for child in children.get(function.path, ()) if function.path else ():
-            words |= nested(child)
-        return words
+    def nested(function: _Function) -> FrozenSet[int]:
+        if function.path not in own:
+            risks = set(told(function.words))
+            for child in children.get(function.path, ()) if function.path else ():
+                risks |= nested(child)
+            own[function.path] = frozenset(risks)
+        return own[function.path]
 
+    module = told(walk.imported | functions[0].words)  # what the module imports and runs
+    of_class: Dict[Path, FrozenSet[int]] = {}  # all methods' risks, once per class
     found: Dict[Path, Tuple[str, ...]] = {}
     for function in functions:
-        words = nested(function)
+        risks = set(nested(function))
         if function.class_name is not None:
-            for method in children.get(function.path[:-1], ()):
-                words |= nested(method)
+            owner = function.path[:-1]
+            if owner not in of_class:
+                of_class[owner] = frozenset().union(*(nested(m) for m in children.get(owner, ())))
+            risks |= of_class[owner]
         built = [by_class[name] for name in function.calls if name in by_class]
-        for words_of_class in built:
-            words |= words_of_class
+        for of_built in built:
+            risks |= of_built
         if not built and function.class_name not in walk.module_classes:
-            words |= walk.imported | functions[0].words  # what the module imports and runs
-        reasons = tuple(reason for reason, pattern in _RISKS if any(pattern.search(word) for word in words))
-        if reasons:
-            found[function.path] = reasons
+            risks |= module
+        if risks:
+            found[function.path] = tuple(_RISKS[i][0] for i in sorted(risks))
     return found
 
 
