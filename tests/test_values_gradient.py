@@ -382,6 +382,10 @@ def _value_gradient(source: str):
         ("import torch\ndef f(x):\n    for row in x:\n        return row ** 2\n", True),
         ("import torch\ndef f(n):\n    for row in torch.eye(n):\n        return row ** 2\n", False),
         ("import torch\ndef f(self):\n    return self.weight ** 2\n", True),
+        # Counts the data carries: a graph's degrees, sequence lengths.
+        ("import torch\ndef f(graph):\n    d = graph.degree_in.unsqueeze(-1)\n    return d * d\n", False),
+        ("import torch\ndef f(batch):\n    return batch.lengths.float() ** 2\n", False),
+        ("import torch\ndef f(graph):\n    return graph.edge_feature ** 2\n", True),
     ],
 )
 def test_value_carries_gradient(source, expected):

@@ -99,6 +99,12 @@ class EpsOutsideRoot(Rule):
     )
 
     valid = [
+        # A graph convolution normalised by the root of node degrees: counts of the
+        # graph's structure, which no gradient comes back through.
+        "import torch\nclass ChebConv(torch.nn.Module):\n    def aggregate(self, graph, message):\n"
+        "        degree_out = graph.degree_out.unsqueeze(-1)\n"
+        "        return message / (degree_out.sqrt() + 1e-10)\n"
+        "    def forward(self, graph, x):\n        return self.aggregate(graph, self.linear(x))\n",
         # The eps inside the root, as the incident's author fixed it.
         "import torch\n"
         "def loss_fn(vecs, emb):\n"

@@ -78,21 +78,24 @@ _CONSTANT_TENSORS = frozenset(
 _CUT_METHODS = frozenset(("detach", "item", "tolist", "numpy", "long", "int", "bool", "argmax", "argmin",
                           "argsort", "unique", "nonzero", "size", "dim", "numel"))
 _CUT_ATTRIBUTES = frozenset(("data", "shape", "dtype", "device", "ndim", "T_data"))
+# Counts that data carries (a graph's node degrees, sequence lengths, class counts):
+# integers of the input's structure, which no gradient comes back through.
+_COUNTS = re.compile(r"^(in_|out_)?(degrees?|deg)(_in|_out)?$|^(counts?|lengths?|lens|num_\w+|n_\w+)$")
 
 
 def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
     """Whether a gradient can come back through `node`'s value: not when it is built
     only from numbers, constant tables (`torch.arange`, `meshgrid`, `zeros`), shapes,
-    and results that cut the graph (`detach()`, `argmax`, `unique`, `.item()`),
+    counts the data carries (`graph.degree_in`, `batch.lengths`), and results that cut
+    the graph (`detach()`, `argmax`, `unique`, `.item()`),
     directly or through every assignment that reaches a name. A parameter, an
     attribute or anything unknown may carry one."""
     kind = type(node)
     if kind in (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString):
         return False
     if kind is cst.Attribute:
-        if node.attr.value in _CUT_ATTRIBUTES:
-            return False
-        return True
+        attr = node.attr.value
+        return attr not in _CUT_ATTRIBUTES and not _COUNTS.match(attr)
     if kind is cst.Call:
         qualified = context.qualified_name(node.func)
         if qualified is not None:
