@@ -377,7 +377,8 @@ class EpsOutsideRoot(Rule):
             (d for d in (unclampable_divisor(self.context, r.radicand) for r in roots) if d is not None), None
         )
         fix = self._fix(added, eps, term, side, roots) if divisor is None else None
-        self.report(eps, self._message(eps, roots, divisor), fix)
+        related = [(root.call, f"the `{root.kind}` the eps is added after") for root in roots if root.via is not None]
+        self.report(eps, self._message(eps, roots, divisor), fix, related)
 
     # -- finding the roots -----------------------------------------------------------
     def _unprotected_roots(self, term: cst.BaseExpression) -> List[_Root]:

@@ -280,9 +280,11 @@ class MathDomainUnguarded(Rule):
             return
         value = node.args[0].value
         function = qualified.rsplit(".", 1)[-1]
+        self.context.trail.clear()
         problem = self._problem(kind, value)
         if problem is None:
             return
+        related = tuple(self.context.trail)
         # A check is about what can leave the domain: for a running sum, the sum itself
         # (a check of the count beside it guards the division, not the sum).
         running = {bare_code(self.context, n) for n in _attributes_in(value) if self._running_sum(n)}
@@ -295,6 +297,7 @@ class MathDomainUnguarded(Rule):
             f"`math.{function}` of {problem}: it raises `ValueError: math domain error` "
             f"{_OUTSIDE[kind]}; check the value first, or clamp it",
             fix,
+            related,
         )
 
     def _problem(self, kind: str, value: cst.BaseExpression) -> Optional[str]:
@@ -377,7 +380,10 @@ class MathDomainUnguarded(Rule):
         value = assigned_value(self.context, name)
         if value is None or depth == 0:
             return None
-        return self._input(value, depth - 1, counted)
+        found = self._input(value, depth - 1, counted)
+        if found is not None:
+            self.context.trail.append((value, f"`{name.value}` gets its value here"))
+        return found
 
     def _nested(self, function: cst.FunctionDef) -> bool:
         """Whether `function` is defined inside another function."""
