@@ -699,6 +699,7 @@ class MissingGradClipping(Rule):
             f"model with {' and '.join(risks)}: one batch with exploding gradients sends the weights to "
             f"inf/NaN, and every output after it is NaN; {advice}",
             fix,
+            [(backward.call, "the backward pass whose gradients it applies")],
         )
 
     # -- what the calls are ----------------------------------------------------------
