@@ -62,6 +62,11 @@ def render(rule: Type[Rule]) -> str:
             parts += ["## Use instead", _code_block(example.fixed), ""]
     if "Fix safety" in sections:
         parts += ["## Fix safety", sections["Fix safety"], ""]
+    if rule.messages:
+        # The templates of what it says, `{field}` standing for what a finding fills in.
+        parts += ["## Messages"]
+        parts += [f"- {kind}: {template}" for kind, template in rule.messages.items()]
+        parts.append("")
     if rule.options:
         parts += ["## Options"]
         parts += [f"- `{name}`: {text}" for name, text in rule.options.items()]

@@ -206,9 +206,17 @@ class Rule:
     # Rules enabled beside this one when its examples run (NAN100 judges the others'
     # findings); their findings in the examples must all be suppressed.
     examples_run_with: ClassVar[Tuple[str, ...]] = ()
+    # What the rule says, by kind of finding: templates with `{fields}` that the visit
+    # fills (`self.say(kind, ...)`), declared apart from the check as ruff's violations
+    # declare theirs, shown on the rule's page and pinned by snapshot tests.
+    messages: ClassVar[Dict[str, str]] = {}
 
     def __init__(self, context: "FileContext") -> None:
         self.context = context
+
+    def say(self, kind: str, **fields: str) -> str:
+        """The message `kind` with its fields filled in."""
+        return self.messages[kind].format(**fields)
 
     @classmethod
     def wants(cls, index: "ModuleIndex") -> bool:

@@ -69,6 +69,15 @@ class SqrtWithoutEps(Rule):
     added eps reaches. An eps below about 6e-8 is 0 in float16; raise `eps` for fp16 code.
     """
 
+    messages = {
+        "squares": "`{root}` of a value that can be exactly 0 (a sum of squares or a variance): its gradient "
+        "there is inf and autograd turns it into NaN; {advice}",
+        "region": "`{root}` of {zero}, which is exactly 0 on a whole region: its gradient there is inf and "
+        "autograd turns it into NaN; {advice}",
+        "prediction": "`{root}` of the raw prediction `{prediction}`, which nothing keeps above 0: at 0 its "
+        "gradient is inf and below 0 its value is NaN; clamp it at a small positive value inside the root "
+        "(or make the model's output positive, with a softplus or an exp)",
+    }
     code = "NAN001"
     name = "sqrt-without-eps"
     summary = "sqrt of a value that can be exactly 0 has an infinite gradient there"
@@ -359,26 +368,13 @@ class SqrtWithoutEps(Rule):
         # inside) is the right one: a second eps inside would only stack on it.
         if prediction is not None:
             fix = self._zero_fix(root)
-            self.report(
-                root.node,
-                f"`{root.kind}` of the raw prediction `{prediction}`, which nothing keeps above 0: at 0 "
-                "its gradient is inf and below 0 its value is NaN; clamp it at a small positive value "
-                "inside the root (or make the model's output positive, with a softplus or an exp)",
-                fix,
-                related,
-            )
+            self.report(root.node, self.say("prediction", root=root.kind, prediction=prediction), fix, related)
             return
         if zero is not None:
             # A clamp at 0 gets its bound raised to the eps; anything else an eps inside.
             fix = None if self._eps_added_after(root) else self._zero_fix(root)
-            self.report(
-                root.node,
-                f"`{root.kind}` of {zero}, which is exactly 0 on a whole region: its gradient "
-                "there is inf and autograd turns it into NaN; "
-                + ("move the eps added after it inside the root" if fix is None else fix.message[0].lower() + fix.message[1:]),
-                fix,
-                related,
-            )
+            advice = "move the eps added after it inside the root" if fix is None else fix.message[0].lower() + fix.message[1:]
+            self.report(root.node, self.say("region", root=root.kind, zero=zero, advice=advice), fix, related)
             return
         eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
         fix = eps_fix
@@ -386,22 +382,16 @@ class SqrtWithoutEps(Rule):
         # tensor the rewrite would be a TypeError.
         if root.kind == "sqrt" and root.framework == "torch" and (library == TORCH or root.where != "base"):
             fix = self._vector_norm_fix(root.node, root.radicand, eps_fix) or fix
-        self.report(
-            root.node,
-            f"`{root.kind}` of a value that can be exactly 0 (a sum of squares or a variance): "
-            f"its gradient there is inf and autograd turns it into NaN; "
-            + (
-                "use `torch.linalg.vector_norm`, whose gradient at 0 is 0"
-                if fix is not None and fix.applicability == SAFE
-                else "move the eps added after it inside the root"
-                if fix is None
-                else "clamp it at a small positive value inside the root"
-                if fix.message.startswith("Clamp")
-                else "add an eps inside the root"
-            ),
-            fix,
-            related,
+        advice = (
+            "use `torch.linalg.vector_norm`, whose gradient at 0 is 0"
+            if fix is not None and fix.applicability == SAFE
+            else "move the eps added after it inside the root"
+            if fix is None
+            else "clamp it at a small positive value inside the root"
+            if fix.message.startswith("Clamp")
+            else "add an eps inside the root"
         )
+        self.report(root.node, self.say("squares", root=root.kind, advice=advice), fix, related)
 
     def _eps_added_after(self, root: Root) -> bool:
         path = self.context.ancestors

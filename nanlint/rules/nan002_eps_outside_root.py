@@ -84,6 +84,7 @@ class EpsOutsideRoot(Rule):
     the bare root as well; when both fixes apply, NAN001's exact rewrite goes first.
     """
 
+    messages = {"after": "eps `{eps}` is added after {roots}, where it protects nothing: {why}; {advice}"}
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
@@ -514,10 +515,7 @@ class EpsOutsideRoot(Rule):
                 f"moving it inside is not enough where `{denominator}` is 0 as well (0/0 is NaN): "
                 f"keep `{denominator}` away from 0 before dividing"
             )
-        return (
-            f"eps `{self.context.code(eps).strip()}` is added after {names}, where it protects nothing: "
-            f"{'; '.join(why)}; {advice}"
-        )
+        return self.say("after", eps=self.context.code(eps).strip(), roots=names, why="; ".join(why), advice=advice)
 
     def _fix(
         self,

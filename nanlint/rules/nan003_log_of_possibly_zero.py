@@ -85,6 +85,7 @@ class LogOfPossiblyZero(Rule):
     dividing, or to take the log in log space (`log_softmax`, `logsumexp`).
     """
 
+    messages = {"zero": "`{log}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}"}
     code = "NAN003"
     name = "log-of-possibly-zero"
     summary = "log of a value that can be exactly 0 is -inf, and its gradient inf"
@@ -390,7 +391,7 @@ class LogOfPossiblyZero(Rule):
             )
         self.report(
             node,
-            f"`{spelled}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}",
+            self.say("zero", log=spelled, reason=reason, function=function, gradient=gradient, advice=advice),
             fix,
             related,
         )

@@ -102,6 +102,10 @@ class MathDomainUnguarded(Rule):
     argument they hide the caller's bug.
     """
 
+    messages = {
+        "domain": "`math.{function}` of {problem}: it raises `ValueError: math domain error` {outside}; "
+        "check the value first, or clamp it",
+    }
     code = "NAN004"
     name = "math-domain-unguarded"
     summary = "math.log / sqrt / acos of an unchecked value raises `math domain error`"
@@ -294,8 +298,7 @@ class MathDomainUnguarded(Rule):
         fix = self._fix(kind, value)
         self.report(
             node,
-            f"`math.{function}` of {problem}: it raises `ValueError: math domain error` "
-            f"{_OUTSIDE[kind]}; check the value first, or clamp it",
+            self.say("domain", function=function, problem=problem, outside=_OUTSIDE[kind]),
             fix,
             related,
         )

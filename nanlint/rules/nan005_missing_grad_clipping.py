@@ -171,6 +171,10 @@ class MissingGradClipping(Rule):
     gradient norm exceeds `max-norm`, and so the training run: the fix is unsafe.
     """
 
+    messages = {
+        "unclipped": "`{step}` applies the gradients of `{backward}` unclipped, in a model with {risks}: one "
+        "batch with exploding gradients sends the weights to inf/NaN, and every output after it is NaN; {advice}",
+    }
     code = "NAN005"
     name = "missing-grad-clipping"
     summary = "an optimizer step after backward() with no gradient clipping"
@@ -693,14 +697,10 @@ class MissingGradClipping(Rule):
             return
         stepped = " ".join(self.context.code(step.call).split())
         fix, advice = self._fix(step, backward, facts)
-        self.report(
-            node,
-            f"`{stepped}` applies the gradients of `{_short(self.context, backward.call)}` unclipped, in a "
-            f"model with {' and '.join(risks)}: one batch with exploding gradients sends the weights to "
-            f"inf/NaN, and every output after it is NaN; {advice}",
-            fix,
-            [(backward.call, "the backward pass whose gradients it applies")],
+        message = self.say(
+            "unclipped", step=stepped, backward=_short(self.context, backward.call), risks=" and ".join(risks), advice=advice
         )
+        self.report(node, message, fix, [(backward.call, "the backward pass whose gradients it applies")])
 
     # -- what the calls are ----------------------------------------------------------
     def _optimizer_step(self, call: cst.Call) -> Optional[_Step]:
