@@ -337,8 +337,11 @@ def _print_findings(outcomes, output_format: str, color: bool, out, statistics: 
 def _summary(remaining: int, fixed: int, outcomes, unsafe: bool, out, blank_line: bool) -> None:
     from nanlint.linting import unchecked
 
-    fixable = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "safe")
-    hidden = sum(1 for o in outcomes for d in o.diagnostics if d.fix and d.fix.applicability == "unsafe")
+    # A file whose fixed text could not be written (read-only, changed meanwhile) keeps
+    # its findings, but `--fix` would fail on it again: its fixes are not offered.
+    offered = [d for o in outcomes if not o.error for d in o.diagnostics if d.fix]
+    fixable = sum(1 for d in offered if d.fix.applicability == "safe")
+    hidden = sum(1 for d in offered if d.fix.applicability == "unsafe")
     not_checked = sum(1 for o in outcomes if o.not_checked)
     parts = []
     if remaining or fixed:

@@ -78,6 +78,7 @@ def test_a_read_only_file_is_refused_and_left_as_it_is(project):
         # says why the file was not written.
         assert rows(result.stdout) == [("vendored.py", 1, 1, "NAN000"), ("vendored.py", 2, 5, "NAN001")]
         assert " fixed, " not in result.stdout
+        assert "fixable with `--fix`" not in result.stdout  # it would be refused again
         assert path.read_text() == SAFE_SOURCE
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
     finally:
