@@ -154,12 +154,6 @@ class FileContext:
                 return node
         return None
 
-    def ast_location(self, row: int, byte_column: int) -> Location:
-        """A 1-based location in characters from an `ast` node's row and UTF-8 byte offset."""
-        lines = split_lines(self.source)
-        text = lines[row - 1] if 0 < row <= len(lines) else ""
-        return Location(row, len(text.encode("utf-8")[:byte_column].decode("utf-8", "ignore")) + 1)
-
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         for node in reversed(self.ancestors):
             if isinstance(node, cst.FunctionDef):

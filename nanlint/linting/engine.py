@@ -122,7 +122,7 @@ class Linter:
             reduced = reduce(source, index, rules)
         rows = [statement.lineno for statement in tree.body]
         imports = index.imports
-        summary = summarize(tree, index)
+        summary = summarize(tree, index, source)
         del tree, index  # the concrete tree is the big one: never hold both
         if reduced is not None:
             self._within_libcst_limit(reduced.kept, "the parts a rule wants")

@@ -32,7 +32,9 @@ class LogOfPossiblyZero(Rule):
     Flagged: `torch.log`, `torch.log2`, `torch.log10`, `E.log()` (in a module that
     imports torch), the `numpy` / `jax.numpy` logs, TensorFlow's `tf.math.log` (and
     TensorFlow 1's `tf.log`) and Keras' `K.log`, where E is
-    - a softmax or sigmoid output, or one minus one: of the function (`F.softmax`,
+    - a softmax, sigmoid or softplus output (softplus underflows to 0 where sigmoid
+      does: a VAE's std made positive with it), or one minus a softmax or sigmoid: of
+      the function (`F.softmax`,
       `tf.nn.softmax`, `K.sigmoid`), of a model of the module whose last layer is one
       (`D = nn.Sequential(..., nn.Sigmoid())` then `D(x)`; `self.head` built so; a
       `Net()` whose `forward` returns a softmax), a parameter named as a probability
@@ -135,9 +137,9 @@ class LogOfPossiblyZero(Rule):
         "    return -(y * torch.log(p)).mean()\n",
         "from keras import backend as K\ndef focal(y_true, y_pred):\n"
         "    y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())\n    return -K.mean(y_true * K.log(y_pred))\n",
-        # A model whose last layer is no probability.
-        "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Softplus())\n"
-        "rate = torch.log(model(x))\n",
+        # A model's probability shifted away from 0 before the log.
+        "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Sigmoid())\n"
+        "rate = torch.log(model(x) + 1)\n",
         # The zeros masked out first, through a name.
         "import torch\ndef nca(logits, same):\n    p = torch.sum(torch.softmax(logits, 1) * same, dim=1)\n"
         "    keep = p != 0\n    return -torch.log(p[keep]).mean()\n",
@@ -149,6 +151,10 @@ class LogOfPossiblyZero(Rule):
         "def nll(x, y):\n    return -(y * torch.log(probs(x))).sum()\n",
         "import torch\ndef split(x):\n    return x.softmax(-1), x\n"
         "def f(x):\n    p, raw = split(x)\n    return torch.log(raw.abs() + 1)\n",
+        # A softplus of a bounded input, as botorch's log_softplus; one minus a softplus.
+        "import torch\nfrom torch.nn.functional import softplus\ndef log_softplus(x, lower=-15.0):\n"
+        "    mask = x > lower\n    return torch.where(mask, softplus(x.masked_fill(~mask, lower)).log(), x)\n",
+        "import torch\nimport torch.nn.functional as F\ndef f(x):\n    return torch.log(1 - F.softplus(x) + 2)\n",
         # The caller clamps what it hands the helper.
         "import torch\nimport torch.nn.functional as F\ndef nll(p, y):\n    return -(y * torch.log(p)).sum()\n"
         "def loss(x, y):\n    return nll(F.softmax(x, -1).clamp_min(1e-6), y)\n",
@@ -159,6 +165,18 @@ class LogOfPossiblyZero(Rule):
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
+        # A VAE's std made positive with a softplus head, handed to a KL term.
+        Invalid(
+            "import torch\nfrom torch import nn\nclass VRNN(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.enc_std = nn.Sequential(nn.Linear(8, 8), nn.Softplus())\n"
+            "    def forward(self, h, prior_std):\n        return self._kld(self.enc_std(h), prior_std)\n"
+            "    def _kld(self, std_1, std_2):\n        return (2 * torch.log(std_2) - 2 * torch.log(std_1)).sum()\n",
+            "import torch\nfrom torch import nn\nclass VRNN(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.enc_std = nn.Sequential(nn.Linear(8, 8), nn.Softplus())\n"
+            "    def forward(self, h, prior_std):\n        return self._kld(self.enc_std(h), prior_std)\n"
+            "    def _kld(self, std_1, std_2):\n        return (2 * torch.log(std_2) - 2 * torch.log(std_1.clamp_min(1e-12))).sum()\n",
+            UNSAFE,
+        ),
         # A helper of the module that returns a softmax, part of a tuple.
         Invalid(
             "import torch\nclass VAE(torch.nn.Module):\n"

@@ -56,7 +56,16 @@ SIGMOID = (
 # `where(cond, a, b)`: a value of either branch.
 WHERE = ("torch.where", "numpy.where", "jax.numpy.where", "tensorflow.where", *_qualified(_KERAS, ("switch",)))
 # Layers whose output is a probability: the last layer of a model makes its output one.
-SATURATING_LAYERS = {"Sigmoid": "sigmoid", "Softmax": "softmax", "Softmax2d": "softmax"}
+SATURATING_LAYERS = {"Sigmoid": "sigmoid", "Softmax": "softmax", "Softmax2d": "softmax", "Softplus": "softplus"}
+# softplus(x) = log(1 + exp(x)) underflows to exactly 0 where sigmoid does (x below
+# about -104 in float32): a positive scale made with it (a VAE's std) still logs to -inf.
+SOFTPLUS = (
+    "torch.nn.functional.softplus",
+    "jax.nn.softplus",
+    "tensorflow.nn.softplus",
+    "tensorflow.math.softplus",
+    "keras.activations.softplus",
+)
 # Where each library keeps the exact log of a softmax and of a sigmoid, by the module
 # of the log that was taken.
 LOG_SOFTMAX_HOME = {

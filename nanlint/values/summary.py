@@ -86,7 +86,7 @@ class ModuleSummary:
     # rounding can leave a hair below 0.
     decreased: FrozenSet[str] = frozenset()
     # What a module's own calls pass to its functions: (function path, parameter) ->
-    # (kind, row, column of the call) when some call passes a sigmoid or softmax output
+    # (kind, row, 0-based character column of the call) when some call passes a sigmoid or softmax output
     # (`loss(torch.softmax(z, -1), y)`, `self._kl(p, q)` with `p = self.head(x)`).
     passed: Dict[Tuple[Path, str], Tuple[str, int, int]] = field(default_factory=dict)
     # The module's functions that return a sigmoid or softmax output (`def probs(x):
@@ -105,7 +105,7 @@ class ModuleSummary:
 EMPTY = ModuleSummary(frozenset(), frozenset(), frozenset(), {}, {}, frozenset())
 
 
-def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> ModuleSummary:
+def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: str = "") -> ModuleSummary:
     """One walk of the module's `ast` (the field table of `nanlint.linting.names`, three times
     as fast as `ast.walk`) collects everything the answers need. What the engine's index
     already knows spares most of it: the words that tell of gradient risks only matter
@@ -156,7 +156,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None) -> Module
         models,
         risks,
         frozenset(walk.decreased),
-        *_calls_between_functions(walk, models),
+        *_calls_between_functions(walk, models, source),
     )
 
 
@@ -419,7 +419,7 @@ class _Unpacked:
     index: int
 
 
-def _calls_between_functions(walk: "_Walk", models: Dict[str, str]):
+def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str):
     """(parameters that some call in the module hands a sigmoid or softmax output,
     functions that return one)."""
     kinds = _Kinds(walk, models)
@@ -428,7 +428,16 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str]):
         kind = kinds.returned(path, None, 5)
         if kind is not None:
             returning[path] = kind
-    return _passed(walk, kinds), returning
+    passed = _passed(walk, kinds)
+    if passed and source:
+        # `ast` counts columns in UTF-8 bytes; a finding's location counts characters.
+        lines = source.splitlines()
+        passed = {
+            key: (kind, row, len(lines[row - 1].encode("utf-8")[:column].decode("utf-8", "ignore")))
+            if 0 < row <= len(lines) else (kind, row, column)
+            for key, (kind, row, column) in passed.items()
+        }
+    return passed, returning
 
 
 def _passed(walk: "_Walk", kinds: "_Kinds") -> Dict[Tuple[Path, str], Tuple[str, int, int]]:
@@ -559,8 +568,8 @@ def _saturating_call(value: ast.AST, models: Dict[str, str]) -> Optional[str]:
     name = _last_name(value.func)
     if name in ("sigmoid", "expit"):
         return "sigmoid"
-    if name == "softmax":
-        return "softmax"
+    if name in ("softmax", "softplus"):
+        return name
     func = value.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
         return models.get(f"self.{func.attr}")

@@ -10,11 +10,13 @@ from typing import List, Optional
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.rule import Location
 from nanlint.values.api import (
     MEAN,
     SATURATING_LAYERS,
     SIGMOID,
     SOFTMAX,
+    SOFTPLUS,
     SUM,
     VARIANCE,
     WHERE,
@@ -99,6 +101,9 @@ def _is_one(node: cst.CSTNode) -> bool:
     return literal_number(node) == 1
 
 
+_BOUNDING_METHODS = frozenset(("clamp", "clamp_min", "clip", "masked_fill", "where", "maximum"))
+
+
 def _saturating_output(context: FileContext, node: cst.CSTNode) -> Optional[str]:
     """"a softmax output" / "a sigmoid output" for a call that makes one (a function, a
     model of this module whose last layer is one), else None."""
@@ -109,6 +114,13 @@ def _saturating_output(context: FileContext, node: cst.CSTNode) -> Optional[str]
         return "a softmax output"
     if qualified in SIGMOID or (qualified is None and method == "sigmoid" and not node.args):
         return "a sigmoid output"
+    if qualified in SOFTPLUS:
+        # An input bounded first (`softplus(x.masked_fill(~mask, -15))`, `x.clamp(min=...)`)
+        # keeps it well above the underflow: botorch's own `log_softplus`.
+        first = argument(node, 0, "input")
+        if isinstance(first, cst.Call) and callee(context, first)[1] in _BOUNDING_METHODS:
+            return None
+        return "a softplus output"
     return _model_output(context, node)
 
 
@@ -272,7 +284,7 @@ def _passed_by_callers(context: FileContext, name: cst.Name) -> Optional[str]:
     if passed is None:
         return None
     kind, row, column = passed
-    context.trail.append((context.ast_location(row, column), f"`{name.value}` is passed a {kind} output here"))
+    context.trail.append((Location(row, column + 1), f"`{name.value}` is passed a {kind} output here"))
     return f"the parameter `{name.value}`, a {kind} output where it is called (line {row})"
 
 
@@ -346,7 +358,8 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
         operator = node.operator
         if isinstance(operator, cst.Subtract) and _is_one(node.left):
             inner = _saturating(context, node.right, depth)
-            return f"one minus {inner}" if inner is not None else None
+            # One minus a softplus is no probability's complement: 0 only by coincidence.
+            return f"one minus {inner}" if inner is not None and "softplus" not in inner else None
         if isinstance(operator, cst.Divide):
             return can_reach_zero(context, node.left, depth)
         squared = squared_operand(context, node)
