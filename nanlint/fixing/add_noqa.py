@@ -9,12 +9,11 @@ line gets it, where it counts as well (`nanlint.linting.suppression`).
 
 from __future__ import annotations
 
-import ast
-import warnings
 from typing import Dict, List, Sequence, Tuple
 
 from nanlint.rule import Diagnostic
 from nanlint.reading.sources import SourceError, read_source, split_lines
+from nanlint.fixing.fixer import parses
 from nanlint.fixing.writing import write_source
 from nanlint.linting.suppression import ALL, UNUSED_NOQA, Suppressions, is_noqa
 
@@ -62,7 +61,7 @@ def add_noqa_to_files(outcomes) -> Tuple[int, List[Tuple[str, str]]]:
             text, count = add_noqa(source.text, outcome.diagnostics)
             if not count or text == source.text:
                 continue
-            if not _parses(text):  # never seen; a file is never broken all the same
+            if not parses(text):  # never seen; a file is never broken all the same
                 errors.append((outcome.path, "noqa comments not added: the result would not parse"))
                 continue
             write_source(source, text)
@@ -72,12 +71,3 @@ def add_noqa_to_files(outcomes) -> Tuple[int, List[Tuple[str, str]]]:
         added += count
     return added, errors
 
-
-def _parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError):
-        return False
-    return True

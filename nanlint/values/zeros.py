@@ -241,13 +241,20 @@ def is_private(function: cst.FunctionDef) -> bool:
     return name.startswith("_") and not name.endswith("__")
 
 
-def _through_assignments(context: FileContext, name: cst.Name, depth: int, question) -> Optional[str]:
+def _probability_from_outside(context: FileContext, name: cst.Name) -> Optional[str]:
+    """A parameter named as a probability, or one the module's calls hand one."""
+    return _probability_parameter(context, name) or _passed_by_callers(context, name)
+
+
+def _through_assignments(
+    context: FileContext, name: cst.Name, depth: int, question, outside=_probability_from_outside
+) -> Optional[str]:
     """`question`'s answer for the first value that can reach `name` and has one: on
-    that path the name holds it. A parameter answers for itself when it is named as a
-    probability."""
+    that path the name holds it. A parameter (or an outer binding) answers through
+    `outside`."""
     for value in _reaching(context, name):
         if value is OUTSIDE:
-            found = _probability_parameter(context, name) or _passed_by_callers(context, name)
+            found = outside(context, name)
         else:
             found = question(context, value, depth - 1) if value is not None else None
         if found is not None:
@@ -306,16 +313,11 @@ def raw_prediction(context: FileContext, node: cst.CSTNode, depth: int = 3) -> O
         return raw_prediction(context, inner, depth) if inner is not None else None
     if not isinstance(node, cst.Name) or depth < 0:
         return None
-    for value in _reaching(context, node):
-        if value is OUTSIDE:
-            found = node.value if _PREDICTION.search(node.value) and _in_loss(context, node.value) else None
-        else:
-            found = raw_prediction(context, value, depth - 1) if value is not None else None
-        if found is not None:
-            if value is not OUTSIDE:
-                context.trail.append((value, f"`{node.value}` gets its value here"))
-            return found
-    return None
+    return _through_assignments(context, node, depth, raw_prediction, outside=_prediction_parameter)
+
+
+def _prediction_parameter(context: FileContext, name: cst.Name) -> Optional[str]:
+    return name.value if _PREDICTION.search(name.value) and _in_loss(context, name.value) else None
 
 
 def _in_loss(context: FileContext, parameter: str) -> bool:
