@@ -53,7 +53,9 @@ class SqrtWithoutEps(Rule):
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
     errors are NAN004's), and helpers nothing in their module calls from gradient code.
-    Not flagged either: an eps or a clamp inside the root, a root whose value only
+    Not flagged either: an eps or a clamp inside the root, a root with an eps added
+    right after it (`E.sqrt() + eps`: NAN002's finding, whose fix moves that eps inside;
+    one hazard gets one finding), a root whose value only
     feeds `torch.bucketize`, `argmax`, a comparison or `.item()`, and a test's
     reference implementation (`reference_fn=lambda ...`, `def np_ref(...)`: the
     textbook formula is its point).
@@ -92,6 +94,8 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # An eps after the root is NAN002's to move inside: one hazard, one finding.
+        "import torch\n\nclass Rms:\n    def forward(self, m):\n        return m.pow(2).mean(-1).sqrt() + 1e-8\n",
         # Guarded roots, in a loss where a gradient does flow.
         "import torch\ndef loss(a, b):\n    return torch.sqrt(((a - b) ** 2).sum(-1) + 1e-8).mean()\n",
         "import torch\ndef loss(x):\n    return torch.sqrt(torch.clamp((x ** 2).sum(), min=1e-12))\n",
@@ -325,8 +329,6 @@ class SqrtWithoutEps(Rule):
             "import torch\ndef angle_loss(cos):\n    return torch.sqrt((1 - cos ** 2).clamp_min(1e-12)).mean()\n",
             applicability=UNSAFE,
         ),
-        # An eps after the root is NAN002's to move inside; NAN001 adds no second one.
-        Invalid("import torch\n\nclass Rms:\n    def forward(self, m):\n        return m.pow(2).mean(-1).sqrt() + 1e-8\n"),
     ]
 
     @classmethod
@@ -364,19 +366,19 @@ class SqrtWithoutEps(Rule):
             return  # a constant table, or values past `detach()` / `argmax`
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
-        # `E.sqrt() + eps` is NAN002's finding too, and its fix (the same eps, moved
-        # inside) is the right one: a second eps inside would only stack on it.
+        if self._eps_added_after(root):
+            return  # `E.sqrt() + eps` is NAN002's: its fix moves that eps inside
         if prediction is not None:
             fix = self._zero_fix(root)
             self.report(root.node, self.say("prediction", root=root.kind, prediction=prediction), fix, related)
             return
         if zero is not None:
             # A clamp at 0 gets its bound raised to the eps; anything else an eps inside.
-            fix = None if self._eps_added_after(root) else self._zero_fix(root)
-            advice = "move the eps added after it inside the root" if fix is None else fix.message[0].lower() + fix.message[1:]
+            fix = self._zero_fix(root)
+            advice = fix.message[0].lower() + fix.message[1:]
             self.report(root.node, self.say("region", root=root.kind, zero=zero, advice=advice), fix, related)
             return
-        eps_fix = None if self._eps_added_after(root) else self._eps_fix(root)
+        eps_fix = self._eps_fix(root)
         fix = eps_fix
         # Only where the value is known to be a tensor: on a NumPy array or an integer
         # tensor the rewrite would be a TypeError.
@@ -384,9 +386,7 @@ class SqrtWithoutEps(Rule):
             fix = self._vector_norm_fix(root.node, root.radicand, eps_fix) or fix
         advice = (
             "use `torch.linalg.vector_norm`, whose gradient at 0 is 0"
-            if fix is not None and fix.applicability == SAFE
-            else "move the eps added after it inside the root"
-            if fix is None
+            if fix.applicability == SAFE
             else "clamp it at a small positive value inside the root"
             if fix.message.startswith("Clamp")
             else "add an eps inside the root"

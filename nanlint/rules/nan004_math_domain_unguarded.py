@@ -12,6 +12,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code
 from nanlint.values.flow import assigned_value
 from nanlint.values.guards import catches, is_guarded, subjects
+from nanlint.values.library import ARRAYS, library_of
 from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
 from nanlint.values.zeros import has_numeric_default, is_private
 
@@ -82,7 +83,9 @@ class MathDomainUnguarded(Rule):
     `base`, `scale`, `upper_bound`, a learning rate `final_lr`), as a config validates
     them, nor a private helper's (`_jsd_tile(beta)`) or a nested function's: its own
     module (or function) calls it, with what that has checked; but the length of a
-    nested function's argument is flagged (`len(text)` is 0 for an empty text). A bound named `min` or
+    nested function's argument is flagged (`len(text)` is 0 for an empty text), not the
+    length of a parameter annotated as a tensor or array (its leading dimension, a shape
+    like `x.shape[0]`). A bound named `min` or
     `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
@@ -182,6 +185,9 @@ class MathDomainUnguarded(Rule):
         "        self.k = int(abs(math.log(channels, 2) + beta) / gamma)\n",
         "import math\ndef hard_concrete(x, gamma=-0.2, zeta=1.0):\n    return x - math.log(-gamma / zeta)\n",
         "import math\ndef mixture(dist, msg):\n    return dist.log_prob(0) - math.log(msg['infer']['num_samples'])\n",
+        # The length of a tensor is its leading dimension, a shape like `x.shape[0]`.
+        "import math\nfrom torch import Tensor\ndef entropy_bonus(mean_probs: Tensor):\n"
+        "    return math.log(float(len(mean_probs)))\n",
     ]
     invalid = [
         Invalid(
@@ -367,6 +373,8 @@ class MathDomainUnguarded(Rule):
             if param is not None:
                 if self.context.bindings(scope).count(name.value) != 1:
                     return None  # reassigned on the way: perhaps clamped or checked
+                if counted and library_of(self.context, name) in ARRAYS:
+                    return None  # the length of a tensor is its leading dimension: a shape
                 if has_numeric_default(param):
                     return None  # a setting with a default, like `base=10000` or `gamma=-0.1`
                 if isinstance(scope, cst.FunctionDef) and scope.name.value == "__init__":
