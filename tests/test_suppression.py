@@ -145,6 +145,19 @@ def test_nanlint_noqa_after_code_is_for_its_line_only(project):
     assert found == [(3, "NAN001")]
 
 
+def test_flake8_file_level_noqa_exempts_the_file(project):
+    # As flake8 and ruff read it: the whole file, every code, and never "unused" (flake8
+    # reads it too).
+    for comment in ("# flake8: noqa", "#flake8:NOQA", "# flake8=noqa"):
+        found, result = _findings(project, f"{comment}\nimport torch\n{LINE}\n")
+        assert found == [] and result.exit_code == 0, comment
+    assert _unused(project, f"# flake8: noqa\nimport torch\nx = 1\n", "--extend-select", "NAN100")[0] == []
+    # flake8 refuses the form with codes (it exempts nothing), and so does nanlint; after
+    # code it is no file-level comment either.
+    assert _findings(project, f"# flake8: noqa: E501\nimport torch\n{LINE}\n")[0] == [(3, "NAN001")]
+    assert _findings(project, f"import torch\n{LINE}  # flake8: noqa\n")[0] == [(2, "NAN001")]
+
+
 # -- NAN100: suppressions that suppress nothing -----------------------------------------------
 
 

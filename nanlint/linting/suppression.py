@@ -1,5 +1,5 @@
 """Suppression comments: `# noqa`, `# nanlint: ignore[...]`, the file-level
-`# nanlint: noqa`, and the check for suppressions that suppress nothing (NAN100).
+`# nanlint: noqa` (and flake8's `# flake8: noqa`), and the check for suppressions that suppress nothing (NAN100).
 
 Only real comments count (a `# noqa` inside a string does not): the source is
 tokenized, which also tells where each logical line (statement) ends.
@@ -28,6 +28,10 @@ _IGNORE = re.compile(r"#\s*nanlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNO
 _FILE_NOQA = re.compile(
     r"#\s*nanlint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
+# flake8's file-level `# flake8: noqa`, read as flake8 and ruff read it: the whole file,
+# every code. flake8 refuses the form with codes (`# flake8: noqa: E123` exempts nothing
+# and warns), so nanlint does too rather than guess what was meant.
+_FLAKE8_FILE = re.compile(r"#\s*flake8[:=]\s*noqa(?P<listed>\s*:\s*\S+)?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 _OWN_CODE = re.compile(r"NAN[0-9]+$")
 
@@ -67,6 +71,9 @@ def _directives(comment: str, row: int, column: int) -> List[Directive]:
                     file_level,
                 )
             )
+    for match in _FLAKE8_FILE.finditer(comment):
+        if match.group("listed") is None:
+            found.append(Directive(row, column + match.start(), column + match.end(), ALL, (), False, True))
     return found
 
 
@@ -138,6 +145,8 @@ class Suppressions:
         for directive in _directives(comment, row, column):
             if directive.file_level and own_line:
                 self.file.append(directive)
+            elif directive.file_level and not directive.nanlint_only:
+                continue  # `x = 1  # flake8: noqa` is no directive to flake8 at all
             else:
                 self.by_row.setdefault(row, []).append(directive)
 
