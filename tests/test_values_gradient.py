@@ -221,6 +221,38 @@ def test_what_the_module_s_functions_return_and_pass_on_through_tuples():
     assert (("VAE", "loss"), "z") not in summary.passed
 
 
+def test_which_parameters_the_module_s_calls_hand_a_distance():
+    summary = summary_of(
+        """
+        import torch
+        def post(dist, scale):
+            return dist
+        def gwd(p, t, normalize):
+            xy = (p - t).square().sum(-1)
+            d = (xy + 2 * p.trace()).clamp(0).sqrt()
+            if normalize:
+                d = d / 3.0
+            return post(d, scale=xy.shape[0])
+        def sq(a, b):
+            return post(torch.sum((a - b) ** 2, dim=-1), 1)
+        def plain(a):
+            return post(a.abs() + 1, 2)
+        class Loss(torch.nn.Module):
+            def _root(self, v):
+                return v
+            def forward(self, a, b):
+                return self._root(((a - b) ** 2).mean(-1).view(-1))
+        """
+    )
+    passed = summary.passed_distances
+    # A clamp at 0 of a sum holding squares, rooted and rebuilt through the same name.
+    assert passed[(("post",), "dist")][0] == 10
+    assert (("post",), "scale") not in passed  # a shape is no distance
+    assert (("Loss", "_root"), "v") in passed  # `self.` calls skip `self`
+    # `a.abs() + 1` is not one; the first call that passes one is the one kept.
+    assert len([key for key in passed if key[0] == ("post",)]) == 1
+
+
 def test_risks_are_those_of_the_model_a_step_trains():
     summary = summary_of(
         """

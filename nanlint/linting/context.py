@@ -208,7 +208,10 @@ class FileContext:
                     end_location=Location(where.end.line, where.end.column + 1),
                     fix=fix,
                     statement_row=statement_row,
-                    related=tuple(self._related(where, note, report.top, syntactic) for where, note in report.related),
+                    # One note per place: two questions that followed the same name say it once.
+                    related=tuple(dict.fromkeys(
+                        self._related(where, note, report.top, syntactic) for where, note in report.related
+                    )),
                 )
             )
         return found

@@ -15,7 +15,7 @@ from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation
 from nanlint.values.numbers import is_eps_like, literal_number
 from nanlint.values.roots import Root, root_of
-from nanlint.values.zeros import clamp_lower_bound, clamped_operand, raw_prediction
+from nanlint.values.zeros import clamp_lower_bound, clamped_operand, passed_distance, raw_prediction
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 
@@ -40,7 +40,10 @@ class SqrtWithoutEps(Rule):
     gradient of an exact 0 through), or a sum holding a sum of squares clamped at 0 (a
     Wasserstein distance); or E is a loss's raw prediction (`pred_tensor`, `y_pred`,
     through indexing and reshapes: YOLO's box width and height), which nothing keeps
-    above 0 (at 0 the gradient is inf, below it the value NaN). A relu or a clamp at 0 of another value is left
+    above 0 (at 0 the gradient is inf, below it the value NaN); or E is a parameter of a
+    function that some call in the module hands one of these distances (a loss passing
+    `d = (dxy ** 2).sum(-1).clamp(0).sqrt()` to its `postprocess(d)` helper), and that
+    the function does not replace before the root. A relu or a clamp at 0 of another value is left
     alone: their backward selects 0 where they cut (`where`, not a product), so the
     root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
@@ -76,6 +79,8 @@ class SqrtWithoutEps(Rule):
         "there is inf and autograd turns it into NaN; {advice}",
         "region": "`{root}` of {zero}, which is exactly 0 on a whole region: its gradient there is inf and "
         "autograd turns it into NaN; {advice}",
+        "passed": "`{root}` of {passed} (a sum of squares or its root): it is exactly 0 where the points meet, "
+        "and there its gradient is inf and autograd turns it into NaN; {advice}",
         "prediction": "`{root}` of the raw prediction `{prediction}`, which nothing keeps above 0: at 0 its "
         "gradient is inf and below 0 its value is NaN; clamp it at a small positive value inside the root "
         "(or make the model's output positive, with a softplus or an exp)",
@@ -94,6 +99,12 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # A helper's parameter is not known to be a distance when its callers pass
+        # something else, or when the helper replaces it before the root.
+        "import torch\ndef _shrink(d):\n    return torch.sqrt(d)\ndef box_loss(pred, target):\n"
+        "    return _shrink(pred.abs().mean() + 1.0)\n",
+        "import torch\ndef _shrink(d):\n    d = d + 1e-6\n    return torch.sqrt(d)\ndef box_loss(pred, target):\n"
+        "    return _shrink(((pred - target) ** 2).sum(-1))\n",
         # An eps after the root is NAN002's to move inside: one hazard, one finding.
         "import torch\n\nclass Rms:\n    def forward(self, m):\n        return m.pow(2).mean(-1).sqrt() + 1e-8\n",
         # Guarded roots, in a loss where a gradient does flow.
@@ -171,6 +182,17 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # A loss hands its helper a distance; the helper's optional root is taken where
+        # the boxes meet (a rotated-box loss of this shape went NaN on identical boxes).
+        Invalid(
+            "import torch\ndef _transform(dist, how):\n    if how == 'sqrt':\n        dist = torch.sqrt(dist)\n"
+            "    return dist\ndef center_loss(pred, target):\n    d = (pred - target).square().sum(-1)\n"
+            "    d = d.clamp(0)\n    return _transform(d, 'sqrt')\n",
+            "import torch\ndef _transform(dist, how):\n    if how == 'sqrt':\n        dist = torch.sqrt(dist + 1e-12)\n"
+            "    return dist\ndef center_loss(pred, target):\n    d = (pred - target).square().sum(-1)\n"
+            "    d = d.clamp(0)\n    return _transform(d, 'sqrt')\n",
+            applicability=UNSAFE,
+        ),
         # The incident: an embedding-space loss.
         Invalid(
             "import torch\ndef path_loss(vecs, emb):\n"
@@ -355,8 +377,9 @@ class SqrtWithoutEps(Rule):
         squares = is_sum_of_squares(self.context, root.radicand)
         zero = None if squares else _zero_region(self.context, root.radicand)
         prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
+        passed = None if squares or zero or prediction else passed_distance(self.context, root.radicand)
         related = tuple(self.context.trail)
-        if not squares and zero is None and prediction is None:
+        if not squares and zero is None and prediction is None and passed is None:
             return
         # The value of a root at 0 is fine: only a gradient through it goes NaN.
         library = library_of(self.context, root.radicand)
@@ -368,6 +391,11 @@ class SqrtWithoutEps(Rule):
             return
         if self._eps_added_after(root):
             return  # `E.sqrt() + eps` is NAN002's: its fix moves that eps inside
+        if passed is not None:
+            fix = self._eps_fix(root)
+            advice = fix.message[0].lower() + fix.message[1:]
+            self.report(root.node, self.say("passed", root=root.kind, passed=passed, advice=advice), fix, related)
+            return
         if prediction is not None:
             fix = self._zero_fix(root)
             self.report(root.node, self.say("prediction", root=root.kind, prediction=prediction), fix, related)

@@ -92,6 +92,11 @@ class ModuleSummary:
     # The module's functions that return a sigmoid or softmax output (`def probs(x):
     # return x.softmax(-1)`), with the kind.
     returning: Dict[Path, str] = field(default_factory=dict)
+    # Parameters some call of the module hands a distance: a sum of squares, a clamp at 0
+    # of one, or its root (`postprocess(d)` with `d = (dxy ** 2).sum(-1).clamp(0).sqrt()`),
+    # exactly 0 where the points it measures meet: (function path, parameter) -> (row,
+    # 0-based character column of the call).
+    passed_distances: Dict[Tuple[Path, str], Tuple[int, int]] = field(default_factory=dict)
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -182,6 +187,7 @@ class _Walk:
         self.signatures: Dict[Path, List[str]] = {}
         self.local_calls: List[Tuple[_Function, ast.Call]] = []
         self.assigned: Dict[Path, Dict[str, object]] = {}
+        self.assignments: Dict[Path, Dict[str, List[ast.AST]]] = {}  # every value, in order
         self.returns: Dict[Path, List[ast.AST]] = {}
         self.imported: Set[str] = set()  # what the module imports at its top level
         self.class_parts: List[_Function] = []  # each class's header and class-level code
@@ -318,6 +324,7 @@ class _Walk:
             target = node.targets[0]
             if type(target) is ast.Name:
                 self.assigned.setdefault(owner.path, {})[target.id] = node.value
+                self.assignments.setdefault(owner.path, {}).setdefault(target.id, []).append(node.value)
             elif type(target) is ast.Tuple and type(node.value) is ast.Call:
                 names = self.assigned.setdefault(owner.path, {})
                 for index, element in enumerate(target.elts):
@@ -428,20 +435,26 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str)
         kind = kinds.returned(path, None, 5)
         if kind is not None:
             returning[path] = kind
-    passed = _passed(walk, kinds)
-    if passed and source:
+    passed, distances = _passed(walk, kinds)
+    if (passed or distances) and source:
         # `ast` counts columns in UTF-8 bytes; a finding's location counts characters.
         lines = source.splitlines()
-        passed = {
-            key: (kind, row, len(lines[row - 1].encode("utf-8")[:column].decode("utf-8", "ignore")))
-            if 0 < row <= len(lines) else (kind, row, column)
-            for key, (kind, row, column) in passed.items()
-        }
-    return passed, returning
+
+        def characters(row: int, column: int) -> int:
+            if 0 < row <= len(lines):
+                return len(lines[row - 1].encode("utf-8")[:column].decode("utf-8", "ignore"))
+            return column
+
+        passed = {key: (kind, row, characters(row, column)) for key, (kind, row, column) in passed.items()}
+        distances = {key: (row, characters(row, column)) for key, (row, column) in distances.items()}
+    return passed, returning, distances
 
 
-def _passed(walk: "_Walk", kinds: "_Kinds") -> Dict[Tuple[Path, str], Tuple[str, int, int]]:
+def _passed(walk: "_Walk", kinds: "_Kinds"):
+    """What the module's calls hand its functions' parameters: a sigmoid or softmax
+    output (by kind), and a distance."""
     found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
+    distances: Dict[Tuple[Path, str], Tuple[int, int]] = {}
     for owner, call in walk.local_calls:
         callee, skip = kinds.callee(owner.path, call)
         params = walk.signatures.get(callee or ())
@@ -454,7 +467,85 @@ def _passed(walk: "_Walk", kinds: "_Kinds") -> Dict[Tuple[Path, str], Tuple[str,
             kind = kinds.of(argument, owner.path, 5)
             if kind is not None:
                 found.setdefault((callee, param), (kind, call.lineno, call.col_offset))
-    return found
+            elif _is_distance(walk, argument, owner.path, 4):
+                distances.setdefault((callee, param), (call.lineno, call.col_offset))
+    return found, distances
+
+
+# -- distances ---------------------------------------------------------------------------
+_ROOTS = frozenset(("sqrt",))
+_REDUCTIONS = frozenset(("sum", "mean", "nansum", "nanmean"))
+_RESHAPES = frozenset(("view", "reshape", "squeeze", "unsqueeze", "flatten", "contiguous", "float", "double"))
+_CLAMPS = frozenset(("clamp", "clip", "clamp_min"))
+
+
+def _is_distance(walk: "_Walk", value: ast.AST, path: Path, depth: int, clamped: bool = False) -> bool:
+    """Whether `value` is a distance between points that can meet: a sum (or mean) of
+    squares, a clamp at 0 of a sum that holds one (`clamped`: a term is enough, since
+    the clamp is there for the rounding below 0), or a root of either; through reshapes,
+    indexing, division and the names of the function, every assignment of each."""
+    if depth < 0:
+        return False
+    kind = type(value)
+    if kind is ast.Name:
+        values = walk.assignments.get(path, {}).get(value.id, ())
+        return any(_is_distance(walk, v, path, depth - 1, clamped) for v in values)
+    if kind is ast.Subscript:
+        return _is_distance(walk, value.value, path, depth, clamped)
+    if kind is ast.BinOp:
+        op = type(value.op)
+        if op is ast.Pow:
+            exponent = value.right
+            if type(exponent) is ast.Constant and exponent.value == 2:
+                return True
+            if type(exponent) is ast.Constant and exponent.value == 0.5:
+                return _is_distance(walk, value.left, path, depth, clamped)
+            return False
+        if op is ast.Mult and ast.dump(value.left) == ast.dump(value.right):
+            return True
+        if op is ast.Div:
+            return _is_distance(walk, value.left, path, depth, clamped)
+        if op is ast.Add:
+            left = _is_distance(walk, value.left, path, depth, clamped)
+            right = _is_distance(walk, value.right, path, depth, clamped)
+            return left or right if clamped else left and right
+        if op is ast.Mult and clamped:
+            return _is_distance(walk, value.left, path, depth, clamped) or _is_distance(walk, value.right, path, depth, clamped)
+        return False
+    if kind is not ast.Call:
+        return False
+    func = value.func
+    name = _last_name(func)
+    method = type(func) is ast.Attribute and not (type(func.value) is ast.Name and func.value.id in _MODULE_ALIASES)
+    operand = func.value if method else (value.args[0] if value.args else None)
+    if operand is None:
+        return False
+    if name == "square" or name == "pow" and _exponent(value, method) == 2:
+        return True
+    if name in _ROOTS or name in _RESHAPES and method:
+        return _is_distance(walk, operand, path, depth, clamped)
+    if name in _REDUCTIONS:
+        return _is_distance(walk, operand, path, depth, clamped)
+    if name in _CLAMPS and _lower_bound(value, method) == 0:
+        return _is_distance(walk, operand, path, depth, True)
+    return False
+
+
+_MODULE_ALIASES = frozenset(("torch", "np", "numpy", "jnp", "F", "math"))
+
+
+def _exponent(call: ast.Call, method: bool) -> Optional[object]:
+    args = call.args[0 if method else 1:]
+    if args and type(args[0]) is ast.Constant:
+        return args[0].value
+    return next((k.value.value for k in call.keywords if k.arg == "exponent" and type(k.value) is ast.Constant), None)
+
+
+def _lower_bound(call: ast.Call, method: bool) -> Optional[object]:
+    """0 in `x.clamp(0)`, `x.clamp(min=0)`, `x.clamp_min(0)`, `torch.clamp(x, 0)`."""
+    args = call.args[0 if method else 1:]
+    bound = args[0] if args else next((k.value for k in call.keywords if k.arg in ("min", "a_min")), None)
+    return bound.value if type(bound) is ast.Constant else None
 
 
 class _Kinds:

@@ -295,6 +295,35 @@ def _passed_by_callers(context: FileContext, name: cst.Name) -> Optional[str]:
     return f"the parameter `{name.value}`, a {kind} output where it is called (line {row})"
 
 
+def passed_distance(context: FileContext, node: cst.CSTNode) -> Optional[str]:
+    """"the parameter `d`, which a call at line 12 hands a distance" when `node` is (an
+    index or reshape of) a parameter that only its function's own code reads and some
+    call in the module passes a sum of squares, a clamp at 0 of one, or its root: the
+    root of such a value is 0 where the points it measures meet."""
+    from nanlint.values.gradient import function_path  # that module asks this one too
+
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and callee(context, node)[1] in _SHAPE_METHODS:
+            node = receiver(node)
+        else:
+            break
+    function = context.enclosing_function()
+    if not isinstance(node, cst.Name) or function is None:
+        return None
+    if node.value not in {p.name.value for p in parameters(function)}:
+        return None
+    if any(value is not OUTSIDE for value in _reaching(context, node)):
+        return None  # reassigned on the way: what reaches the read is the function's own
+    passed = context.summary.passed_distances.get((function_path(context), node.value))
+    if passed is None:
+        return None
+    row, column = passed
+    context.trail.append((Location(row, column + 1), f"`{node.value}` is passed a distance here"))
+    return f"the parameter `{node.value}`, which the call at line {row} hands a distance"
+
+
 # A loss's parameter that holds the network's output as it came (`pred_tensor`, `y_pred`,
 # `preds`), not a probability or a distance: unconstrained, so 0 and below are in range.
 _PREDICTION = re.compile(r"^(y_)?preds?(_(tensor|tensors|box|boxes|wh|raw|out|output))?$|^predictions?$|_preds?$")
