@@ -135,7 +135,9 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
                 basis = get_fourier_basis(n_fft)
                 self.register_buffer("basis", torch.FloatTensor(basis))
                 self.act = nn.ReLU()
-            def forward(self, wav): ...
+            def forward(self, wav):
+                return self._forward_frames(wav)
+            def _forward_frames(self, wav): ...
         class Encoder(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -164,6 +166,7 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
         """
     )
     assert not summary.in_gradient_context(("Spectrogram", "forward"))
+    assert not summary.in_gradient_context(("Spectrogram", "_forward_frames"))  # named for its forward
     # Weights of its own, a builder's, a constructor-less distance, a loss, another base.
     for name in ("Encoder", "Scaled", "Built", "Distance", "SpectralLoss", "Block"):
         assert summary.in_gradient_context((name, "forward")), name

@@ -12,7 +12,7 @@ from nanlint.values.api import POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
 from nanlint.values.flow import assigned_value
-from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation
+from nanlint.values.gradient import divided_by_unguarded, feeds_no_gradient, in_reference_implementation
 from nanlint.values.numbers import is_eps_like, literal_number
 from nanlint.values.roots import Root, root_of
 from nanlint.values.zeros import clamp_lower_bound, clamped_operand, passed_distance, raw_prediction
@@ -56,7 +56,10 @@ class SqrtWithoutEps(Rule):
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
     errors are NAN004's), and helpers nothing in their module calls from gradient code.
-    Not flagged either: an eps or a clamp inside the root, a root with an eps added
+    Not flagged either: a root the same function divides by as it is (`dist = ...sqrt()`
+    then `vec / dist.view(-1, 1)`: the forward is inf wherever the root is 0, so the code
+    already rules 0 out, as for distances between distinct atoms), an eps or a clamp
+    inside the root, a root with an eps added
     right after it (`E.sqrt() + eps`: NAN002's finding, whose fix moves that eps inside;
     one hazard gets one finding), a root whose value only
     feeds `torch.bucketize`, `argmax`, a comparison or `.item()`, and a test's
@@ -99,6 +102,10 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # Divided by right after: its author rules 0 out (distinct atoms of a radius graph).
+        "import torch\nclass ForceField(torch.nn.Module):\n    def forward(self, pos, i, j):\n"
+        "        dist = (pos[i] - pos[j]).pow(2).sum(dim=-1).sqrt()\n"
+        "        unit = (pos[i] - pos[j]) / dist.view(-1, 1)\n        return self.mlp(dist) * unit\n",
         # A helper's parameter is not known to be a distance when its callers pass
         # something else, or when the helper replaces it before the root.
         "import torch\ndef _shrink(d):\n    return torch.sqrt(d)\ndef box_loss(pred, target):\n"
@@ -389,6 +396,8 @@ class SqrtWithoutEps(Rule):
             return  # a constant table, or values past `detach()` / `argmax`
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
+        if divided_by_unguarded(self.context):
+            return  # its forward is already inf at 0: the code rules 0 out (distinct atoms)
         if self._eps_added_after(root):
             return  # `E.sqrt() + eps` is NAN002's: its fix moves that eps inside
         if passed is not None:

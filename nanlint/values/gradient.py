@@ -161,30 +161,71 @@ def feeds_no_gradient(context: FileContext) -> bool:
     path = context.ancestors
     if len(path) < 3:
         return False
-    node, parent = path[-1], path[-2]
-    if _drops_gradient(context, node, parent, path[-3]):
+    if _drops_gradient(context, path[-1], path[-2], path[-3]):
         return True
+    uses = _uses_of_assigned_name(context)
+    return bool(uses) and all(_drops_gradient(context, use, parent, above) for use, parent, above, _ in uses)
+
+
+def divided_by_unguarded(context: FileContext) -> bool:
+    """Whether the function divides by the value of the node being visited as it is
+    (`dist = (pos[i] - pos[j]).pow(2).sum(-1).sqrt()` and then `vec / dist.view(-1, 1)`),
+    through the one name it is assigned to. Its forward is then inf or NaN wherever the
+    value is 0, before any gradient: its author knows it is never 0 there (distinct
+    atoms, a radius graph without self loops), and a finding about its gradient at 0
+    would be about a case the code already rules out."""
+    for use, parent, above, trail in _uses_of_assigned_name(context) or ():
+        # Up through reshapes and indexing (`dist.view(-1, 1)`, `norm[:, None]`) to the quotient.
+        node, index = use, len(trail) - 1
+        while index > 0:
+            holder = trail[index - 1]
+            if isinstance(holder, cst.Attribute) and holder.value is node and index > 1:
+                call = trail[index - 2]
+                if isinstance(call, cst.Call) and call.func is holder and holder.attr.value in _SHAPE_KEEPING:
+                    node, index = call, index - 2
+                    continue
+            if isinstance(holder, cst.Subscript) and holder.value is node:
+                node, index = holder, index - 1
+                continue
+            break
+        holder = trail[index - 1] if index > 0 else None
+        if isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is node:
+            return True
+    return False
+
+
+_SHAPE_KEEPING = frozenset(("view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "view_as", "flatten"))
+
+
+def _uses_of_assigned_name(context: FileContext):
+    """Each read of the name the node being visited is assigned to, as (the read, its
+    parent, the parent's parent, the path down to it), when the node is the whole value
+    of the one assignment of a plain name in its function; else None."""
+    path = context.ancestors
+    if len(path) < 3:
+        return None
+    node, parent = path[-1], path[-2]
     if not (
         isinstance(parent, cst.Assign)
         and parent.value is node
         and len(parent.targets) == 1
         and isinstance(parent.targets[0].target, cst.Name)
     ):
-        return False
+        return None
     name = parent.targets[0].target.value
     scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
     if context.bindings(scope).single_assignment(name) is not parent:
-        return False
+        return None
     target = parent.targets[0].target
     uses = []
     trail: list = []
 
     def visit_name(use: cst.Name) -> None:
         if use.value == name and use is not target:
-            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None))
+            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None, list(trail)))
 
     walk(scope, {"Name": [visit_name]}, {}, trail)
-    return bool(uses) and all(_drops_gradient(context, *use) for use in uses)
+    return uses
 
 
 def _drops_gradient(

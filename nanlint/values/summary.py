@@ -671,8 +671,8 @@ def _is_role(function: _Function) -> bool:
     if not function.path:
         return False
     name = function.path[-1]
-    if function.weightless_class and name in ("forward", "call"):
-        return False
+    if function.weightless_class and (name in ("forward", "call") or name.startswith("_forward")):
+        return False  # its forward and the helpers named for it (`_forward_full_frame`)
     if function.class_name is not None and _LOSS_CLASS.search(function.class_name):
         return name in ("forward", "__call__") or bool(_GRADIENT_ROLE.search(name))
     return bool(_GRADIENT_ROLE.search(name))
