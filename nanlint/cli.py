@@ -13,6 +13,7 @@ import click
 from nanlint import __version__
 from nanlint.config import (
     ConfigError,
+    NearestSettings,
     Settings,
     describe,
     find_config,
@@ -58,7 +59,11 @@ def cli() -> None:
     """nanlint: find code that turns NaN or inf on the unlucky input, and fix it."""
 
 
-def _settings(paths: Sequence[str], config: Sequence[str], stdin_filename: Optional[str], **overrides) -> Settings:
+def _settings(
+    paths: Sequence[str], config: Sequence[str], stdin_filename: Optional[str], **overrides
+) -> Tuple[Settings, Optional[NearestSettings]]:
+    """The run's settings, and each file's (None: a config given with --config serves
+    every file, as in ruff)."""
     path, inline = split_config_values(config)
     if path is not None:
         settings = load(path, explicit=True, overrides=inline)
@@ -69,7 +74,7 @@ def _settings(paths: Sequence[str], config: Sequence[str], stdin_filename: Optio
         settings = load(find_config(start if start != "-" else "."), overrides=inline)
     settings = with_overrides(settings, **overrides)
     validate_codes(settings, "command line")
-    return settings
+    return settings, (NearestSettings(settings, inline, **overrides) if path is None else None)
 
 
 def _one_line_errors(command: Callable[..., None]) -> Callable[..., None]:
@@ -170,7 +175,7 @@ def check(
         _error("--add-noqa cannot be used with --fix, --diff or standard input")
         sys.exit(EXIT_ERROR)
     try:
-        settings = _settings(
+        settings, nearest = _settings(
             paths,
             config,
             stdin_filename,
@@ -204,9 +209,14 @@ def check(
             for path, reason in unwalkable:
                 _error(f"{path}: {reason}")
             sys.exit(EXIT_ERROR if unwalkable else EXIT_OK)
+        try:
+            files, jobs_by_path = batch.own_jobs(files, paths, job, nearest, force_exclude)
+        except ConfigError as error:
+            _error(str(error))
+            sys.exit(EXIT_ERROR)
         # A path that could not be walked is reported as a file not checked (NAN000).
         outcomes = [batch.FileOutcome(path, error=reason) for path, reason in unwalkable]
-        outcomes += _run(files, job, settings, jobs, no_cache)
+        outcomes += _run(files, job, settings, jobs, no_cache, jobs_by_path)
 
     errors: List[Tuple[str, str]] = []
     for outcome in outcomes:
@@ -273,23 +283,13 @@ def check(
     sys.exit(EXIT_OK)
 
 
-def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
+def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool, jobs_by_path=None):
     from nanlint.linting import batch
     from nanlint.linting.cache import Cache
 
     cache = None
     if not no_cache:
-        key = json.dumps(
-            [
-                job.codes,
-                job.unsafe,
-                repr(settings.per_file_ignores),
-                settings.eps,
-                settings.max_norm,
-                repr(settings.fix_overrides(job.codes)),
-            ]
-        )
-        cache = Cache(os.path.join(settings.root, settings.cache_dir), key)
+        cache = Cache(os.path.join(settings.root, settings.cache_dir), job.cache_key())
         if cache.warning:
             # A corrupt cache is started afresh (and overwritten when saved).
             _warning(cache.warning)
@@ -298,9 +298,9 @@ def _run(files, job, settings: Settings, jobs: Optional[int], no_cache: bool):
     show_progress = len(files) > 50 and _use_color(stream) and not os.environ.get("CI")
     if show_progress:
         with click.progressbar(length=len(files), file=stream, label="Checking", show_pos=True) as bar:
-            outcomes = batch.check_files(files, job, workers, cache, bar.update)
+            outcomes = batch.check_files(files, job, workers, cache, bar.update, jobs_by_path)
     else:
-        outcomes = batch.check_files(files, job, workers, cache)
+        outcomes = batch.check_files(files, job, workers, cache, jobs_by_path=jobs_by_path)
     if cache is not None:
         warning = cache.save()
         if warning:

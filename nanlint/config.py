@@ -221,6 +221,33 @@ def find_config(start: str) -> Optional[str]:
         folder = parent
 
 
+class NearestSettings:
+    """The settings of each file, as ruff resolves them: those of the nearest config
+    above it, with the command line's options on top. A project of many packages
+    (`libs/a/pyproject.toml`, `libs/b/nanlint.toml`) checks each with its own; a file
+    under no config of its own gets those of the run (`fallback`)."""
+
+    def __init__(self, fallback: Settings, inline: Sequence[str], **overrides: Any) -> None:
+        self.fallback = fallback
+        self.inline = tuple(inline)
+        self.overrides = overrides
+        self._by_config: Dict[Optional[str], Settings] = {fallback.config_path: fallback}
+        self._by_folder: Dict[str, Optional[str]] = {}
+
+    def of(self, path: str) -> Settings:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._by_folder:
+            self._by_folder[folder] = find_config(folder)
+        config = self._by_folder[folder]
+        if config is None:
+            return self.fallback
+        if config not in self._by_config:
+            settings = with_overrides(load(config, overrides=self.inline), **self.overrides)
+            validate_codes(settings, "command line")
+            self._by_config[config] = settings
+        return self._by_config[config]
+
+
 def _has_table(path: str) -> bool:
     try:
         with open(path, "rb") as handle:

@@ -36,6 +36,44 @@ def test_config_found_from_the_checked_path_not_the_current_folder(project, tmp_
     assert project.run("check", str(elsewhere / "bad.py")).exit_code == 0
 
 
+def test_each_file_gets_the_settings_of_its_nearest_config(project):
+    # As ruff: a project of packages, each with its own config, checked in one run.
+    project.config('ignore = ["NAN001"]\n')
+    project.write("top.py", SAFE_SOURCE)
+    project.write("libs/a/pyproject.toml", "[tool.nanlint]\nselect = ['NAN001']\n")
+    project.write("libs/a/m.py", SAFE_SOURCE)
+    project.write("libs/b/nanlint.toml", "extend-exclude = ['gen']\nselect = ['NAN001']\n")
+    project.write("libs/b/gen/m.py", SAFE_SOURCE)
+    project.write("libs/b/keep.py", SAFE_SOURCE)
+    project.write("libs/c/m.py", SAFE_SOURCE)  # no config of its own: the run's
+    found = rows(_concise(project, "--no-cache", ".").stdout)
+    assert found == [
+        (os.path.join("libs", "a", "m.py"), 2, 5, "NAN001"),
+        (os.path.join("libs", "b", "keep.py"), 2, 5, "NAN001"),
+    ], found
+    # A nested config's exclude does not drop a file named on the command line, unless
+    # --force-exclude; the command line's options apply under every config.
+    named = os.path.join("libs", "b", "gen", "m.py")
+    assert rows(_concise(project, "--no-cache", named).stdout) == [(named, 2, 5, "NAN001")]
+    assert rows(_concise(project, "--no-cache", "--force-exclude", named).stdout) == []
+    assert rows(_concise(project, "--no-cache", "--ignore", "NAN001", ".").stdout) == []
+    # The cache keeps each file's result under its own settings.
+    assert rows(_concise(project, ".").stdout) == found
+    assert rows(_concise(project, ".").stdout) == found
+    # --config names the one config for every file.
+    project.write("all.toml", "select = ['NAN001']\n")
+    assert len(rows(_concise(project, "--no-cache", "--config", "all.toml", ".").stdout)) == 5
+
+
+def test_an_invalid_nested_config_is_a_one_line_error(project):
+    project.write("pkg/nanlint.toml", "selec = ['NAN001']\n")
+    project.write("pkg/m.py", SAFE_SOURCE)
+    project.write("m.py", SAFE_SOURCE)
+    result = _concise(project, "--no-cache", ".")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, os.path.join("pkg", "nanlint.toml"), "selec")
+
+
 def test_explicit_config(project):
     project.write("bad.py", SAFE_SOURCE)
     project.write("conf/nanlint.toml", 'ignore = ["NAN001"]\n')

@@ -8,6 +8,7 @@ the others are checked as usual.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
@@ -20,6 +21,7 @@ from nanlint.reading.sources import SourceError, SourceFile, decode, os_reason, 
 from nanlint.fixing.writing import write_source
 
 if TYPE_CHECKING:
+    from nanlint.config import NearestSettings
     from nanlint.reading.notebook import NotebookView
 
 CHECK, FIX, DIFF = "check", "fix", "diff"
@@ -39,6 +41,20 @@ class Job:
     codes: Tuple[str, ...]
     mode: str = CHECK
     unsafe: bool = False
+
+    def cache_key(self) -> str:
+        """What a cached result depends on besides the file itself."""
+        settings = self.settings
+        return json.dumps(
+            [
+                self.codes,
+                self.unsafe,
+                repr(settings.per_file_ignores),
+                settings.eps,
+                settings.max_norm,
+                repr(settings.fix_overrides(self.codes)),
+            ]
+        )
 
 
 @dataclass
@@ -193,19 +209,55 @@ def _work(item: Tuple[str, bytes, Job]) -> FileOutcome:
         return FileOutcome(path, error=f"internal error: {type(error).__name__}: {error}")
 
 
+def own_jobs(
+    files: List[str], paths: Sequence[str], job: Job, nearest: Optional["NearestSettings"], force_exclude: bool
+) -> Tuple[List[str], Dict[str, Job]]:
+    """(the files still to check, a job for each file under a config other than the
+    run's). Such a file is left out when its own config excludes it or no longer
+    includes it, unless it was named on the command line (and not --force-exclude)."""
+    from nanlint.reading.discovery import excluded_anywhere
+
+    if nearest is None:
+        return files, {}
+    named = {os.path.normcase(os.path.abspath(p)) for p in paths if os.path.isfile(p)}
+    kept: List[str] = []
+    jobs_by_path: Dict[str, Job] = {}
+    jobs_by_settings: Dict[int, Job] = {}
+    for path in files:
+        own = nearest.of(path)
+        if own is job.settings:
+            kept.append(path)
+            continue
+        is_named = os.path.normcase(os.path.abspath(path)) in named
+        if (not is_named or force_exclude) and excluded_anywhere(path, own):
+            continue
+        if not is_named and not own.is_included(path):
+            continue
+        if id(own) not in jobs_by_settings:
+            jobs_by_settings[id(own)] = replace(job, settings=own, codes=tuple(own.selected_codes()))
+        jobs_by_path[path] = jobs_by_settings[id(own)]
+        kept.append(path)
+    return kept, jobs_by_path
+
+
 def check_files(
     paths: Sequence[str],
     job: Job,
     jobs: int = 1,
     cache: Optional[Cache] = None,
     progress: Optional[Callable[[int], None]] = None,
+    jobs_by_path: Optional[Dict[str, Job]] = None,
 ) -> List[FileOutcome]:
+    """`jobs_by_path`: the files that the settings of a config of their own check, each
+    with its job; every other file is checked with `job`."""
     outcomes: Dict[str, FileOutcome] = {}
+    main_job = job
     pending: List[Tuple[str, bytes, Job]] = []
     digests: Dict[str, str] = {}
     infos = infos_by_code()
     fixing = set()
     for path in paths:
+        job = jobs_by_path.get(path, main_job) if jobs_by_path else main_job
         if job.mode == FIX:
             # Names of one file (symbolic or hard links to a helper that recipes
             # share, or a link and the file itself): it is fixed once, under the
@@ -224,7 +276,8 @@ def check_files(
             outcomes[path] = FileOutcome(path, error=os_reason(error))
             _tick(progress)
             continue
-        file_digest = digests[path] = digest(raw)
+        # One cache serves the run: a file checked with other settings is keyed by them too.
+        file_digest = digests[path] = digest(raw) if job is main_job else digest(raw + job.cache_key().encode())
         cached = cache.get(path, file_digest) if cache is not None else None
         if cached is not None and not (job.mode != CHECK and any(d.fix for d in cached)):
             outcome = FileOutcome(path, [replace(d, filename=path) for d in cached])
