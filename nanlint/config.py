@@ -208,17 +208,25 @@ def find_config(start: str) -> Optional[str]:
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
-                return candidate
-        candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_table(candidate):
-            return candidate
+        found = _config_in(folder)
+        if found is not None:
+            return found
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+def _config_in(folder: str) -> Optional[str]:
+    """The config file of `folder` itself, if it has one."""
+    for name in CONFIG_NAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    candidate = os.path.join(folder, "pyproject.toml")
+    if os.path.isfile(candidate) and _has_table(candidate):
+        return candidate
+    return None
 
 
 class NearestSettings:
@@ -235,10 +243,7 @@ class NearestSettings:
         self._by_folder: Dict[str, Optional[str]] = {}
 
     def of(self, path: str) -> Settings:
-        folder = os.path.dirname(os.path.abspath(path))
-        if folder not in self._by_folder:
-            self._by_folder[folder] = find_config(folder)
-        config = self._by_folder[folder]
+        config = self._nearest(os.path.dirname(os.path.abspath(path)))
         if config is None:
             return self.fallback
         if config not in self._by_config:
@@ -246,6 +251,15 @@ class NearestSettings:
             validate_codes(settings, "command line")
             self._by_config[config] = settings
         return self._by_config[config]
+
+    def _nearest(self, folder: str) -> Optional[str]:
+        """`find_config`, each folder looked at once in a run (a walk meets its parents
+        again and again)."""
+        if folder not in self._by_folder:
+            parent = os.path.dirname(folder)
+            found = _config_in(folder)
+            self._by_folder[folder] = found if found is not None or parent == folder else self._nearest(parent)
+        return self._by_folder[folder]
 
 
 def _has_table(path: str) -> bool:
