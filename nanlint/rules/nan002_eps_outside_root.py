@@ -9,7 +9,20 @@ from typing import Dict, List, Optional, Sequence
 import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.values.api import LOG, LOG_METHODS, LOG_TRIGGERS, MEAN, NO_GRAD, POW, ROOT_TRIGGERS, RSQRT, SQRT, SUM
+from nanlint.values.api import (
+    LOG,
+    LOG_METHODS,
+    LOG_TRIGGERS,
+    MEAN,
+    NO_GRAD,
+    POW,
+    ROOT_TRIGGERS,
+    RSQRT,
+    SQRT,
+    STD_AS_ROOT,
+    STD_TRIGGERS,
+    SUM,
+)
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import addend_code, is_sum_of_squares
 from nanlint.values.flow import reaching_definitions
@@ -65,7 +78,12 @@ class EpsOutsideRoot(Rule):
     numpy, jax). Not `x.std() + eps`: torch's std backward returns 0 where the std is 0
     (a constant row gives gradient 0 with torch 2.13; `x.var().sqrt()` gives NaN), so a
     hand-written layer norm over `std` is safe on today's torch, though it was not on
-    the old ones its authors used. A root added to directly is flagged unless its argument already holds an eps
+    the old ones its authors used. JAX's `jnp.std`, TensorFlow's `tf.math.reduce_std` and
+    Keras' `K.std` are flagged like roots: each is sqrt(var), whose gradient at a constant
+    row is NaN (measured with JAX 0.10: `jnp.std(x) + 1e-6` of a constant row has gradient
+    NaN, `jnp.sqrt(jnp.var(x) + 1e-6)` has 0). Their finding has no fix (an eps moved
+    inside a std changes nothing); its message says to take the root of the variance
+    plus the eps. A root added to directly is flagged unless its argument already holds an eps
     or a clamp; a root reached through other terms or names only when its argument can
     be exactly 0 (a sum of squares, a variance). Roots and standard deviations are
     flagged only where a gradient flows through them (see NAN001: a forward pass, a
@@ -88,7 +106,7 @@ class EpsOutsideRoot(Rule):
     code = "NAN002"
     name = "eps-outside-root"
     summary = "an eps added after a sqrt or log does not protect it"
-    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS)
+    triggers = (*ROOT_TRIGGERS, *LOG_TRIGGERS, *STD_TRIGGERS)
     fixable = True
     incident = (
         "An embedding-space loss computed `d1 = torch.sum((vecs[0].unsqueeze(0) - emb) ** 2, "
@@ -100,6 +118,9 @@ class EpsOutsideRoot(Rule):
     )
 
     valid = [
+        # The root of the variance plus the eps; NumPy's std (no gradient at all).
+        "import jax.numpy as jnp\ndef norm_loss(x):\n    return jnp.sum(x / jnp.sqrt(jnp.var(x, axis=-1) + 1e-6))\n",
+        "import numpy as np\ndef zscore(x):\n    return (x - x.mean(0)) / (np.std(x, axis=0) + 1e-8)\n",
         # A graph convolution normalised by the root of node degrees: counts of the
         # graph's structure, which no gradient comes back through.
         "import torch\nclass ChebConv(torch.nn.Module):\n    def aggregate(self, graph, message):\n"
@@ -157,6 +178,15 @@ class EpsOutsideRoot(Rule):
         "    return layer_norm_ref(x)\n",
     ]
     invalid = [
+        # JAX's std is sqrt(var): NaN gradient at a constant row, whatever is added after.
+        Invalid(
+            "import jax\nimport jax.numpy as jnp\ndef norm_loss(x):\n    std = jnp.std(x, axis=-1, keepdims=True)\n"
+            "    return jnp.sum((x - x.mean(-1, keepdims=True)) / (std + 1e-6))\n"
+        ),
+        Invalid(
+            "from keras import backend as K\ndef standardized_loss(y_true, y_pred):\n"
+            "    return K.mean(y_pred / (K.std(y_pred) + K.epsilon()))\n"
+        ),
         # Incident 1, as it was written.
         Invalid(
             "import torch\n"
@@ -319,7 +349,7 @@ class EpsOutsideRoot(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        if index.calls_any(SQRT + RSQRT + POW + LOG):
+        if index.calls_any(SQRT + RSQRT + POW + LOG + STD_AS_ROOT):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow") + LOG_METHODS))
@@ -377,7 +407,9 @@ class EpsOutsideRoot(Rule):
         divisor = next(
             (d for d in (unclampable_divisor(self.context, r.radicand) for r in roots) if d is not None), None
         )
-        fix = self._fix(added, eps, term, side, roots) if divisor is None else None
+        # An eps inside a std changes nothing: the root of the variance plus eps is the fix.
+        stds = any(root.kind == "std" for root in roots)
+        fix = self._fix(added, eps, term, side, roots) if divisor is None and not stds else None
         related = [(root.call, f"the `{root.kind}` the eps is added after") for root in roots if root.via is not None]
         self.report(eps, self._message(eps, roots, divisor), fix, related)
 
@@ -445,6 +477,10 @@ class EpsOutsideRoot(Rule):
         # Not `x.std()`: torch's std backward returns 0 where the std is 0 (measured with
         # torch 2.13: a constant row gives gradient 0, `x.var().sqrt()` gives NaN), so
         # `x.std() + eps` is no hazard on today's torch, whatever it was on old ones.
+        # JAX's, TensorFlow's and Keras' are sqrt(var), and their gradient is NaN there.
+        if qualified in STD_AS_ROOT:
+            operand = argument(node, 0, "a" if qualified.startswith("jax.") else "x")
+            return _Root(node, "std", operand, "argument", via) if operand is not None else None
         if qualified in LOG and len(node.args) == 1:
             operand = argument(node, 0, "input" if qualified.startswith("torch.") else "x")
             return _Root(node, "log", operand, "argument", via) if operand is not None else None
@@ -480,8 +516,8 @@ class EpsOutsideRoot(Rule):
         return []
 
     def _can_be_zero(self, root: _Root) -> bool:
-        if root.kind == "root":
-            return True  # a p-norm written out: 0 for an all-zero row
+        if root.kind in ("root", "std"):
+            return True  # a p-norm written out: 0 for an all-zero row; a std of a constant one
         if root.kind == "log":
             return can_reach_zero(self.context, root.radicand) is not None
         return is_sum_of_squares(self.context, root.radicand)
@@ -509,6 +545,8 @@ class EpsOutsideRoot(Rule):
         if "log" in kinds:
             why.append("log(0) is -inf whatever is added after it")
         advice = "move the eps inside"
+        if "std" in kinds:
+            advice = "take the root of the variance plus the eps instead (`sqrt(var(x) + eps)`)"
         if divisor is not None:
             denominator = " ".join(self.context.code(divisor).split())
             advice = (

@@ -118,3 +118,9 @@ HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
 # log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
 LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
 ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))
+# Standard deviations computed as sqrt(var): their gradient at a constant input is
+# 0 * inf = NaN, so an eps added after them protects nothing (JAX's `jnp.std`,
+# TensorFlow's `reduce_std`, Keras' `K.std`). Not `torch.std`: its backward is 0 where
+# the std is 0 (measured with torch 2.13).
+STD_AS_ROOT = ("jax.numpy.std", "tensorflow.math.reduce_std", "keras.ops.std", *_qualified(_KERAS, ("std",)))
+STD_TRIGGERS = call_triggers(r"(?:reduce_)?std")

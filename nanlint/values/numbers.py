@@ -28,10 +28,14 @@ def literal_number(node: cst.CSTNode) -> Optional[float]:
 
 
 def is_eps_like(context: FileContext, node: cst.CSTNode) -> bool:
-    """A small positive constant: `1e-8`, `eps`, `self.eps`, `torch.finfo(t).eps`."""
+    """A small positive constant: `1e-8`, `eps`, `self.eps`, `torch.finfo(t).eps`,
+    Keras' `K.epsilon()`."""
     value = literal_number(node)
     if value is not None:
         return 0 < value <= 1e-2
+    if isinstance(node, cst.Call) and not node.args:
+        qualified = context.qualified_name(node.func) or ""
+        return qualified.endswith("backend.epsilon") or qualified == "keras.config.epsilon"
     if isinstance(node, cst.Name):
         return bool(_EPS_NAME.search(node.value))
     if isinstance(node, cst.Attribute):
