@@ -13,9 +13,16 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
 from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import divided_by_unguarded, feeds_no_gradient, in_reference_implementation
+from nanlint.values.guards import eps_added_after
 from nanlint.values.numbers import is_eps_like, literal_number
 from nanlint.values.roots import Root, root_of
-from nanlint.values.zeros import clamp_lower_bound, clamped_operand, passed_distance, raw_prediction
+from nanlint.values.zeros import (
+    clamp_lower_bound,
+    clamped_operand,
+    passed_distance,
+    raw_prediction,
+    saturating_probability,
+)
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 
@@ -35,7 +42,11 @@ class SqrtWithoutEps(Rule):
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
     x), or a vector dotted with itself, directly or through the local names that reach
-    it; or E is one minus a square (`1 - cos ** 2`, 0 at parallel vectors and a hair
+    it; or E is a softmax output (of a function or a model of the module, or a parameter
+    passed one: a Hellinger distance's `sqrt(p)`), which underflows to exactly 0 once two
+    logits are 104 apart in float32. Not a sigmoid or softplus output: they reach 0 only
+    for an input below about -88, and their root is how diffusion schedules
+    (`sqrt(sigmoid(log_snr))`) and positive scales are written; or E is one minus a square (`1 - cos ** 2`, 0 at parallel vectors and a hair
     below 0 after rounding), or a sum of squares clamped at 0 (the clamp passes the
     gradient of an exact 0 through), or a sum holding a sum of squares clamped at 0 (a
     Wasserstein distance); or E is a loss's raw prediction (`pred_tensor`, `y_pred`,
@@ -102,6 +113,15 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # A diffusion schedule's sqrt(sigmoid(log_snr)): a sigmoid reaches 0 only below -88.
+        "import torch\ndef p_losses(model, x, log_snr, noise):\n"
+        "    alpha, sigma = log_snr.sigmoid().sqrt(), (-log_snr).sigmoid().sqrt()\n"
+        "    return (model(x * alpha + noise * sigma) - noise).pow(2).mean()\n",
+        # An eps added to the root later, through an index or a name, is NAN002's to move.
+        "import torch\ndef inverse_std_loss(x, index, eps=1e-6):\n    var = x.var(0)\n"
+        "    return (1.0 / (var.sqrt()[index] + eps)).mean()\n",
+        "import torch\ndef path_loss(a, b):\n    d = ((a - b) ** 2).sum(-1).sqrt()\n    e = d * 2\n"
+        "    return (e + 1e-8).mean()\n",
         # Divided by right after: its author rules 0 out (distinct atoms of a radius graph).
         "import torch\nclass ForceField(torch.nn.Module):\n    def forward(self, pos, i, j):\n"
         "        dist = (pos[i] - pos[j]).pow(2).sum(dim=-1).sqrt()\n"
@@ -189,6 +209,14 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # A Hellinger distance: the root of a softmax output that underflows to 0.
+        Invalid(
+            "import torch\ndef hellinger_loss(logits, target):\n    p = torch.softmax(logits, dim=-1)\n"
+            "    return ((p.sqrt() - target.sqrt()) ** 2).sum(-1).mean()\n",
+            "import torch\ndef hellinger_loss(logits, target):\n    p = torch.softmax(logits, dim=-1)\n"
+            "    return ((p.clamp_min(1e-12).sqrt() - target.sqrt()) ** 2).sum(-1).mean()\n",
+            applicability=UNSAFE,
+        ),
         # A loss hands its helper a distance; the helper's optional root is taken where
         # the boxes meet (a rotated-box loss of this shape went NaN on identical boxes).
         Invalid(
@@ -398,8 +426,8 @@ class SqrtWithoutEps(Rule):
             return
         if divided_by_unguarded(self.context):
             return  # its forward is already inf at 0: the code rules 0 out (distinct atoms)
-        if self._eps_added_after(root):
-            return  # `E.sqrt() + eps` is NAN002's: its fix moves that eps inside
+        if self._eps_added_after(root) or squares and eps_added_after(self.context, self.context.ancestors):
+            return  # `E.sqrt() + eps`, or an eps added to it later: NAN002's, whose fix moves it inside
         if passed is not None:
             fix = self._eps_fix(root)
             advice = fix.message[0].lower() + fix.message[1:]
@@ -499,7 +527,10 @@ class SqrtWithoutEps(Rule):
 def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
     """Why the radicand is exactly 0 other than as a sum of squares: one minus a square
     (0 wherever |x| = 1, as `sqrt(1 - cos ** 2)` at parallel vectors, and a hair below 0
-    after rounding), or a clamp at 0 of a value that reaches 0 itself. A relu, or a clamp
+    after rounding), a softmax output (it underflows to 0,
+    and the root's inf gradient meets the probability's gradient, 0 there: NaN, measured
+    with torch 2.13 for `sqrt(softmax([0, 200]))`), or a clamp at 0 of a value that
+    reaches 0 itself. A relu, or a clamp
     of any value, is not enough: their backward selects 0 where they cut (torch computes
     `where(x > 0, grad, 0)`, not `grad * 0`), so no NaN comes back through them
     (measured with the runtime shim)."""
@@ -507,6 +538,9 @@ def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
         squared = squared_operand(context, radicand.right) if literal_number(radicand.left) == 1 else None
         if squared is not None and not _clamped_inside_unit(context, squared):
             return "one minus a square"
+    probability = saturating_probability(context, radicand)
+    if probability is not None and "softmax" in probability:
+        return probability  # its root's gradient is inf times the probability's 0: NaN
     if isinstance(radicand, cst.Call):
         bound = clamp_lower_bound(context, radicand)
         inner = clamped_operand(context, radicand) if bound is not None and literal_number(bound) == 0 else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.linting.walk import walk
 from nanlint.values.definitions import OUTSIDE
 
 
@@ -51,3 +52,34 @@ def reaching_values(
     if found is None:
         return None
     return [d if d == OUTSIDE else (d.source if sources and d.value is None else d.value) for d in found]
+
+
+def uses_of_assigned_name(context: FileContext, path: Sequence[cst.CSTNode]):
+    """Each read of the name the node at the end of `path` (it and its ancestors, from
+    its function or module down) is assigned to, as (the read, its parent, the parent's
+    parent, the path down to it), when the node is the whole value of the one
+    assignment of a plain name in its function; else None."""
+    if len(path) < 3:
+        return None
+    node, parent = path[-1], path[-2]
+    if not (
+        isinstance(parent, cst.Assign)
+        and parent.value is node
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+    ):
+        return None
+    name = parent.targets[0].target.value
+    scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
+    if context.bindings(scope).single_assignment(name) is not parent:
+        return None
+    target = parent.targets[0].target
+    uses = []
+    trail: list = []
+
+    def visit_name(use: cst.Name) -> None:
+        if use.value == name and use is not target:
+            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None, list(trail)))
+
+    walk(scope, {"Name": [visit_name]}, {}, trail)
+    return uses

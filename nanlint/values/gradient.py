@@ -16,14 +16,13 @@ from typing import Optional
 import libcst as cst
 
 from nanlint.linting.context import FileContext
-from nanlint.linting.walk import walk
 from nanlint.values.api import (
     ENABLE_GRAD,
     NO_GRAD,
 )
 from nanlint.values.calls import argument
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.flow import reaching_values
+from nanlint.values.flow import reaching_values, uses_of_assigned_name
 from nanlint.values.summary import Path
 
 # Test files check values, and a NaN gradient there fails the test that shows it: a
@@ -163,7 +162,7 @@ def feeds_no_gradient(context: FileContext) -> bool:
         return False
     if _drops_gradient(context, path[-1], path[-2], path[-3]):
         return True
-    uses = _uses_of_assigned_name(context)
+    uses = uses_of_assigned_name(context, context.ancestors)
     return bool(uses) and all(_drops_gradient(context, use, parent, above) for use, parent, above, _ in uses)
 
 
@@ -174,7 +173,7 @@ def divided_by_unguarded(context: FileContext) -> bool:
     value is 0, before any gradient: its author knows it is never 0 there (distinct
     atoms, a radius graph without self loops), and a finding about its gradient at 0
     would be about a case the code already rules out."""
-    for use, parent, above, trail in _uses_of_assigned_name(context) or ():
+    for use, parent, above, trail in uses_of_assigned_name(context, context.ancestors) or ():
         # Up through reshapes and indexing (`dist.view(-1, 1)`, `norm[:, None]`) to the quotient.
         node, index = use, len(trail) - 1
         while index > 0:
@@ -195,37 +194,6 @@ def divided_by_unguarded(context: FileContext) -> bool:
 
 
 _SHAPE_KEEPING = frozenset(("view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "view_as", "flatten"))
-
-
-def _uses_of_assigned_name(context: FileContext):
-    """Each read of the name the node being visited is assigned to, as (the read, its
-    parent, the parent's parent, the path down to it), when the node is the whole value
-    of the one assignment of a plain name in its function; else None."""
-    path = context.ancestors
-    if len(path) < 3:
-        return None
-    node, parent = path[-1], path[-2]
-    if not (
-        isinstance(parent, cst.Assign)
-        and parent.value is node
-        and len(parent.targets) == 1
-        and isinstance(parent.targets[0].target, cst.Name)
-    ):
-        return None
-    name = parent.targets[0].target.value
-    scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
-    if context.bindings(scope).single_assignment(name) is not parent:
-        return None
-    target = parent.targets[0].target
-    uses = []
-    trail: list = []
-
-    def visit_name(use: cst.Name) -> None:
-        if use.value == name and use is not target:
-            uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None, list(trail)))
-
-    walk(scope, {"Name": [visit_name]}, {}, trail)
-    return uses
 
 
 def _drops_gradient(

@@ -5,14 +5,15 @@ catches, a where.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.linting.parts import identifiers
 from nanlint.values.facts import bare_code
-from nanlint.values.flow import assigned_value
+from nanlint.values.flow import assigned_value, uses_of_assigned_name
+from nanlint.values.numbers import is_eps_like
 
 
 def catches(context: FileContext, exceptions: Iterable[str]) -> bool:
@@ -182,3 +183,48 @@ def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
         isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)) and bare_code(context, part) in about
         for part in _walk_expression(node)
     )
+
+
+# What keeps a 0 a 0 on the way from a root to an eps added later: indexing, reshapes,
+# reductions, abs, negation, products and quotients.
+_CARRIES_ZERO = frozenset((
+    "view", "reshape", "squeeze", "unsqueeze", "flatten", "expand", "expand_as", "view_as", "contiguous",
+    "float", "double", "to", "abs", "sum", "mean", "clone", "transpose", "permute", "t",
+))
+
+
+def eps_added_after(context: FileContext, path: Sequence[cst.CSTNode], depth: int = 2) -> bool:
+    """Whether an eps is added to the value at the end of `path` (the node and its
+    ancestors) after it is computed: `var.sqrt()[index] + eps`, `d.mean() * 2 + 1e-8`, or
+    through the one name it is assigned to (`d = x.sqrt()` and later `d + eps`), up to
+    `depth` names. That eps protects nothing; the finding is NAN002's, whose fix moves
+    it inside."""
+    index = len(path) - 1
+    while index > 0:
+        node, parent = path[index], path[index - 1]
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            index -= 1
+            continue
+        if isinstance(parent, cst.Attribute) and parent.value is node and index > 1:
+            call = path[index - 2]
+            if isinstance(call, cst.Call) and call.func is parent and parent.attr.value in _CARRIES_ZERO:
+                index -= 2
+                continue
+            return False
+        if isinstance(parent, cst.UnaryOperation):
+            index -= 1
+            continue
+        if isinstance(parent, cst.BinaryOperation):
+            if isinstance(parent.operator, (cst.Add, cst.Subtract)):
+                other = parent.right if parent.left is node else parent.left
+                if is_eps_like(context, other):
+                    return True
+            elif not isinstance(parent.operator, (cst.Multiply, cst.Divide)):
+                return False
+            index -= 1
+            continue
+        if isinstance(parent, cst.Assign) and depth > 0:
+            uses = uses_of_assigned_name(context, path[: index + 1]) or ()
+            return any(eps_added_after(context, trail, depth - 1) for *_, trail in uses)
+        return False
+    return False

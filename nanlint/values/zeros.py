@@ -198,6 +198,12 @@ def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional
     return None
 
 
+def saturating_probability(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[str]:
+    """Why `node` is a probability that underflows to exactly 0 ("a softmax output", "the
+    probability `probs`", ...), or None: see `can_reach_zero`."""
+    return _saturating(context, node, depth)
+
+
 def _either_branch(context: FileContext, where: cst.Call, depth: int, question) -> Optional[str]:
     """`question`'s answer for either value `where(cond, a, b)` can choose."""
     branches = [arg.value for arg in where.args[1:3] if arg.keyword is None]
