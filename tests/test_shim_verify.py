@@ -146,6 +146,12 @@ def test_original_that_raises_on_every_shape_is_skipped():
     assert verdict.status == SKIPPED and "raises on every probe shape" in verdict.reason
 
 
+def test_math_code_the_probes_do_not_fit_is_skipped_not_unconfirmed():
+    # math code is probed with Python floats; one that indexes a matrix measures nothing.
+    verdict = verify_fix("math.sqrt(e[0])", "math.sqrt(max(e[0], 0.0))")
+    assert verdict.status == SKIPPED and "the probes do not fit the code" in verdict.reason
+
+
 def test_math_log_domain_error_is_confirmed_and_a_guard_holds():
     verdict = verify_fix("math.log(x)", "math.log(max(x, 1e-300))")
     assert verdict.status == FIXED

@@ -66,11 +66,15 @@ class MathDomainUnguarded(Rule):
       element of a parameter, or a local computed from them, whose sign is not known
       to be positive (`len(x) + 1`, `max(x, 1e-12)`, `abs(x) + c` are, and so is a
       positive constant plus a term that is not a difference: `1 + hz / 700` is below
-      0 only for a frequency far outside its meaning);
+      0 only for a frequency far outside its meaning), and a counter less a number
+      (`self.count - 1`, where the class sets `self.count = 0` and counts it up by one:
+      0 or below until it has counted past it);
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
       author knows alpha_bar <= 1), or a running sum the class also decreases
-      (`self.total -= x`), which rounding leaves below 0 where it should be 0;
+      (`self.total -= x`), which rounding leaves below 0 where it should be 0, or
+      eigenvalues (`np.linalg.eigvalsh`, `torch.linalg.eigvalsh`): a covariance's are >= 0
+      in exact arithmetic and a hair below 0 in floats when it is singular;
     - `math.acos` / `math.asin`, of anything not clamped to [-1, 1].
 
     An eps added inside (`math.log(1 - 2 * t + 1e-6)`) is its author's guard and is
@@ -126,6 +130,14 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        # A counter checked first, or one that is not taken from.
+        "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
+        "    def add(self, v):\n        self.n += 1\n    def spread(self):\n"
+        "        if self.n < 2:\n            return 0.0\n        return math.log(self.n - 1)\n",
+        "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
+        "    def add(self, v):\n        self.n += 1\n    def bits(self):\n        return math.log2(self.n + 1)\n",
+        "import math\nimport numpy as np\ndef principal_scale(cov):\n    e = np.linalg.eigvalsh(cov)\n"
+        "    return math.sqrt(max(e[0], 0.0))\n",
         "import math\ndef format_number(number):\n    if number <= 0:\n        return str(number)\n"
         "    return str(int(math.log(number, 1000)))\n",
         "import math\nscale = 1 / math.sqrt(self.head_dim)\nbase = math.log(10000.0)\n",
@@ -190,6 +202,17 @@ class MathDomainUnguarded(Rule):
         "    return math.log(float(len(mean_probs)))\n",
     ]
     invalid = [
+        Invalid(
+            "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
+            "    def add(self, v):\n        self.n += 1\n    def spread(self):\n        return math.log(self.n - 1)\n"
+        ),
+        Invalid(
+            "import math\nimport numpy as np\ndef principal_scale(x):\n    e = np.linalg.eigvalsh(x.T @ x)\n"
+            "    return math.sqrt(e[0])\n",
+            "import math\nimport numpy as np\ndef principal_scale(x):\n    e = np.linalg.eigvalsh(x.T @ x)\n"
+            "    return math.sqrt(max(e[0], 0.0))\n",
+            applicability=UNSAFE,
+        ),
         Invalid(
             "import math\ndef format_number(number):\n    return str(int(math.log(number, 1000)))\n",
         ),
@@ -326,6 +349,8 @@ class MathDomainUnguarded(Rule):
             return None
         if source.startswith("the running sum"):
             return f"{source}: rounding can leave it below 0 where it should be 0"
+        if source.startswith("eigenvalues") or source.startswith("an element of eigenvalues"):
+            return source
         return f"a difference or negation of {source}, which can be < {0 if kind == 'sqrt' else -1}"
 
     # -- where a value comes from --------------------------------------------------
@@ -337,6 +362,9 @@ class MathDomainUnguarded(Rule):
             return self._name_input(node, depth, counted)
         if self._running_sum(node):
             return f"the running sum `self.{node.attr.value}`, which the class also decreases"
+        counter = self._counter_less(node)
+        if counter is not None:
+            return counter
         if isinstance(node, cst.Subscript):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
@@ -349,6 +377,8 @@ class MathDomainUnguarded(Rule):
             return self._input(node.body, depth, counted) or self._input(node.orelse, depth, counted)
         if isinstance(node, cst.Call):
             qualified, method = callee(self.context, node)
+            if qualified in EIGENVALUES:
+                return f"eigenvalues from `{qualified.rsplit('.', 1)[-1]}`, which rounding leaves a hair below 0 for a singular matrix"
             if qualified in _PASS_THROUGH:
                 counts = counted or qualified == "builtins.len"
                 return next((found for arg in node.args if (found := self._input(arg.value, depth, counts))), None)
@@ -495,6 +525,22 @@ class MathDomainUnguarded(Rule):
             return min(signs[0], NONNEGATIVE)
         return UNKNOWN
 
+    def _counter_less(self, node: cst.CSTNode) -> Optional[str]:
+        """`self.count - 1` where the class sets `self.count = 0` and counts it up one at
+        a time: 0 or below until it has counted past what is taken away."""
+        if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)):
+            return None
+        counter, taken = node.left, literal_number(node.right)
+        if (
+            taken is None
+            or taken < 1
+            or not isinstance(counter, cst.Attribute)
+            or not (isinstance(counter.value, cst.Name) and counter.value.value == "self")
+            or counter.attr.value not in self.context.summary.counters
+        ):
+            return None
+        return f"the counter `self.{counter.attr.value}` (0 at the start) less {self.context.code(node.right).strip()}"
+
     def _running_sum(self, node: cst.CSTNode) -> bool:
         """`self.total` where the class does `self.total -= ...`: updated one step at a
         time, it drifts from its true value by rounding, below 0 where that is 0."""
@@ -526,9 +572,13 @@ class MathDomainUnguarded(Rule):
             return False
         if isinstance(node, cst.IfExp):
             return self._can_be_negative(node.body, depth) or self._can_be_negative(node.orelse, depth)
+        if isinstance(node, cst.Subscript):
+            return self._can_be_negative(node.value, depth)  # an element of eigenvalues
         if isinstance(node, cst.Call):
             qualified, _ = callee(self.context, node)
             values = [arg.value for arg in node.args]
+            if qualified in EIGENVALUES:
+                return True  # of a covariance: >= 0 in exact arithmetic, -1e-17 in floats
             if qualified == "builtins.min":
                 return any(self._can_be_negative(v, depth) for v in values)
             if qualified == "builtins.max":
@@ -576,6 +626,14 @@ class MathDomainUnguarded(Rule):
             new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
         return PendingFix(message, (Replace(value, new),), UNSAFE)
 
+
+# Eigenvalues of a symmetric matrix: a covariance's are >= 0 in exact arithmetic, and
+# rounding leaves the smallest a hair below 0 when the matrix is singular.
+EIGENVALUES = frozenset(
+    f"{module}.{function}"
+    for module in ("numpy.linalg", "scipy.linalg", "torch.linalg", "jax.numpy.linalg")
+    for function in ("eigvalsh", "eigvals")
+)
 
 _OUTSIDE = {
     "log": "at 0 and below",

@@ -629,6 +629,10 @@ def _one_dtype(original, fixed, names, defaults, backend, chosen, shape, dtype_n
     return result
 
 
+def _misfit(outcome: str) -> bool:
+    return "the original raises TypeError" in outcome or "the original raises AttributeError" in outcome
+
+
 def _unsupported(error: str) -> bool:
     return "not implemented for" in error or "Unsupported dtype" in error or "not supported" in error
 
@@ -638,6 +642,12 @@ def _conclude(verdict: Verdict, max_drift: float) -> Verdict:
     if not results:
         verdict.status = SKIPPED
         verdict.reason = "no dtype could run: " + "; ".join(r.note for r in verdict.details)
+        return verdict
+    if all(r.drift is None and r.out_of_domain and all(map(_misfit, r.out_of_domain)) for r in results):
+        # Every probe was the wrong kind of value (a float where the code indexes an
+        # array): nothing was measured, so nothing is claimed.
+        verdict.status = SKIPPED
+        verdict.reason = f"the probes do not fit the code: {results[0].out_of_domain[0]}"
         return verdict
     confirming = next((r for r in results if r.confirmed_by), None)
     verdict.confirmed = confirming is not None

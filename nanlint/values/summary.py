@@ -97,6 +97,9 @@ class ModuleSummary:
     # exactly 0 where the points it measures meet: (function path, parameter) -> (row,
     # 0-based character column of the call).
     passed_distances: Dict[Tuple[Path, str], Tuple[int, int]] = field(default_factory=dict)
+    # `self.<name>` attributes set to 0 and counted up one at a time (`self.count += 1`):
+    # 0 before the first count.
+    counters: FrozenSet[str] = frozenset()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -162,6 +165,10 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         risks,
         frozenset(walk.decreased),
         *_calls_between_functions(walk, models, source),
+        counters=frozenset(
+            attr for attr, value in walk.self_assignments
+            if attr in walk.counted and type(value) is ast.Constant and value.value == 0
+        ),
     )
 
 
@@ -177,6 +184,7 @@ class _Walk:
         self.self_assignments: List[Tuple[str, ast.AST]] = []  # (attr, value) of `self.attr = value`
         self.forwards: List[Tuple[str, ast.AST]] = []  # (class name, its `forward`)
         self.decreased: Set[str] = set()
+        self.counted: Set[str] = set()  # `self.n += 1`
         # Classes (by path) based on `nn.Module` alone, and those that build something
         # that may hold weights: a layer, a parameter, a value of an unknown builder.
         self.plain_modules: Set[Path] = set()
@@ -263,8 +271,11 @@ class _Walk:
                     self.returns.setdefault(where[0].path, []).append(node.value)
             elif kind is ast.AugAssign:
                 target = node.target
-                if type(node.op) is ast.Sub and isinstance(target, ast.Attribute) and _is_self(target.value):
-                    self.decreased.add(target.attr)
+                if isinstance(target, ast.Attribute) and _is_self(target.value):
+                    if type(node.op) is ast.Sub:
+                        self.decreased.add(target.attr)
+                    elif type(node.op) is ast.Add and type(node.value) is ast.Constant and node.value.value == 1:
+                        self.counted.add(target.attr)
             elif not collect:
                 pass
             elif kind is ast.Name:
