@@ -256,6 +256,27 @@ def test_which_parameters_the_module_s_calls_hand_a_distance():
     assert len([key for key in passed if key[0] == ("post",)]) == 1
 
 
+def test_which_functions_return_a_sum_of_a_parameter():
+    summary = summary_of(
+        """
+        import torch
+        def squared_sum(x, dims):
+            return torch.sum(x, dims)
+        def mean_of(scale, v):
+            total = v.mean(-1)
+            return total
+        def mixed(x, flag):
+            if flag:
+                return x.sum()
+            return x
+        class Net:
+            def _total(self, d):
+                return d.sum(-1)
+        """
+    )
+    assert summary.reducing == {("squared_sum",): 0, ("mean_of",): 1, ("Net", "_total"): 0}
+
+
 def test_risks_are_those_of_the_model_a_step_trains():
     summary = summary_of(
         """

@@ -42,7 +42,8 @@ class SqrtWithoutEps(Rule):
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
     x), or a vector dotted with itself, directly or through the local names that reach
-    it; or E is a softmax output (of a function or a model of the module, or a parameter
+    it, or through a function of the module that sums or averages what it is given
+    (`torch.sqrt(squared_sum(w ** 2, dims))`); or E is a softmax output (of a function or a model of the module, or a parameter
     passed one: a Hellinger distance's `sqrt(p)`), which underflows to exactly 0 once two
     logits are 104 apart in float32. Not a sigmoid or softplus output: they reach 0 only
     for an input below about -88, and their root is how diffusion schedules
@@ -113,6 +114,9 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # The same helper given something that is never 0.
+        "import torch\ndef squared_sum(x, dims):\n    return torch.sum(x, dims)\n"
+        "def weight_norm_penalty(w):\n    return torch.sqrt(squared_sum(w.abs() + 1, (1, 2))).mean()\n",
         # A diffusion schedule's sqrt(sigmoid(log_snr)): a sigmoid reaches 0 only below -88.
         "import torch\ndef p_losses(model, x, log_snr, noise):\n"
         "    alpha, sigma = log_snr.sigmoid().sqrt(), (-log_snr).sigmoid().sqrt()\n"
@@ -209,6 +213,14 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # A helper of the module that sums what it is given, given squares.
+        Invalid(
+            "import torch\ndef squared_sum(x, dims):\n    return torch.sum(x, dims)\n"
+            "def weight_norm_penalty(w):\n    return torch.sqrt(squared_sum(w ** 2, (1, 2))).mean()\n",
+            "import torch\ndef squared_sum(x, dims):\n    return torch.sum(x, dims)\n"
+            "def weight_norm_penalty(w):\n    return torch.sqrt(squared_sum(w ** 2, (1, 2)) + 1e-12).mean()\n",
+            applicability=UNSAFE,
+        ),
         # A Hellinger distance: the root of a softmax output that underflows to 0.
         Invalid(
             "import torch\ndef hellinger_loss(logits, target):\n    p = torch.softmax(logits, dim=-1)\n"

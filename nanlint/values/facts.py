@@ -91,12 +91,38 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
             return first is not None and second is not None and same_code(context, first, second)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
         return same_code(context, node.left, node.right)
+    if isinstance(node, cst.Call):
+        reduced = _reduced_by_helper(context, node)
+        if reduced is not None:
+            return is_sum_of_squares(context, reduced, depth)
     if depth > 0:
         value = assigned_value(context, node)
         if value is not None and is_sum_of_squares(context, value, depth - 1):
             context.trail.append((value, f"`{context.code(node)}` gets its value here"))
             return True
     return False
+
+
+def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The argument a function of the module sums or averages (`w ** 2` in
+    `squared_sum(w ** 2, dims)` with `def squared_sum(x, dims): return torch.sum(x, dims)`;
+    `self._total(d)` for a method), or None."""
+    from nanlint.values.gradient import function_path  # that module asks this one too
+
+    func = call.func
+    path = function_path(context)
+    if isinstance(func, cst.Name):
+        candidates = [path + (func.value,), (func.value,)]
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        candidates = [path[:-1] + (func.attr.value,)] if len(path) > 1 else []
+    else:
+        return None
+    reducing = context.summary.reducing
+    index = next((reducing[c] for c in candidates if c in reducing), None)
+    if index is None or index >= len(call.args):
+        return None
+    arg = call.args[index]
+    return arg.value if arg.keyword is None and not arg.star else None
 
 
 def _square_of_setting(context: FileContext, node: cst.CSTNode) -> bool:

@@ -100,6 +100,10 @@ class ModuleSummary:
     # `self.<name>` attributes set to 0 and counted up one at a time (`self.count += 1`):
     # 0 before the first count.
     counters: FrozenSet[str] = frozenset()
+    # The module's functions that return a sum or mean of one of their parameters
+    # (`def squared_sum(x, dims): return torch.sum(x, dims)`), with that parameter's
+    # position among those a call passes (`self` not counted for a method).
+    reducing: Dict[Path, int] = field(default_factory=dict)
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -165,6 +169,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         risks,
         frozenset(walk.decreased),
         *_calls_between_functions(walk, models, source),
+        reducing=_reducing(walk),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -481,6 +486,38 @@ def _passed(walk: "_Walk", kinds: "_Kinds"):
             elif _is_distance(walk, argument, owner.path, 4):
                 distances.setdefault((callee, param), (call.lineno, call.col_offset))
     return found, distances
+
+
+def _reducing(walk: "_Walk") -> Dict[Path, int]:
+    found: Dict[Path, int] = {}
+    methods = {f.path for f in walk.functions if f.class_name is not None}
+    for path, returns in walk.returns.items():
+        params = walk.signatures.get(path)
+        if not params:
+            continue
+        assigned = walk.assigned.get(path, {})
+        indexes = {_reduced_parameter(value, params, assigned, 2) for value in returns}
+        if len(indexes) == 1:
+            index = indexes.pop()
+            if index is not None and (path not in methods or index > 0):
+                found[path] = index - 1 if path in methods else index
+    return found
+
+
+def _reduced_parameter(value: ast.AST, params: List[str], assigned: Dict[str, object], depth: int) -> Optional[int]:
+    """The position of the parameter `value` sums or averages (`torch.sum(x, dims)`,
+    `x.mean(-1)`), through the last assignment of a name."""
+    if type(value) is ast.Name and depth > 0:
+        inner = assigned.get(value.id)
+        return _reduced_parameter(inner, params, assigned, depth - 1) if isinstance(inner, ast.AST) else None
+    if type(value) is not ast.Call or _last_name(value.func) not in _REDUCTIONS:
+        return None
+    func = value.func
+    method = type(func) is ast.Attribute and not (type(func.value) is ast.Name and func.value.id in _MODULE_ALIASES)
+    operand = func.value if method else (value.args[0] if value.args else None)
+    if type(operand) is ast.Name and operand.id in params:
+        return params.index(operand.id)
+    return None
 
 
 # -- distances ---------------------------------------------------------------------------
