@@ -118,3 +118,18 @@ HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
 # log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
 LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
 ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))
+
+# acos and asin: NaN outside [-1, 1]. `math.acos` raises instead, and is NAN004's.
+ARC_METHODS = ("acos", "arccos", "asin", "arcsin")
+ARC = (
+    _qualified(("torch",), ARC_METHODS)
+    + _qualified(("numpy", "jax.numpy", "keras.ops"), ("arccos", "arcsin"))
+    + _qualified(("tensorflow", "tensorflow.math"), ("acos", "asin"))
+)
+ARC_TRIGGERS = (
+    # Not excluding `math.acos`: that would exclude TensorFlow's `tf.math.acos` too.
+    *call_triggers("acos"),
+    *call_triggers("asin"),
+    *call_triggers("arccos"),
+    *call_triggers("arcsin"),
+)
