@@ -48,6 +48,8 @@ def _at_probe(source: str, question):
          "    probe(a @ b.T)\n", True),
         ("def f(lib, x1, y1, x2, y2):\n    m1 = lib.sqrt(x1 ** 2 + y1 ** 2)\n    m2 = lib.sqrt(x2 ** 2 + y2 ** 2)\n"
          "    probe((x1 * x2 + y1 * y2) / m1 / m2)\n", True),
+        ("import torch\ndef f(u, a, b):\n    e = (b - a) / torch.norm(b - a, dim=-1)[..., None]\n"
+         "    probe(torch.einsum('ij,jk->ik', u, e[..., None]) / torch.norm(u, dim=-1)[..., None])\n", True),
         # Unit by a function of the code's own name only: an assumption, not mathematics.
         ("import torch\ndef f(a, b):\n    a, b = normalize(a), normalize(b)\n    probe((a * b).sum(-1))\n", False),
         ("def f(q0, q1):\n    d = sum(x * y for x, y in zip(q0, q1))\n    probe(2 * d ** 2 - 1)\n", False),

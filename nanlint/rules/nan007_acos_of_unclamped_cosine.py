@@ -48,6 +48,9 @@ class AcosOfUnclampedCosine(Rule):
       the norms as functions (`np.linalg.norm`, `u.norm(dim=-1)`), attributes
       (`v.magnitude`), the root of a sum of squares or functions of the code's own
       named for one (`vector_norm(u)`, `mag.xy_z(...)`);
+    - a dot product with a unit vector divided by the other vector's norm
+      (`torch.einsum(..., u, e) / u.norm(dim=-1)` with `e = d / d.norm()`: the angle of
+      a point against a line, NaN for a point on it);
     - a dot product of normalised vectors: `(a * b).sum(-1)` with `a = u / u.norm()`,
       `F.normalize(u)` or a function of the code's own named `normalize`, and a
       triple product of unit vectors (`dot(cross(a, b), c)`);
@@ -224,6 +227,18 @@ class AcosOfUnclampedCosine(Rule):
             "    a, b, e = F.normalize(n1, dim=-1), F.normalize(n2, dim=-1), F.normalize(axis, dim=-1)\n"
             "    s = (torch.cross(a, b, dim=-1) * e).sum(-1)\n    return torch.asin(s.clamp(-1 + 1e-7, 1 - 1e-7))\n",
             UNSAFE,
+        ),
+        # The angle between a point's offset and a line's unit direction: NaN for a
+        # point on the line, whose distance `norm * sin(angle)` then fails every test.
+        Invalid(
+            "import numpy as np\ndef on_line(p, a, b, tol):\n"
+            "    e = (b - a) / np.linalg.norm(b - a, axis=-1, keepdims=True)\n    v = p - a\n"
+            "    c = (v * e).sum(-1) / np.linalg.norm(v, axis=-1)\n"
+            "    return np.linalg.norm(v, axis=-1) * np.sin(np.arccos(c)) <= tol\n",
+            "import numpy as np\ndef on_line(p, a, b, tol):\n"
+            "    e = (b - a) / np.linalg.norm(b - a, axis=-1, keepdims=True)\n    v = p - a\n"
+            "    c = (v * e).sum(-1) / np.linalg.norm(v, axis=-1)\n"
+            "    return np.linalg.norm(v, axis=-1) * np.sin(np.arccos(np.clip(c, -1.0, 1.0))) <= tol\n",
         ),
         # A backend-generic helper: the namespace is an argument.
         Invalid(

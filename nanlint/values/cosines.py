@@ -86,6 +86,8 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
             numerator, divisors = _quotient(node)
             if _is_dot_product(context, numerator, depth) and _are_two_norms(context, divisors, depth):
                 return "a dot product divided by both norms", True
+            if len(divisors) == 1 and is_norm(context, divisors[0], depth) and _with_unit(context, numerator, depth):
+                return "a dot product with a unit vector divided by the other norm", True
             return None
         if isinstance(node.operator, cst.Subtract) and literal_number(node.right) == 1:
             # cos(2a) = 2 cos(a)**2 - 1: the angle of a quaternion from the inner product.
@@ -320,6 +322,15 @@ def _is_dot_product(context: FileContext, node: cst.CSTNode, depth: int) -> bool
         values = _values(context, node)
         return bool(values) and all(_is_dot_product(context, v, depth - 1) for v in values)
     return False
+
+
+def _with_unit(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """A dot product one of whose vectors is divided by its norm in the code."""
+    if isinstance(node, cst.Name) and depth > 0:
+        values = _values(context, node)
+        return bool(values) and all(_with_unit(context, v, depth - 1) for v in values)
+    pair = _products(context, node)
+    return pair is not None and pair[0] is not pair[1] and any(_unit(context, v, depth) for v in pair)
 
 
 def _dot_of_units(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[Cosine]:
