@@ -301,13 +301,17 @@ def test_all_refuses_to_write_a_quality_md_of_the_held_out_set_alone(tmp_path):
 
 def test_holdout_table_counts_per_rule_and_in_all():
     findings = [quality.Reviewed("d2l", "1", "m.py", i, 1, code, f"h{i}", "f")
-                for i, code in enumerate(["NAN001", "NAN001", "NAN003"])]
+                for i, code in enumerate(["NAN001", "NAN001", "NAN003", "NAN007"])]
     labels = [quality.Label("d2l", "1", "m.py", 0, 1, "NAN001", "h0", "f", "TP", "correct", "r"),
               quality.Label("d2l", "1", "m.py", 1, 1, "NAN001", "h1", "f", "FP", "wrong", "r")]
     rows = quality.holdout_table(quality.summarize_precision(findings, labels))
     assert rows[0] == ["NAN001", "2", "2", "1/1/0", "1/2 (50%)", "1/2 (50%)"]
     assert rows[2][:3] == ["NAN003", "1", "0"]
-    assert rows[-1][:5] == ["**all five**", "3", "2", "1/1/0", "1/2 (50%)"]
+    assert rows[5][:5] == ["**all five**", "3", "2", "1/1/0", "1/2 (50%)"]
+    # The rules beyond the five, then every rule.
+    assert [row[0] for row in rows[6:]] == ["NAN008", "NAN006", "NAN007", "**every rule**"]
+    assert rows[8][:3] == ["NAN007", "1", "0"]
+    assert rows[-1][:5] == ["**every rule**", "4", "2", "1/1/0", "1/2 (50%)"]
     assert len(rows[0]) == len(quality.HOLDOUT_HEADER)
 
 
@@ -350,3 +354,15 @@ def test_corpus_unpacks_a_set_into_its_own_folder_and_checks_the_pin(tmp_path, m
     bad = quality.CorpusSet("holdout", (("pkg", "1.0", "pkg-1.0.tar.gz", "0" * 64),), tmp_path / "b", "held-out")
     assert quality.build_corpus((), bad) == 1 and not (tmp_path / "b" / "pkg-1.0").exists()
     assert quality.build_corpus(("not-in-the-set",), good) == 1
+
+
+def test_the_table_gives_the_rules_beyond_the_five_their_precision_and_every_rule_a_total():
+    cats = {"SQRT0": {"cases": 2, "found": 1, "fixed": 1, "silent": 1},
+            "ACOS": {"cases": 3, "found": 2, "fixed": 2, "silent": 1}}
+    findings = [quality.Reviewed("p", "1", "m.py", i, 1, code, f"h{i}", "f")
+                for i, code in enumerate(["NAN001", "NAN007", "NAN007"])]
+    labels = [quality.Label("p", "1", "m.py", 1, 1, "NAN007", "h1", "f", "TP", "correct", "r")]
+    rows = quality.table({"categories": cats}, quality.summarize_precision(findings, labels))
+    acos = next(row for row in rows if row[1] == "ACOS")
+    assert acos[0] == "NAN007 (recall: any rule)" and acos[2:8] == ["2/3 (67%)", "1/2 (50%)", "2", "1", "1/0/0", "1/1 (100%)"]
+    assert rows[-1][:5] == ["**every rule**", "", "3/5 (60%)", "2/3 (67%)", "3"]

@@ -40,6 +40,13 @@ WANTED = {
         "import torch\ntorch.autograd.backward(\n    loss)\n",
     ],
 }
+WANTED["NAN007"] = [
+    "import torch\ny = torch.acos (c)\n",
+    "import numpy as np\ny = np.arccos(\n    c)\n",
+    "import tensorflow as tf\ny = tf.math.acos(c)\n",
+    "import torch\ny = [c.asin  # angle\n()]\n",
+    "def f(lib, c):\n    return lib.arcsin(c)\n",
+]
 WANTED["NAN002"] = WANTED["NAN001"][:9] + WANTED["NAN003"]
 
 # Sources that name the words without calling them: no rule is triggered.

@@ -9,6 +9,7 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.cosines import clamped_to_unit
 from nanlint.values.facts import bare_code
 from nanlint.values.flow import assigned_value
 from nanlint.values.guards import catches, is_guarded, subjects
@@ -168,6 +169,14 @@ class MathDomainUnguarded(Rule):
         "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs if p > 0)\n",
         "import math\ndef f(x):\n    x = max(x, 1e-8)\n    return math.log(x)\n",
         "import math\nimport numpy as np\ndef f(x):\n    return math.acos(np.clip(x, -1, 1))\n",
+        # Clamped through a name; repaired where a test finds it past 1 (the fixes of
+        # a paper-model exporter and of a CAD library's vector angle).
+        "import math\ndef angle(a, b, axis):\n    s = a.cross(b).dot(axis.normalized())\n"
+        "    s = max(min(s, 1.0), -1.0)\n    return math.asin(s)\n",
+        "import math\ndef angle_between(u, v):\n    cos_theta = u.dot(v) / (u.magnitude * v.magnitude)\n"
+        "    abs_cos_theta = math.fabs(cos_theta)\n    if abs_cos_theta > 1.0:\n"
+        "        if abs_cos_theta - 1.0 < 1e-5:\n            cos_theta = math.modf(cos_theta)[1]\n"
+        "        else:\n            raise ValueError(cos_theta)\n    return math.acos(cos_theta)\n",
         "import math\ndef f(a, b):\n    return math.sqrt((a - b) ** 2)\n",
         "import math\nfor i in range(1, n):\n    w = math.log(i)\n",
         "import math\nimport pytest\ndef test_raises(x):\n    with pytest.raises(ValueError):\n        math.log(x)\n",
@@ -322,6 +331,10 @@ class MathDomainUnguarded(Rule):
         # (a check of the count beside it guards the division, not the sum).
         running = {bare_code(self.context, n) for n in _attributes_in(value) if self._running_sum(n)}
         about = running or subjects(self.context, value)
+        if kind == "arc":
+            # Only a test of the cosine itself (`if abs(c) > 1:`) says it is in range; a
+            # test that its vectors are not zero (`if not normal_a:`) does not.
+            about = {bare_code(self.context, value)}
         if catches(self.context, CAUGHT_BY) or is_guarded(self.context, about):
             return
         fix = self._fix(kind, value)
@@ -335,7 +348,7 @@ class MathDomainUnguarded(Rule):
     def _problem(self, kind: str, value: cst.BaseExpression) -> Optional[str]:
         """What makes `value` possibly outside the domain of `kind`, or None."""
         if kind == "arc":
-            if _is_constant(self.context, value) or self._clamped_to_unit(value):
+            if _is_constant(self.context, value) or clamped_to_unit(self.context, value):
                 return None
             return "a value not clamped to [-1, 1] (rounding can push a cosine past 1)"
         source = self._input(value, 2)
@@ -590,23 +603,6 @@ class MathDomainUnguarded(Rule):
             assigned = assigned_value(self.context, node)
             if assigned is not None:
                 return self._can_be_negative(assigned, depth - 1)
-        return False
-
-    def _clamped_to_unit(self, node: cst.CSTNode) -> bool:
-        """`max(-1, min(1, x))`, `min(1.0, max(-1.0, x))`, `np.clip(x, -1, 1)`."""
-        if not isinstance(node, cst.Call):
-            return False
-        qualified, method = callee(self.context, node)
-        values = [arg.value for arg in node.args]
-        if qualified in ("builtins.max", "builtins.min"):
-            bound = -1 if qualified == "builtins.max" else 1
-            inner = "builtins.min" if bound == -1 else "builtins.max"
-            return any(literal_number(v) == bound for v in values) and any(
-                isinstance(v, cst.Call) and self.context.qualified_name(v.func) == inner for v in values
-            )
-        if qualified in ("numpy.clip", "torch.clamp", "torch.clip") or method in ("clip", "clamp"):
-            low = argument(node, 1 if qualified else 0, "min") or argument(node, None, "a_min")
-            return low is not None and literal_number(low) is not None and literal_number(low) >= -1
         return False
 
     # -- the fix -------------------------------------------------------------------

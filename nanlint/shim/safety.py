@@ -619,6 +619,17 @@ class _Checker:
                     raise Refused(reason)
             self.bound[function.id] = qualified
         elif isinstance(function, ast.Attribute):
+            owner = function.value
+            if (
+                isinstance(owner, ast.Name)
+                and function.attr in _UNARY_FUNCTIONS
+                and node.args
+                and owner.id not in self.locals
+                and self.qualify_name(owner.id) is None
+            ):
+                # `x.arccos()` takes no argument: `lib.arccos(v)` calls a namespace that
+                # the code is handed (array-API style), which has no probe value.
+                raise Refused(f"`{owner.id}.{function.attr}(...)` calls an array namespace handed in: not evaluated")
             qualified = self.attribute(function, called=True)
             if qualified is None:
                 method = function.attr
@@ -645,6 +656,9 @@ class _Checker:
             self.visit(keyword.value, keyword, role)
 
 
+# Tensor methods that take no positional argument: called with one, the receiver is a
+# namespace (`xp.sqrt(x)`), not a tensor.
+_UNARY_FUNCTIONS = frozenset("arccos arcsin arctan acos asin atan sqrt exp log abs sin cos tan".split())
 # Calls whose integer arguments are sizes or repeat counts: a literal may not ask
 # for more than _MAX_ELEMENTS elements (the probes themselves have a dozen).
 _SIZED_FUNCTIONS = frozenset(

@@ -124,3 +124,18 @@ ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_trigg
 # the std is 0 (measured with torch 2.13).
 STD_AS_ROOT = ("jax.numpy.std", "tensorflow.math.reduce_std", "keras.ops.std", *_qualified(_KERAS, ("std",)))
 STD_TRIGGERS = call_triggers(r"(?:reduce_)?std")
+
+# acos and asin: NaN outside [-1, 1]. `math.acos` raises instead, and is NAN004's.
+ARC_METHODS = ("acos", "arccos", "asin", "arcsin")
+ARC = (
+    _qualified(("torch",), ARC_METHODS)
+    + _qualified(("numpy", "jax.numpy", "keras.ops"), ("arccos", "arcsin"))
+    + _qualified(("tensorflow", "tensorflow.math"), ("acos", "asin"))
+)
+ARC_TRIGGERS = (
+    # Not excluding `math.acos`: that would exclude TensorFlow's `tf.math.acos` too.
+    *call_triggers("acos"),
+    *call_triggers("asin"),
+    *call_triggers("arccos"),
+    *call_triggers("arcsin"),
+)

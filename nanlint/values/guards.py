@@ -118,15 +118,19 @@ def is_guarded(context: FileContext, about: set) -> bool:
 
 
 def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> bool:
-    """`if x <= 0: return` / `raise` / `continue` / `break`, or `assert x > 0`."""
+    """`if x <= 0: return` / `raise` / `continue` / `break`, `assert x > 0`, or
+    `if abs(c) > 1: c = ...`: an `if` that tests the value and sets it again (the code
+    repairs the value where the test says it is out of range)."""
     if isinstance(statement, cst.If):
         body = statement.body.body
         last = body[-1] if body else None
         if isinstance(last, cst.SimpleStatementLine):
             last = last.body[-1] if last.body else None
-        return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)) and _tests(
+        if isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break)) and _tests(
             context, statement.test, about, False
-        )
+        ):
+            return True
+        return _tests(context, statement.test, about, True) and bool(_assigned_in(statement.body) & about)
     if isinstance(statement, cst.SimpleStatementLine):
         for small in statement.body:
             if isinstance(small, cst.Assert) and _tests(context, small.test, about, True):
@@ -137,6 +141,21 @@ def _exits_unless(context: FileContext, statement: cst.CSTNode, about: set) -> b
                 if _tests(context, call.args[0].value, about, True):
                     return True
     return False
+
+
+def _assigned_in(node: cst.CSTNode) -> set:
+    """The names an `if` body assigns, in nested blocks too (not in nested functions)."""
+    found, stack = set(), [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(current, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            target = current.target
+            if isinstance(target, cst.Name):
+                found.add(target.value)
+        stack.extend(current.children)
+    return found
 
 
 _CHECK_CALL = re.compile(r"^_?(check|assert|require|ensure|validate)")
@@ -180,7 +199,8 @@ def _tests(context: FileContext, test: cst.CSTNode, about: set, when: bool) -> b
 
 def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
     return any(
-        isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)) and bare_code(context, part) in about
+        isinstance(part, (cst.Name, cst.Attribute, cst.Subscript))
+        and (bare_code(context, part) in about or _magnitude_of(context, part, about))
         for part in _walk_expression(node)
     )
 
@@ -228,3 +248,17 @@ def eps_added_after(context: FileContext, path: Sequence[cst.CSTNode], depth: in
             return any(eps_added_after(context, trail, depth - 1) for *_, trail in uses)
         return False
     return False
+_ABS = ("builtins.abs", "math.fabs", "numpy.abs", "numpy.fabs", "numpy.absolute", "torch.abs")
+
+
+def _magnitude_of(context: FileContext, part: cst.CSTNode, about: set) -> bool:
+    """`a` assigned `abs(c)` (`math.fabs(c)`) for a `c` in `about`: a test of |c| tests c."""
+    if not isinstance(part, cst.Name):
+        return False
+    value = assigned_value(context, part)
+    return (
+        isinstance(value, cst.Call)
+        and context.qualified_name(value.func) in _ABS
+        and len(value.args) == 1
+        and bare_code(context, value.args[0].value) in about
+    )

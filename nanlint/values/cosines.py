@@ -1,0 +1,504 @@
+"""Cosines: values in [-1, 1] only by mathematics, which rounding pushes a hair past it.
+
+`dot(u, v) / (norm(u) * norm(v))` is at most 1 by Cauchy-Schwarz, but each of the
+dot product, the norms and the quotient is rounded: for u == v it is 1.0000001 in
+float32 in about a third of random draws (measured with torch 2.13), and acos of that
+is NaN. The same holds for a dot product of normalised vectors, `F.cosine_similarity`,
+a triple product of unit vectors and `2 * q**2 - 1` of a quaternion inner product.
+A value clamped or clipped to [-1, 1] is none of these.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from nanlint.linting.context import FileContext
+from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.definitions import OUTSIDE
+from nanlint.values.facts import is_sum_of_squares, squared_operand
+from nanlint.values.flow import reaching_definitions
+from nanlint.values.numbers import is_eps_like, literal_number
+
+# What a cosine is, and whether it is bounded by the mathematics alone (Cauchy-Schwarz:
+# a quotient by both norms) rather than by an assumption about the inputs (vectors
+# normalised by a function of the user's, a unit quaternion).
+Cosine = Tuple[str, bool]
+
+COSINE_SIMILARITY = (
+    "torch.cosine_similarity",
+    "torch.nn.functional.cosine_similarity",
+    "sklearn.metrics.pairwise.cosine_similarity",
+    "keras.ops.cosine_similarity",
+)
+DOT_PRODUCTS = (
+    "torch.dot", "torch.inner", "torch.vdot", "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum",
+    "numpy.dot", "numpy.inner", "numpy.vdot", "numpy.matmul", "numpy.einsum",
+    "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot", "jax.numpy.matmul", "jax.numpy.einsum",
+    "tensorflow.tensordot", "tensorflow.matmul", "tensorflow.linalg.matmul",
+)
+_DOT_METHODS = ("dot", "inner", "vdot", "matmul", "mm", "bmm")
+_SUMS = (
+    "torch.sum", "numpy.sum", "jax.numpy.sum", "builtins.sum", "tensorflow.reduce_sum",
+    "tensorflow.math.reduce_sum",
+)
+NORMS = (
+    "torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "numpy.linalg.norm",
+    "jax.numpy.linalg.norm", "tensorflow.norm", "tensorflow.linalg.norm", "scipy.linalg.norm",
+)
+_NORM_ATTRIBUTES = ("magnitude", "length", "norm")
+_SQRTS = ("torch.sqrt", "numpy.sqrt", "jax.numpy.sqrt", "math.sqrt", "tensorflow.sqrt", "tensorflow.math.sqrt")
+NORMALIZE = (
+    "torch.nn.functional.normalize",
+    "tensorflow.math.l2_normalize",
+    "tensorflow.nn.l2_normalize",
+    "sklearn.preprocessing.normalize",
+)
+_CROSS = ("torch.cross", "torch.linalg.cross", "numpy.cross", "jax.numpy.cross")
+# A function of the user's, or of a module of the user's, named for what it computes:
+# `vector_norm(v)`, `mag.xy_z(...)`, `dot.xy_z_xy_z(...)`, `normalize(a)`.
+_NORM_NAME = re.compile(r"^(vector_|vec_|l2_?)?norm$|^(mag|magnitude|length)$")
+_DOT_NAME = re.compile(r"^(dot|inner|vdot)(_product)?$")
+_UNIT_NAME = re.compile(r"^(l2_?)?normali[sz]ed?$|^unit(_vector)?$")
+# Calls that keep a vector's length: a view, a transpose, a copy, an index.
+_SHAPE_METHODS = (
+    "t", "transpose", "permute", "unsqueeze", "squeeze", "view", "reshape", "expand", "expand_as",
+    "detach", "clone", "contiguous", "float", "double", "to", "type_as", "flatten", "cpu", "cuda",
+)
+_SHAPE_ATTRIBUTES = ("T", "mT", "H")
+_CLAMPS = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip", "tensorflow.clip_by_value")
+
+
+def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[Cosine]:
+    """What makes `node` a cosine that rounding can push past +-1 ("a dot product
+    divided by both norms"), and whether the bound is pure mathematics; None when the
+    code shows no such evidence (an unknown parameter, a `torch.cos(t)`, a clamp)."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return cosine(context, node.expression, depth)
+    if isinstance(node, cst.IfExp):
+        return cosine(context, node.body, depth) or cosine(context, node.orelse, depth)
+    if isinstance(node, cst.Subscript):
+        return cosine(context, node.value, depth)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Divide):
+            numerator, divisors = _quotient(node)
+            if _is_dot_product(context, numerator, depth) and _are_two_norms(context, divisors, depth):
+                return "a dot product divided by both norms", True
+            if len(divisors) == 1 and is_norm(context, divisors[0], depth) and _with_unit(context, numerator, depth):
+                return "a dot product with a unit vector divided by the other norm", True
+            return None
+        if isinstance(node.operator, cst.Subtract) and literal_number(node.right) == 1:
+            # cos(2a) = 2 cos(a)**2 - 1: the angle of a quaternion from the inner product.
+            doubled = _doubled(node.left)
+            square = squared_operand(context, doubled) if doubled is not None else None
+            if square is not None and (_is_dot_product(context, square, depth) or cosine(context, square, depth)):
+                return "`2 * d ** 2 - 1` of an inner product d of unit vectors (a quaternion's angle)", False
+        if isinstance(node.operator, (cst.Multiply, cst.MatrixMultiply)) or _is_dot_product(context, node, 0):
+            unit = _dot_of_units(context, node, depth)
+            if unit is not None:
+                return unit
+        return None
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in COSINE_SIMILARITY:
+            return f"`{qualified.rsplit('.', 1)[-1]}`", True
+        if qualified is None and method in _SHAPE_METHODS:
+            return cosine(context, receiver(node), depth)
+        if qualified in ("numpy.abs", "numpy.fabs", "torch.abs", "builtins.abs", "jax.numpy.abs") and node.args:
+            return cosine(context, node.args[0].value, depth)
+        return _dot_of_units(context, node, depth)
+    if isinstance(node, cst.Name) and depth > 0:
+        return _through_definitions(context, node, depth)
+    return None
+
+
+def _through_definitions(context: FileContext, name: cst.Name, depth: int) -> Optional[Cosine]:
+    """A cosine any assignment that reaches `name` gives it: on that path it is one.
+    `x /= n1 * n2` divides whatever x held by both norms."""
+    found = reaching_definitions(context, name)
+    for definition in found or ():
+        if definition == OUTSIDE:
+            continue
+        if definition.value is not None:
+            value = cosine(context, definition.value, depth - 1)
+        else:
+            value = _divided_in_place(context, definition.node, depth)
+        if value is not None:
+            context.trail.append((definition.node, f"`{name.value}` gets its value here"))
+            return value
+    return None
+
+
+def _divided_in_place(context: FileContext, statement: cst.CSTNode, depth: int) -> Optional[Cosine]:
+    if isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.DivideAssign):
+        if _are_two_norms(context, [statement.value], depth):
+            return "a value divided in place by both norms", True
+    return None
+
+
+def _quotient(node: cst.BinaryOperation):
+    """`a / b / c` -> (a, [b, c])."""
+    divisors = []
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        divisors.insert(0, node.right)
+        node = node.left
+    return node, divisors
+
+
+def _doubled(node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """`x` in `2 * x`, `x * 2`, `2.0 * x`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        if literal_number(node.left) == 2:
+            return node.right
+        if literal_number(node.right) == 2:
+            return node.left
+    return None
+
+
+def _factors(context: FileContext, node: cst.CSTNode):
+    """The factors of a product, an eps added to it left aside: `(a * b + eps)` -> [a, b]."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Add) and is_eps_like(context, node.right):
+            return _factors(context, node.left)
+        if isinstance(node.operator, cst.Multiply):
+            return _factors(context, node.left) + _factors(context, node.right)
+    return [node]
+
+
+def _are_two_norms(context: FileContext, divisors, depth: int) -> bool:
+    """`norm(u) * norm(v)`, `/ |u| / |v|`, `sqrt(dot(u, u) * dot(v, v))`, a name for one."""
+    factors = [f for d in divisors for f in _factors(context, d)]
+    if len(factors) == 1:
+        factor = factors[0]
+        if _is_sqrt_of_two(context, factor, depth):
+            return True
+        if isinstance(factor, cst.Name) and depth > 0:
+            values = _values(context, factor)
+            return bool(values) and all(_are_two_norms(context, [v], depth - 1) for v in values)
+        return False
+    return len(factors) == 2 and all(is_norm(context, f, depth) for f in factors)
+
+
+def _is_sqrt_of_two(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    operand = _sqrt_operand(context, node)
+    if operand is None:
+        return False
+    factors = _factors(context, operand)
+    return len(factors) == 2 and all(
+        _is_dot_product(context, f, depth) or is_sum_of_squares(context, f) for f in factors
+    )
+
+
+def _sqrt_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in _SQRTS:
+            return argument(node, 0, "input") or argument(node, 0, "x")
+        if qualified is None and method == "sqrt" and not node.args:
+            return receiver(node)
+        if qualified is None and method == "sqrt" and len(node.args) == 1 and isinstance(receiver(node), cst.Name):
+            return node.args[0].value  # `lib.sqrt(x)`: an array namespace's
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Power):
+        if literal_number(node.right) == 0.5:
+            return node.left
+    return None
+
+
+def is_norm(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """A vector's length: `torch.norm(u)`, `u.norm(dim=-1)`, `np.linalg.norm(u)`,
+    `v.magnitude`, a function of the user's named for one (`vector_norm(u)`,
+    `mag.xy_z(...)`), the root of a sum of squares, or a name assigned one."""
+    if isinstance(node, cst.Call):
+        if _is_root_of_squares(context, node):
+            return True
+        qualified, method = callee(context, node)
+        if qualified is not None:
+            if qualified in NORMS:
+                return True
+            if qualified.startswith(("torch.", "numpy.", "jax.", "tensorflow.", "math.", "builtins.")):
+                return False
+            return any(_NORM_NAME.match(part) for part in qualified.split(".")[-2:])
+        if method == "norm":
+            return True
+        if method in _SHAPE_METHODS:
+            return is_norm(context, receiver(node), depth)
+        if isinstance(node.func, cst.Name):
+            return bool(_NORM_NAME.match(node.func.value))
+        if method is not None and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            return bool(_NORM_NAME.match(node.func.value.value) or _NORM_NAME.match(method))
+        return False
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in _NORM_ATTRIBUTES
+    if isinstance(node, cst.Subscript):
+        return is_norm(context, node.value, depth)
+    if isinstance(node, cst.BinaryOperation):
+        return _is_root_of_squares(context, node)
+    if isinstance(node, cst.Name) and depth > 0:
+        values = _values(context, node)
+        return bool(values) and all(is_norm(context, v, depth - 1) for v in values)
+    return False
+
+
+def _is_root_of_squares(context: FileContext, node: cst.CSTNode) -> bool:
+    operand = _sqrt_operand(context, node)
+    if operand is None:
+        return False
+    return is_sum_of_squares(context, operand) or _is_dot_product(context, operand, 0)
+
+
+def _values(context: FileContext, name: cst.Name):
+    """Every value assigned to `name` that reaches it; [] when one is unknown."""
+    found = reaching_definitions(context, name)
+    if not found or any(d == OUTSIDE or d.value is None for d in found):
+        return []
+    return [d.value for d in found]
+
+
+def _products(context: FileContext, node: cst.CSTNode) -> Optional[Tuple[cst.CSTNode, cst.CSTNode]]:
+    """The two vectors of a dot product: `dot(a, b)`, `a.dot(b)`, `a @ b`,
+    `(a * b).sum(-1)`, `torch.sum(a * b, 1)`, `sum(x * y for x, y in zip(a, b))`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        return node.left, node.right
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        if qualified in DOT_PRODUCTS or (
+            not qualified.startswith(("torch.", "numpy.", "jax.", "tensorflow.", "math.", "builtins."))
+            and any(_DOT_NAME.match(part) for part in qualified.split(".")[-2:])
+        ):
+            if qualified.endswith("einsum"):
+                operands = [a.value for a in node.args[1:]]
+            else:
+                operands = [a.value for a in node.args if a.keyword is None]
+            return (operands[0], operands[1]) if len(operands) >= 2 else (node, node)
+        if qualified in _SUMS:
+            inner = argument(node, 0, "input") or argument(node, 0, "a")
+            return _elementwise(inner)
+        return None
+    if method in _DOT_METHODS:
+        if receiver(node) is not None and len(node.args) == 1:
+            return receiver(node), node.args[0].value
+        return None
+    if method == "sum":
+        return _elementwise(receiver(node))
+    if isinstance(node.func, cst.Name) and _DOT_NAME.match(node.func.value):
+        operands = [a.value for a in node.args if a.keyword is None]
+        return (operands[0], operands[1]) if len(operands) >= 2 else (node, node)
+    return None
+
+
+def _written_out(node: cst.CSTNode) -> int:
+    """The number of products in `x1 * x2 + y1 * y2 + ...` (a dot product written out)."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Add):
+            left, right = _written_out(node.left), _written_out(node.right)
+            return left + right if left and right else 0
+        if isinstance(node.operator, cst.Multiply) and literal_number(node.left) is None:
+            return 1
+    return 0
+
+
+def _elementwise(node: Optional[cst.CSTNode]):
+    if isinstance(node, cst.GeneratorExp):
+        node = node.elt
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        return node.left, node.right
+    return None
+
+
+def _is_dot_product(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    if _products(context, node) is not None or _written_out(node) > 1:
+        return True
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified is None and method in _SHAPE_METHODS:
+            return _is_dot_product(context, receiver(node), depth)
+    if isinstance(node, cst.Subscript):
+        return _is_dot_product(context, node.value, depth)
+    if isinstance(node, cst.Name) and depth > 0:
+        values = _values(context, node)
+        return bool(values) and all(_is_dot_product(context, v, depth - 1) for v in values)
+    return False
+
+
+def _with_unit(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """A dot product one of whose vectors is divided by its norm in the code."""
+    if isinstance(node, cst.Name) and depth > 0:
+        values = _values(context, node)
+        return bool(values) and all(_with_unit(context, v, depth - 1) for v in values)
+    pair = _products(context, node)
+    return pair is not None and pair[0] is not pair[1] and any(_unit(context, v, depth) for v in pair)
+
+
+def _dot_of_units(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[Cosine]:
+    """A dot product of two unit vectors (or of a cross product of two with a third)."""
+    pair = _products(context, node)
+    if pair is None or pair[0] is pair[1]:
+        return None
+    kinds = [_unit(context, vector, depth) for vector in pair]
+    if None in kinds:
+        return None
+    exact = all(kinds)
+    if any(_cross_operands(context, v) for v in pair):
+        return "a triple product of unit vectors", exact
+    return "a dot product of normalised vectors", exact
+
+
+def _cross_operands(context: FileContext, node: cst.CSTNode):
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in _CROSS:
+        operands = [a.value for a in node.args if a.keyword is None]
+        return operands[:2] if len(operands) >= 2 else None
+    if qualified is None and method == "cross" and len(node.args) >= 1:
+        return [receiver(node), node.args[0].value]
+    return None
+
+
+def _unit(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[bool]:
+    """Whether `node` is a unit vector: True when divided by its norm in the code
+    (`u / u.norm()`, `F.normalize(u)`), False when a function of the user's says so by
+    its name (`normalize(a)`, `v.normalized()`); None when nothing says it."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        return True if is_norm(context, node.right, depth) or _norm_with_eps(context, node.right, depth) else None
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return _unit(context, node.expression, depth)
+    if isinstance(node, cst.Subscript):
+        return _unit(context, node.value, depth)
+    if isinstance(node, cst.Attribute) and node.attr.value in _SHAPE_ATTRIBUTES:
+        return _unit(context, node.value, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in NORMALIZE:
+            return True
+        crossed = _cross_operands(context, node)
+        if crossed is not None:
+            # |a x b| = |a| |b| sin(angle) <= 1 for unit a and b.
+            kinds = [_unit(context, v, depth) for v in crossed]
+            return None if None in kinds else all(kinds)
+        if qualified is None and method in _SHAPE_METHODS:
+            return _unit(context, receiver(node), depth)
+        name = qualified.rsplit(".", 1)[-1] if qualified is not None else method
+        if name is None and isinstance(node.func, cst.Name):
+            name = node.func.value
+        if name is not None and _UNIT_NAME.match(name) and not (qualified or "").startswith(("torch.", "numpy.")):
+            return False
+        return None
+    if isinstance(node, cst.Name) and depth > 0:
+        found = reaching_definitions(context, node)
+        if not found:
+            return None
+        kinds = []
+        for definition in found:
+            if definition == OUTSIDE:
+                return None
+            if definition.value is not None:
+                kinds.append(_unit(context, definition.value, depth - 1))
+            elif isinstance(definition.node, cst.AugAssign) and isinstance(definition.node.operator, cst.DivideAssign):
+                kinds.append(True if is_norm(context, definition.node.value, depth) else None)
+            else:
+                return None
+        # Every assignment that reaches it must normalise it: a vector normalised in
+        # one branch only is not known to be a unit vector.
+        return None if None in kinds else all(kinds)
+    return None
+
+
+def _norm_with_eps(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """`u.norm() + 1e-8`, `torch.clamp(u.norm(), min=1e-8)`: a norm kept from 0."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return is_norm(context, node.left, depth) and is_eps_like(context, node.right)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in ("torch.clamp", "torch.clamp_min", "numpy.maximum", "torch.maximum") and node.args:
+            return is_norm(context, node.args[0].value, depth)
+        if qualified is None and method in ("clamp", "clamp_min", "clip"):
+            return is_norm(context, receiver(node), depth)
+    return False
+
+
+def clamped_to_unit(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """`max(-1, min(1, x))`, `max(min(x, 1.0), -1.0)`, `np.clip(x, -1, 1)`,
+    `x.clamp(-1 + eps, 1 - eps)`, or a name every reaching assignment of which is one."""
+    if isinstance(node, cst.Name) and depth > 0:
+        found = reaching_definitions(context, node)
+        if not found or any(d == OUTSIDE or d.value is None for d in found):
+            return False
+        return all(clamped_to_unit(context, d.value, depth - 1) for d in found)
+    if not isinstance(node, cst.Call):
+        return False
+    qualified, method = callee(context, node)
+    values = [arg.value for arg in node.args]
+    if qualified in ("builtins.max", "builtins.min"):
+        inner = "builtins.min" if qualified == "builtins.max" else "builtins.max"
+        bound = _bound(values, -1 if qualified == "builtins.max" else 1)
+        return bound and any(
+            isinstance(v, cst.Call) and context.qualified_name(v.func) == inner and _bound(
+                [a.value for a in v.args], 1 if qualified == "builtins.max" else -1
+            )
+            for v in values
+        )
+    if qualified in ("numpy.maximum", "numpy.minimum", "torch.maximum", "torch.minimum") or (
+        qualified is None and method in ("maximum", "minimum") and len(values) == 2
+    ):
+        # `lib.maximum(-1, lib.minimum(1, x))`: the array form of max(min(...)).
+        return any(isinstance(v, cst.Call) and (_callee_last(context, v) in ("maximum", "minimum")) for v in values)
+    if qualified in _CLAMPS or (qualified is None and method in ("clip", "clamp", "clip_by_value")):
+        low = argument(node, 1 if qualified else 0, "min") or argument(node, None, "a_min")
+        low = low if low is not None else argument(node, None, "clip_value_min")
+        value = _number(low)
+        return value is not None and value >= -1
+    return False
+
+
+def compared_with_one(context: FileContext, name: cst.CSTNode) -> bool:
+    """Whether the function around the node being visited compares `name` with +-1
+    (`mask = d > 1 - eps`, `torch.where(c.abs() < 1, ...)`): its author handles the
+    cosines at the ends of the range, by a mask or a branch, whatever the acos gives there."""
+    if not isinstance(name, cst.Name):
+        return False
+    scope = next((n for n in reversed(context.ancestors) if isinstance(n, (cst.FunctionDef, cst.Module))), None)
+    stack = [scope] if scope is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            sides = (node.left, node.comparisons[0].comparator)
+            for side, other in (sides, sides[::-1]):
+                if _is_name_or_magnitude(context, side, name.value) and (_bound([other], 1) or _bound([other], -1)):
+                    return True
+        stack.extend(node.children)
+    return False
+
+
+def _is_name_or_magnitude(context: FileContext, node: cst.CSTNode, name: str) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Call) and len(node.args) <= 1:
+        inner = node.args[0].value if node.args else receiver(node)
+        return _callee_last(context, node) in ("abs", "fabs") and isinstance(inner, cst.Name) and inner.value == name
+    return False
+
+
+def _callee_last(context: FileContext, call: cst.Call) -> Optional[str]:
+    qualified, method = callee(context, call)
+    return qualified.rsplit(".", 1)[-1] if qualified is not None else method
+
+
+def _bound(values, bound: float) -> bool:
+    return any(_number(v) is not None and abs(_number(v) - bound) <= 1e-2 for v in values)
+
+
+def _number(node: Optional[cst.CSTNode]) -> Optional[float]:
+    """A literal, or a literal plus or minus an eps (`-1 + eps`, `1.0 - 1e-7`)."""
+    if node is None:
+        return None
+    value = literal_number(node)
+    if value is not None:
+        return value
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        return literal_number(node.left)
+    return None

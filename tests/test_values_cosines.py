@@ -1,0 +1,112 @@
+"""The value model's cosine questions, on their own: is a value a cosine that rounding
+can push past +-1, is it clamped to [-1, 1], is it tested against +-1."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import libcst as cst
+import pytest
+
+from nanlint.linting.context import FileContext, FixOptions
+from nanlint.linting.names import ModuleIndex
+from nanlint.linting.walk import walk
+from nanlint.values.cosines import clamped_to_unit, compared_with_one, cosine
+from nanlint.values.guards import is_guarded
+from nanlint.values.summary import summarize
+
+
+def _at_probe(source: str, question):
+    """`question(context, argument)` for the argument of the `probe(...)` call in `source`."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(),
+                          summary=summarize(tree))
+    answers = []
+
+    def visit(node):
+        if isinstance(node.func, cst.Name) and node.func.value == "probe":
+            answers.append(question(context, node.args[0].value))
+
+    walk(module, {"Call": [visit]}, {}, context.ancestors)
+    assert len(answers) == 1
+    return answers[0]
+
+
+@pytest.mark.parametrize(
+    "source, exact",
+    [
+        ("import numpy as np\ndef f(u, v):\n    probe(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)))\n", True),
+        ("import torch\ndef f(u, v):\n    probe((u * v).sum(-1) / u.norm(dim=-1) / v.norm(dim=-1))\n", True),
+        ("import torch\ndef f(u, v):\n    c = torch.dot(u, v) / (u.norm() * v.norm() + 1e-8)\n    probe(-c)\n", True),
+        ("import numpy as np\ndef f(u, v):\n    d = np.sum(u * v, axis=0)\n    d /= np.linalg.norm(u) * np.linalg.norm(v)\n"
+         "    probe(np.fabs(d))\n", True),
+        ("import torch.nn.functional as F\ndef f(a, b):\n    probe(F.cosine_similarity(a, b))\n", True),
+        ("import torch\ndef f(a, b):\n    a = a / a.norm(dim=-1, keepdim=True)\n    b = b / b.norm(dim=-1, keepdim=True)\n"
+         "    probe(a @ b.T)\n", True),
+        ("def f(lib, x1, y1, x2, y2):\n    m1 = lib.sqrt(x1 ** 2 + y1 ** 2)\n    m2 = lib.sqrt(x2 ** 2 + y2 ** 2)\n"
+         "    probe((x1 * x2 + y1 * y2) / m1 / m2)\n", True),
+        ("import torch\ndef f(u, a, b):\n    e = (b - a) / torch.norm(b - a, dim=-1)[..., None]\n"
+         "    probe(torch.einsum('ij,jk->ik', u, e[..., None]) / torch.norm(u, dim=-1)[..., None])\n", True),
+        # Unit by a function of the code's own name only: an assumption, not mathematics.
+        ("import torch\ndef f(a, b):\n    a, b = normalize(a), normalize(b)\n    probe((a * b).sum(-1))\n", False),
+        ("def f(q0, q1):\n    d = sum(x * y for x, y in zip(q0, q1))\n    probe(2 * d ** 2 - 1)\n", False),
+    ],
+)
+def test_cosines_by_construction(source, exact):
+    found = _at_probe(source, cosine)
+    assert found is not None
+    assert found[1] is exact
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\ndef f(x):\n    probe(x)\n",
+        "import torch\ndef f(t):\n    probe(torch.cos(t))\n",
+        "import torch\ndef f(u, v):\n    probe(torch.dot(u, v))\n",  # not known to be unit vectors
+        "import torch\ndef f(u, v):\n    probe(torch.dot(u, v) / u.norm() ** 2)\n",  # a projection coefficient
+        "import numpy as np\ndef f(z, r):\n    probe(z / r)\n",
+        "import torch\ndef f(a, b, flag):\n    if flag:\n        a = a / a.norm()\n    probe((a * b / b.norm()).sum())\n",
+        "import numpy as np\ndef f(u, v):\n    c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))\n"
+        "    probe(np.clip(c, -1, 1))\n",
+    ],
+)
+def test_no_evidence_is_no_cosine(source):
+    assert _at_probe(source, cosine) is None
+
+
+@pytest.mark.parametrize(
+    "source, clamped",
+    [
+        ("def f(x):\n    probe(max(-1.0, min(1.0, x)))\n", True),
+        ("def f(s):\n    s = max(min(s, 1.0), -1.0)\n    probe(s)\n", True),
+        ("import numpy as np\ndef f(x):\n    probe(np.clip(x, -1, 1))\n", True),
+        ("import torch\ndef f(x):\n    probe(torch.clamp(x, -1 + 1e-7, 1 - 1e-7))\n", True),
+        ("def f(lib, x):\n    probe(lib.maximum(-1, lib.minimum(1, x)))\n", True),
+        ("def f(x, flag):\n    if flag:\n        x = max(-1.0, min(1.0, x))\n    probe(x)\n", False),
+        ("def f(x):\n    probe(min(x, 1.0))\n", False),
+        ("def f(x):\n    probe(x)\n", False),
+    ],
+)
+def test_clamped_to_unit_on_every_path(source, clamped):
+    assert _at_probe(source, clamped_to_unit) is clamped
+
+
+def test_a_mask_of_the_ends_of_the_range_is_a_comparison_with_one():
+    source = "def f(d, eps):\n    collinear = (d > 1 - eps) | (d < -1 + eps)\n    probe(d)\n"
+    assert _at_probe(source, compared_with_one)
+    assert not _at_probe("def f(d):\n    big = d > 0.5\n    probe(d)\n", compared_with_one)
+
+
+def test_an_if_that_repairs_the_value_guards_what_follows():
+    repaired = (
+        "import math\ndef f(u, v):\n    c = u.dot(v) / (u.magnitude * v.magnitude)\n    a = math.fabs(c)\n"
+        "    if a > 1.0:\n        c = math.copysign(1.0, c)\n    probe(c)\n"
+    )
+    assert _at_probe(repaired, lambda context, node: is_guarded(context, {"c"}))
+    # A test that changes nothing about the value is no guard.
+    logged = "def f(c):\n    if abs(c) > 1.0:\n        print(c)\n    probe(c)\n"
+    assert not _at_probe(logged, lambda context, node: is_guarded(context, {"c"}))
