@@ -11,7 +11,7 @@ from nanlint.rule import rules_by_code
 from nanlint.shim.findings import verify_source
 from nanlint.shim.verify import FIXED, HOLDS, NOT_FIXED, SKIPPED
 
-CODES = ("NAN001", "NAN002", "NAN003", "NAN004")
+CODES = ("NAN001", "NAN002", "NAN003", "NAN004", "NAN006")
 RULES = rules_by_code()
 CASES = [
     (code, index, example)
@@ -35,11 +35,18 @@ REFUSALS = (
     "which is not on the allowlist (a user function?)",
     "only straight-line assignments are evaluated",
     "the private attribute",
+    "`autograd.numpy.",
 )
 
 # Fixes the shim shows failing on a probe, with why; each is reported to the rule's
 # author rather than hidden. Keyed by the original code the shim compares.
-KNOWN_NOT_FIXED: dict = {}
+KNOWN_NOT_FIXED: dict = {
+    # NAN006's shift through a name: `e = np.exp(row)` becomes `np.exp(row - np.max(row))`,
+    # which changes `e` itself by the factor exp(-max) (the rule marks it unsafe); the
+    # quotient `e / np.sum(e)` it feeds is unchanged, but the shim compares the edited
+    # statement, not the loop around it.
+    "np.exp(row)": "the shifted exp differs from the unshifted one by a constant factor",
+}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{code}-{index}" for code, index, _ in CASES])

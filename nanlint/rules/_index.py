@@ -7,5 +7,6 @@ RULES = (
     ('NAN003', 'log-of-possibly-zero', 'log of a value that can be exactly 0 is -inf, and its gradient inf', True, True, ('log(?<!\\wlog)(?:2|10)?(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'log(?<!\\wlog)(?:2|10)?[\\s\\\\]+as\\b')),
     ('NAN004', 'math-domain-unguarded', 'math.log / sqrt / acos of an unchecked value raises `math domain error`', True, True, ('math(?<!\\wmath)\\s*\\.\\s*(?:log(?:2|10|1p)?|sqrt|acos|asin)\\b', 'from(?<!\\wfrom)\\s+math\\s+import\\b', 'import(?<!\\wimport)\\s+math\\s+as\\b')),
     ('NAN005', 'missing-grad-clipping', 'an optimizer step after backward() with no gradient clipping', True, True, ('backward(?<!def backward)(?<!def manual_backward)(?:(?<!\\wbackward)|(?<=\\Wmanual_backward)|(?<=^manual_backward))(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'backward(?<!def backward)(?<!def manual_backward)(?:(?<!\\wbackward)|(?<=\\Wmanual_backward)|(?<=^manual_backward))[\\s\\\\]+as\\b')),
+    ('NAN006', 'exp-overflow', 'a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf', True, True, ('exp(?<!\\wexp)(?:[\\s\\\\]|#[^\\n]*\\n)*\\(', 'exp(?<!\\wexp)[\\s\\\\]+as\\b')),
     ('NAN100', 'unused-noqa', 'a suppression comment that suppresses nothing hides the next real finding', True, False, ('(?i)noqa', '(?i)nanlint:')),
 )
