@@ -12,7 +12,7 @@ from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_
 from nanlint.values.bounds import bounded_above, exp_factor, exp_of
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.facts import bare_code, receiver_code
+from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand
 from nanlint.values.flow import reaching_values, unchanged_between
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, subjects
@@ -324,16 +324,16 @@ class ExpOverflow(Rule):
         self.report(log, message, fix, _where_exp(exp, log, named))
 
     def _logsumexp(self, log: cst.Call, operand: cst.BaseExpression) -> None:
-        total, named_sum = _through_name(self.context, operand, _is_sum_call)
+        total, named_sum = _through_name(self.context, operand, is_sum)
         eps = False
         if total is None and isinstance(operand, cst.BinaryOperation) and isinstance(operand.operator, cst.Add):
             # `log(exp(x).sum() + eps)`: the eps guards log(0), not the overflow.
             for one, other in ((operand.left, operand.right), (operand.right, operand.left)):
-                if is_eps_like(self.context, one) and _is_sum_call(self.context, other):
+                if is_eps_like(self.context, one) and is_sum(self.context, other):
                     total, eps = other, True
         if total is None:
             return
-        summed = _summed(self.context, total)
+        summed = summed_operand(self.context, total)
         exp = exp_factor(self.context, summed) if summed is not None else None
         if exp is None or self._excused(exp):
             return
@@ -366,10 +366,10 @@ class ExpOverflow(Rule):
             # `e / (e.sum() + eps)`: the eps guards 0 / 0, not inf / inf.
             if is_eps_like(self.context, denominator.right):
                 denominator, eps = denominator.left, True
-        total, named_sum = _through_name(self.context, denominator, _is_sum_call)
+        total, named_sum = _through_name(self.context, denominator, is_sum)
         if total is None:
             return
-        summed = _summed(self.context, total)
+        summed = summed_operand(self.context, total)
         if summed is None or not _same_value(self.context, numerator, summed):
             return
         if self._excused(exp):
@@ -561,24 +561,6 @@ def _through_name(context, node: cst.CSTNode, test) -> Tuple[Optional[cst.Call],
         if values is not None and len(values) == 1 and values[0] not in (OUTSIDE, None) and test(context, values[0]):
             return values[0], True
     return None, False
-
-
-def _is_sum_call(context, node: cst.CSTNode) -> bool:
-    return _summed(context, node) is not None
-
-
-def _summed(context, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """`x` in `x.sum(...)`, `torch.sum(x, ...)`, `np.sum(x, ...)`, `tf.reduce_sum(x)`."""
-    if not isinstance(node, cst.Call):
-        return None
-    qualified, method = callee(context, node)
-    if qualified is not None:
-        if qualified not in EXP_SUM:
-            return None
-        return argument(node, 0, "input") or argument(node, 0, "a") or argument(node, 0, "x")
-    if method in ("sum", "nansum", "reduce_sum"):
-        return receiver(node)
-    return None
 
 
 def _same_value(context, numerator: cst.CSTNode, summed: cst.CSTNode) -> bool:
