@@ -66,11 +66,17 @@ class ExpOverflow(Rule):
     values).
 
     Not flagged: an exp of a value the code bounds: shifted by a maximum (`x - x.max(-1,
-    keepdim=True)[0]`, `x - np.max(x)`, `x - m` with `m = x.amax(...)`, `x - logsumexp`),
+    keepdim=True)[0]`, `x - np.max(x)`, `x - m` with `m = x.amax(...)`, `x - logsumexp`,
+    a name or helper named as a maximum or log-normalizer: `x - x_max`, `x - lse`,
+    `x - _safe_amax(x, dim)`),
     the negation of a value never negative (`-x.abs()`, `-F.relu(x)`, `-F.softplus(x)`,
     `-d ** 2`, `-gamma * dist ** 2`), a sigmoid, tanh, softmax or log-softmax output, a
     clamp with an upper bound (`x.clamp(max=20)`), a log-probability parameter
-    (`log_probs`), a number; every assignment that can reach a name must bound it. Not a
+    (`log_probs`), a number, a value the code replaces where it is large
+    (`x.masked_fill(~small, 0)`), a table between bounded ends (`torch.linspace(-eta,
+    0, n)`); every assignment that can reach a name must bound it. An exp under an `if`
+    (or after an `if ...: return`) that tests what it exponentiates (`if a > b:` around
+    `log1p(exp(b - a))`, a log-add-exp of two numbers). Not a
     bare exp (`sigma = torch.exp(h)`, a density or a scale: whether it overflows depends
     on what the network learns, not on a formula that has a stable form). Test files
     and reference implementations (`def softmax_ref(x):`): a test chooses its inputs,
