@@ -39,6 +39,12 @@ WANTED = {
         "from torch.autograd import backward as bw\nimport torch\nbw(loss)\n",
         "import torch\ntorch.autograd.backward(\n    loss)\n",
     ],
+    "NAN006": [
+        "import torch\ny = torch.log1p(torch.exp (x))\n",
+        "import numpy as np\ne = np.exp(\n    y)\np = e / e.sum()\n",
+        "from numpy import exp as e, log\ny = log(e(x) + 1)\n",
+        "import torch\ny = (x.exp  # scores\n()).sum()\n",
+    ],
 }
 WANTED["NAN007"] = [
     "import torch\ny = torch.acos (c)\n",
@@ -58,6 +64,7 @@ UNTRIGGERED = [
     "register_backward_hook(module)\nbackward_pre_hooks = {}\n",
     "catalog(items)\nblog('x')\nmath.sqrt2 = 1\n",
     "y = x ** 0.51\nz = x ** 1.5\n",
+    "y = myexp(x)\nz = x.expand(3)\nw = np.expm1(x)\n",
 ]
 
 

@@ -139,3 +139,62 @@ ARC_TRIGGERS = (
     *call_triggers("arccos"),
     *call_triggers("arcsin"),
 )
+
+# -- exp and what overflows with it (NAN006) --------------------------------------------
+# `exp` by library; autograd's `autograd.numpy` is NumPy with gradients, and spells alike.
+EXP_LIBRARIES = {
+    "torch": "torch",
+    "numpy": "numpy",
+    "autograd.numpy": "numpy",
+    "jax.numpy": "jax",
+    "tensorflow": "tensorflow",
+    "tensorflow.math": "tensorflow",
+    "keras.ops": "tensorflow",
+    **{module: "tensorflow" for module in _KERAS},
+    "math": "math",
+}
+EXP_FUNCTIONS = tuple(f"{module}.exp" for module in EXP_LIBRARIES)
+LOG_FUNCTIONS = LOG + _qualified(("autograd.numpy", "math"), ("log",))
+LOG1P = _qualified(("torch", "numpy", "autograd.numpy", "jax.numpy", "tensorflow.math", "math"), ("log1p",))
+EXP_SUM = _qualified(("torch", "numpy", "autograd.numpy", "jax.numpy"), ("sum", "nansum")) + _qualified(
+    ("tensorflow", "tensorflow.math", *_KERAS), ("reduce_sum",)
+) + _qualified(_KERAS, ("sum",))
+# A shift that puts the largest value at 0: `x - x.max()`, `x - np.amax(x, 1, keepdims=True)`,
+# `x - torch.logsumexp(x, 1, keepdim=True)` (a log-softmax).
+MAXIMA = _qualified(
+    ("torch", "numpy", "autograd.numpy", "jax.numpy"), ("max", "amax", "nanmax", "logsumexp")
+) + ("builtins.max", "scipy.special.logsumexp", "jax.nn.logsumexp", "jax.scipy.special.logsumexp",
+     "tensorflow.reduce_max", "tensorflow.math.reduce_max", "tensorflow.reduce_logsumexp",
+     "tensorflow.math.reduce_logsumexp")
+MAXIMA_METHODS = ("max", "amax", "nanmax", "logsumexp", "cummax")
+# Outputs bounded above by a small constant: exp of them cannot overflow.
+BOUNDED_OUTPUTS = SIGMOID + SOFTMAX + _qualified(
+    ("torch", "numpy", "autograd.numpy", "jax.numpy", "math"), ("tanh", "sin", "cos", "erf")
+) + (
+    "torch.nn.functional.tanh", "torch.nn.functional.log_softmax", "torch.log_softmax",
+    "torch.nn.functional.logsigmoid", "jax.nn.log_softmax", "jax.nn.log_sigmoid", "jax.nn.tanh",
+    "tensorflow.tanh", "tensorflow.math.tanh", "tensorflow.nn.log_softmax", "tensorflow.math.log_sigmoid",
+)
+BOUNDED_METHODS = ("sigmoid", "tanh", "sin", "cos", "softmax", "log_softmax", "erf")
+# Outputs that are never negative: their negation is bounded above by 0.
+NONNEGATIVE_OUTPUTS = SIGMOID + SOFTMAX + SOFTPLUS + _qualified(
+    ("torch", "numpy", "autograd.numpy", "jax.numpy", "math"), ("abs", "fabs", "exp", "sqrt", "square", "absolute")
+) + _qualified(("torch.linalg", "numpy.linalg", "jax.numpy.linalg"), ("norm", "vector_norm")) + (
+    "torch.norm", "torch.cdist", "torch.dist", "torch.relu", "torch.nn.functional.relu", "jax.nn.relu",
+    "builtins.abs", "scipy.spatial.distance.cdist", "torch.nn.functional.pairwise_distance",
+)
+NONNEGATIVE_METHODS = ("abs", "exp", "sqrt", "square", "norm", "relu", "sigmoid", "softmax")
+# Calls that keep the bound of their input (reshapes, indexing, casts).
+SHAPE_METHODS = (
+    "clone", "contiguous", "detach", "double", "expand", "expand_as", "flatten", "float", "half",
+    "permute", "reshape", "reshape_as", "squeeze", "t", "to", "transpose", "type_as", "unsqueeze",
+    "view", "view_as", "astype",
+)
+# Each library's exact softplus, and its exact log-sum-exp, by the library of the exp.
+SOFTPLUS_HOME = {
+    "torch": "torch.nn.functional.softplus",
+    "numpy": "numpy.logaddexp",
+    "jax": "jax.nn.softplus",
+}
+
+EXP_TRIGGERS = call_triggers(r"exp(?<!\wexp)")

@@ -104,6 +104,21 @@ class ScopeFlow:
             found.append(OUTSIDE)
         return found
 
+    def assigned_between(self, names: List[cst.Name], later: cst.Name) -> bool:
+        """Whether a statement from the one that reads `names` up to (not including) the
+        one that reads `later` can assign one of them; True when a read is not this
+        scope's."""
+        end = self._where.get(id(later))
+        if end is None:
+            return True
+        for name in names:
+            start = self._where.get(id(name))
+            if start is None:
+                return True
+            if any(start.index <= d.index < end.index for d in self.definitions.get(name.value, [])):
+                return True
+        return False
+
     def _may_flow(self, definition: Definition, where: _Where) -> bool:
         """False when no path leads from the definition to the use: the definition is in
         a block that returns or raises and does not hold the use, or in another branch

@@ -11,6 +11,7 @@ import libcst as cst
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
     DOT,
+    EXP_SUM,
     MEAN,
     POW,
     SQUARE,
@@ -198,3 +199,22 @@ def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
     if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
         return code
     return f"({code})"
+
+
+def summed_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """What a sum adds up: `x` in `x.sum(-1)`, `torch.sum(x, 1)`, `np.sum(x, axis=0)`,
+    `tf.reduce_sum(x)`; None for anything else."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified is not None:
+        if qualified not in EXP_SUM:
+            return None
+        return argument(node, 0, "input") or argument(node, 0, "a") or argument(node, 0, "x")
+    if method in ("sum", "nansum", "reduce_sum"):
+        return receiver(node)
+    return None
+
+
+def is_sum(context: FileContext, node: cst.CSTNode) -> bool:
+    return summed_operand(context, node) is not None

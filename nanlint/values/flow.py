@@ -83,3 +83,35 @@ def uses_of_assigned_name(context: FileContext, path: Sequence[cst.CSTNode]):
 
     walk(scope, {"Name": [visit_name]}, {}, trail)
     return uses
+def unchanged_between(context: FileContext, expression: cst.CSTNode, later: cst.Name) -> bool:
+    """Whether every name `expression` reads still holds, at the read `later` (after it
+    in the function being visited), the value it held in `expression`: code written
+    from `expression` means the same at `later`."""
+    scope = _scope(context)
+    if scope is None:
+        return False
+    names = _names(expression)
+    if isinstance(scope, cst.Module):
+        context.require_seen([name.value for name in names])
+    return not context.flow(scope).assigned_between(names, later)
+
+
+def _scope(context: FileContext):
+    for node in reversed(context.ancestors):
+        if isinstance(node, cst.Lambda):
+            return None
+        if isinstance(node, (cst.FunctionDef, cst.Module)):
+            return node
+    return None
+
+
+def _names(node: cst.CSTNode) -> List[cst.Name]:
+    """The names `node` reads (not the attribute names after a dot)."""
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, cst.Attribute):
+        return _names(node.value)
+    found: List[cst.Name] = []
+    for child in node.children:
+        found.extend(_names(child))
+    return found
