@@ -123,7 +123,7 @@ ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_trigg
 # TensorFlow's `reduce_std`, Keras' `K.std`). Not `torch.std`: its backward is 0 where
 # the std is 0 (measured with torch 2.13).
 STD_AS_ROOT = ("jax.numpy.std", "tensorflow.math.reduce_std", "keras.ops.std", *_qualified(_KERAS, ("std",)))
-STD_TRIGGERS = call_triggers(r"(?:reduce_)?std")
+STD_TRIGGERS = call_triggers("std")  # `reduce_std(` too; a literal first keeps the search fast
 
 # acos and asin: NaN outside [-1, 1]. `math.acos` raises instead, and is NAN004's.
 ARC_METHODS = ("acos", "arccos", "asin", "arcsin")
