@@ -12,7 +12,7 @@ from nanlint.values.api import POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
 from nanlint.values.flow import assigned_value
-from nanlint.values.gradient import divided_by_unguarded, feeds_no_gradient, in_reference_implementation
+from nanlint.values.gradient import checked_after, divided_by_unguarded, feeds_no_gradient, in_reference_implementation
 from nanlint.values.guards import eps_added_after
 from nanlint.values.numbers import is_eps_like, literal_number
 from nanlint.values.roots import Root, root_of
@@ -70,7 +70,8 @@ class SqrtWithoutEps(Rule):
     errors are NAN004's), and helpers nothing in their module calls from gradient code.
     Not flagged either: a root the same function divides by as it is (`dist = ...sqrt()`
     then `vec / dist.view(-1, 1)`: the forward is inf wherever the root is 0, so the code
-    already rules 0 out, as for distances between distinct atoms), an eps or a clamp
+    already rules 0 out, as for distances between distinct atoms) or checks in an
+    `assert` or an `if` that raises (`assert not torch.isclose(sigma, zeros).all()`), an eps or a clamp
     inside the root, a root with an eps added
     right after it (`E.sqrt() + eps`: NAN002's finding, whose fix moves that eps inside;
     one hazard gets one finding), a root whose value only
@@ -114,6 +115,10 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # Its author asserts it is not 0 before anything is differentiated.
+        "import torch\ndef ggd_loss(x):\n    sigma = x.pow(2).mean(dim=(-1, -2)).sqrt().squeeze(-1)\n"
+        "    if (sigma == 0).any():\n        raise ValueError('an image with no contrast')\n"
+        "    return (x.abs().mean(dim=(-1, -2)) / sigma).mean()\n",
         # The same helper given something that is never 0.
         "import torch\ndef squared_sum(x, dims):\n    return torch.sum(x, dims)\n"
         "def weight_norm_penalty(w):\n    return torch.sqrt(squared_sum(w.abs() + 1, (1, 2))).mean()\n",
@@ -436,8 +441,8 @@ class SqrtWithoutEps(Rule):
             return  # a constant table, or values past `detach()` / `argmax`
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
-        if divided_by_unguarded(self.context):
-            return  # its forward is already inf at 0: the code rules 0 out (distinct atoms)
+        if divided_by_unguarded(self.context) or checked_after(self.context):
+            return  # its forward is already inf at 0, or it is asserted: the code rules 0 out
         if self._eps_added_after(root) or squares and eps_added_after(self.context, self.context.ancestors):
             return  # `E.sqrt() + eps`, or an eps added to it later: NAN002's, whose fix moves it inside
         if passed is not None:

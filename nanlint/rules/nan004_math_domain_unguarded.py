@@ -33,10 +33,10 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 
 # Parameters named like a model or algorithm setting come from a configuration that
 # is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
-# `upper_bound`. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
+# `upper_bound`, a dimension `noise_d`. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
 # they want a schedule down to 0, the way the incident's formatter was passed a count of 0.
 _SETTING = re.compile(
-    r"^(num|n|total)_|_(size|dim|dims|heads|buckets|base|len|length|distance|embeddings|"
+    r"^(num|n|total)_|_(size|dim|dims|d|resolution|heads|buckets|base|len|length|distance|embeddings|"
     r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr)$|lrate$|"
     r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound)$"
 )
@@ -206,6 +206,8 @@ class MathDomainUnguarded(Rule):
         "        self.k = int(abs(math.log(channels, 2) + beta) / gamma)\n",
         "import math\ndef hard_concrete(x, gamma=-0.2, zeta=1.0):\n    return x - math.log(-gamma / zeta)\n",
         "import math\ndef mixture(dist, msg):\n    return dist.log_prob(0) - math.log(msg['infer']['num_samples'])\n",
+        # Dimensions (`image_d`, `noise_d`) are settings of the model.
+        "import math\ndef logsnr_shift(fn, image_d, noise_d):\n    return 2 * math.log(noise_d / image_d)\n",
         # The length of a tensor is its leading dimension, a shape like `x.shape[0]`.
         "import math\nfrom torch import Tensor\ndef entropy_bonus(mean_probs: Tensor):\n"
         "    return math.log(float(len(mean_probs)))\n",

@@ -173,7 +173,7 @@ def divided_by_unguarded(context: FileContext) -> bool:
     value is 0, before any gradient: its author knows it is never 0 there (distinct
     atoms, a radius graph without self loops), and a finding about its gradient at 0
     would be about a case the code already rules out."""
-    for use, parent, above, trail in uses_of_assigned_name(context, context.ancestors) or ():
+    for use, parent, above, trail in uses_of_assigned_name(context, _reshaped(context)) or ():
         # Up through reshapes and indexing (`dist.view(-1, 1)`, `norm[:, None]`) to the quotient.
         node, index = use, len(trail) - 1
         while index > 0:
@@ -189,6 +189,49 @@ def divided_by_unguarded(context: FileContext) -> bool:
             break
         holder = trail[index - 1] if index > 0 else None
         if isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is node:
+            return True
+    return False
+
+
+def checked_after(context: FileContext) -> bool:
+    """Whether the function checks the value of the node being visited, through the one
+    name it is assigned to, in an `assert` or in an `if` that raises (`sigma =
+    sigma_sq.sqrt()` then `assert not torch.isclose(sigma, 0 * sigma).all()`): its author
+    has ruled out the value a finding would be about, and says so where it fails."""
+    for use, _, _, trail in uses_of_assigned_name(context, _reshaped(context)) or ():
+        for index, node in enumerate(trail):
+            if isinstance(node, cst.Assert) and _within(trail, index, node.test):
+                return True
+            if isinstance(node, cst.If) and _within(trail, index, node.test) and _raises(node.body):
+                return True
+    return False
+
+
+def _reshaped(context: FileContext) -> list:
+    """The path down to the node being visited, ended at its reshape (`x.sqrt().squeeze(-1)`):
+    a reshaped value is the same value."""
+    path = list(context.ancestors)
+    while (
+        len(path) > 2
+        and isinstance(path[-2], cst.Attribute)
+        and path[-2].value is path[-1]
+        and isinstance(path[-3], cst.Call)
+        and path[-3].func is path[-2]
+        and path[-2].attr.value in _SHAPE_KEEPING
+    ):
+        path = path[:-2]
+    return path
+
+
+def _within(trail, index: int, part: cst.CSTNode) -> bool:
+    return index + 1 < len(trail) and trail[index + 1] is part
+
+
+def _raises(body: cst.BaseSuite) -> bool:
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for statement in statements:
+        lines = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
+        if any(isinstance(line, cst.Raise) for line in lines):
             return True
     return False
 
