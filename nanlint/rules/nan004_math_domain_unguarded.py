@@ -9,8 +9,8 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import clamped_to_unit
-from nanlint.values.facts import bare_code
+from nanlint.values.cosines import clamped_to_unit, cosine
+from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.flow import assigned_value
 from nanlint.values.guards import catches, is_guarded, subjects
 from nanlint.values.library import ARRAYS, library_of
@@ -33,12 +33,12 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 
 # Parameters named like a model or algorithm setting come from a configuration that
 # is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
-# `upper_bound`, a dimension `noise_d`. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
+# `upper_bound`, a dimension `noise_d`, an aspect `ratio` range. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
 # they want a schedule down to 0, the way the incident's formatter was passed a count of 0.
 _SETTING = re.compile(
     r"^(num|n|total)_|_(size|dim|dims|d|resolution|heads|buckets|base|len|length|distance|embeddings|"
-    r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr)$|lrate$|"
-    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound)$"
+    r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr|ratio|ratios)$|lrate$|"
+    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound|ratio|ratios)$"
 )
 
 # Signs a value is known to have, weakest first.
@@ -103,11 +103,16 @@ class MathDomainUnguarded(Rule):
     A log gets no fix: no value stands in for log(0), and clamping a caller's 0 to the
     smallest float turns the error into a silent -708. The right fix is an explicit
     branch for 0 and below (as in the incident), which only the author can write.
-    What a clamp does repair is rounding: `math.sqrt(max(x, 0.0))` for a difference or
-    a variance written out that rounds a hair below 0, `math.acos(max(-1.0, min(1.0,
-    x)))` for a cosine that rounds a hair past 1. Those fixes change nothing for
-    values in the domain and are still marked unsafe: on a genuinely negative
-    argument they hide the caller's bug.
+    What a clamp does repair is rounding, and a fix is offered only where rounding is
+    the cause: `math.sqrt(max(x, 0.0))` for a difference of products (`a * a - b * b`,
+    a variance written out `s2 - n * m * m`), a running sum or an eigenvalue that
+    rounds a hair below 0; `math.acos(max(-1.0, min(1.0, x)))` for a computed cosine (a
+    dot product over both norms, or a value named `cosine` or `cos_theta`) that rounds a
+    hair past 1. A difference of plain
+    values (`end - start`, `step - warmup`) or an arc of a caller's value is below 0 or
+    past 1 only when a caller passes it so: a clamp would hide that caller's bug, so
+    such a finding has no fix. The fixes change nothing for values in the domain and
+    are still marked unsafe: on a genuinely negative argument they hide the bug too.
     """
 
     messages = {
@@ -206,6 +211,9 @@ class MathDomainUnguarded(Rule):
         "        self.k = int(abs(math.log(channels, 2) + beta) / gamma)\n",
         "import math\ndef hard_concrete(x, gamma=-0.2, zeta=1.0):\n    return x - math.log(-gamma / zeta)\n",
         "import math\ndef mixture(dist, msg):\n    return dist.log_prob(0) - math.log(msg['infer']['num_samples'])\n",
+        # A crop's aspect-ratio range is configuration, like a scale range.
+        "import math\nimport random\ndef crop_params(area, scale, ratio):\n"
+        "    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))\n    return math.exp(random.uniform(*log_ratio))\n",
         # Dimensions (`image_d`, `noise_d`) are settings of the model.
         "import math\ndef logsnr_shift(fn, image_d, noise_d):\n    return 2 * math.log(noise_d / image_d)\n",
         # The length of a tensor is its leading dimension, a shape like `x.shape[0]`.
@@ -260,11 +268,8 @@ class MathDomainUnguarded(Rule):
             "import math\ndef angle(u, v):\n    return math.acos(max(-1.0, min(1.0, dot(u, v) / (norm(u) * norm(v)))))\n",
             UNSAFE,
         ),
-        Invalid(
-            "import math\ndef lat(z):\n    return math.asin(z)\n",
-            "import math\ndef lat(z):\n    return math.asin(max(-1.0, min(1.0, z)))\n",
-            UNSAFE,
-        ),
+        # A caller's value out of range is the caller's bug: no clamp to hide it.
+        Invalid("import math\ndef lat(z):\n    return math.asin(z)\n"),
         Invalid(
             "import math\ndef f(x):\n    if x is not None:\n        return math.log(x)\n",
         ),
@@ -278,10 +283,6 @@ class MathDomainUnguarded(Rule):
             "import math\ndef decay_lambda(current_step, num_warmup_steps, num_decay_steps):\n"
             "    progress = float(current_step - num_warmup_steps) / float(max(1, num_decay_steps))\n"
             "    return 1.0 - math.sqrt(progress)\n",
-            "import math\ndef decay_lambda(current_step, num_warmup_steps, num_decay_steps):\n"
-            "    progress = float(current_step - num_warmup_steps) / float(max(1, num_decay_steps))\n"
-            "    return 1.0 - math.sqrt(max(progress, 0.0))\n",
-            UNSAFE,
         ),
         # A bound is a caller's value like any other: a schedule down to `sigma_min=0`
         # raises (a Karras or geometric noise schedule).
@@ -339,7 +340,7 @@ class MathDomainUnguarded(Rule):
             about = {bare_code(self.context, value)}
         if catches(self.context, CAUGHT_BY) or is_guarded(self.context, about):
             return
-        fix = self._fix(kind, value)
+        fix = self._fix(kind, value, problem)
         self.report(
             node,
             self.say("domain", function=function, problem=problem, outside=_OUTSIDE[kind]),
@@ -608,11 +609,22 @@ class MathDomainUnguarded(Rule):
         return False
 
     # -- the fix -------------------------------------------------------------------
-    def _fix(self, kind: str, value: cst.BaseExpression) -> Optional[PendingFix]:
+    def _fix(self, kind: str, value: cst.BaseExpression, problem: str) -> Optional[PendingFix]:
         # No value stands in for log(0): clamping a caller's 0 to the smallest float
-        # turns an error into a silent -708. Rounding is what a clamp repairs: a
-        # difference a hair below 0 under a root, a cosine a hair past 1.
+        # turns an error into a silent -708. Rounding is what a clamp repairs, and only
+        # where rounding is the cause: a variance written out, a running sum or an
+        # eigenvalue a hair below 0 under a root, a computed cosine a hair past 1. A
+        # caller's difference below 0 (`end - start` of a reversed range) is a caller's
+        # bug, which a clamp would hide.
         if kind in ("log", "log1p"):
+            return None
+        if kind == "sqrt" and not (
+            problem.startswith(("the running sum", "eigenvalues", "an element of eigenvalues"))
+            or is_written_variance(self.context, value)
+            or self._cancels(value, 2)
+        ):
+            return None
+        if kind == "arc" and cosine(self.context, value) is None and not _COSINE_NAME.search(bare_code(self.context, value)):
             return None
         functions = [self.context.qualified_name(cst.Name(name)) for name in ("max", "min")]
         if functions != ["builtins.max", "builtins.min"]:
@@ -624,6 +636,30 @@ class MathDomainUnguarded(Rule):
             new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
         return PendingFix(message, (Replace(value, new),), UNSAFE)
 
+
+    def _cancels(self, node: cst.CSTNode, depth: int) -> bool:
+        """A difference of products or powers (`a * a - b * b`, `s2 - n * m * m`,
+        `mean_sq - mean ** 2`): where the true value is 0, rounding leaves it on either
+        side. Not a difference of plain values (`end - start`, `step - warmup`), which is
+        below 0 only when a caller passes them so."""
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Subtract):
+                products = (cst.Multiply, cst.Power)
+                return isinstance(node.left, cst.BinaryOperation) and isinstance(node.left.operator, products) or (
+                    isinstance(node.right, cst.BinaryOperation) and isinstance(node.right.operator, products)
+                )
+            return self._cancels(node.left, depth) or self._cancels(node.right, depth)
+        if isinstance(node, cst.Call):
+            return any(self._cancels(arg.value, depth) for arg in node.args)
+        if depth > 0:
+            value = assigned_value(self.context, node)
+            return value is not None and self._cancels(value, depth - 1)
+        return False
+
+
+# A value its code names a cosine (`cosine`, `cos_theta`, `pair_cos`): computed by its
+# caller, and rounded there.
+_COSINE_NAME = re.compile(r"(?i)^(cos|cosine)(_\w+)?$|_(cos|cosine)$")
 
 # Eigenvalues of a symmetric matrix: a covariance's are >= 0 in exact arithmetic, and
 # rounding leaves the smallest a hair below 0 when the matrix is singular.
