@@ -9,6 +9,7 @@
     python bench/quality.py all --markdown bench/QUALITY.md       # one table (and the held-out one)
     python bench/quality.py corpus --set holdout                  # the held-out corpus (rules never tuned on it)
     python bench/quality.py precision --set holdout               # likewise: sample, findings take --set
+    python bench/quality.py corpus --set fresh                    # a second held-out corpus, drawn later
 
 Third-party code is only ever copied into `bench/corpus/` (git-ignored). The labels,
 the review sheets and the results JSON are ours and are committed.
@@ -43,6 +44,7 @@ CORPUS = BENCH / "corpus"
 BUGS_DIR = CORPUS / "bugs"
 PRECISION_DIR = CORPUS / "precision"
 HOLDOUT_DIR = CORPUS / "holdout"
+FRESH_DIR = CORPUS / "fresh"
 # Review sheets show third-party functions whole, so they stay in the ignored corpus folder.
 REVIEW = CORPUS / "review"
 DEFAULT_CASES = REPO.parent / "shared" / "bugs" / "cases.csv"
@@ -148,6 +150,34 @@ HOLDOUT: List[Tuple[str, str, str, str]] = [
      "eb5816c4d2e4a18eaa2afacc2f8cf74f93e5534dec0fdcee0b2c89b6f7ddd1fd"),
 ]
 
+# The fresh held-out corpus: drawn after the rules beyond the five were written, from ML
+# packages in neither set above, so no rule (old or new) was ever tuned on it. Same rules
+# as HOLDOUT: no rule change may cite a finding here, and no package may be in two sets.
+FRESH: List[Tuple[str, str, str, str]] = [
+    ("lightning", "2.6.6", "lightning-2.6.6.tar.gz",
+     "1c6329e241f8a85f29fedead89c1ee138b36caa08de60c260c6a7eaee81c8295"),
+    ("pykeen", "1.11.1", "pykeen-1.11.1.tar.gz",
+     "702cb807c354a0d2fce0f0593db46e1fe15fba2a37e92bbb18cd1b9d0a85fe13"),
+    ("gluonts", "0.17.0", "gluonts-0.17.0.tar.gz",
+     "f815d4a069be974a2a62c0eb7409a0b6c5c58fd960b562ba2a530fc2d5763c7e"),
+    ("k-diffusion", "0.1.1.post1", "k-diffusion-0.1.1.post1.tar.gz",
+     "04b66b0e95202a60c4c178a482e6d31528b81a1c97011d6023ed3ad559de7166"),
+    ("pytorch-tabnet", "4.1.0", "pytorch_tabnet-4.1.0.tar.gz",
+     "18887b993a8bf86ec05a576b5cf93f09e08b778cd9f418c5b254b6566df673a5"),
+    ("flair", "0.15.1", "flair-0.15.1.tar.gz",
+     "780b4eeffba044c4a181f1810872fc01201c2eaed8d2ef4bcb126a6464e91933"),
+    ("pyannote-audio", "4.0.7", "pyannote_audio-4.0.7.tar.gz",
+     "3a903dfb5ca711d134cc2522561c9158b186836f5d62e8a57c46c6648e8a8229"),
+    ("mmengine", "0.10.7", "mmengine-0.10.7.tar.gz",
+     "d20ffcc31127567e53dceff132612a87f0081de06cbb7ab2bdb7439125a69225"),
+    ("torchgeo", "0.10.1", "torchgeo-0.10.1.tar.gz",
+     "9dfb36737e1ddb4156cd51244bf4247c4a2bafd0d177e7b6d59288ca8ae848b7"),
+    ("nerfstudio", "1.1.5", "nerfstudio-1.1.5.tar.gz",
+     "c3d8fd27208565e2031e4b0c89f82eb78199207d5194755f5b6c8f41e02f4cf9"),
+    ("optax", "0.2.8", "optax-0.2.8.tar.gz",  # JAX
+     "5b225b35066fc3eebaa4d798f1b4173b4d57d1a480610908981f8343b50af0b0"),
+]
+
 
 @dataclass(frozen=True)
 class CorpusSet:
@@ -166,17 +196,20 @@ class CorpusSet:
 SETS: Dict[str, CorpusSet] = {
     "precision": CorpusSet("precision", tuple(PACKAGES), PRECISION_DIR, "precision corpus"),
     "holdout": CorpusSet("holdout", tuple(HOLDOUT), HOLDOUT_DIR, "held-out corpus"),
+    "fresh": CorpusSet("fresh", tuple(FRESH), FRESH_DIR, "fresh held-out corpus"),
 }
 DEFAULT_SET = "precision"
+# The held-out sets, in the order `all` measures and prints them.
+HELD_OUT_SETS = ("holdout", "fresh")
 
 
 def labels_of(corpus_set: CorpusSet, labels: Sequence["Label"]) -> List["Label"]:
-    """The labels that belong to a set. The held-out set owns the labels of its packages;
+    """The labels that belong to a set. A held-out set owns the labels of its packages;
     the default set every other label (also those of packages since dropped from
     PACKAGES), so its counts do not move when held-out labels are added."""
-    held_out = SETS["holdout"].names
-    if corpus_set.name == "holdout":
-        return [l for l in labels if l.package in held_out]
+    if corpus_set.name != DEFAULT_SET:
+        return [l for l in labels if l.package in corpus_set.names]
+    held_out = frozenset().union(*(SETS[name].names for name in HELD_OUT_SETS))
     return [l for l in labels if l.package not in held_out]
 
 
@@ -896,18 +929,20 @@ def holdout_table(precision_summary: dict) -> List[List[str]]:
     return rows
 
 
-def render_holdout_markdown(result: dict) -> List[str]:
-    """The section `all --markdown` adds after everything about the default set."""
-    h = result.get("holdout")
-    out = ["## Held-out corpus", ""]
+def render_holdout_markdown(result: dict, name: str = "holdout") -> List[str]:
+    """The section `all --markdown` adds after everything about the default set, for the
+    held-out set `name` (the `fresh` set gets the same section)."""
+    corpus_set = SETS[name]
+    h = result.get(name)
+    out = [f"## {corpus_set.title[0].upper()}{corpus_set.title[1:]}", ""]
     if h is None:
-        return out + ["Not measured: the held-out corpus is not downloaded"
-                      " (`python bench/quality.py corpus --set holdout`).", ""]
+        return out + [f"Not measured: the {corpus_set.title} is not downloaded"
+                      f" (`python bench/quality.py corpus --set {name}`).", ""]
     rows = holdout_table(h)
     out += [
-        f"Precision on {len(HOLDOUT)} pinned packages the rules were never tuned on (`HOLDOUT` in"
-        " `bench/quality.py`; `python bench/quality.py sample --set holdout ...` to review). Where the tuned"
-        " corpus above flatters a rule, this is the number to believe.", "",
+        f"Precision on {len(corpus_set.packages)} pinned packages the rules were never tuned on"
+        f" (`{name.upper()}` in `bench/quality.py`; `python bench/quality.py sample --set {name} ...` to review)."
+        " Where the tuned corpus above flatters a rule, this is the number to believe.", "",
         "| " + " | ".join(HOLDOUT_HEADER) + " |", "|" + "---|" * len(HOLDOUT_HEADER),
         *["| " + " | ".join(r) + " |" for r in rows], "",
         f"Labels: {h['labels']} ({h['stale_labels']} match no current finding). Findings per package: "
@@ -949,7 +984,7 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         "| date | nanlint | recall, five rules | precision, five rules | findings | reviewed |",
         "|---|---|---:|---:|---:|---:|",
         *history_rows(), "",
-        *(render_holdout_markdown(result) if "holdout" in result else []),
+        *(line for name in HELD_OUT_SETS if name in result for line in render_holdout_markdown(result, name)),
     ])
 
 
@@ -989,31 +1024,34 @@ def save(result: dict, kind: str) -> Path:
 # ---------------------------------------------------------------------------------------
 
 
-ALL_SETS = ("both", "precision", "holdout")
+ALL_SETS = ("both", "precision") + HELD_OUT_SETS
 
 
 def measured_sets(command: str, chosen: str) -> List[str]:
-    """The sets whose precision a command measures. `all` (both) measures the held-out
-    set only where its corpus is downloaded, so that a machine without it still writes
-    the default table, as before."""
+    """The sets whose precision a command measures. `all` (both: the default set and
+    the held-out ones) measures a held-out set only where its corpus is downloaded, so
+    that a machine without it still writes the default table, as before."""
     if command == "recall":
         return []
     if command == "precision":
         return [chosen]
     if chosen == "both":
-        if (SETS["holdout"].root / "MANIFEST.json").exists():
-            return ["precision", "holdout"]
-        log("held-out corpus not downloaded (`python bench/quality.py corpus --set holdout`): not measured")
-        return ["precision"]
+        wanted = ["precision"]
+        for name in HELD_OUT_SETS:
+            if (SETS[name].root / "MANIFEST.json").exists():
+                wanted.append(name)
+            else:
+                log(f"{SETS[name].title} not downloaded (`python bench/quality.py corpus --set {name}`): not measured")
+        return wanted
     return [chosen]
 
 
 def result_kind(command: str, measured: Sequence[str]) -> str:
     """The results file's suffix. Only a run that holds the recall and the default
-    set's precision is `-all` (the history reads those); the held-out set alone is
-    `-holdout-precision` or `-holdout-all`."""
+    set's precision is `-all` (the history reads those); a held-out set alone is
+    `-holdout-precision` or `-holdout-all` (`-fresh-...` for the fresh one)."""
     if command in ("precision", "all") and "precision" not in measured:
-        return f"holdout-{command}"
+        return f"{'-'.join(measured)}-{command}"
     return command
 
 
@@ -1027,7 +1065,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     c = sub.add_parser("corpus")
     c.add_argument("--only", default="", help="comma-separated package names")
     sub.add_parser("recall")
-    set_help = "which pinned set: the precision corpus the rules were tuned on (default) or the held-out one"
+    set_help = "which pinned set: the precision corpus the rules were tuned on (default) or a held-out one"
     c.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     pr = sub.add_parser("precision")
     pr.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
@@ -1045,11 +1083,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     a = sub.add_parser("all")
     a.add_argument("--markdown", type=Path)
     a.add_argument("--set", choices=ALL_SETS, default="both",
-                   help="both (default): the table of the default set, then the held-out precision when its corpus"
-                        " is downloaded; precision: the default set only; holdout: the held-out precision only")
+                   help="both (default): the table of the default set, then the precision of each held-out set"
+                        " whose corpus is downloaded; precision: the default set only; holdout, fresh: that"
+                        " held-out set's precision only")
     args = parser.parse_args(argv)
-    if args.command == "all" and args.set == "holdout" and args.markdown:
-        parser.error("all --set holdout --markdown would write a QUALITY.md without its main table")
+    if args.command == "all" and args.set in HELD_OUT_SETS and args.markdown:
+        parser.error(f"all --set {args.set} --markdown would write a QUALITY.md without its main table")
 
     if args.command == "materialize":
         return materialize(args.cases, args.mirrors)
@@ -1085,8 +1124,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     wanted = measured_sets(args.command, getattr(args, "set", DEFAULT_SET))
     if args.command == "recall" or (args.command == "all" and "precision" in wanted):
         result["recall"] = recall(args.cases, args.python)
-    if args.command == "all" and args.set == "both" and "holdout" not in wanted:
-        result["holdout"] = None  # asked for, not downloaded: QUALITY.md says so
+    if args.command == "all" and args.set == "both":
+        for name in HELD_OUT_SETS:
+            if name not in wanted:
+                result[name] = None  # asked for, not downloaded: QUALITY.md says so
     labels = read_labels()
     for name in wanted:
         chosen = SETS[name]
@@ -1097,9 +1138,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         if "precision" in result:
             rows = table(result["recall"], result["precision"])
             print(render_text(rows))
-        if result.get("holdout"):
-            print(("\n" if "precision" in result else "") + "held-out corpus")
-            print(render_text(holdout_table(result["holdout"]), HOLDOUT_HEADER))
+        printed = "precision" in result
+        for name in HELD_OUT_SETS:
+            if result.get(name):
+                print(("\n" if printed else "") + SETS[name].title)
+                print(render_text(holdout_table(result[name]), HOLDOUT_HEADER))
+                printed = True
         if args.markdown:
             args.markdown.write_text(render_markdown(rows, result), encoding="utf-8")
     else:

@@ -205,7 +205,17 @@ def test_the_held_out_set_shares_no_package_with_the_tuned_one():
     assert quality.SETS["holdout"].root != quality.SETS["precision"].root
 
 
-@pytest.mark.parametrize("pinned", quality.HOLDOUT, ids=lambda p: p[0])
+def test_no_two_sets_share_a_package_or_a_folder():
+    names = list(quality.SETS)
+    assert set(quality.HELD_OUT_SETS) == set(names) - {quality.DEFAULT_SET}
+    assert quality.SETS["fresh"].packages == tuple(quality.FRESH) and 8 <= len(quality.FRESH) <= 12
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
+            assert quality.SETS[a].root != quality.SETS[b].root
+
+
+@pytest.mark.parametrize("pinned", quality.HOLDOUT + quality.FRESH, ids=lambda p: p[0])
 def test_every_held_out_pin_is_well_formed(pinned):
     name, version, filename, sha256 = pinned
     assert len(sha256) == 64 and int(sha256, 16) >= 0
@@ -222,9 +232,10 @@ def held_out_label(package, verdict="FP"):
 
 
 def test_labels_are_split_between_the_sets_by_package():
-    held = quality.HOLDOUT[0][0]
-    labels = [held_out_label("timm"), held_out_label(held), held_out_label("a-dropped-package")]
+    held, fresh = quality.HOLDOUT[0][0], quality.FRESH[0][0]
+    labels = [held_out_label("timm"), held_out_label(held), held_out_label("a-dropped-package"), held_out_label(fresh)]
     assert [l.package for l in quality.labels_of(quality.SETS["holdout"], labels)] == [held]
+    assert [l.package for l in quality.labels_of(quality.SETS["fresh"], labels)] == [fresh]
     assert [l.package for l in quality.labels_of(quality.SETS["precision"], labels)] == ["timm", "a-dropped-package"]
 
 
@@ -235,19 +246,24 @@ def test_held_out_labels_do_not_count_as_stale_on_the_default_set():
     assert (summary["labels"], summary["stale_labels"]) == (1, 0)
 
 
-def fake_set(tmp_path, monkeypatch, downloaded=True):
-    root = tmp_path / "holdout"
+def fake_set(tmp_path, monkeypatch, downloaded=True, name="holdout"):
+    root = tmp_path / name
     if downloaded:
         root.mkdir()
         (root / "MANIFEST.json").write_text("{}")
-    monkeypatch.setitem(quality.SETS, "holdout", quality.CorpusSet("holdout", tuple(quality.HOLDOUT), root, "held-out"))
+    real = quality.SETS[name]
+    monkeypatch.setitem(quality.SETS, name, quality.CorpusSet(name, real.packages, root, real.title))
 
 
 def test_all_measures_the_held_out_set_only_where_it_is_downloaded(tmp_path, monkeypatch):
     fake_set(tmp_path, monkeypatch, downloaded=False)
+    fake_set(tmp_path, monkeypatch, downloaded=False, name="fresh")
     assert quality.measured_sets("all", "both") == ["precision"]
     fake_set(tmp_path, monkeypatch, downloaded=True)
     assert quality.measured_sets("all", "both") == ["precision", "holdout"]
+    fake_set(tmp_path, monkeypatch, downloaded=True, name="fresh")
+    assert quality.measured_sets("all", "both") == ["precision", "holdout", "fresh"]
+    assert quality.measured_sets("all", "fresh") == ["fresh"]
     assert quality.measured_sets("all", "precision") == ["precision"]
     assert quality.measured_sets("all", "holdout") == ["holdout"]
     assert quality.measured_sets("precision", "holdout") == ["holdout"]
@@ -260,6 +276,8 @@ def test_only_a_run_with_the_default_set_is_saved_as_all():
     assert quality.result_kind("all", ["precision", "holdout"]) == "all"
     assert quality.result_kind("all", ["holdout"]) == "holdout-all"
     assert quality.result_kind("precision", ["holdout"]) == "holdout-precision"
+    assert quality.result_kind("all", ["fresh"]) == "fresh-all"
+    assert quality.result_kind("all", ["precision", "holdout", "fresh"]) == "all"
     assert quality.result_kind("precision", ["precision"]) == "precision"
     assert quality.result_kind("recall", []) == "recall"
 
@@ -268,6 +286,7 @@ def test_held_out_sheets_never_take_the_default_sets_names():
     assert quality.sheet_path("NAN001", 3).name == "NAN001-seed3.md"
     assert quality.sheet_path("NAN001", 3, quality.SETS["precision"]).name == "NAN001-seed3.md"
     assert quality.sheet_path("NAN001", 3, quality.SETS["holdout"]).name == "holdout-NAN001-seed3.md"
+    assert quality.sheet_path("NAN001", 3, quality.SETS["fresh"]).name == "fresh-NAN001-seed3.md"
 
 
 def test_every_command_takes_the_set_and_defaults_to_the_tuned_one(monkeypatch):
@@ -290,12 +309,14 @@ def test_every_command_takes_the_set_and_defaults_to_the_tuned_one(monkeypatch):
     monkeypatch.setattr(quality, "read_labels", lambda *a, **k: [])
     quality.main(["findings", "--rule", "NAN001", "--set", "holdout"])
     quality.main(["findings", "--rule", "NAN001"])
-    assert seen["findings"] == ["holdout", "precision"]
+    quality.main(["findings", "--rule", "NAN001", "--set", "fresh"])
+    assert seen["findings"] == ["holdout", "precision", "fresh"]
 
 
-def test_all_refuses_to_write_a_quality_md_of_the_held_out_set_alone(tmp_path):
+@pytest.mark.parametrize("name", quality.HELD_OUT_SETS)
+def test_all_refuses_to_write_a_quality_md_of_the_held_out_set_alone(tmp_path, name):
     with pytest.raises(SystemExit) as raised:
-        quality.main(["all", "--set", "holdout", "--markdown", str(tmp_path / "Q.md")])
+        quality.main(["all", "--set", name, "--markdown", str(tmp_path / "Q.md")])
     assert raised.value.code == 2 and not (tmp_path / "Q.md").exists()
 
 
@@ -321,6 +342,24 @@ def test_the_held_out_section_says_when_it_was_not_measured():
     summary = quality.summarize_precision([], [])
     text = "\n".join(quality.render_holdout_markdown({"holdout": summary}))
     assert "| **all five** | 0 | 0 | 0/0/0 |" in text
+
+
+def test_the_fresh_set_gets_its_own_section_and_printed_table(tmp_path, monkeypatch, capsys):
+    text = "\n".join(quality.render_holdout_markdown({"fresh": None}, "fresh"))
+    assert "## Fresh held-out corpus" in text and "corpus --set fresh" in text
+    summary = quality.summarize_precision([], [])
+    text = "\n".join(quality.render_holdout_markdown({"fresh": summary}, "fresh"))
+    assert f"Precision on {len(quality.FRESH)} pinned packages" in text and "`FRESH`" in text
+    assert "| **every rule** | 0 | 0 | 0/0/0 |" in text
+    # `all` prints a table per held-out set it measured, after the default one
+    fake_set(tmp_path, monkeypatch, downloaded=True, name="fresh")
+    monkeypatch.setattr(quality, "meta", lambda: {"date": "2000-01-01 00:00"})
+    monkeypatch.setattr(quality, "save", lambda result, kind: quality.REPO / f"{kind}.json")
+    monkeypatch.setattr(quality, "precision_findings", lambda python, corpus_set=None: [])
+    monkeypatch.setattr(quality, "read_labels", lambda *a, **k: [])
+    assert quality.main(["all", "--set", "fresh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("fresh held-out corpus\n") and "**" not in out and "every rule" in out
 
 
 def sdist(files):
