@@ -277,6 +277,24 @@ def test_which_functions_return_a_sum_of_a_parameter():
     assert summary.reducing == {("squared_sum",): 0, ("mean_of",): 1, ("Net", "_total"): 0}
 
 
+def test_which_parameters_every_call_of_the_module_hands_configuration():
+    summary = summary_of(
+        """
+        WIDTH = 64
+        def round_up(x, tol):
+            return x
+        def scaled(v, k):
+            return v
+        def build(config, data):
+            a = round_up(config["model"]["width"] * 8 / 3, tol=0.05)
+            b = round_up(WIDTH, 0.1)
+            return scaled(data, 2) + scaled(config.k, 0)
+        """
+    )
+    assert summary.configured == {(("round_up",), "x"), (("round_up",), "tol")}
+    # `data` is a caller's value, and a literal 0 is no setting a log could take.
+
+
 def test_risks_are_those_of_the_model_a_step_trains():
     summary = summary_of(
         """

@@ -12,6 +12,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import clamped_to_unit, cosine
 from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.flow import assigned_value
+from nanlint.values.gradient import function_path
 from nanlint.values.guards import catches, is_guarded, subjects
 from nanlint.values.library import ARRAYS, library_of
 from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
@@ -33,10 +34,12 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 
 # Parameters named like a model or algorithm setting come from a configuration that
 # is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
-# `upper_bound`, a dimension `noise_d`, an aspect `ratio` range. Not a `min_` / `max_` bound: `sigma_min=0` is what callers pass when
-# they want a schedule down to 0, the way the incident's formatter was passed a count of 0.
+# `upper_bound`, a dimension `noise_d`, an aspect `ratio` range, the top of a range
+# (`sigma_max` is 80 in a Karras schedule; reviewers found it never 0). Not a `min_`
+# bound: `sigma_min=0` is what callers pass when they want a schedule down to 0, the
+# way the incident's formatter was passed a count of 0.
 _SETTING = re.compile(
-    r"^(num|n|total)_|_(size|dim|dims|d|resolution|heads|buckets|base|len|length|distance|embeddings|"
+    r"^(num|n|total|max)_|_(max|size|dim|dims|d|resolution|heads|buckets|base|len|length|distance|embeddings|"
     r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr|ratio|ratios)$|lrate$|"
     r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound|ratio|ratios)$"
 )
@@ -90,8 +93,10 @@ class MathDomainUnguarded(Rule):
     module (or function) calls it, with what that has checked; but the length of a
     nested function's argument is flagged (`len(text)` is 0 for an empty text), not the
     length of a parameter annotated as a tensor or array (its leading dimension, a shape
-    like `x.shape[0]`). A bound named `min` or
-    `max` (`sigma_min`, `max_batch`) is not: 0 is a value callers pass. A check on the way counts as a
+    like `x.shape[0]`), nor an upper bound (`sigma_max`, `max_period`: the top of a
+    positive range), nor a parameter that every call in its module passes
+    configuration (`round_to_power_of_two(config["width"] * 8 / 3)`). A lower bound
+    (`sigma_min`, `min_value`) is flagged: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
     `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
@@ -214,6 +219,11 @@ class MathDomainUnguarded(Rule):
         # A crop's aspect-ratio range is configuration, like a scale range.
         "import math\nimport random\ndef crop_params(area, scale, ratio):\n"
         "    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))\n    return math.exp(random.uniform(*log_ratio))\n",
+        # The top of a range is positive by meaning; a helper every call of its module
+        # hands configuration is configured.
+        "import math\ndef log_sigma_top(sigma_max):\n    return math.log(sigma_max)\n",
+        "import math\ndef round_to_power_of_two(x):\n    return 2 ** math.ceil(math.log2(x))\n"
+        "def widths(config):\n    return round_to_power_of_two(config['model']['width'] * 8 / 3)\n",
         # Dimensions (`image_d`, `noise_d`) are settings of the model.
         "import math\ndef logsnr_shift(fn, image_d, noise_d):\n    return 2 * math.log(noise_d / image_d)\n",
         # The length of a tensor is its leading dimension, a shape like `x.shape[0]`.
@@ -287,6 +297,7 @@ class MathDomainUnguarded(Rule):
         # A bound is a caller's value like any other: a schedule down to `sigma_min=0`
         # raises (a Karras or geometric noise schedule).
         Invalid("import math\ndef log_sigma_range(sigma_min, sigma_max):\n    return math.log(sigma_min), math.log(sigma_max)\n"),
+        Invalid("import math\ndef floor_exponent(min_value):\n    return math.floor(math.log10(min_value))\n"),
         # A running sum of squared deviations, updated as values come and go: rounding
         # leaves it a hair below 0 when the window is constant.
         Invalid(
@@ -433,6 +444,8 @@ class MathDomainUnguarded(Rule):
                     return None
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
+                if (function_path(self.context), name.value) in self.context.summary.configured:
+                    return None  # every call of its module passes configuration
                 return f"{'the length of ' if counted else ''}the parameter `{name.value}`"
         value = assigned_value(self.context, name)
         if value is None or depth == 0:

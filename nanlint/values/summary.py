@@ -104,6 +104,10 @@ class ModuleSummary:
     # (`def squared_sum(x, dims): return torch.sum(x, dims)`), with that parameter's
     # position among those a call passes (`self` not counted for a method).
     reducing: Dict[Path, int] = field(default_factory=dict)
+    # Parameters that every call the module makes passes configuration: a positive
+    # number, an attribute (`self.width`, `cfg.scale`), a value looked up by name
+    # (`config["model"]["width"] * 8 / 3`), or arithmetic of those.
+    configured: FrozenSet[Tuple[Path, str]] = frozenset()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -170,6 +174,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         frozenset(walk.decreased),
         *_calls_between_functions(walk, models, source),
         reducing=_reducing(walk),
+        configured=_configured(walk, _Kinds(walk, models)),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -486,6 +491,38 @@ def _passed(walk: "_Walk", kinds: "_Kinds"):
             elif _is_distance(walk, argument, owner.path, 4):
                 distances.setdefault((callee, param), (call.lineno, call.col_offset))
     return found, distances
+
+
+def _configured(walk: "_Walk", kinds: "_Kinds") -> FrozenSet[Tuple[Path, str]]:
+    every: Dict[Tuple[Path, str], bool] = {}
+    for owner, call in walk.local_calls:
+        callee, skip = kinds.callee(owner.path, call)
+        params = walk.signatures.get(callee or ())
+        if not params:
+            continue
+        given = [(params[position + skip], argument) for position, argument in enumerate(call.args)
+                 if position + skip < len(params) and type(argument) is not ast.Starred]
+        given += [(k.arg, k.value) for k in call.keywords if k.arg in params]
+        for param, argument in given:
+            key = (callee, param)
+            every[key] = every.get(key, True) and _is_configuration(argument)
+    return frozenset(key for key, configured in every.items() if configured)
+
+
+def _is_configuration(value: ast.AST) -> bool:
+    kind = type(value)
+    if kind is ast.Constant:
+        return type(value.value) in (int, float) and value.value > 0
+    if kind is ast.Attribute:
+        return True
+    if kind is ast.Subscript:
+        key = value.slice
+        return type(key) is ast.Constant and type(key.value) is str
+    if kind is ast.BinOp and type(value.op) in (ast.Add, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow):
+        return _is_configuration(value.left) and _is_configuration(value.right)
+    if kind is ast.Name:
+        return value.id.isupper() and len(value.id) > 1  # a module's constant
+    return False
 
 
 def _reducing(walk: "_Walk") -> Dict[Path, int]:
