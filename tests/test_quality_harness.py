@@ -69,9 +69,17 @@ def test_finding_of_another_rule_is_not_found():
     assert not result.found
 
 
-def test_beyond_the_five_any_rule_counts():
-    result = quality.judge_case(case(category="DIV0"), [finding("NAN004", 4)], None, SOURCE)
+def test_beyond_the_rules_any_rule_counts():
+    if not quality.BEYOND:
+        pytest.skip("every category has its rule")
+    result = quality.judge_case(case(category=quality.BEYOND[0]), [finding("NAN004", 4)], None, SOURCE)
     assert result.found
+
+
+def test_a_category_with_its_rule_counts_only_that_rule():
+    result = quality.judge_case(case(category="DIV0"), [finding("NAN004", 4)], None, SOURCE)
+    assert not result.found
+    assert quality.judge_case(case(category="DIV0"), [finding("NAN008", 4)], None, SOURCE).found
 
 
 def test_silence_on_the_fixed_version_counts_only_inside_the_span():
