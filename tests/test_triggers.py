@@ -43,7 +43,7 @@ WANTED = {
 WANTED["NAN008"] = [
     "import torch\ny = x / x.norm (dim=-1)\n",
     "import numpy as np\ny = (x - x.mean()) / np.std(x, axis=0)\n",
-    "from torch import max\ny = x / max(x, 1)[0]\n",
+    "from torch import max, min\ny = (x - min(x, 1)[0]) / (max(x, 1)[0] - min(x, 1)[0])\n",
     "from torch.linalg import (\n    vector_norm,\n)\ny = x / vector_norm(x)\n",
     "import torch\ny = x / (x ** 2).sum() ** 0.5\n",
 ]

@@ -14,8 +14,8 @@ from nanlint.values.facts import addend_code, bare_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import AUTOGRAD, library_of
-from nanlint.values.spread import MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
-from nanlint.values.zeros import can_reach_zero
+from nanlint.values.spread import MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
+from nanlint.values.zeros import CLAMP, MAXIMUM, RELU, can_reach_zero
 
 # `torch.div(a, b)`, `np.divide(a, b)`: a division by its second argument.
 DIVIDE = (
@@ -29,12 +29,13 @@ DIVIDE = (
 )
 _DIVIDE_METHODS = ("div", "div_", "divide", "true_divide")
 
-_SPREAD_METHODS = ("max", "amax", "std", "norm", "sqrt", "var")
+_SPREAD_METHODS = ("std", "norm", "sqrt", "var")
 _SPREAD_FUNCTIONS = tuple(
     f"{module}.{function}"
     for module in ("torch", "numpy", "jax.numpy")
-    for function in ("max", "amax", "nanmax", "std", "nanstd", "var", "nanvar", "sqrt", "norm")
+    for function in ("std", "nanstd", "var", "nanvar", "sqrt", "norm")
 ) + ("torch.linalg.norm", "torch.linalg.vector_norm", "numpy.linalg.norm", "jax.numpy.linalg.norm")
+_BESIDE_MAXIMUM = ("min", "amin", "relu", "clamp", "clamp_min", "clip")
 
 # What the spread is, and the input on which it is 0 along with the numerator.
 _SPREADS = {
@@ -282,7 +283,12 @@ class NormalizationWithoutEps(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        return index.calls_method(_SPREAD_METHODS) or index.calls_any(_SPREAD_FUNCTIONS) or index.half_powers
+        if index.calls_method(_SPREAD_METHODS) or index.calls_any(_SPREAD_FUNCTIONS) or index.half_powers:
+            return True
+        # A maximum is a spread only beside a minimum (a range) or a cut at 0.
+        return (index.calls_method(("max", "amax")) or index.calls_any(MAXIMA)) and (
+            index.calls_method(_BESIDE_MAXIMUM) or index.calls_any(MINIMA + RELU + CLAMP + MAXIMUM)
+        )
 
     @classmethod
     def wants_part(cls, part, module) -> bool:
