@@ -11,7 +11,7 @@ from nanlint.rule import rules_by_code
 from nanlint.shim.findings import verify_source
 from nanlint.shim.verify import FIXED, HOLDS, NOT_FIXED, SKIPPED
 
-CODES = ("NAN001", "NAN002", "NAN003", "NAN004", "NAN006", "NAN007")
+CODES = ("NAN001", "NAN002", "NAN003", "NAN004", "NAN006", "NAN007", "NAN008")
 RULES = rules_by_code()
 CASES = [
     (code, index, example)

@@ -53,6 +53,13 @@ WANTED["NAN007"] = [
     "import torch\ny = [c.asin  # angle\n()]\n",
     "def f(lib, c):\n    return lib.arcsin(c)\n",
 ]
+WANTED["NAN008"] = [
+    "import torch\ny = x / x.norm (dim=-1)\n",
+    "import numpy as np\ny = (x - x.mean()) / np.std(x, axis=0)\n",
+    "from torch import max, min\ny = (x - min(x, 1)[0]) / (max(x, 1)[0] - min(x, 1)[0])\n",
+    "from torch.linalg import (\n    vector_norm,\n)\ny = x / vector_norm(x)\n",
+    "import torch\ny = x / (x ** 2).sum() ** 0.5\n",
+]
 WANTED["NAN002"] = WANTED["NAN001"][:9] + WANTED["NAN003"]
 
 # Sources that name the words without calling them: no rule is triggered.

@@ -262,3 +262,53 @@ def _magnitude_of(context: FileContext, part: cst.CSTNode, about: set) -> bool:
         and len(value.args) == 1
         and bare_code(context, value.args[0].value) in about
     )
+def under_where_on(context: FileContext, about: set) -> bool:
+    """Whether the node being visited is a branch of a `where` whose condition tests one
+    of `about`: `torch.where(n > 0, v / n, v)` divides only where `n` is not 0."""
+    from nanlint.values.api import WHERE
+
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node = path[index]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(node, cst.Call) and node.args and context.qualified_name(node.func) in WHERE:
+            if path[index + 1] is not node.args[0] and _mentions(context, node.args[0].value, about):
+                return True
+    return False
+
+
+_IN_PLACE_GUARDS = re.compile(r"^(clamp|clip|clamp_min|add|masked_fill|fill|copy)_$")
+
+
+def is_patched(context: FileContext, about: set) -> bool:
+    """Whether a statement before the node being visited, in its block or one around it
+    in the same function, rewrites part of one of `about` in place: `s[s == 0] = 1`,
+    `n.clamp_(min=eps)`, `n[n < eps] = eps`. The value read afterwards is not the
+    spread as computed."""
+    path = context.ancestors
+    for index in range(len(path) - 2, -1, -1):
+        node, child = path[index], path[index + 1]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if not isinstance(node, (cst.IndentedBlock, cst.Module)):
+            continue
+        for statement in node.body:
+            if statement is child:
+                break
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Subscript) and bare_code(context, target.target.value) in about:
+                            return True
+                call = small.value if isinstance(small, cst.Expr) else None
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and _IN_PLACE_GUARDS.match(call.func.attr.value)
+                    and bare_code(context, call.func.value) in about
+                ):
+                    return True
+    return False
