@@ -149,8 +149,14 @@ class ModuleIndex:
                     elif isinstance(node.func, ast.Attribute):
                         methods.add(node.func.attr)
                 elif kind is ast.BinOp:
-                    if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
+                    op = type(node.op)
+                    if op is ast.Div:
+                        methods.add("__truediv__")  # `a / b` is `a.__truediv__(b)`
+                    elif op is ast.Pow and isinstance(node.right, ast.Constant) and node.right.value == 0.5:
                         found.half_powers = True
+                elif kind is ast.AugAssign:
+                    if type(node.op) is ast.Div:
+                        methods.add("__itruediv__")  # `a /= b`
                 elif kind is ast.arg:
                     bound.add(node.arg)
                     others.add(node.arg)

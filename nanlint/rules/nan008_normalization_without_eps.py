@@ -27,6 +27,7 @@ DIVIDE = (
     "jax.numpy.true_divide",
 )
 _DIVIDE_METHODS = ("div", "div_", "divide", "true_divide")
+_DIVISIONS = ("__truediv__", "__itruediv__", *_DIVIDE_METHODS)
 
 _SPREAD_METHODS = ("std", "norm", "sqrt", "var")
 _SPREAD_FUNCTIONS = tuple(
@@ -282,6 +283,12 @@ class NormalizationWithoutEps(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
+        # A module that divides nowhere has nothing to flag: most code that takes a max or
+        # a norm never divides by it (the index records `/` as `__truediv__`).
+        return (index.calls_method(_DIVISIONS) or index.calls_any(DIVIDE)) and cls._spreads(index)
+
+    @classmethod
+    def _spreads(cls, index) -> bool:
         if index.calls_method(_SPREAD_METHODS) or index.calls_any(_SPREAD_FUNCTIONS) or index.half_powers:
             return True
         # A maximum is a spread only beside a minimum (a range) or a cut at 0.
@@ -293,7 +300,7 @@ class NormalizationWithoutEps(Rule):
     def wants_part(cls, part, module) -> bool:
         """A part that divides, and computes a spread or calls a function of the module
         that does (`me, st = self._moments(data)` divides by what the helper computed)."""
-        if not cls.wants(part):
+        if not cls._spreads(part):
             helpers = module.memo.get(cls.code)
             if helpers is None:
                 helpers = module.memo[cls.code] = frozenset(_spread_helpers(module))
@@ -430,7 +437,7 @@ def _spread_helpers(module):
     while stack:
         part = stack.pop()
         stack.extend(part.parts)
-        if NormalizationWithoutEps.wants(part) and _returns_tuple(part.node):
+        if NormalizationWithoutEps._spreads(part) and _returns_tuple(part.node):
             yield part.node.name
 
 
