@@ -378,3 +378,11 @@ def test_no_tree_outlives_the_file_though_the_collector_is_paused():
         assert not [o for o in gc.get_objects() if type(o) is ast.Module]
     finally:
         gc.enable()
+
+
+def test_the_index_records_a_division_as_a_call_of_truediv():
+    # `a / b` is `a.__truediv__(b)`: a rule that needs a division asks for that method.
+    index = ModuleIndex.from_ast(ast.parse("def f(x):\n    return x / x.max()\ndef g(x):\n    x /= 2\ndef h(x):\n    return x.max()\n"))
+    f, g, h = index.parts
+    assert f.calls_method(("__truediv__",)) and g.calls_method(("__itruediv__",))
+    assert not h.calls_method(("__truediv__", "__itruediv__"))
