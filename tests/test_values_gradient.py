@@ -295,6 +295,25 @@ def test_which_parameters_every_call_of_the_module_hands_configuration():
     # `data` is a caller's value, and a literal 0 is no setting a log could take.
 
 
+def test_which_attributes_hold_exactly_one_probability_layer():
+    summary = summary_of(
+        """
+        from torch import nn
+        class A(nn.Module):
+            def __init__(self):
+                self.sigmoid = nn.Sigmoid()
+                self.softmax = nn.Softmax(dim=-1)
+                self.head = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())
+                self.act = nn.Sigmoid()
+        class B(nn.Module):
+            def __init__(self):
+                self.act = nn.Softmax(1)
+        """
+    )
+    # `self.act` is a sigmoid in one class and a softmax in another: neither is certain.
+    assert summary.single_layers == {"self.sigmoid": ("Sigmoid", None), "self.softmax": ("Softmax", -1)}
+
+
 def test_risks_are_those_of_the_model_a_step_trains():
     summary = summary_of(
         """

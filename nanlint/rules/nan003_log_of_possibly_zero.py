@@ -70,7 +70,9 @@ class LogOfPossiblyZero(Rule):
     `log(softmax(x, dim))` becomes `log_softmax(x, dim)` in the namespace the code
     used (`F.log_softmax`, `torch.log_softmax`, `x.log_softmax(dim)`); `log(sigmoid(x))`
     becomes `torch.nn.functional.logsigmoid(x)`, and `log(1 - sigmoid(x))` becomes
-    `logsigmoid(-x)`, since 1 - sigmoid(x) = sigmoid(-x). These are the same function,
+    `logsigmoid(-x)`, since 1 - sigmoid(x) = sigmoid(-x); a layer the class holds as exactly
+    `nn.Sigmoid()` or `nn.Softmax(dim=d)` (`self.sigmoid(x)`) is that function too, and
+    its log becomes `logsigmoid(x)` / `log_softmax(x, dim=d)`. These are the same function,
     computed without the underflow: exact, safe fixes. `log(1 + x)` -> `log1p(x)` is
     not offered: log1p(-1) is -inf too, so it fixes nothing this rule flags.
 
@@ -165,6 +167,23 @@ class LogOfPossiblyZero(Rule):
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
+        # A class that holds the layer: `self.sigmoid(x)` is `torch.sigmoid(x)`.
+        Invalid(
+            "import torch\nfrom torch import nn\nclass SigmoidLoss(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.sigmoid = nn.Sigmoid()\n        self.nll = nn.NLLLoss()\n"
+            "    def forward(self, x, y):\n        return self.nll(torch.log(self.sigmoid(x)), y)\n",
+            "import torch\nfrom torch import nn\nclass SigmoidLoss(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.sigmoid = nn.Sigmoid()\n        self.nll = nn.NLLLoss()\n"
+            "    def forward(self, x, y):\n        return self.nll(nn.functional.logsigmoid(x), y)\n",
+        ),
+        Invalid(
+            "import torch\nfrom torch import nn\nclass Head(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.softmax = nn.Softmax(dim=1)\n"
+            "    def forward(self, x, y):\n        return -(y * torch.log(self.softmax(x))).sum(1).mean()\n",
+            "import torch\nfrom torch import nn\nclass Head(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.softmax = nn.Softmax(dim=1)\n"
+            "    def forward(self, x, y):\n        return -(y * nn.functional.log_softmax(x, dim=1)).sum(1).mean()\n",
+        ),
         # A VAE's std made positive with a softplus head, handed to a KL term.
         Invalid(
             "import torch\nfrom torch import nn\nclass VRNN(nn.Module):\n    def __init__(self):\n"
@@ -438,7 +457,7 @@ class LogOfPossiblyZero(Rule):
         log(1 - sigmoid(x)) is logsigmoid(-x): the same values, without underflow."""
         if len(log.args) > 1:
             return None  # `out=` and the like
-        softmax = self._log_softmax(operand, framework)
+        softmax = self._log_softmax(operand, framework) or self._layer_log_softmax(operand, framework)
         if softmax is not None:
             code, needed = softmax
             return _fix("Use log_softmax", Replace(log, code), SAFE, needed)
@@ -466,6 +485,9 @@ class LogOfPossiblyZero(Rule):
         if qualified is None:
             if method != "softmax" or framework != "torch" or not operand.args:
                 return None
+            owner = receiver(operand)
+            if isinstance(owner, cst.Name) and owner.value == "self":
+                return None  # `self.softmax(x)` calls a layer the class holds, not Tensor.softmax
         elif qualified not in SOFTMAX or not qualified.startswith(LOG_SOFTMAX_HOME.get(framework, "\0")):
             return None
         if isinstance(operand.func, cst.Attribute):
@@ -479,7 +501,34 @@ class LogOfPossiblyZero(Rule):
         arguments = self.context.code(operand)[len(self.context.code(operand.func)) :]
         return function + arguments, needed
 
+    def _layer(self, operand: cst.BaseExpression, framework: str):
+        """(the layer, its dim, its input) for `self.act(x)` where `self.act` is exactly an
+        `nn.Sigmoid()` or `nn.Softmax(dim=d)`; else None."""
+        if framework != "torch" or not isinstance(operand, cst.Call) or len(operand.args) != 1:
+            return None
+        func, arg = operand.func, operand.args[0]
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return None
+        if arg.keyword is not None or arg.star:
+            return None
+        layer = self.context.summary.single_layers.get(f"self.{func.attr.value}")
+        return (*layer, arg.value) if layer is not None else None
+
+    def _layer_log_softmax(self, operand: cst.BaseExpression, framework: str) -> Optional[Tuple[str, Optional[str]]]:
+        """`log(self.softmax(x))` with `self.softmax = nn.Softmax(dim=1)`: `log_softmax(x, dim=1)`."""
+        layer = self._layer(operand, framework)
+        if layer is None or layer[0] != "Softmax":
+            return None
+        reference = self.context.reference("torch.nn.functional.log_softmax")
+        if reference is None:
+            return None
+        function, needed = reference
+        return f"{function}({bare_code(self.context, layer[2])}, dim={layer[1]})", needed
+
     def _sigmoid_input(self, operand: cst.BaseExpression, framework: str) -> Optional[cst.BaseExpression]:
+        layer = self._layer(operand, framework)
+        if layer is not None and layer[0] == "Sigmoid":
+            return layer[2]  # `self.sigmoid(x)` with `self.sigmoid = nn.Sigmoid()`
         if not isinstance(operand, cst.Call):
             return None
         qualified, method = callee(self.context, operand)

@@ -586,6 +586,12 @@ class _Checker:
         if isinstance(value, ast.Call) and self.qualify(value.func) in _FINFO and node.attr in _FINFO_ATTRIBUTES:
             self.visit(value, node)
             return None
+        if isinstance(value, ast.Name) and value.id in ("self", "cls"):
+            # `self.sigmoid(x)`: a layer the object holds, whatever its name says.
+            raise Refused(
+                f"`{value.id}.{node.attr}`: `{value.id}` is not known to be a tensor (it is the object "
+                "the code belongs to); attributes of unknown objects are not evaluated"
+            )
         if node.attr not in TENSOR_ATTRIBUTES:
             chain = _dotted(node)
             if isinstance(_root_node(node), ast.Name) and chain:

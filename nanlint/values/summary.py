@@ -108,6 +108,11 @@ class ModuleSummary:
     # number, an attribute (`self.width`, `cfg.scale`), a value looked up by name
     # (`config["model"]["width"] * 8 / 3`), or arithmetic of those.
     configured: FrozenSet[Tuple[Path, str]] = frozenset()
+    # `self.<name>` attributes that hold exactly one probability layer wherever the
+    # module assigns them (`self.sigmoid = nn.Sigmoid()`, `self.softmax = nn.Softmax(dim=1)`):
+    # "self.sigmoid" -> ("Sigmoid", None), "self.softmax" -> ("Softmax", 1). A call of one
+    # is that function, so a log of it has an exact rewrite.
+    single_layers: Dict[str, Tuple[str, Optional[int]]] = field(default_factory=dict)
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -174,6 +179,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         frozenset(walk.decreased),
         *_calls_between_functions(walk, models, source),
         reducing=_reducing(walk),
+        single_layers=_single_layers(walk.self_assignments),
         configured=_configured(walk, _Kinds(walk, models)),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
@@ -491,6 +497,30 @@ def _passed(walk: "_Walk", kinds: "_Kinds"):
             elif _is_distance(walk, argument, owner.path, 4):
                 distances.setdefault((callee, param), (call.lineno, call.col_offset))
     return found, distances
+
+
+def _single_layers(self_assignments) -> Dict[str, Tuple[str, Optional[int]]]:
+    found: Dict[str, Optional[Tuple[str, Optional[int]]]] = {}
+    for attr, value in self_assignments:
+        layer = _single_layer(value)
+        key = f"self.{attr}"
+        found[key] = layer if found.get(key, layer) == layer else None
+    return {key: layer for key, layer in found.items() if layer is not None}
+
+
+def _single_layer(value: ast.AST) -> Optional[Tuple[str, Optional[int]]]:
+    if type(value) is not ast.Call:
+        return None
+    name = _last_name(value.func)
+    if name == "Sigmoid" and not value.args and not value.keywords:
+        return ("Sigmoid", None)
+    if name == "Softmax":
+        given = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dim"), None)
+        if type(given) is ast.Constant and type(given.value) is int:
+            return ("Softmax", given.value)
+        if type(given) is ast.UnaryOp and type(given.op) is ast.USub and type(given.operand) is ast.Constant:
+            return ("Softmax", -given.operand.value)
+    return None
 
 
 def _configured(walk: "_Walk", kinds: "_Kinds") -> FrozenSet[Tuple[Path, str]]:
