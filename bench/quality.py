@@ -906,26 +906,19 @@ def holdout_table(precision_summary: dict) -> List[List[str]]:
     rows = []
     rules = precision_summary["rules"]
     totals = Counter()
-    for category, codes in CATEGORY_RULES.items():
-        p = Counter()
-        for code in codes:
-            p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
-        rows.append([", ".join(codes), str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
-                     _pct(p["TP"], p["TP"] + p["FP"]), _fixes(p)])
-        totals.update(p)
-    rows.append(["**all five**", str(totals["findings"]), str(totals["reviewed"]),
-                 f"{totals['TP']}/{totals['FP']}/{totals['DEBATABLE']}", _pct(totals["TP"], totals["TP"] + totals["FP"]),
-                 _fixes(totals)])
-    for codes in BEYOND_RULES.values():
-        p = Counter()
-        for code in codes:
-            p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
-        rows.append([", ".join(codes), str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
-                     _pct(p["TP"], p["TP"] + p["FP"]), _fixes(p)])
-        totals.update(p)
-    rows.append(["**every rule**", str(totals["findings"]), str(totals["reviewed"]),
-                 f"{totals['TP']}/{totals['FP']}/{totals['DEBATABLE']}", _pct(totals["TP"], totals["TP"] + totals["FP"]),
-                 _fixes(totals)])
+
+    def row(label: str, p: Counter) -> List[str]:
+        return [label, str(p["findings"]), str(p["reviewed"]), f"{p['TP']}/{p['FP']}/{p['DEBATABLE']}",
+                _pct(p["TP"], p["TP"] + p["FP"]), _fixes(p)]
+
+    for group, total in ((CATEGORY_RULES.values(), "**all five**"), (BEYOND_RULES.values(), "**every rule**")):
+        for codes in group:
+            p = Counter()
+            for code in codes:
+                p.update({k: v for k, v in rules.get(code, {}).items() if isinstance(v, int)})
+            rows.append(row(", ".join(codes), p))
+            totals.update(p)
+        rows.append(row(total, totals))
     return rows
 
 

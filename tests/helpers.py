@@ -73,3 +73,34 @@ def rows(stdout: str):
         path, row, column = head.rsplit(":", 2)
         found.append((os.path.normpath(path), int(row), int(column), rest.split()[0]))
     return found
+
+
+def answer_at_return(source: str, question, last: bool = False):
+    """`question(context, value)` for the value the first (or last) `return` of the
+    source gives, asked with the context the engine builds for a file: a value-model
+    question tested on its own."""
+    import ast
+    import textwrap
+
+    import libcst as cst
+
+    from nanlint.linting.context import FileContext, FixOptions
+    from nanlint.linting.names import ModuleIndex
+    from nanlint.linting.walk import walk
+    from nanlint.values.summary import summarize
+
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    found = []
+    chosen = []
+
+    def visit(node):
+        if isinstance(node, cst.Return) and node.value is not None:
+            found.append(node)
+            if last or len(found) == 1:
+                chosen[:] = [question(context, node.value)]
+
+    walk(module, {"Return": [visit]}, {}, context.ancestors)
+    return chosen[0]

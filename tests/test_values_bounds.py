@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import ast
-import textwrap
 
 import libcst as cst
 import pytest
 
-from nanlint.linting.context import FileContext, FixOptions
-from nanlint.linting.names import ModuleIndex
-from nanlint.linting.walk import walk
+from helpers import answer_at_return
 from nanlint.values.bounds import bounded_above, exp_factor, is_maximum, nonnegative
-from nanlint.values.summary import summarize
 
 
 def _returned(source: str, question):
-    """`question(context, value)` for the value the first `return` of the source gives."""
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    index = ModuleIndex.from_ast(tree)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
-    found = []
-
-    def visit(node):
-        if isinstance(node, cst.Return) and node.value is not None and not found:
-            found.append(question(context, node.value))
-
-    walk(module, {"Return": [visit]}, {}, context.ancestors)
-    return found[0]
+    return answer_at_return(source, question)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from helpers import answer_at_return
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.values.gradient import carries_gradient, function_path
@@ -419,20 +420,7 @@ def test_a_tests_folder_far_up_the_path_does_not_make_a_test(filename):
 
 
 def _returned(source: str, question):
-    """`question(context, value)` for the value the first `return` of the source gives."""
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    index = ModuleIndex.from_ast(tree)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
-    found = []
-
-    def visit(node):
-        if isinstance(node, cst.Return) and node.value is not None:
-            found.append(question(context, node.value))
-
-    walk(module, {"Return": [visit]}, {}, context.ancestors)
-    return found[0]
+    return answer_at_return(source, question)
 
 
 def _library(source: str):

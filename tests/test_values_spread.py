@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import ast
-import textwrap
 
-import libcst as cst
 import pytest
 
-from nanlint.linting.context import FileContext, FixOptions
-from nanlint.linting.names import ModuleIndex
-from nanlint.linting.walk import walk
+from helpers import answer_at_return
 from nanlint.values.spread import CENTRED, MIN_SHIFTED, PLAIN, is_fixed_data, is_random_draw, shape_of, spread_of
-from nanlint.values.summary import summarize
 
 
 def _at_return(source: str, question):
-    """`question(context, value)` for the value of the last `return` of the source."""
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    module = cst.parse_module(source)
-    index = ModuleIndex.from_ast(tree)
-    context = FileContext("m.py", source, module, index.imports, FixOptions(), summary=summarize(tree))
-    found = []
-
-    def visit(node):
-        if isinstance(node, cst.Return) and node.value is not None:
-            found.append(question(context, node.value))
-
-    walk(module, {"Return": [visit]}, {}, context.ancestors)
-    return found[-1]
+    return answer_at_return(source, question, last=True)
 
 
 def _spread(source: str):

@@ -482,21 +482,29 @@ def _passed(walk: "_Walk", kinds: "_Kinds"):
     output (by kind), and a distance."""
     found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
     distances: Dict[Tuple[Path, str], Tuple[int, int]] = {}
+    for owner, call, key, argument in _arguments(walk, kinds):
+        kind = kinds.of(argument, owner.path, 5)
+        if kind is not None:
+            found.setdefault(key, (kind, call.lineno, call.col_offset))
+        elif _is_distance(walk, argument, owner.path, 4):
+            distances.setdefault(key, (call.lineno, call.col_offset))
+    return found, distances
+
+
+def _arguments(walk: "_Walk", kinds: "_Kinds"):
+    """(the calling function, the call, (callee path, parameter), the argument) for each
+    argument a call of the module hands one of its own functions."""
     for owner, call in walk.local_calls:
         callee, skip = kinds.callee(owner.path, call)
         params = walk.signatures.get(callee or ())
         if not params:
             continue
-        given = [(params[position + skip], argument) for position, argument in enumerate(call.args)
-                 if position + skip < len(params) and type(argument) is not ast.Starred]
-        given += [(k.arg, k.value) for k in call.keywords if k.arg in params]
-        for param, argument in given:
-            kind = kinds.of(argument, owner.path, 5)
-            if kind is not None:
-                found.setdefault((callee, param), (kind, call.lineno, call.col_offset))
-            elif _is_distance(walk, argument, owner.path, 4):
-                distances.setdefault((callee, param), (call.lineno, call.col_offset))
-    return found, distances
+        for position, argument in enumerate(call.args):
+            if position + skip < len(params) and type(argument) is not ast.Starred:
+                yield owner, call, (callee, params[position + skip]), argument
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                yield owner, call, (callee, keyword.arg), keyword.value
 
 
 def _single_layers(self_assignments) -> Dict[str, Tuple[str, Optional[int]]]:
@@ -525,17 +533,8 @@ def _single_layer(value: ast.AST) -> Optional[Tuple[str, Optional[int]]]:
 
 def _configured(walk: "_Walk", kinds: "_Kinds") -> FrozenSet[Tuple[Path, str]]:
     every: Dict[Tuple[Path, str], bool] = {}
-    for owner, call in walk.local_calls:
-        callee, skip = kinds.callee(owner.path, call)
-        params = walk.signatures.get(callee or ())
-        if not params:
-            continue
-        given = [(params[position + skip], argument) for position, argument in enumerate(call.args)
-                 if position + skip < len(params) and type(argument) is not ast.Starred]
-        given += [(k.arg, k.value) for k in call.keywords if k.arg in params]
-        for param, argument in given:
-            key = (callee, param)
-            every[key] = every.get(key, True) and _is_configuration(argument)
+    for _, _, key, argument in _arguments(walk, kinds):
+        every[key] = every.get(key, True) and _is_configuration(argument)
     return frozenset(key for key, configured in every.items() if configured)
 
 
