@@ -3,13 +3,20 @@ NAN001 flags (one with a safe fix, one with an unsafe fix), output parsing."""
 
 from __future__ import annotations
 
+import ast
 import os
+import textwrap
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Union
 
+import libcst as cst
 from click.testing import CliRunner, Result
 
 from nanlint.cli import cli
+from nanlint.linting.context import FileContext, FixOptions
+from nanlint.linting.names import ModuleIndex
+from nanlint.linting.walk import walk
+from nanlint.values.summary import summarize
 
 # Scripts whose last line runs a backward pass: a gradient flows through their roots.
 # NAN001 with a safe fix (vector_norm) on row 2, columns 5..42.
@@ -79,16 +86,6 @@ def answer_at_return(source: str, question, last: bool = False):
     """`question(context, value)` for the value the first (or last) `return` of the
     source gives, asked with the context the engine builds for a file: a value-model
     question tested on its own."""
-    import ast
-    import textwrap
-
-    import libcst as cst
-
-    from nanlint.linting.context import FileContext, FixOptions
-    from nanlint.linting.names import ModuleIndex
-    from nanlint.linting.walk import walk
-    from nanlint.values.summary import summarize
-
     source = textwrap.dedent(source)
     tree = ast.parse(source)
     module = cst.parse_module(source)

@@ -12,7 +12,7 @@ from nanlint.values.api import POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
 from nanlint.values.flow import assigned_value
-from nanlint.values.gradient import checked_after, divided_by_unguarded, feeds_no_gradient, in_reference_implementation
+from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation, ruled_out_by_code
 from nanlint.values.guards import eps_added_after
 from nanlint.values.numbers import is_eps_like, literal_number
 from nanlint.values.roots import Root, root_of
@@ -441,7 +441,7 @@ class SqrtWithoutEps(Rule):
             return  # a constant table, or values past `detach()` / `argmax`
         if feeds_no_gradient(self.context) or in_reference_implementation(self.context):
             return
-        if divided_by_unguarded(self.context) or checked_after(self.context):
+        if ruled_out_by_code(self.context):
             return  # its forward is already inf at 0, or it is asserted: the code rules 0 out
         if self._eps_added_after(root) or squares and eps_added_after(self.context, self.context.ancestors):
             return  # `E.sqrt() + eps`, or an eps added to it later: NAN002's, whose fix moves it inside

@@ -18,6 +18,7 @@ from nanlint.values.api import (
     POW,
     ROOT_TRIGGERS,
     RSQRT,
+    SHAPE_METHODS,
     SQRT,
     STD_AS_ROOT,
     STD_TRIGGERS,
@@ -37,10 +38,6 @@ from nanlint.values.library import NUMPY, PYTHON, library_of
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
 _POSITIVE = EXP + ("torch.nn.functional.softplus", "torch.cosh", "jax.nn.softplus")
 _NAME_DEPTH = 2
-# Methods that keep a tensor's values where they are: an eps added after them is added
-# to the root they are called on.
-_SAME_VALUES = ("view", "reshape", "expand", "expand_as", "unsqueeze", "squeeze", "flatten", "contiguous",
-                "permute", "transpose", "t", "float", "double", "half", "to", "type_as", "clone")
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -496,7 +493,7 @@ class EpsOutsideRoot(Rule):
             if qualified in ABS or qualified in SUM or qualified in MEAN:
                 return argument(call, 0, "input")
             return None
-        if (method in ("abs", "sum", "mean") or method in _SAME_VALUES) and receiver(call) is not None:
+        if (method in ("abs", "sum", "mean") or method in SHAPE_METHODS) and receiver(call) is not None:
             return receiver(call)
         return None
 

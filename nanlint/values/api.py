@@ -184,11 +184,12 @@ NONNEGATIVE_OUTPUTS = SIGMOID + SOFTMAX + SOFTPLUS + _qualified(
     "builtins.abs", "scipy.spatial.distance.cdist", "torch.nn.functional.pairwise_distance",
 )
 NONNEGATIVE_METHODS = ("abs", "exp", "sqrt", "square", "norm", "relu", "sigmoid", "softmax")
-# Calls that keep the bound of their input (reshapes, indexing, casts).
+# Methods that keep a value the same value, rearranged, cast or moved (reshapes,
+# transposes, copies, devices): a 0 stays a 0, a bound stays a bound, a cosine a cosine.
 SHAPE_METHODS = (
     "clone", "contiguous", "detach", "double", "expand", "expand_as", "flatten", "float", "half",
     "permute", "reshape", "reshape_as", "squeeze", "t", "to", "transpose", "type_as", "unsqueeze",
-    "view", "view_as", "astype",
+    "view", "view_as", "astype", "cpu", "cuda", "numpy",
 )
 # Each library's exact softplus, and its exact log-sum-exp, by the library of the exp.
 SOFTPLUS_HOME = {

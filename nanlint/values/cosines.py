@@ -16,6 +16,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import is_sum_of_squares, squared_operand
@@ -62,11 +63,6 @@ _CROSS = ("torch.cross", "torch.linalg.cross", "numpy.cross", "jax.numpy.cross")
 _NORM_NAME = re.compile(r"^(vector_|vec_|l2_?)?norm$|^(mag|magnitude|length)$")
 _DOT_NAME = re.compile(r"^(dot|inner|vdot)(_product)?$")
 _UNIT_NAME = re.compile(r"^(l2_?)?normali[sz]ed?$|^unit(_vector)?$")
-# Calls that keep a vector's length: a view, a transpose, a copy, an index.
-_SHAPE_METHODS = (
-    "t", "transpose", "permute", "unsqueeze", "squeeze", "view", "reshape", "expand", "expand_as",
-    "detach", "clone", "contiguous", "float", "double", "to", "type_as", "flatten", "cpu", "cuda",
-)
 _SHAPE_ATTRIBUTES = ("T", "mT", "H")
 _CLAMPS = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip", "tensorflow.clip_by_value")
 
@@ -104,7 +100,7 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
         qualified, method = callee(context, node)
         if qualified in COSINE_SIMILARITY:
             return f"`{qualified.rsplit('.', 1)[-1]}`", True
-        if qualified is None and method in _SHAPE_METHODS:
+        if qualified is None and method in SHAPE_METHODS:
             return cosine(context, receiver(node), depth)
         if qualified in ("numpy.abs", "numpy.fabs", "torch.abs", "builtins.abs", "jax.numpy.abs") and node.args:
             return cosine(context, node.args[0].value, depth)
@@ -222,7 +218,7 @@ def is_norm(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
             return any(_NORM_NAME.match(part) for part in qualified.split(".")[-2:])
         if method == "norm":
             return True
-        if method in _SHAPE_METHODS:
+        if method in SHAPE_METHODS:
             return is_norm(context, receiver(node), depth)
         if isinstance(node.func, cst.Name):
             return bool(_NORM_NAME.match(node.func.value))
@@ -314,7 +310,7 @@ def _is_dot_product(context: FileContext, node: cst.CSTNode, depth: int) -> bool
         return True
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
-        if qualified is None and method in _SHAPE_METHODS:
+        if qualified is None and method in SHAPE_METHODS:
             return _is_dot_product(context, receiver(node), depth)
     if isinstance(node, cst.Subscript):
         return _is_dot_product(context, node.value, depth)
@@ -380,7 +376,7 @@ def _unit(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[bool]
             # |a x b| = |a| |b| sin(angle) <= 1 for unit a and b.
             kinds = [_unit(context, v, depth) for v in crossed]
             return None if None in kinds else all(kinds)
-        if qualified is None and method in _SHAPE_METHODS:
+        if qualified is None and method in SHAPE_METHODS:
             return _unit(context, receiver(node), depth)
         name = qualified.rsplit(".", 1)[-1] if qualified is not None else method
         if name is None and isinstance(node.func, cst.Name):

@@ -19,6 +19,7 @@ from nanlint.linting.context import FileContext
 from nanlint.values.api import (
     ENABLE_GRAD,
     NO_GRAD,
+    SHAPE_METHODS,
 )
 from nanlint.values.calls import argument
 from nanlint.values.definitions import OUTSIDE
@@ -166,45 +167,44 @@ def feeds_no_gradient(context: FileContext) -> bool:
     return bool(uses) and all(_drops_gradient(context, use, parent, above) for use, parent, above, _ in uses)
 
 
-def divided_by_unguarded(context: FileContext) -> bool:
-    """Whether the function divides by the value of the node being visited as it is
-    (`dist = (pos[i] - pos[j]).pow(2).sum(-1).sqrt()` and then `vec / dist.view(-1, 1)`),
-    through the one name it is assigned to. Its forward is then inf or NaN wherever the
-    value is 0, before any gradient: its author knows it is never 0 there (distinct
-    atoms, a radius graph without self loops), and a finding about its gradient at 0
-    would be about a case the code already rules out."""
-    for use, parent, above, trail in uses_of_assigned_name(context, _reshaped(context)) or ():
-        # Up through reshapes and indexing (`dist.view(-1, 1)`, `norm[:, None]`) to the quotient.
-        node, index = use, len(trail) - 1
-        while index > 0:
-            holder = trail[index - 1]
-            if isinstance(holder, cst.Attribute) and holder.value is node and index > 1:
-                call = trail[index - 2]
-                if isinstance(call, cst.Call) and call.func is holder and holder.attr.value in _SHAPE_KEEPING:
-                    node, index = call, index - 2
-                    continue
-            if isinstance(holder, cst.Subscript) and holder.value is node:
-                node, index = holder, index - 1
-                continue
-            break
-        holder = trail[index - 1] if index > 0 else None
-        if isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is node:
-            return True
-    return False
-
-
-def checked_after(context: FileContext) -> bool:
-    """Whether the function checks the value of the node being visited, through the one
-    name it is assigned to, in an `assert` or in an `if` that raises (`sigma =
-    sigma_sq.sqrt()` then `assert not torch.isclose(sigma, 0 * sigma).all()`): its author
-    has ruled out the value a finding would be about, and says so where it fails."""
+def ruled_out_by_code(context: FileContext) -> bool:
+    """Whether the function itself rules out that the value of the node being visited
+    is 0, through the one name it is assigned to (one walk over its reads):
+    - it divides by the value as it is (`dist = (pos[i] - pos[j]).pow(2).sum(-1).sqrt()`
+      and then `vec / dist.view(-1, 1)`), so its forward is inf or NaN wherever the value
+      is 0, before any gradient: its author knows it is never 0 there (distinct atoms, a
+      radius graph without self loops);
+    - or it checks the value in an `assert` or in an `if` that raises (`sigma =
+      sigma_sq.sqrt()` then `assert not torch.isclose(sigma, 0 * sigma).all()`).
+    A finding about the value at 0 would be about a case the code already excludes."""
     for use, _, _, trail in uses_of_assigned_name(context, _reshaped(context)) or ():
+        if _divides_by(use, trail):
+            return True
         for index, node in enumerate(trail):
             if isinstance(node, cst.Assert) and _within(trail, index, node.test):
                 return True
             if isinstance(node, cst.If) and _within(trail, index, node.test) and _raises(node.body):
                 return True
     return False
+
+
+def _divides_by(use: cst.Name, trail: list) -> bool:
+    """Whether the read `use`, up through reshapes and indexing (`dist.view(-1, 1)`,
+    `norm[:, None]`), is the denominator of a quotient."""
+    node, index = use, len(trail) - 1
+    while index > 0:
+        holder = trail[index - 1]
+        if isinstance(holder, cst.Attribute) and holder.value is node and index > 1:
+            call = trail[index - 2]
+            if isinstance(call, cst.Call) and call.func is holder and holder.attr.value in SHAPE_METHODS:
+                node, index = call, index - 2
+                continue
+        if isinstance(holder, cst.Subscript) and holder.value is node:
+            node, index = holder, index - 1
+            continue
+        break
+    holder = trail[index - 1] if index > 0 else None
+    return isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is node
 
 
 def _reshaped(context: FileContext) -> list:
@@ -217,7 +217,7 @@ def _reshaped(context: FileContext) -> list:
         and path[-2].value is path[-1]
         and isinstance(path[-3], cst.Call)
         and path[-3].func is path[-2]
-        and path[-2].attr.value in _SHAPE_KEEPING
+        and path[-2].attr.value in SHAPE_METHODS
     ):
         path = path[:-2]
     return path
@@ -236,7 +236,6 @@ def _raises(body: cst.BaseSuite) -> bool:
     return False
 
 
-_SHAPE_KEEPING = frozenset(("view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "view_as", "flatten"))
 
 
 def _drops_gradient(

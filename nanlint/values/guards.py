@@ -11,6 +11,7 @@ import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.linting.parts import identifiers
+from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.facts import bare_code
 from nanlint.values.flow import assigned_value, uses_of_assigned_name
 from nanlint.values.numbers import is_eps_like
@@ -207,10 +208,7 @@ def _mentions(context: FileContext, node: cst.CSTNode, about: set) -> bool:
 
 # What keeps a 0 a 0 on the way from a root to an eps added later: indexing, reshapes,
 # reductions, abs, negation, products and quotients.
-_CARRIES_ZERO = frozenset((
-    "view", "reshape", "squeeze", "unsqueeze", "flatten", "expand", "expand_as", "view_as", "contiguous",
-    "float", "double", "to", "abs", "sum", "mean", "clone", "transpose", "permute", "t",
-))
+_CARRIES_ZERO = frozenset((*SHAPE_METHODS, "abs", "sum", "mean"))
 
 
 def eps_added_after(context: FileContext, path: Sequence[cst.CSTNode], depth: int = 2) -> bool:

@@ -18,6 +18,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code, squared_operand
@@ -37,10 +38,7 @@ SUMS = ("torch.sum", "numpy.sum", "jax.numpy.sum")
 _METHODS = {"max": MAXIMA, "amax": MAXIMA, "min": MINIMA, "amin": MINIMA, "mean": MEANS, "std": STDS,
             "var": VARIANCES, "norm": NORMS}
 # Reshaping, indexing (`.max(1)[0]`), casting and moving keep a value the same value.
-_SAME_VALUE = frozenset((
-    "clone", "contiguous", "cpu", "cuda", "detach", "double", "flatten", "float", "half", "numpy",
-    "permute", "reshape", "squeeze", "t", "to", "transpose", "unsqueeze", "view", "view_as", "astype",
-))
+_SAME_VALUE = frozenset(SHAPE_METHODS)
 _SAME_VALUE_ATTRIBUTES = frozenset(("values", "data", "T"))
 
 PLAIN, MIN_SHIFTED, CENTRED = "plain", "min-shifted", "centred"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from nanlint.linting.names import CHILD_FIELDS, ModuleIndex
-from nanlint.values.api import SATURATING_LAYERS
+from nanlint.values.api import SATURATING_LAYERS, SHAPE_METHODS
 
 Path = Tuple[str, ...]
 
@@ -177,10 +177,9 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         models,
         risks,
         frozenset(walk.decreased),
-        *_calls_between_functions(walk, models, source),
+        **_calls_between_functions(walk, models, source),
         reducing=_reducing(walk),
         single_layers=_single_layers(walk.self_assignments),
-        configured=_configured(walk, _Kinds(walk, models)),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -453,16 +452,17 @@ class _Unpacked:
     index: int
 
 
-def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str):
-    """(parameters that some call in the module hands a sigmoid or softmax output,
-    functions that return one)."""
+def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str) -> Dict[str, object]:
+    """The summary's fields about what the module's functions hand each other: the
+    parameters some call hands a sigmoid or softmax output (`passed`) or a distance,
+    those every call hands configuration, and the functions that return a probability."""
     kinds = _Kinds(walk, models)
     returning = {}
     for path in walk.returns:
         kind = kinds.returned(path, None, 5)
         if kind is not None:
             returning[path] = kind
-    passed, distances = _passed(walk, kinds)
+    passed, distances, configured = _passed(walk, kinds)
     if (passed or distances) and source:
         # `ast` counts columns in UTF-8 bytes; a finding's location counts characters.
         lines = source.splitlines()
@@ -474,21 +474,23 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str)
 
         passed = {key: (kind, row, characters(row, column)) for key, (kind, row, column) in passed.items()}
         distances = {key: (row, characters(row, column)) for key, (row, column) in distances.items()}
-    return passed, returning, distances
+    return {"passed": passed, "returning": returning, "passed_distances": distances, "configured": configured}
 
 
 def _passed(walk: "_Walk", kinds: "_Kinds"):
-    """What the module's calls hand its functions' parameters: a sigmoid or softmax
-    output (by kind), and a distance."""
+    """What the module's calls hand its functions' parameters, in one pass over them: a
+    sigmoid or softmax output (by kind), a distance, and (for every call) configuration."""
     found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
     distances: Dict[Tuple[Path, str], Tuple[int, int]] = {}
+    every: Dict[Tuple[Path, str], bool] = {}
     for owner, call, key, argument in _arguments(walk, kinds):
+        every[key] = every.get(key, True) and _is_configuration(argument)
         kind = kinds.of(argument, owner.path, 5)
         if kind is not None:
             found.setdefault(key, (kind, call.lineno, call.col_offset))
         elif _is_distance(walk, argument, owner.path, 4):
             distances.setdefault(key, (call.lineno, call.col_offset))
-    return found, distances
+    return found, distances, frozenset(key for key, configured in every.items() if configured)
 
 
 def _arguments(walk: "_Walk", kinds: "_Kinds"):
@@ -529,13 +531,6 @@ def _single_layer(value: ast.AST) -> Optional[Tuple[str, Optional[int]]]:
         if type(given) is ast.UnaryOp and type(given.op) is ast.USub and type(given.operand) is ast.Constant:
             return ("Softmax", -given.operand.value)
     return None
-
-
-def _configured(walk: "_Walk", kinds: "_Kinds") -> FrozenSet[Tuple[Path, str]]:
-    every: Dict[Tuple[Path, str], bool] = {}
-    for _, _, key, argument in _arguments(walk, kinds):
-        every[key] = every.get(key, True) and _is_configuration(argument)
-    return frozenset(key for key, configured in every.items() if configured)
 
 
 def _is_configuration(value: ast.AST) -> bool:
@@ -589,7 +584,6 @@ def _reduced_parameter(value: ast.AST, params: List[str], assigned: Dict[str, ob
 # -- distances ---------------------------------------------------------------------------
 _ROOTS = frozenset(("sqrt",))
 _REDUCTIONS = frozenset(("sum", "mean", "nansum", "nanmean"))
-_RESHAPES = frozenset(("view", "reshape", "squeeze", "unsqueeze", "flatten", "contiguous", "float", "double"))
 _CLAMPS = frozenset(("clamp", "clip", "clamp_min"))
 
 
@@ -636,7 +630,7 @@ def _is_distance(walk: "_Walk", value: ast.AST, path: Path, depth: int, clamped:
         return False
     if name == "square" or name == "pow" and _exponent(value, method) == 2:
         return True
-    if name in _ROOTS or name in _RESHAPES and method:
+    if name in _ROOTS or name in SHAPE_METHODS and method:
         return _is_distance(walk, operand, path, depth, clamped)
     if name in _REDUCTIONS:
         return _is_distance(walk, operand, path, depth, clamped)

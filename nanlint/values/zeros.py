@@ -14,6 +14,7 @@ from nanlint.rule import Location
 from nanlint.values.api import (
     MEAN,
     SATURATING_LAYERS,
+    SHAPE_METHODS,
     SIGMOID,
     SOFTMAX,
     SOFTPLUS,
@@ -47,11 +48,7 @@ CLAMP = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip")
 CLAMP_MIN = ("torch.clamp_min",)
 MAXIMUM = ("torch.maximum", "torch.fmax", "numpy.maximum", "numpy.fmax", "jax.numpy.maximum", "jax.numpy.fmax")
 # Reshaping, indexing and casting keep a 0 a 0.
-_KEEPS_ZERO = (
-    "clone", "contiguous", "detach", "double", "expand", "expand_as", "flatten", "float",
-    "gather", "half", "index_select", "permute", "reshape", "reshape_as", "squeeze", "t",
-    "to", "transpose", "type_as", "unsqueeze", "view", "view_as",
-)
+_KEEPS_ZERO = (*SHAPE_METHODS, "gather", "index_select")
 
 
 def clamp_lower_bound(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
@@ -311,7 +308,7 @@ def passed_distance(context: FileContext, node: cst.CSTNode) -> Optional[str]:
     while True:
         if isinstance(node, cst.Subscript):
             node = node.value
-        elif isinstance(node, cst.Call) and callee(context, node)[1] in _SHAPE_METHODS:
+        elif isinstance(node, cst.Call) and callee(context, node)[1] in SHAPE_METHODS:
             node = receiver(node)
         else:
             break
@@ -334,7 +331,6 @@ def passed_distance(context: FileContext, node: cst.CSTNode) -> Optional[str]:
 # `preds`), not a probability or a distance: unconstrained, so 0 and below are in range.
 _PREDICTION = re.compile(r"^(y_)?preds?(_(tensor|tensors|box|boxes|wh|raw|out|output))?$|^predictions?$|_preds?$")
 _LOSS_NAME = re.compile(r"(?i)loss|criterion")
-_SHAPE_METHODS = frozenset(("view", "reshape", "contiguous", "float", "double", "squeeze", "unsqueeze", "flatten"))
 
 
 def raw_prediction(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[str]:
@@ -344,7 +340,7 @@ def raw_prediction(context: FileContext, node: cst.CSTNode, depth: int = 3) -> O
         return raw_prediction(context, node.value, depth)
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
-        inner = receiver(node) if qualified is None and method in _SHAPE_METHODS else None
+        inner = receiver(node) if qualified is None and method in SHAPE_METHODS else None
         return raw_prediction(context, inner, depth) if inner is not None else None
     if not isinstance(node, cst.Name) or depth < 0:
         return None
