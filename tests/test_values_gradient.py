@@ -467,6 +467,12 @@ def _value_gradient(source: str):
         ("import torch\ndef f(graph):\n    d = graph.degree_in.unsqueeze(-1)\n    return d * d\n", False),
         ("import torch\ndef f(batch):\n    return batch.lengths.float() ** 2\n", False),
         ("import torch\ndef f(graph):\n    return graph.edge_feature ** 2\n", True),
+        # A helper of the module, or one nested in the function, that detaches what it returns.
+        ("import torch\ndef f(x):\n    def flat(v):\n        return v.view(-1).detach()\n    return flat(x) ** 2\n", False),
+        ("import torch\ndef stat(v):\n    return v.mean().item()\ndef f(x):\n    return stat(x) ** 2\n", False),
+        ("import torch\ndef stat(v):\n    if v is None:\n        return v\n    return v.mean().item()\n"
+         "def f(x):\n    return stat(x) ** 2\n", True),
+        ("import torch\ndef f(x):\n    def flat(v):\n        return v.view(-1)\n    return flat(x) ** 2\n", True),
     ],
 )
 def test_value_carries_gradient(source, expected):

@@ -163,6 +163,10 @@ class EpsOutsideRoot(Rule):
         "import torch\ndef forward(x):\n    return torch.sqrt(x) - 1e-8, torch.sqrt(x) * 1e-8\n",
         "import torch\ndef forward(q, k, head_dim):\n    return q @ k / (head_dim ** 0.5 + 1e-6)\n",
         "import torch\ndef forward(state_sum, eps):\n    return state_sum.sqrt().add_(eps)\n",
+        # A data-dependent init: the statistics go through a helper that detaches them.
+        "import torch\nclass ActNorm(torch.nn.Module):\n    def forward(self, x):\n"
+        "        def stat(v):\n            return v.mean(0).detach()\n"
+        "        scale = 1.0 / (torch.sqrt(stat(x * x)) + 1e-6)\n        return x * scale\n",
         "import jax.numpy as jnp\ndef loss(x):\n    return jnp.sqrt(jnp.sum(x ** 2) + 1e-8)\n",
         # From real code: the eps already inside (hiera), an optimizer's no-grad step, a
         # test's reference implementation.

@@ -39,7 +39,8 @@ class LogOfPossiblyZero(Rule):
       (`D = nn.Sequential(..., nn.Sigmoid())` then `D(x)`; `self.head` built so; a
       `Net()` whose `forward` returns a softmax), a parameter named as a probability
       (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`;
-      not one with a numeric default, `prior_prob=0.01`, which is a setting), a
+      not one with a numeric default, `prior_prob=0.01`, a prior, or one typed
+      `float`: settings a user picks), a
       parameter that a call in the module hands one (`nll(F.softmax(x, -1), y)`,
       `self._kl(probs, q)`, through tuples the module's functions return), what a
       function of the module returns (`def probs(x): return x.softmax(-1)`), or a
@@ -163,6 +164,10 @@ class LogOfPossiblyZero(Rule):
         # A prior with its usual value is a setting, not a model's output.
         "import numpy as np\ndef bias_init_with_prob(prior_prob=0.01):\n"
         "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
+        # A prior is a number its user picks, and so is a probability typed `float`.
+        "import numpy as np\ndef bias_init_with_prob(prior_prob):\n"
+        "    return float(-np.log((1 - prior_prob) / prior_prob))\n",
+        "import numpy as np\ndef binary_entropy(prob: float):\n    return -(prob * np.log(prob) + (1 - prob) * np.log(1 - prob))\n",
         "import numpy as np\nimport torch\ndef pad_blank(log_p, blank_prob: float = np.e ** -1):\n"
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]

@@ -113,7 +113,9 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
         if isinstance(node.func, cst.Attribute):
             parts.append(node.func.value)
         elif qualified is None:
-            return True  # a function of this module or of the caller's: unknown
+            # A function of this module that detaches what it returns, or else one of
+            # the module's or of the caller's: unknown.
+            return not _calls_detaching(context, node.func)
         return any(value_carries_gradient(context, part, depth) for part in parts)
     if kind is cst.BinaryOperation:
         return value_carries_gradient(context, node.left, depth) or value_carries_gradient(context, node.right, depth)
@@ -129,6 +131,16 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
             return True  # a parameter, an outer value, or a value the code does not show
         return any(value_carries_gradient(context, v, depth - 1) for v in values)
     return True
+
+
+def _calls_detaching(context: FileContext, func: cst.BaseExpression) -> bool:
+    """`unsqueeze(...)` where `unsqueeze`, nested in the function being visited or one
+    of the module's, returns only detached values."""
+    if not isinstance(func, cst.Name):
+        return False
+    detaching = context.summary.detaching
+    path = function_path(context)
+    return path + (func.value,) in detaching or (func.value,) in detaching
 
 
 def _reads_parameter(node: cst.CSTNode, parameters) -> bool:

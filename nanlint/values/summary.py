@@ -113,6 +113,10 @@ class ModuleSummary:
     # "self.sigmoid" -> ("Sigmoid", None), "self.softmax" -> ("Softmax", 1). A call of one
     # is that function, so a log of it has an exact rewrite.
     single_layers: Dict[str, Tuple[str, Optional[int]]] = field(default_factory=dict)
+    # The module's functions (nested ones included) whose every `return` cuts the graph
+    # (`def unsqueeze(x): return x.unsqueeze(0).detach()`): no gradient comes back
+    # through what a call of one returns.
+    detaching: FrozenSet[Path] = frozenset()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -180,6 +184,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         **_calls_between_functions(walk, models, source),
         reducing=_reducing(walk),
         single_layers=_single_layers(walk.self_assignments),
+        detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -507,6 +512,14 @@ def _arguments(walk: "_Walk", kinds: "_Kinds"):
         for keyword in call.keywords:
             if keyword.arg in params:
                 yield owner, call, (callee, keyword.arg), keyword.value
+
+
+# Methods whose result no gradient comes back through.
+_DETACHING = frozenset(("detach", "item", "tolist", "numpy"))
+
+
+def _detached(value: ast.AST) -> bool:
+    return type(value) is ast.Call and type(value.func) is ast.Attribute and value.func.attr in _DETACHING
 
 
 def _single_layers(self_assignments) -> Dict[str, Tuple[str, Optional[int]]]:

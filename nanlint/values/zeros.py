@@ -164,6 +164,18 @@ def _construction_kind(context: FileContext, built: cst.Call) -> Optional[str]:
 _PROBABILITY = re.compile(r"^(probs?|ps|probas?|probabilit(y|ies))$|_probs?$|^probs?_")
 
 
+# A prior (`prior_prob`, `prior_probability`) is a number its user picks, as in a
+# classifier bias initialised to -log((1 - prior) / prior).
+_PRIOR = re.compile(r"^_?prior_")
+
+
+def _annotated_scalar(param: cst.Param) -> bool:
+    annotation = param.annotation
+    return annotation is not None and isinstance(annotation.annotation, cst.Name) and (
+        annotation.annotation.value in ("float", "int")
+    )
+
+
 def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[str]:
     if not isinstance(node, cst.Name):
         return None
@@ -173,6 +185,8 @@ def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[
     params = {p.name.value: p for p in parameters(function)}
     if node.value not in params or has_numeric_default(params[node.value]):
         return None  # `prior_prob=0.01`: a setting, not a model's output
+    if _PRIOR.match(node.value) or _annotated_scalar(params[node.value]):
+        return None  # `prior_prob`, `p: float`: one number a caller chooses, not a batch a model computed
     names = set(params)
     if _PROBABILITY.search(node.value) or (node.value == "y_pred" and "y_true" in names):
         return f"the probability `{node.value}`"
