@@ -15,7 +15,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_reference_implementation
 from nanlint.values.numbers import literal_number
-from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, unclampable_divisor
+from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, selected_softmax, unclampable_divisor
 
 class LogOfPossiblyZero(Rule):
     """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...
@@ -88,6 +88,12 @@ class LogOfPossiblyZero(Rule):
     a clamp on the denominator would flip the sign of one that can be negative. Such a
     finding has no fix: its message says to keep the denominator away from 0 before
     dividing, or to take the log in log space (`log_softmax`, `logsumexp`).
+
+    Nor does the probability of a chosen class picked out of a softmax (`probs[i,
+    target]`, `p.gather(1, y)`, even collected over a loop with `torch.cat`): its log is a
+    log-likelihood, which a clamp would cap for rare classes (at -27.6 for 1e-12), and the
+    exact fix, `log_softmax` of the logits before picking, spans statements the rule does
+    not rewrite. The message says so.
     """
 
     messages = {"zero": "`{log}` of {reason}, which can be exactly 0: {function}(0) is -inf{gradient}; {advice}"}
@@ -356,10 +362,12 @@ class LogOfPossiblyZero(Rule):
             "import torch\ndef loss(a, b):\n    d = a - b\n    return torch.log(d.pow(2).sum(-1).clamp_min(1e-12)).mean()\n",
             UNSAFE,
         ),
+        # The chosen class's probability: flagged, with `log_softmax` as the advice and no
+        # clamp, which would cap the log-likelihood of a rare class.
+        Invalid("import torch\np = torch.softmax(logits, -1)\nnll = -torch.log(p.gather(1, y[:, None]))\n"),
         Invalid(
-            "import torch\np = torch.softmax(logits, -1)\nnll = -torch.log(p.gather(1, y[:, None]))\n",
-            "import torch\np = torch.softmax(logits, -1)\nnll = -torch.log(p.gather(1, y[:, None]).clamp_min(1e-12))\n",
-            UNSAFE,
+            "import torch\ndef perplexity(logits, target):\n    probs = torch.softmax(logits, dim=-1)\n"
+            "    probs = probs[torch.arange(target.numel()), target]\n    return torch.exp(-probs.log().mean())\n"
         ),
         Invalid(
             "import torch\np = torch.sigmoid(z)\nwith torch.no_grad():\n    h = -(p * p.log() + (1 - p) * (1 - p).log())\n",
@@ -416,7 +424,10 @@ class LogOfPossiblyZero(Rule):
             return
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
-        fix = self._clamp_fix(node, operand, framework) if divisor is None else None
+        # The probability of the chosen class: a clamp would cap the log-likelihoods of
+        # rare classes (and 1e-12 is 0 in float16); `log_softmax` before picking is exact.
+        likelihood = divisor is None and selected_softmax(self.context, operand)
+        fix = self._clamp_fix(node, operand, framework) if divisor is None and not likelihood else None
         exact = self._exact_fix(node, operand, framework) if function == "log" else None
         if exact is not None:
             fix = replace(exact, fallback=fix)  # the clamp, where the rewrite would drop a comment
@@ -424,6 +435,11 @@ class LogOfPossiblyZero(Rule):
         gradient = " and its gradient inf" if framework != "numpy" else ""
         if fix is not None:
             advice = fix.message[0].lower() + fix.message[1:]
+        elif likelihood:
+            advice = (
+                "take `log_softmax` of the logits and pick the classes from it, which is exact where a "
+                "clamp would cap the log-likelihood of rare classes (and 1e-12 is 0 in float16)"
+            )
         else:
             denominator = " ".join(self.context.code(divisor).split())
             advice = (

@@ -215,6 +215,38 @@ def saturating_probability(context: FileContext, node: cst.CSTNode, depth: int =
     return _saturating(context, node, depth)
 
 
+_SELECT = ("torch.gather", "torch.index_select", "torch.take_along_dim")
+_JOIN = ("torch.cat", "torch.concat", "torch.stack")
+
+
+def selected_softmax(context: FileContext, node: cst.CSTNode, depth: int = 3, selected: bool = False) -> bool:
+    """Whether `node` holds the probabilities of chosen classes picked out of a softmax
+    (`probs[range(n), target]`, `p.gather(1, y)`, collected with `torch.cat`): a likelihood,
+    whose log is the log-likelihood that `log_softmax` gives exactly. Through the
+    assignments that can reach a name, `depth` times."""
+    if isinstance(node, cst.Subscript):
+        return selected_softmax(context, node.value, depth, True)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in _SELECT:
+            first = argument(node, 0, "input")
+            return first is not None and selected_softmax(context, first, depth, True)
+        if qualified in _JOIN:
+            first = argument(node, 0, "tensors")
+            parts = first.elements if isinstance(first, (cst.List, cst.Tuple)) else ()
+            return any(selected_softmax(context, part.value, depth, selected) for part in parts)
+        if qualified is None and method in _KEEPS_ZERO:
+            source = receiver(node)
+            return selected_softmax(context, source, depth, selected or method not in SHAPE_METHODS)
+        return selected and "softmax" in (_saturating_output(context, node) or "")
+    if isinstance(node, cst.Name) and depth > 0:
+        return any(
+            value is not OUTSIDE and value is not None and selected_softmax(context, value, depth - 1, selected)
+            for value in _reaching(context, node)
+        )
+    return False
+
+
 def _either_branch(context: FileContext, where: cst.Call, depth: int, question) -> Optional[str]:
     """`question`'s answer for either value `where(cond, a, b)` can choose."""
     branches = [arg.value for arg in where.args[1:3] if arg.keyword is None]
