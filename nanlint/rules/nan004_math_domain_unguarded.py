@@ -9,7 +9,7 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import clamped_to_unit, cosine
+from nanlint.values.cosines import clamped_to_unit, cosine, divided_by_its_sine
 from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import function_path
@@ -113,7 +113,8 @@ class MathDomainUnguarded(Rule):
     a variance written out `s2 - n * m * m`), a running sum or an eigenvalue that
     rounds a hair below 0; `math.acos(max(-1.0, min(1.0, x)))` for a computed cosine (a
     dot product over both norms, or a value named `cosine` or `cos_theta`) that rounds a
-    hair past 1. A difference of plain
+    hair past 1, or `max(-1.0 + 1e-7, min(1.0 - 1e-7, x))` where the angle is then divided
+    by its sine (a slerp, where theta = 0 would be 0/0). A difference of plain
     values (`end - start`, `step - warmup`) or an arc of a caller's value is below 0 or
     past 1 only when a caller passes it so: a clamp would hide that caller's bug, so
     such a finding has no fix. The fixes change nothing for values in the domain and
@@ -276,6 +277,15 @@ class MathDomainUnguarded(Rule):
         Invalid(
             "import math\ndef angle(u, v):\n    return math.acos(dot(u, v) / (norm(u) * norm(v)))\n",
             "import math\ndef angle(u, v):\n    return math.acos(max(-1.0, min(1.0, dot(u, v) / (norm(u) * norm(v)))))\n",
+            UNSAFE,
+        ),
+        # A slerp divides by sin(theta): clamped to exactly [-1, 1], parallel vectors give
+        # theta = 0 and 0/0, so the fix keeps the cosine inside.
+        Invalid(
+            "import math\ndef slerp(a, b, t):\n    theta = math.acos(dot(a, b) / (norm(a) * norm(b)))\n"
+            "    return [(math.sin((1 - t) * theta) * x + math.sin(t * theta) * y) / math.sin(theta) for x, y in zip(a, b)]\n",
+            "import math\ndef slerp(a, b, t):\n    theta = math.acos(max(-1.0 + 1e-7, min(1.0 - 1e-7, dot(a, b) / (norm(a) * norm(b)))))\n"
+            "    return [(math.sin((1 - t) * theta) * x + math.sin(t * theta) * y) / math.sin(theta) for x, y in zip(a, b)]\n",
             UNSAFE,
         ),
         # A caller's value out of range is the caller's bug: no clamp to hide it.
@@ -645,6 +655,9 @@ class MathDomainUnguarded(Rule):
         code = bare_code(self.context, value)
         if kind == "sqrt":
             new, message = f"max({code}, 0.0)", "Clamp the argument at 0"
+        elif divided_by_its_sine(self.context):
+            # A slerp divides by sin(theta): the angle must stay off 0 and pi.
+            new, message = f"max(-1.0 + 1e-7, min(1.0 - 1e-7, {code}))", "Clamp the argument inside (-1, 1)"
         else:
             new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
         return PendingFix(message, (Replace(value, new),), UNSAFE)

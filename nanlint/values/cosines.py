@@ -20,7 +20,7 @@ from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import is_sum_of_squares, squared_operand
-from nanlint.values.flow import reaching_definitions
+from nanlint.values.flow import reaching_definitions, uses_of_assigned_name
 from nanlint.values.numbers import is_eps_like, literal_number
 
 # What a cosine is, and whether it is bounded by the mathematics alone (Cauchy-Schwarz:
@@ -498,3 +498,25 @@ def _number(node: Optional[cst.CSTNode]) -> Optional[float]:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
         return literal_number(node.left)
     return None
+
+
+def divided_by_its_sine(context: FileContext) -> bool:
+    """Whether the angle the node being visited computes (`theta = acos(c)`) is later
+    the argument of a sine that divides (`... / sin(theta)`, a slerp): there a clamp to
+    exactly [-1, 1] gives theta = 0 and then 0/0, so the angle must stay inside."""
+    for use, parent, above, trail in uses_of_assigned_name(context, context.ancestors) or ():
+        sine = above if isinstance(parent, cst.Arg) else None
+        if isinstance(parent, cst.Attribute) and parent.value is use and parent.attr.value == "sin":
+            sine = above  # `theta.sin()`
+        if not isinstance(sine, cst.Call) or not _is_sine(context, sine):
+            continue
+        index = next((i for i, node in enumerate(trail) if node is sine), None)
+        holder = trail[index - 1] if index else None
+        if isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is sine:
+            return True
+    return False
+
+
+def _is_sine(context: FileContext, call: cst.Call) -> bool:
+    qualified, method = callee(context, call)
+    return method == "sin" or (qualified or "").rsplit(".", 1)[-1] == "sin"
