@@ -2,11 +2,13 @@
 """Detection quality: recall on real bugs, precision on real ML code.
 
     python bench/quality.py materialize     # files of ../shared/bugs/cases.csv out of git mirrors
+    python bench/quality.py --cases bench/quality/heldout-bugs.csv materialize   # the held-out real bugs
     python bench/quality.py corpus          # the pinned precision corpus, from PyPI
     python bench/quality.py recall          # found / missed per category, silence on fixed versions
+    python bench/quality.py --cases bench/quality/heldout-bugs.csv recall        # the same on the held-out bugs
     python bench/quality.py precision       # findings joined with bench/quality/labels.csv
     python bench/quality.py sample --rule NAN001 -n 20 --seed 1   # a review sheet of unreviewed findings
-    python bench/quality.py all --markdown bench/QUALITY.md       # one table (and the held-out one)
+    python bench/quality.py all --markdown bench/QUALITY.md       # one table (and the held-out ones)
     python bench/quality.py corpus --set holdout                  # the held-out corpus (rules never tuned on it)
     python bench/quality.py precision --set holdout               # likewise: sample, findings take --set
     python bench/quality.py corpus --set fresh                    # a second held-out corpus, drawn later
@@ -48,6 +50,7 @@ FRESH_DIR = CORPUS / "fresh"
 # Review sheets show third-party functions whole, so they stay in the ignored corpus folder.
 REVIEW = CORPUS / "review"
 DEFAULT_CASES = REPO.parent / "shared" / "bugs" / "cases.csv"
+HELDOUT_CASES = DATA / "heldout-bugs.csv"
 DEFAULT_MIRRORS = Path(os.environ.get("NANLINT_MIRRORS", "/work/.mirror"))
 INDEX = os.environ.get("NANLINT_QUALITY_INDEX", "https://pypi.org/simple")
 
@@ -230,6 +233,12 @@ def log(*parts: object) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
 
+def shown(path: Path) -> str:
+    """A path as the commands take it: relative to the repository where it lies inside."""
+    path = Path(path)
+    return str(path.relative_to(REPO)) if path.is_absolute() and path.is_relative_to(REPO) else str(path)
+
+
 # ---------------------------------------------------------------------------------------
 # Findings
 # ---------------------------------------------------------------------------------------
@@ -274,6 +283,37 @@ def run_nanlint(root: Path, python: str, jobs: Optional[int] = None) -> Tuple[Li
 # ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BugSet:
+    """A case file of real bugs and the folder its files are materialized into."""
+
+    name: str
+    cases: Path
+    root: Path
+    title: str
+
+
+# The development set the rules are tuned against, and the held-out one no rule change
+# may cite (mined the same way, later, from other repositories): recall on the second is
+# the number to believe.
+BUG_SETS: Dict[str, BugSet] = {
+    "bugs": BugSet("bugs", DEFAULT_CASES, BUGS_DIR, "real bugs"),
+    "heldbugs": BugSet("heldbugs", HELDOUT_CASES, CORPUS / "heldbugs", "held-out real bugs"),
+}
+HELD_OUT_BUG_SETS = ("heldbugs",)
+
+
+def bug_set_of(cases_path: Path) -> BugSet:
+    """The bug set of a case file: a named one, or for any other file a folder of its own
+    named after it (`bench/corpus/bugs-NAME`), so that no two case files share files."""
+    wanted = Path(cases_path).resolve()
+    for bug_set in BUG_SETS.values():
+        if bug_set.cases.resolve() == wanted:
+            return bug_set
+    stem = Path(cases_path).stem
+    return BugSet(stem, Path(cases_path), CORPUS / f"bugs-{stem}", f"real bugs of {Path(cases_path).name}")
+
+
 @dataclass
 class Case:
     id: str
@@ -286,19 +326,21 @@ class Case:
     fixed_span: Optional[Tuple[int, int]]
     source: str
     shape: str
+    root: Path = BUGS_DIR  # the bug set's folder: before/ID/ and after/ID/ under it
 
     @property
     def rules(self) -> Tuple[str, ...]:
         return CATEGORY_RULES.get(self.category, ())
 
     def before(self) -> Path:
-        return BUGS_DIR / "before" / self.id / Path(self.path).name
+        return self.root / "before" / self.id / Path(self.path).name
 
     def after(self) -> Path:
-        return BUGS_DIR / "after" / self.id / Path(self.path).name
+        return self.root / "after" / self.id / Path(self.path).name
 
 
 def read_cases(path: Path) -> List[Case]:
+    root = bug_set_of(path).root
     cases = []
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -307,8 +349,13 @@ def read_cases(path: Path) -> List[Case]:
                 start, end = row["fixed_span"].split("-")
                 span = (int(start), int(end))
             cases.append(Case(row["id"], row["category"], row["repo"], row["commit"], row["path"], int(row["line"]),
-                              row["fixed_commit"], span, row["source"], row["shape"]))
+                              row["fixed_commit"], span, row["source"], row["shape"], root))
     return cases
+
+
+def materialized(bug_set: BugSet) -> bool:
+    """Whether every case of the set has its file in place (`materialize` has run)."""
+    return bug_set.cases.exists() and all(case.before().exists() for case in read_cases(bug_set.cases))
 
 
 def mirror_of(repo: str, mirrors: Path) -> Path:
@@ -325,6 +372,7 @@ def git_show(git_dir: Path, commit: str, path: str) -> bytes:
 
 
 def materialize(cases_path: Path, mirrors: Path) -> int:
+    root = bug_set_of(cases_path).root
     cases = read_cases(cases_path)
     missing = []
     for case in cases:
@@ -338,10 +386,11 @@ def materialize(cases_path: Path, mirrors: Path) -> int:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    (BUGS_DIR / "pyproject.toml").write_text(MARKER)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(MARKER)
     for line in missing:
         log("missing:", line)
-    log(f"{len(cases)} cases into {BUGS_DIR.relative_to(REPO)} ({len(missing)} files missing)")
+    log(f"{len(cases)} cases into {shown(root)} ({len(missing)} files missing)")
     if missing:
         log(f"fetch the repositories first (the search tool's `fetch github:owner/name`); mirrors: {mirrors}")
     return 1 if missing else 0
@@ -412,12 +461,14 @@ def judge_case(case: Case, before: Sequence[Finding], after: Optional[Sequence[F
 
 
 def recall(cases_path: Path, python: str) -> dict:
+    root = bug_set_of(cases_path).root
     cases = read_cases(cases_path)
     absent = [c.id for c in cases if not c.before().exists()]
     if absent:
-        raise SystemExit(f"not materialized: {', '.join(absent[:5])}...; run `python bench/quality.py materialize`")
-    before, before_errors = run_nanlint(BUGS_DIR / "before", python)
-    after, after_errors = run_nanlint(BUGS_DIR / "after", python) if (BUGS_DIR / "after").is_dir() else ([], [])
+        raise SystemExit(f"not materialized: {', '.join(absent[:5])}...; run `python bench/quality.py materialize`"
+                         + ("" if cases_path == DEFAULT_CASES else f" with `--cases {cases_path}`"))
+    before, before_errors = run_nanlint(root / "before", python)
+    after, after_errors = run_nanlint(root / "after", python) if (root / "after").is_dir() else ([], [])
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for f in before:
         by_file["before/" + f.path].append(f)
@@ -945,14 +996,60 @@ def render_holdout_markdown(result: dict, name: str = "holdout") -> List[str]:
     return out
 
 
-def render_markdown(rows: List[List[str]], result: dict) -> str:
-    out = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
+RECALL_HEADER = ["rule", "bug category", "recall on held-out bugs", "silence on fixed"]
+
+
+def recall_table(recall_summary: dict) -> List[List[str]]:
+    """Recall and silence alone, per category, with the five rules' and every rule's totals."""
+    cats = recall_summary["categories"]
+    rows = []
+    totals = Counter()
+    for group, label, total in ((CATEGORY_RULES, "{}", "**all five**"),
+                                (BEYOND_RULES, "{} (recall: any rule)", "**every rule**")):
+        for category, codes in group.items():
+            c = cats.get(category, {"cases": 0, "found": 0, "fixed": 0, "silent": 0})
+            rows.append([label.format(", ".join(codes)), category, _pct(c["found"], c["cases"]),
+                         _pct(c["silent"], c["fixed"])])
+            totals.update({k: c[k] for k in ("cases", "found", "fixed", "silent")})
+        rows.append([total, "", _pct(totals["found"], totals["cases"]), _pct(totals["silent"], totals["fixed"])])
+    return rows
+
+
+def _missed(recall_summary: dict) -> List[str]:
     missed = []
-    for category, c in result["recall"]["categories"].items():
+    for category, c in recall_summary["categories"].items():
         for m in c["missed"]:
             note = f" (not checked: {m['not_checked']})" if m["not_checked"] else ""
             missed.append(f"- {m['id']} {category}: {m['shape']}{note}")
+    return missed
+
+
+def render_heldbugs_markdown(result: dict, name: str = "heldbugs") -> List[str]:
+    """The section `all --markdown` writes after the main table for a held-out bug set."""
+    bug_set = BUG_SETS[name]
+    cases = f"`{shown(bug_set.cases)}`"
+    out = [f"## {bug_set.title[0].upper()}{bug_set.title[1:]}", ""]
+    h = result.get(name)
+    if h is None:
+        return out + [f"Not measured: the {bug_set.title} are not materialized"
+                      f" (`python bench/quality.py --cases {shown(bug_set.cases)} materialize`).", ""]
+    count = sum(c["cases"] for c in h["categories"].values())
+    noisy = [f"{n['id']} ({', '.join(n['findings'])})" for c in h["categories"].values() for n in c["noisy"]]
+    return out + [
+        f"Recall on the {count} real cases of {cases}, mined like the development set from other repositories"
+        " and held out: no rule change may cite these cases, tune against them or take an example from them,"
+        " so their recall is the one to believe. Found and silence are counted as above.", "",
+        "| " + " | ".join(RECALL_HEADER) + " |", "|" + "---|" * len(RECALL_HEADER),
+        *["| " + " | ".join(r) + " |" for r in recall_table(h)], "",
+        "Findings inside fixed versions: " + (", ".join(noisy) or "none") + ".", "",
+        "Missed:", "", *(_missed(h) or ["none"]), "",
+    ]
+
+
+def render_markdown(rows: List[List[str]], result: dict) -> str:
+    out = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    missed = _missed(result["recall"])
     noisy = [f"- {n['id']} {cat}: {', '.join(n['findings'])}" for cat, c in result["recall"]["categories"].items()
              for n in c["noisy"]]
     p = result["precision"]
@@ -968,6 +1065,7 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         " Fix correct: among reviewed findings whose fix was judged.", "",
         *out, "",
         f"Labels: {p['labels']} ({p['stale_labels']} match no current finding).", "",
+        *(line for name in HELD_OUT_BUG_SETS if name in result for line in render_heldbugs_markdown(result, name)),
         "## Missed real bugs", "", *(missed or ["none"]), "",
         "## Findings inside fixed versions", "", *(noisy or ["none"]), "",
         "## Findings per package", "",
@@ -985,6 +1083,8 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
 def history_rows() -> List[str]:
     rows = []
     for path in sorted(RESULTS.glob("*-all.json")):
+        if path.stem.split("-", 3)[-1] != "all":  # DATE-holdout-all.json holds no recall
+            continue
         saved = json.loads(path.read_text())
         cats = saved["recall"]["categories"]
         found = sum(cats.get(c, {}).get("found", 0) for c in CATEGORY_RULES)
@@ -1040,25 +1140,45 @@ def measured_sets(command: str, chosen: str) -> List[str]:
     return [chosen]
 
 
-def result_kind(command: str, measured: Sequence[str]) -> str:
+def result_kind(command: str, measured: Sequence[str], bugs: str = "bugs") -> str:
     """The results file's suffix. Only a run that holds the recall and the default
     set's precision is `-all` (the history reads those); a held-out set alone is
-    `-holdout-precision` or `-holdout-all` (`-fresh-...` for the fresh one)."""
+    `-holdout-precision` or `-holdout-all` (`-fresh-...` for the fresh one). Recall on
+    another bug set than the development one says which: `-recall-heldbugs`."""
     if command in ("precision", "all") and "precision" not in measured:
         return f"{'-'.join(measured)}-{command}"
+    if command in ("recall", "all") and bugs != "bugs":
+        return f"{command}-{bugs}"
     return command
+
+
+def measured_bug_sets(cases_path: Path) -> List[str]:
+    """The held-out bug sets `all` adds to the recall of `cases_path` (not the set itself).
+    Each is measured where it is materialized; one that is not shows as not measured."""
+    chosen = bug_set_of(cases_path).name
+    wanted = [name for name in HELD_OUT_BUG_SETS if name != chosen]
+    for name in wanted:
+        if not materialized(BUG_SETS[name]):
+            log(f"{BUG_SETS[name].title} not materialized (`python bench/quality.py --cases"
+                f" {shown(BUG_SETS[name].cases)} materialize`): not measured")
+    return wanted
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", default=sys.executable, help="a Python that can `import nanlint`")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    cases_help = (f"the case file of real bugs (default: the development set); {shown(HELDOUT_CASES)}:"
+                  " the held-out one")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help=cases_help)
+    # `--cases` is taken after the subcommand as well: `materialize --cases FILE`.
+    takes_cases = argparse.ArgumentParser(add_help=False)
+    takes_cases.add_argument("--cases", type=Path, default=argparse.SUPPRESS, help=cases_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("materialize")
+    m = sub.add_parser("materialize", parents=[takes_cases])
     m.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
     c = sub.add_parser("corpus")
     c.add_argument("--only", default="", help="comma-separated package names")
-    sub.add_parser("recall")
+    sub.add_parser("recall", parents=[takes_cases])
     set_help = "which pinned set: the precision corpus the rules were tuned on (default) or a held-out one"
     c.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     pr = sub.add_parser("precision")
@@ -1074,13 +1194,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     f.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     g = sub.add_parser("merge", help="move filled review sheets (CSV) into labels.csv")
     g.add_argument("sheets", nargs="+", type=Path)
-    a = sub.add_parser("all")
+    a = sub.add_parser("all", parents=[takes_cases])
     a.add_argument("--markdown", type=Path)
     a.add_argument("--set", choices=ALL_SETS, default="both",
                    help="both (default): the table of the default set, then the precision of each held-out set"
                         " whose corpus is downloaded; precision: the default set only; holdout, fresh: that"
                         " held-out set's precision only")
     args = parser.parse_args(argv)
+    if os.sep in args.python:  # nanlint runs inside each corpus folder: a relative path would miss
+        args.python = str(Path(args.python).absolute())  # absolute, not resolved: a venv's python is a link
     if args.command == "all" and args.set in HELD_OUT_SETS and args.markdown:
         parser.error(f"all --set {args.set} --markdown would write a QUALITY.md without its main table")
 
@@ -1118,6 +1240,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     wanted = measured_sets(args.command, getattr(args, "set", DEFAULT_SET))
     if args.command == "recall" or (args.command == "all" and "precision" in wanted):
         result["recall"] = recall(args.cases, args.python)
+    if args.command == "all" and "precision" in wanted:
+        for name in measured_bug_sets(args.cases):
+            result[name] = recall(BUG_SETS[name].cases, args.python) if materialized(BUG_SETS[name]) else None
     if args.command == "all" and args.set == "both":
         for name in HELD_OUT_SETS:
             if name not in wanted:
@@ -1127,11 +1252,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         chosen = SETS[name]
         rows = precision_findings(args.python, chosen)
         result[name] = summarize_precision([r for r, _ in rows], labels_of(chosen, labels))
-    log(f"saved {save(result, result_kind(args.command, wanted)).relative_to(REPO)}")  # first: the history lists it
+    kind = result_kind(args.command, wanted, bug_set_of(args.cases).name)
+    log(f"saved {save(result, kind).relative_to(REPO)}")  # first: the history lists it
     if args.command == "all":
         if "precision" in result:
             rows = table(result["recall"], result["precision"])
             print(render_text(rows))
+        for name in HELD_OUT_BUG_SETS:
+            if result.get(name):
+                print("\n" + BUG_SETS[name].title)
+                print(render_text(recall_table(result[name]), RECALL_HEADER))
         printed = "precision" in result
         for name in HELD_OUT_SETS:
             if result.get(name):

@@ -407,3 +407,115 @@ def test_the_table_gives_the_rules_beyond_the_five_their_precision_and_every_rul
     acos = next(row for row in rows if row[1] == "ACOS")
     assert acos[0] == "NAN007 (recall: any rule)" and acos[2:8] == ["2/3 (67%)", "1/2 (50%)", "2", "1", "1/0/0", "1/1 (100%)"]
     assert rows[-1][:5] == ["**every rule**", "", "3/5 (60%)", "2/3 (67%)", "3"]
+
+
+# ---------------------------------------------------------------------------------------
+# The held-out real bugs
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_set():
+    with quality.HELDOUT_CASES.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 30
+    assert [r["id"] for r in rows] == [f"H{i:03d}" for i in range(1, len(rows) + 1)]
+    categories = set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
+    hexes = lambda s: len(s) == 40 and all(ch in "0123456789abcdef" for ch in s)
+    for r in rows:
+        assert r["category"] in categories and hexes(r["commit"]) and int(r["line"]) > 0, r["id"]
+        assert r["source"] and r["shape"] and "/" in r["repo"], r["id"]
+        assert bool(r["fixed_commit"]) == bool(r["fixed_span"]), r["id"]
+        if r["fixed_commit"]:
+            start, end = map(int, r["fixed_span"].split("-"))
+            assert hexes(r["fixed_commit"]) and 0 < start <= end, r["id"]
+    assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
+    assert {c.id for c in quality.read_cases(quality.HELDOUT_CASES)} == {r["id"] for r in rows}
+    if quality.DEFAULT_CASES.exists():  # the development set lives outside the repository
+        with quality.DEFAULT_CASES.open(newline="", encoding="utf-8") as handle:
+            tuned = {r["repo"] for r in csv.DictReader(handle)}
+        assert not tuned & {r["repo"] for r in rows}
+
+
+def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
+    assert quality.bug_set_of(quality.DEFAULT_CASES).root == quality.BUGS_DIR
+    held = quality.read_cases(quality.HELDOUT_CASES)[0]
+    assert held.before().parent.parent.parent == quality.CORPUS / "heldbugs"
+    other = tmp_path / "mine.csv"
+    assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
+    assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
+
+
+HELD_CSV = """\
+id,category,repo,commit,path,line,fixed_commit,fixed_span,source,shape
+H001,SQRT0,o/r,{a},pkg/a.py,2,{b},1-3,https://x/1,root of a sum of squares
+H002,ACOS,o/s,{a},b.py,1,,,code-read,arccos of a dot product
+""".format(a="a" * 40, b="b" * 40)
+
+
+def fake_bug_set(tmp_path, monkeypatch, name="heldbugs"):
+    cases = tmp_path / f"{name}.csv"
+    cases.write_text(HELD_CSV)
+    bug_set = quality.BugSet(name, cases, tmp_path / name, quality.BUG_SETS[name].title)
+    monkeypatch.setitem(quality.BUG_SETS, name, bug_set)
+    return bug_set
+
+
+def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatch):
+    bug_set = fake_bug_set(tmp_path, monkeypatch)
+    asked = []
+    monkeypatch.setattr(quality, "git_show", lambda git_dir, commit, path: asked.append(commit[0]) or b"x = 1\n")
+    assert not quality.materialized(bug_set)
+    # `--cases` is taken after the subcommand too, as in `materialize --cases FILE`
+    assert quality.main(["materialize", "--cases", str(bug_set.cases), "--mirrors", str(tmp_path)]) == 0
+    assert sorted(asked) == ["a", "a", "b"]
+    assert (bug_set.root / "before" / "H001" / "a.py").read_text() == "x = 1\n"
+    assert (bug_set.root / "after" / "H001" / "a.py").exists() and not (bug_set.root / "after" / "H002").exists()
+    assert (bug_set.root / "pyproject.toml").read_text() == quality.MARKER
+    assert quality.materialized(bug_set)
+
+
+def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
+    bug_set = fake_bug_set(tmp_path, monkeypatch)
+    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs"]
+    assert quality.measured_bug_sets(bug_set.cases) == []  # recall of the held-out set itself: nothing to add
+    assert not quality.materialized(bug_set)
+    assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
+    assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
+    assert quality.result_kind("all", ["precision", "holdout"], "bugs") == "all"
+
+
+def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
+    results = [
+        quality.CaseResult(quality.Case("H001", "SQRT0", "o/r", "a" * 40, "a.py", 2, "", None, "s", "root"),
+                           True, ["NAN001@2"], fixed_findings=[]),
+        quality.CaseResult(quality.Case("H002", "ACOS", "o/s", "a" * 40, "b.py", 1, "", None, "s", "arccos of dot"),
+                           False, []),
+        quality.CaseResult(quality.Case("H003", "LOG0", "o/t", "a" * 40, "c.py", 1, "", None, "s", "log of p"),
+                           False, [], fixed_findings=["NAN003@4"]),
+    ]
+    summary = quality.summarize_recall(results)
+    rows = quality.recall_table(summary)
+    assert rows[0] == ["NAN001", "SQRT0", "1/1 (100%)", "1/1 (100%)"]
+    assert rows[5] == ["**all five**", "", "1/2 (50%)", "1/2 (50%)"]
+    assert rows[8] == ["NAN007 (recall: any rule)", "ACOS", "0/1 (0%)", "–"]
+    assert rows[-1] == ["**every rule**", "", "1/3 (33%)", "1/2 (50%)"]
+    assert all(len(row) == len(quality.RECALL_HEADER) for row in rows)
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs": summary}))
+    assert text.startswith("## Held-out real bugs") and "no rule change may cite these cases" in text
+    assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
+    assert "- H002 ACOS: arccos of dot" in text and "- H003 LOG0: log of p" in text and "H001" not in text
+    assert "Findings inside fixed versions: H003 (NAN003@4)." in text
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs": None}))
+    assert "Not measured" in text and "--cases bench/quality/heldout-bugs.csv materialize" in text
+
+
+def test_the_history_reads_only_the_runs_saved_as_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(quality, "RESULTS", tmp_path)
+    run = {"meta": {"date": "2000-01-01 00:00", "commit": "abc"},
+           "recall": {"categories": {"SQRT0": {"found": 1, "cases": 2}}},
+           "precision": {"rules": {"NAN001": {"TP": 1, "FP": 0, "findings": 1, "reviewed": 1}}}}
+    (tmp_path / "2000-01-01T0000-all.json").write_text(quality.json.dumps(run))
+    for kind in ("holdout-all", "fresh-all"):  # no recall in these: the history must skip them
+        (tmp_path / f"2000-01-01T0000-{kind}.json").write_text("{}")
+    (tmp_path / "2000-01-01T0000-all-heldbugs.json").write_text("{}")
+    assert quality.history_rows() == ["| 2000-01-01 00:00 | `abc` | 1/2 (50%) | 1/1 (100%) | 1 | 1 |"]
