@@ -211,13 +211,14 @@ def test_no_two_sets_share_a_package_or_a_folder():
     names = list(quality.SETS)
     assert set(quality.HELD_OUT_SETS) == set(names) - {quality.DEFAULT_SET}
     assert quality.SETS["fresh"].packages == tuple(quality.FRESH) and 8 <= len(quality.FRESH) <= 12
+    assert quality.SETS["fresh2"].packages == tuple(quality.FRESH2) and 15 <= len(quality.FRESH2) <= 25
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
             assert quality.SETS[a].root != quality.SETS[b].root
 
 
-@pytest.mark.parametrize("pinned", quality.HOLDOUT + quality.FRESH, ids=lambda p: p[0])
+@pytest.mark.parametrize("pinned", quality.HOLDOUT + quality.FRESH + quality.FRESH2, ids=lambda p: p[0])
 def test_every_held_out_pin_is_well_formed(pinned):
     name, version, filename, sha256 = pinned
     assert len(sha256) == 64 and int(sha256, 16) >= 0
@@ -234,10 +235,12 @@ def held_out_label(package, verdict="FP"):
 
 
 def test_labels_are_split_between_the_sets_by_package():
-    held, fresh = quality.HOLDOUT[0][0], quality.FRESH[0][0]
-    labels = [held_out_label("timm"), held_out_label(held), held_out_label("a-dropped-package"), held_out_label(fresh)]
+    held, fresh, fresh2 = quality.HOLDOUT[0][0], quality.FRESH[0][0], quality.FRESH2[0][0]
+    labels = [held_out_label("timm"), held_out_label(held), held_out_label("a-dropped-package"), held_out_label(fresh),
+              held_out_label(fresh2)]
     assert [l.package for l in quality.labels_of(quality.SETS["holdout"], labels)] == [held]
     assert [l.package for l in quality.labels_of(quality.SETS["fresh"], labels)] == [fresh]
+    assert [l.package for l in quality.labels_of(quality.SETS["fresh2"], labels)] == [fresh2]
     assert [l.package for l in quality.labels_of(quality.SETS["precision"], labels)] == ["timm", "a-dropped-package"]
 
 
@@ -260,12 +263,16 @@ def fake_set(tmp_path, monkeypatch, downloaded=True, name="holdout"):
 def test_all_measures_the_held_out_set_only_where_it_is_downloaded(tmp_path, monkeypatch):
     fake_set(tmp_path, monkeypatch, downloaded=False)
     fake_set(tmp_path, monkeypatch, downloaded=False, name="fresh")
+    fake_set(tmp_path, monkeypatch, downloaded=False, name="fresh2")
     assert quality.measured_sets("all", "both") == ["precision"]
     fake_set(tmp_path, monkeypatch, downloaded=True)
     assert quality.measured_sets("all", "both") == ["precision", "holdout"]
     fake_set(tmp_path, monkeypatch, downloaded=True, name="fresh")
     assert quality.measured_sets("all", "both") == ["precision", "holdout", "fresh"]
+    fake_set(tmp_path, monkeypatch, downloaded=True, name="fresh2")
+    assert quality.measured_sets("all", "both") == ["precision", "holdout", "fresh", "fresh2"]
     assert quality.measured_sets("all", "fresh") == ["fresh"]
+    assert quality.measured_sets("all", "fresh2") == ["fresh2"]
     assert quality.measured_sets("all", "precision") == ["precision"]
     assert quality.measured_sets("all", "holdout") == ["holdout"]
     assert quality.measured_sets("precision", "holdout") == ["holdout"]
@@ -289,6 +296,7 @@ def test_held_out_sheets_never_take_the_default_sets_names():
     assert quality.sheet_path("NAN001", 3, quality.SETS["precision"]).name == "NAN001-seed3.md"
     assert quality.sheet_path("NAN001", 3, quality.SETS["holdout"]).name == "holdout-NAN001-seed3.md"
     assert quality.sheet_path("NAN001", 3, quality.SETS["fresh"]).name == "fresh-NAN001-seed3.md"
+    assert quality.sheet_path("NAN001", 3, quality.SETS["fresh2"]).name == "fresh2-NAN001-seed3.md"
 
 
 def test_every_command_takes_the_set_and_defaults_to_the_tuned_one(monkeypatch):
@@ -353,6 +361,9 @@ def test_the_fresh_set_gets_its_own_section_and_printed_table(tmp_path, monkeypa
     text = "\n".join(quality.render_holdout_markdown({"fresh": summary}, "fresh"))
     assert f"Precision on {len(quality.FRESH)} pinned packages" in text and "`FRESH`" in text
     assert "| **every rule** | 0 | 0 | 0/0/0 |" in text
+    text = "\n".join(quality.render_holdout_markdown({"fresh2": summary}, "fresh2"))
+    assert "## Second fresh held-out corpus" in text and "`FRESH2`" in text
+    assert f"Precision on {len(quality.FRESH2)} pinned packages" in text
     # `all` prints a table per held-out set it measured, after the default one
     fake_set(tmp_path, monkeypatch, downloaded=True, name="fresh")
     monkeypatch.setattr(quality, "meta", lambda: {"date": "2000-01-01 00:00"})
