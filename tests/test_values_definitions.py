@@ -81,6 +81,23 @@ def test_in_a_loop_a_later_assignment_reaches_on_the_next_pass():
     assert reaching(source) == ["torch.sigmoid(p @ w)", "torch.sigmoid(z)"]
 
 
+def test_a_later_assignment_does_not_come_back_past_one_that_runs_on_every_pass():
+    # The inner loop assigns `a` before each read: the outer loop's later `for a in`
+    # target never reaches the read, while it still reaches a read before the assignment.
+    source = """\
+        def f(rows, n):
+            while n:
+                for k in range(n):
+                    a = rows[k] * 2
+                    use(a)
+                for a in rows:
+                    n = a
+        """
+    assert reaching(source) == ["rows[k] * 2"]
+    before = "def f(rows, n):\n    a = 0\n    while n:\n        use(a)\n        a = rows[n]\n        for a in rows:\n            n = a\n"
+    assert reaching(before) == [None, "rows[n]", "0"]
+
+
 def test_a_tuple_assigned_to_a_tuple_pairs_up():
     assert reaching("def f(x, g):\n    p, q = g(x), x\n    use(p)\n") == ["g(x)"]
 

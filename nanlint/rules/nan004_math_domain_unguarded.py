@@ -9,7 +9,7 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import clamped_to_unit, cosine, divided_by_its_sine
+from nanlint.values.cosines import arc_argument, clamped_to_unit, divided_by_its_sine
 from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import function_path
@@ -647,7 +647,7 @@ class MathDomainUnguarded(Rule):
             or self._cancels(value, 2)
         ):
             return None
-        if kind == "arc" and cosine(self.context, value) is None and not _COSINE_NAME.search(bare_code(self.context, value)):
+        if kind == "arc" and arc_argument(self.context, value) is None and not _COSINE_NAME.search(bare_code(self.context, value)):
             return None
         functions = [self.context.qualified_name(cst.Name(name)) for name in ("max", "min")]
         if functions != ["builtins.max", "builtins.min"]:

@@ -9,7 +9,7 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import ARC, ARC_METHODS, ARC_TRIGGERS
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import compared_with_one, cosine
+from nanlint.values.cosines import arc_argument, compared_with_one
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_no_grad, in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded
@@ -56,6 +56,12 @@ class AcosOfUnclampedCosine(Rule):
       triple product of unit vectors (`dot(cross(a, b), c)`);
     - `F.cosine_similarity` (and sklearn's `cosine_similarity`);
     - `2 * d ** 2 - 1` of an inner product d (the angle between two quaternions);
+    - the law of cosines, `(b * b + c * c - a * a) / (2 * b * c)` (a triangle's angle from
+      its sides, past 1 for three points on a line);
+    - any other dot product (`np.arccos(np.dot(u, v))`, `np.einsum("ij,ij->i", p, n)`,
+      `x1 * x2 + y1 * y2 + z1 * z2`, also under `abs`): only unit vectors make one an
+      angle's cosine, so the code holds them unit (a docstring, an assert, a caller's
+      normalisation), and two unit vectors that are (anti)parallel round past 1;
     directly or through local names: every assignment that reaches the call counts.
 
     Not flagged: a value clamped or clipped to [-1, 1] first (`c.clamp(-1, 1)`,
@@ -137,9 +143,8 @@ class AcosOfUnclampedCosine(Rule):
         "    collinear = (d > 1 - eps) | (d < -1 + eps)\n    omega = d.acos()\n"
         "    out = (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / omega.sin()\n"
         "    return torch.where(collinear, a, out)\n",
-        # Normalised in one branch only: not known to be a unit vector.
-        "import torch\nimport torch.nn.functional as F\ndef f(a, b, flag):\n    if flag:\n        a = F.normalize(a, dim=-1)\n"
-        "    return torch.acos((a * b).sum(-1))\n",
+        # The dot product of unit vectors clipped first.
+        "import numpy as np\ndef angle(u, v):\n    return np.arccos(np.clip(np.dot(u, v), -1.0, 1.0))\n",
         # A test checks its own values; a reference implementation is the formula itself.
         "import torch\ndef reference_fn(u, v):\n    return torch.acos(torch.dot(u, v) / (u.norm() * v.norm()))\n",
         "import jax.numpy as jnp\ndef f(u, v):\n    c = jnp.dot(u, v) / (jnp.linalg.norm(u) * jnp.linalg.norm(v))\n"
@@ -240,6 +245,37 @@ class AcosOfUnclampedCosine(Rule):
             "    c = (v * e).sum(-1) / np.linalg.norm(v, axis=-1)\n"
             "    return np.linalg.norm(v, axis=-1) * np.sin(np.arccos(np.clip(c, -1.0, 1.0))) <= tol\n",
         ),
+        # Any dot product: only unit vectors make it a cosine, and (anti)parallel ones round past 1.
+        Invalid(
+            "import numpy as np\ndef angle(pt1, pt2):\n    \"\"\"The angle between unit vectors.\"\"\"\n"
+            "    return np.arccos(np.sum(pt1 * pt2, axis=-1))\n",
+            "import numpy as np\ndef angle(pt1, pt2):\n    \"\"\"The angle between unit vectors.\"\"\"\n"
+            "    return np.arccos(np.clip(np.sum(pt1 * pt2, axis=-1), -1.0, 1.0))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import numpy as np\ndef tilt(rays, normals):\n"
+            "    return np.arccos(np.abs(np.einsum('ij,ij->i', rays, normals)))\n",
+            "import numpy as np\ndef tilt(rays, normals):\n"
+            "    return np.arccos(np.clip(np.abs(np.einsum('ij,ij->i', rays, normals)), -1.0, 1.0))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import numpy as np\ndef spread(a, b):\n    out = []\n    for u in b:\n"
+            "        d = a[0] * u[0] + a[1] * u[1] + a[2] * u[2]\n        out.append(np.degrees(np.arccos(d)))\n    return out\n",
+            "import numpy as np\ndef spread(a, b):\n    out = []\n    for u in b:\n"
+            "        d = a[0] * u[0] + a[1] * u[1] + a[2] * u[2]\n"
+            "        out.append(np.degrees(np.arccos(np.clip(d, -1.0, 1.0))))\n    return out\n",
+            UNSAFE,
+        ),
+        # A triangle's angle from its three sides: past 1 for three points on a line.
+        Invalid(
+            "import numpy as np\ndef corner(a, b, c):\n    cos_a = (b * b + c * c - a * a) / (2 * b * c)\n"
+            "    return np.arccos(cos_a)\n",
+            "import numpy as np\ndef corner(a, b, c):\n    cos_a = (b * b + c * c - a * a) / (2 * b * c)\n"
+            "    return np.arccos(np.clip(cos_a, -1.0, 1.0))\n",
+            UNSAFE,
+        ),
         # A backend-generic helper: the namespace is an argument.
         Invalid(
             "def deltaangle(lib, x1, y1, x2, y2):\n    m1 = lib.sqrt(x1 ** 2 + y1 ** 2)\n"
@@ -287,7 +323,7 @@ class AcosOfUnclampedCosine(Rule):
             return
         operand, library = found
         self.context.trail.clear()
-        evidence = cosine(self.context, operand)
+        evidence = arc_argument(self.context, operand)
         related = tuple(self.context.trail)
         if evidence is None or in_test_file(self.context) or in_reference_implementation(self.context):
             return
@@ -301,7 +337,7 @@ class AcosOfUnclampedCosine(Rule):
         gradient = library in ("torch", "jax.numpy", "tensorflow") and not in_no_grad(self.context)
         fix = self._fix(node, operand, library, gradient, exact)
         spelled = f".{_function(self.context, node)}()" if operand is receiver(node) else self.context.code(node.func)
-        arc = "acos" if "c" in _function(self.context, node) else "asin"
+        arc = "acos" if "cos" in _function(self.context, node) else "asin"
         after = " and its gradient -inf at exactly +-1" if library in ("torch", "jax.numpy", "tensorflow") else ""
         self.report(
             node,

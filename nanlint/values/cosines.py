@@ -82,6 +82,8 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
             numerator, divisors = _quotient(node)
             if _is_dot_product(context, numerator, depth) and _are_two_norms(context, divisors, depth):
                 return "a dot product divided by both norms", True
+            if _law_of_cosines(context, numerator, divisors):
+                return "the law of cosines, (b^2 + c^2 - a^2) / (2 b c)", False
             if len(divisors) == 1 and is_norm(context, divisors[0], depth) and _with_unit(context, numerator, depth):
                 return "a dot product with a unit vector divided by the other norm", True
             return None
@@ -108,6 +110,47 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
     if isinstance(node, cst.Name) and depth > 0:
         return _through_definitions(context, node, depth)
     return None
+
+
+def arc_argument(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[Cosine]:
+    """What makes `node`, taken an arc cosine or sine of, a cosine that rounding can push
+    past +-1: a `cosine` above, or a dot product whose vectors nothing in the code shows
+    to be unit (`np.arccos(np.dot(u, v))`, `acos(x1 * x2 + y1 * y2 + z1 * z2)`): only unit
+    vectors make a dot product an angle's cosine, so its author holds them unit, and the
+    product of two unit vectors rounds past 1 where they are (anti)parallel."""
+    found = cosine(context, node, depth)
+    if found is not None:
+        return found
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return arc_argument(context, node.expression, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in ("numpy.abs", "numpy.fabs", "torch.abs", "builtins.abs", "jax.numpy.abs") and node.args:
+            return arc_argument(context, node.args[0].value, depth)
+        if qualified is None and method == "abs" and not node.args:
+            return arc_argument(context, receiver(node), depth)
+    if _is_dot_product(context, node, depth):
+        return "a dot product of vectors held to be unit", False
+    return None
+
+
+def _law_of_cosines(context: FileContext, numerator: cst.CSTNode, divisors) -> bool:
+    """`(b * b + c * c - a * a) / (2 * b * c)`: three squares over twice two lengths."""
+    terms = _signed_terms(numerator)
+    if len(terms) != 3 or sum(negative for _, negative in terms) != 1:
+        return False
+    if not all(squared_operand(context, term) is not None for term, _ in terms):
+        return False
+    factors = [f for divisor in divisors for f in _factors(context, divisor)]
+    numbers = [literal_number(f) for f in factors]
+    return numbers.count(2) == 1 and sum(n is None for n in numbers) == 2
+
+
+def _signed_terms(node: cst.CSTNode, negative: bool = False):
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        right_negative = negative != isinstance(node.operator, cst.Subtract)
+        return _signed_terms(node.left, negative) + _signed_terms(node.right, right_negative)
+    return [(node, negative)]
 
 
 def _through_definitions(context: FileContext, name: cst.Name, depth: int) -> Optional[Cosine]:

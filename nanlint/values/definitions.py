@@ -82,7 +82,9 @@ class ScopeFlow:
         if where is None:
             return None
         found: List[Union[Definition, str]] = []
+        later: List[Definition] = []
         hidden = False
+        hider: Optional[Definition] = None
         floor = -1  # below this index, an if whose every branch defines the name hides all
         definitions = self.definitions.get(use.value, [])
         for definition in reversed(definitions):
@@ -96,9 +98,17 @@ class ScopeFlow:
                     continue
                 found.append(definition)
                 hidden = _encloses(definition.blocks, where.blocks)
+                hider = definition if hidden else None
             elif definition.index >= where.index and set(definition.loops) & set(where.loops):
                 if not marker:
-                    found.append(definition)  # again on the loop's next pass
+                    later.append(definition)  # again on the loop's next pass
+        # A later definition comes back around a loop it shares with the use, unless the
+        # definition that hides the older ones is inside every such loop: each pass runs
+        # it again before the use (`for k: ang = ...; use(ang)` in a `while` that later
+        # loops `for ang in angles`).
+        found[:0] = [
+            d for d in later if hider is None or not set(d.loops) & set(where.loops) <= set(hider.loops)
+        ]
         hidden = hidden or floor >= 0
         if not hidden:
             found.append(OUTSIDE)
