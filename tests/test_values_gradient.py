@@ -337,15 +337,35 @@ def test_risks_are_those_of_the_model_a_step_trains():
             net(x).sum().backward()
         def train_amp(net, scaler):
             scaler.scale(net(x).sum()).backward()
+        class CrossAttention(nn.Module):
+            def forward(self, q, k): ...
+        def train_attention():
+            model = CrossAttention()
+            model(x).sum().backward()
         """
     )
     assert summary.risks_at(("train_rnn",)) == ("a recurrent layer",)
     assert summary.risks_at(("Seq2Seq", "fit")) == ("a recurrent layer",)
-    assert summary.risks_at(("train_amp",)) == ("mixed precision",)
+    assert summary.risks_at(("train_attention",)) == ("attention or a transformer",)
+    # A GradScaler skips the steps whose gradients overflow: mixed precision is no evidence.
+    assert summary.risks_at(("train_amp",)) == ()
     # A loop handed some model, beside a recurrent class it does not build; a model
     # with nothing recurrent in it, beside one that has.
     assert summary.risks_at(("train_cnn",)) == ()
     assert summary.risks_at(("Bilinear", "fit")) == ()
+
+
+def test_a_model_from_the_transformers_library_is_a_transformer():
+    summary = summary_of(
+        """
+        from transformers import LlamaTokenizer
+        def train(model, loader, optimizer):
+            for batch in loader:
+                model(**batch).loss.backward()
+                optimizer.step()
+        """
+    )
+    assert summary.risks_at(("train",)) == ("attention or a transformer",)
 
 
 def test_trainable_parameters_are_collected():

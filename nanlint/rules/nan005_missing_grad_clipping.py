@@ -134,12 +134,14 @@ class MissingGradClipping(Rule):
 
     Only with evidence that gradients can explode where the step runs (in its function,
     its class, the classes it builds; for a model handed in, what the module imports and
-    its top-level code): mixed precision
-    (`autocast`, a GradScaler, `.half()`, float16 / bfloat16), a recurrent layer
-    (LSTM, GRU, RNN), attention or a transformer (`MultiheadAttention`,
-    `AutoModel...`, `from_pretrained`), or adversarial training (a discriminator, a
-    gradient penalty). Most unclipped loops (a linear model, a small CNN on MNIST)
-    train fine, and a rule that flags every tutorial is noise.
+    its top-level code) that the model is one whose standard recipe clips: a recurrent
+    layer (LSTM, GRU, RNN), attention or a transformer (`MultiheadAttention`, a class of
+    the code's named `...Attention`, `TransformerEncoderLayer`, `AutoModel...`,
+    `from_pretrained`, an import from `transformers`). Most unclipped loops train fine
+    and their recipes do not clip: a linear model, a CNN with SGD, a GAN with Adam (whose
+    step is about the learning rate however large the gradient; measured: a 1e18
+    gradient moves a weight by about 5 lr), a mixed-precision loop (its GradScaler
+    skips every step whose gradients overflow). A rule that flags every tutorial is noise.
 
     Left alone: `optimizer.step(closure)`, whose backward pass is in the closure;
     an optimizer built after the backward pass, which takes one step and is gone; an
@@ -194,6 +196,23 @@ class MissingGradClipping(Rule):
     options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
 
     valid = [
+        # A CNN in mixed precision: the GradScaler skips steps whose gradients overflow.
+        "import torch\ndef train(model, loader, optimizer):\n    scaler = torch.cuda.amp.GradScaler()\n"
+        "    for x, y in loader:\n        with torch.autocast('cuda'):\n"
+        "            loss = torch.nn.functional.cross_entropy(model(x), y)\n"
+        "        scaler.scale(loss).backward()\n        scaler.step(optimizer)\n        scaler.update()\n",
+        # A GAN with Adam, the recipe as published: Adam's step is bounded by its learning rate.
+        "import torch\ndef train(G, D, loader, z_dim):\n"
+        "    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))\n"
+        "    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))\n"
+        "    for real in loader:\n        fake = G(torch.randn(len(real), z_dim))\n"
+        "        d_loss = -(torch.log(D(real)) + torch.log(1 - D(fake.detach()))).mean()\n"
+        "        d_loss.backward()\n        opt_d.step()\n"
+        "        g_loss = -torch.log(D(fake)).mean()\n        g_loss.backward()\n        opt_g.step()\n",
+        # A style-transfer CNN that its authors named a transformer.
+        "import torch\nclass TransformerNet(torch.nn.Module):\n    def forward(self, x):\n        return x\n"
+        "def train(loader):\n    net = TransformerNet()\n    optimizer = torch.optim.Adam(net.parameters())\n"
+        "    for x in loader:\n        net(x).mean().backward()\n        optimizer.step()\n",
         # A library engine: its users clip in the hook it fires after the backward pass.
         "import torch\n"
         "class Trainer:\n"
@@ -398,9 +417,9 @@ class MissingGradClipping(Rule):
         ),
         # The optimizer's parameters are not visible here: all of its groups.
         Invalid(
-            "import torch\ndef step(optimizer, loss):\n    with torch.autocast('cuda'):\n        loss = loss.float()\n"
+            "from transformers import AutoModel\nimport torch\ndef step(optimizer, loss):\n    with torch.autocast('cuda'):\n        loss = loss.float()\n"
             "    loss.backward()\n    optimizer.step()\n",
-            "import torch\ndef step(optimizer, loss):\n    with torch.autocast('cuda'):\n        loss = loss.float()\n"
+            "from transformers import AutoModel\nimport torch\ndef step(optimizer, loss):\n    with torch.autocast('cuda'):\n        loss = loss.float()\n"
             "    loss.backward()\n"
             '    torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_norm=1.0)\n'
             "    optimizer.step()\n",
@@ -433,19 +452,19 @@ class MissingGradClipping(Rule):
         ),
         # ... and without one, no bound is hard-coded into it: flagged, no fix.
         Invalid(
-            "import torch\nclass Engine:\n    def step(self, loss):\n"
+            "from transformers import AutoModel\nimport torch\nclass Engine:\n    def step(self, loss):\n"
             "        self.scaler.scale(loss).backward()\n        self.scaler.step(self.optimizer)\n"
             "        self.scaler.update()\n"
         ),
         # A GradScaler: unscale first, or the clipping sees scaled gradients.
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "scaler = torch.cuda.amp.GradScaler()\n"
             "def step(model, optimizer, loss):\n"
             "    scaler.scale(loss).backward()\n"
             "    scaler.step(optimizer)\n"
             "    scaler.update()\n",
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "scaler = torch.cuda.amp.GradScaler()\n"
             "def step(model, optimizer, loss):\n"
             "    scaler.scale(loss).backward()\n"
@@ -477,7 +496,7 @@ class MissingGradClipping(Rule):
             UNSAFE,
         ),
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(fabric, model, loader):\n"
             "    optimizer = torch.optim.AdamW(model.parameters())\n"
             "    for batch in loader:\n"
@@ -485,7 +504,7 @@ class MissingGradClipping(Rule):
             "            loss = model(batch)\n"
             "        fabric.backward(loss)\n"
             "        optimizer.step()\n",
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(fabric, model, loader):\n"
             "    optimizer = torch.optim.AdamW(model.parameters())\n"
             "    for batch in loader:\n"
@@ -498,13 +517,13 @@ class MissingGradClipping(Rule):
         ),
         # Lightning's manual optimization of a GAN: a method, its own bound in scope.
         Invalid(
-            "import lightning as L\n"
+            "from transformers import AutoModel\nimport lightning as L\n"
             "class GAN(L.LightningModule):\n"
             "    def training_step(self, batch, gradient_clip_val=1.0):\n"
             "        opt_g, opt_d = self.optimizers()\n"
             "        self.manual_backward(self.generator_loss(self.discriminator, batch))\n"
             "        opt_g.step()\n",
-            "import lightning as L\n"
+            "from transformers import AutoModel\nimport lightning as L\n"
             "class GAN(L.LightningModule):\n"
             "    def training_step(self, batch, gradient_clip_val=1.0):\n"
             "        opt_g, opt_d = self.optimizers()\n"
@@ -555,7 +574,7 @@ class MissingGradClipping(Rule):
         ),
         # Two optimizers (a GAN): each step gets the clipping of its own backward pass.
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(G, D, loader):\n"
             "    optimizer_g = torch.optim.Adam(G.parameters())\n"
             "    optimizer_d = torch.optim.Adam(D.parameters())\n"
@@ -565,7 +584,7 @@ class MissingGradClipping(Rule):
             "        optimizer_d.step()\n"
             "        G(real).mean().backward()\n"
             "        optimizer_g.step()\n",
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(G, D, loader):\n"
             "    optimizer_g = torch.optim.Adam(G.parameters())\n"
             "    optimizer_d = torch.optim.Adam(D.parameters())\n"
@@ -582,7 +601,7 @@ class MissingGradClipping(Rule):
         # Each branch's backward pass goes with the step after it, not the first one
         # in the function: the message names the right one.
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(model, optimizer, scaler, loader, amp):\n"
             "    for x in loader:\n"
             "        if amp:\n"
@@ -591,7 +610,7 @@ class MissingGradClipping(Rule):
             "        else:\n"
             "            model(x).backward()\n"
             "            optimizer.step()\n",
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(model, optimizer, scaler, loader, amp):\n"
             "    for x in loader:\n"
             "        if amp:\n"
@@ -607,7 +626,7 @@ class MissingGradClipping(Rule):
         ),
         # A bare `assert` is a training loop's sanity check, not a sign of a test.
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(model, optimizer, loader):\n"
             "    for x in loader:\n"
             "        with torch.autocast('cuda', dtype=torch.bfloat16):\n"
@@ -615,7 +634,7 @@ class MissingGradClipping(Rule):
             "        assert torch.isfinite(loss)\n"
             "        loss.backward()\n"
             "        optimizer.step()\n",
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(model, optimizer, loader):\n"
             "    for x in loader:\n"
             "        with torch.autocast('cuda', dtype=torch.bfloat16):\n"
@@ -628,7 +647,7 @@ class MissingGradClipping(Rule):
         ),
         # The step shares its line with another statement: flagged, no fix.
         Invalid(
-            "import torch\n"
+            "from transformers import AutoModel\nimport torch\n"
             "def train(model, optimizer, loss):\n"
             "    loss.half().backward()\n"
             "    optimizer.step(); optimizer.zero_grad()\n",
