@@ -12,6 +12,7 @@
     python bench/quality.py corpus --set holdout                  # the held-out corpus (rules never tuned on it)
     python bench/quality.py precision --set holdout               # likewise: sample, findings take --set
     python bench/quality.py corpus --set fresh                    # a second held-out corpus, drawn later
+    python bench/quality.py corpus --set research                 # research repos, out of git mirrors
 
 Third-party code is only ever copied into `bench/corpus/` (git-ignored). The labels,
 the review sheets and the results JSON are ours and are committed.
@@ -48,6 +49,7 @@ PRECISION_DIR = CORPUS / "precision"
 HOLDOUT_DIR = CORPUS / "holdout"
 FRESH_DIR = CORPUS / "fresh"
 FRESH2_DIR = CORPUS / "fresh2"
+RESEARCH_DIR = CORPUS / "research"
 # Review sheets show third-party functions whole, so they stay in the ignored corpus folder.
 REVIEW = CORPUS / "review"
 DEFAULT_CASES = REPO.parent / "shared" / "bugs" / "cases.csv"
@@ -238,14 +240,60 @@ FRESH2: List[Tuple[str, str, str, str]] = [
 ]
 
 
+# The research corpus: what nanlint's users write (training scripts, paper implementations,
+# course code), not pip packages. Drawn 2026-11-29, before any rule was measured on it: 29
+# public GitHub research repositories (GANs, VAEs, flows, NeRF, metric learning, detection,
+# TTS, RL, GNNs, diffusion, transformers from scratch, contrastive learning) that are not in
+# ../shared/bugs/cases.csv, each pinned at its HEAD commit (moco at HEAD~1: its HEAD deletes
+# every file). Held out like HOLDOUT: no rule change may cite a finding here as its reason.
+# Read from the git mirrors `fetch github:owner/name` leaves (DEFAULT_MIRRORS); the folder
+# of each is `name-<commit[:10]>`, so labels key on (name, short sha).
+RESEARCH: List[Tuple[str, str, str]] = [
+    # (name, commit, repo)
+    ("eriklindernoren__PyTorch-GAN", "36d3c77e5ff20ebe0aeefd322326a134a279b93e", "eriklindernoren/PyTorch-GAN"),
+    ("AntixK__PyTorch-VAE", "a6896b944c918dd7030e7d795a8c13e5c6345ec7", "AntixK/PyTorch-VAE"),
+    ("yenchenlin__nerf-pytorch", "63a5a630c9abd62b0f21c08703d0ac2ea7d4b9dd", "yenchenlin/nerf-pytorch"),
+    ("kwea123__nerf_pl", "52aeb387da64a9ad9a0f914ea9b049ffc598b20c", "kwea123/nerf_pl"),
+    ("ikostrikov__pytorch-flows", "bf12ed91b86867b38d74982f5e2d44c248604df9", "ikostrikov/pytorch-flows"),
+    ("rosinality__glow-pytorch", "97081ff115a694cf04aeedbd58447f33d242c879", "rosinality/glow-pytorch"),
+    ("adambielski__siamese-triplet", "0c719f9e8f59fa386e8c59d10b2ddde9fac46276", "adambielski/siamese-triplet"),
+    ("amdegroot__ssd.pytorch", "5b0b77faa955c1917b0c710d770739ba8fbff9b7", "amdegroot/ssd.pytorch"),
+    ("eriklindernoren__PyTorch-YOLOv3", "1d621c8489e22c76ceb93bb2397ac6c8dfb5ceb7", "eriklindernoren/PyTorch-YOLOv3"),
+    ("NVIDIA__tacotron2", "185cd24e046cc1304b4f8e564734d2498c6e2e6f", "NVIDIA/tacotron2"),
+    ("jaywalnut310__vits", "2e561ba58618d021b5b8323d3765880f7e0ecfdb", "jaywalnut310/vits"),
+    ("vwxyzjn__cleanrl", "fe8d8a03c41a7ef5b523e2e354bd01c363e786bb", "vwxyzjn/cleanrl"),
+    ("ikostrikov__pytorch-a2c-ppo-acktr-gail", "41332b78dfb50321c29bade65f9d244387f68a60",
+     "ikostrikov/pytorch-a2c-ppo-acktr-gail"),
+    ("pranz24__pytorch-soft-actor-critic", "c1805660b3961694be54079a355155a5cad492f5",
+     "pranz24/pytorch-soft-actor-critic"),
+    ("sfujim__TD3", "34770ccdcb51df6f6c7d85c1ba7e40d71b940d16", "sfujim/TD3"),
+    ("tkipf__pygcn", "1600b5b748b3976413d1e307540ccc62605b4d6d", "tkipf/pygcn"),
+    ("Diego999__pyGAT", "3664f2dc90cbf971564c0bf186dc794f12446d0c", "Diego999/pyGAT"),
+    ("openai__improved-diffusion", "1bc7bbbdc414d83d4abf2ad8cc1446dc36c4e4d5", "openai/improved-diffusion"),
+    ("ermongroup__ddim", "e8df66cf02e457719930748b5c26e37e3126dfdd", "ermongroup/ddim"),
+    ("yang-song__score_sde_pytorch", "cb1f359f4aadf0ff9a5e122fe8fffc9451fd6e44", "yang-song/score_sde_pytorch"),
+    ("karpathy__minGPT", "37baab71b9abea1b76ab957409a1cc2fbfba8a26", "karpathy/minGPT"),
+    ("karpathy__nanoGPT", "3adf61e154c3fe3fca428ad6bc3818b27a3b8291", "karpathy/nanoGPT"),
+    ("hyunwoongko__transformer", "63286547b9cd174a6cfc204832271814d685181f", "hyunwoongko/transformer"),
+    ("sthalles__SimCLR", "1848fc934ad844ae630e6c452300433fe99acfd9", "sthalles/SimCLR"),
+    ("HobbitLong__SupContrast", "66a8fe53880d6a1084b2e4e0db0a019024d6d41a", "HobbitLong/SupContrast"),
+    ("facebookresearch__moco", "132aea9da9bb995a411c915c0420be3db62052f3", "facebookresearch/moco"),
+    ("facebookresearch__dino", "7c446df5b9f45747937fb0d72314eb9f7b66930a", "facebookresearch/dino"),
+    ("ritheshkumar95__pytorch-vqvae", "8d123c0d043bebc8734d37785dd13dd20e7e5e0e", "ritheshkumar95/pytorch-vqvae"),
+    ("1Konny__Beta-VAE", "977a1ece88e190dd8a556b4e2efb665f759d0772", "1Konny/Beta-VAE"),
+]
+
+
 @dataclass(frozen=True)
 class CorpusSet:
-    """A pinned set of packages and the folder it is unpacked into."""
+    """A pinned set of packages and the folder it is unpacked into. `from_git`: its
+    entries are (name, commit, repo), read from git mirrors instead of PyPI."""
 
     name: str
-    packages: Tuple[Tuple[str, str, str, str], ...]
+    packages: Tuple[Tuple[str, ...], ...]
     root: Path
     title: str
+    from_git: bool = False
 
     @property
     def names(self) -> frozenset:
@@ -257,10 +305,11 @@ SETS: Dict[str, CorpusSet] = {
     "holdout": CorpusSet("holdout", tuple(HOLDOUT), HOLDOUT_DIR, "held-out corpus"),
     "fresh": CorpusSet("fresh", tuple(FRESH), FRESH_DIR, "fresh held-out corpus"),
     "fresh2": CorpusSet("fresh2", tuple(FRESH2), FRESH2_DIR, "second fresh held-out corpus"),
+    "research": CorpusSet("research", tuple(RESEARCH), RESEARCH_DIR, "research corpus", from_git=True),
 }
 DEFAULT_SET = "precision"
 # The held-out sets, in the order `all` measures and prints them.
-HELD_OUT_SETS = ("holdout", "fresh", "fresh2")
+HELD_OUT_SETS = ("holdout", "fresh", "fresh2", "research")
 
 
 def labels_of(corpus_set: CorpusSet, labels: Sequence["Label"]) -> List["Label"]:
@@ -603,6 +652,8 @@ def build_corpus(only: Sequence[str] = (), corpus_set: Optional[CorpusSet] = Non
     if unknown:
         log(f"not in the {corpus_set.title}: {', '.join(unknown)}")
         return 1
+    if corpus_set.from_git:
+        return build_git_corpus(only, corpus_set)
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(MARKER)
     manifest_path = root / "MANIFEST.json"
@@ -635,6 +686,58 @@ def build_corpus(only: Sequence[str] = (), corpus_set: Optional[CorpusSet] = Non
             files += 1
             lines += content.count(b"\n")
         manifest[key] = {"file": filename, "sha256": digest, "files": files, "lines": lines}
+        log(f"{key}: {files} files, {lines:,} lines")
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return 1 if failed else 0
+
+
+def _git_python_files(git_dir: Path, commit: str) -> Iterable[Tuple[str, bytes]]:
+    """(path, bytes) of every .py blob of a commit; file by file, because a snapshot may
+    lack its large (non-Python) blobs, which `git archive` would stop at."""
+    git = ["git", "--git-dir", str(git_dir)]
+    tree = subprocess.run(git + ["ls-tree", "-r", "-z", commit], capture_output=True)
+    if tree.returncode:
+        raise LookupError((tree.stderr.decode(errors="replace").strip().splitlines() or ["git ls-tree failed"])[0])
+    blobs = []
+    for entry in tree.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        mode, kind, sha = (meta.split() + ["", "", ""])[:3]
+        if kind == "blob" and mode in ("100644", "100755") and path.endswith(".py"):
+            blobs.append((path, sha))
+    for path, sha in blobs:
+        yield path, subprocess.run(git + ["cat-file", "blob", sha], capture_output=True, check=True).stdout
+
+
+def build_git_corpus(only: Sequence[str], corpus_set: CorpusSet, mirrors: Optional[Path] = None) -> int:
+    """The .py files of each pinned commit, out of its git mirror, into `name-<commit[:10]>/`."""
+    mirrors = mirrors or DEFAULT_MIRRORS
+    root = corpus_set.root
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(MARKER)
+    manifest_path = root / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    failed = 0
+    for name, commit, repo in corpus_set.packages:
+        key = f"{name}-{commit[:10]}"
+        if (only and name not in only) or (key in manifest and (root / key).is_dir()):
+            continue
+        git_dir = mirror_of(repo, mirrors)
+        try:
+            if not git_dir.is_dir():
+                raise LookupError(f"no mirror at {git_dir}")
+            members = list(_git_python_files(git_dir, commit))
+        except (LookupError, subprocess.CalledProcessError) as error:
+            log(f"{key}: cannot read {repo}@{commit[:10]} ({error}); fetch github:{repo} first")
+            failed += 1
+            continue
+        files = lines = 0
+        for rel, content in members:
+            target = root / key / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            files += 1
+            lines += content.count(b"\n")
+        manifest[key] = {"repo": repo, "commit": commit, "files": files, "lines": lines}
         log(f"{key}: {files} files, {lines:,} lines")
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return 1 if failed else 0
@@ -1254,7 +1357,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     a.add_argument("--markdown", type=Path)
     a.add_argument("--set", choices=ALL_SETS, default="both",
                    help="both (default): the table of the default set, then the precision of each held-out set"
-                        " whose corpus is downloaded; precision: the default set only; holdout, fresh: that"
+                        " whose corpus is downloaded; precision: the default set only; holdout, fresh, research: that"
                         " held-out set's precision only")
     args = parser.parse_args(argv)
     if os.sep in args.python:  # nanlint runs inside each corpus folder: a relative path would miss

@@ -230,6 +230,51 @@ def test_every_held_out_pin_is_well_formed(pinned):
     assert quality.package_of(f"{name}-{version}/x/y.py") == (name, version, "x/y.py")
 
 
+@pytest.mark.parametrize("pinned", quality.RESEARCH, ids=lambda p: p[0])
+def test_every_research_pin_is_well_formed(pinned):
+    name, commit, repo = pinned
+    assert len(commit) == 40 and int(commit, 16) >= 0
+    assert name == repo.replace("/", "__")
+    # labels key on (name, short sha): package_of splits the folder on its last '-'
+    assert quality.package_of(f"{name}-{commit[:10]}/x/y.py") == (name, commit[:10], "x/y.py")
+
+
+def test_the_research_set_holds_no_repository_of_the_real_bugs():
+    if not quality.DEFAULT_CASES.exists():
+        pytest.skip("no cases.csv here")
+    bug_repos = {case.repo.lower() for case in quality.read_cases(quality.DEFAULT_CASES)}
+    assert not bug_repos & {repo.lower() for _, _, repo in quality.RESEARCH}
+
+
+def test_the_research_corpus_is_read_from_git_mirrors(tmp_path, monkeypatch, capsys):
+    import json
+    import subprocess
+
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "train.py").write_text("x = 1\ny = 2\n")
+    (work / "README.md").write_text("not python\n")
+    git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git[:3] + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "c"], check=True)
+    commit = subprocess.run(git[:3] + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    mirrors = tmp_path / "mirrors"
+    (mirrors / "o+r").mkdir(parents=True)
+    (work / ".git").rename(mirrors / "o+r" / "repo")
+    monkeypatch.setattr(quality, "DEFAULT_MIRRORS", mirrors)
+    pins = (("o__r", commit, "o/r"), ("o__gone", commit, "o/gone"))
+    research = quality.CorpusSet("research", pins, tmp_path / "c", "research corpus", from_git=True)
+    assert quality.build_corpus((), research) == 1  # o/gone has no mirror: one line, no traceback
+    assert f"o__gone-{commit[:10]}: cannot read o/gone@" in capsys.readouterr().err
+    key = f"o__r-{commit[:10]}"
+    assert (tmp_path / "c" / key / "pkg" / "train.py").read_text() == "x = 1\ny = 2\n"
+    assert not (tmp_path / "c" / key / "README.md").exists()
+    manifest = json.loads((tmp_path / "c" / "MANIFEST.json").read_text())
+    assert manifest == {key: {"repo": "o/r", "commit": commit, "files": 1, "lines": 2}}
+    assert quality.build_git_corpus(("o__r",), research, mirrors) == 0
+
+
 def held_out_label(package, verdict="FP"):
     return quality.Label(package, "1", "m.py", 1, 1, "NAN001", "h", verdict=verdict, fix="none", reason="r")
 
@@ -261,9 +306,8 @@ def fake_set(tmp_path, monkeypatch, downloaded=True, name="holdout"):
 
 
 def test_all_measures_the_held_out_set_only_where_it_is_downloaded(tmp_path, monkeypatch):
-    fake_set(tmp_path, monkeypatch, downloaded=False)
-    fake_set(tmp_path, monkeypatch, downloaded=False, name="fresh")
-    fake_set(tmp_path, monkeypatch, downloaded=False, name="fresh2")
+    for name in quality.HELD_OUT_SETS:  # whatever this machine has downloaded
+        fake_set(tmp_path, monkeypatch, downloaded=False, name=name)
     assert quality.measured_sets("all", "both") == ["precision"]
     fake_set(tmp_path, monkeypatch, downloaded=True)
     assert quality.measured_sets("all", "both") == ["precision", "holdout"]
