@@ -469,11 +469,16 @@ def test_the_table_gives_the_rules_beyond_the_five_their_precision_and_every_rul
 # ---------------------------------------------------------------------------------------
 
 
-def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_set():
-    with quality.HELDOUT_CASES.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def read_rows(path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("cases, prefix", [(quality.HELDOUT_CASES, "H"), (quality.HELDOUT2_CASES, "K")])
+def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_set(cases, prefix):
+    rows = read_rows(cases)
     assert len(rows) >= 30
-    assert [r["id"] for r in rows] == [f"H{i:03d}" for i in range(1, len(rows) + 1)]
+    assert [r["id"] for r in rows] == [f"{prefix}{i:03d}" for i in range(1, len(rows) + 1)]
     categories = set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     hexes = lambda s: len(s) == 40 and all(ch in "0123456789abcdef" for ch in s)
     for r in rows:
@@ -484,17 +489,27 @@ def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_se
             start, end = map(int, r["fixed_span"].split("-"))
             assert hexes(r["fixed_commit"]) and 0 < start <= end, r["id"]
     assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
-    assert {c.id for c in quality.read_cases(quality.HELDOUT_CASES)} == {r["id"] for r in rows}
+    assert {c.id for c in quality.read_cases(cases)} == {r["id"] for r in rows}
     if quality.DEFAULT_CASES.exists():  # the development set lives outside the repository
-        with quality.DEFAULT_CASES.open(newline="", encoding="utf-8") as handle:
-            tuned = {r["repo"] for r in csv.DictReader(handle)}
+        tuned = {r["repo"] for r in read_rows(quality.DEFAULT_CASES)}
         assert not tuned & {r["repo"] for r in rows}
+
+
+def test_the_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    repos = {r["repo"] for r in read_rows(quality.HELDOUT2_CASES)}
+    assert not repos & {r["repo"] for r in read_rows(quality.HELDOUT_CASES)}
+    pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
+              for name, *_ in corpus}
+    assert not {repo.split("/")[1].lower() for repo in repos} & pinned
+    assert quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
 
 
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     assert quality.bug_set_of(quality.DEFAULT_CASES).root == quality.BUGS_DIR
     held = quality.read_cases(quality.HELDOUT_CASES)[0]
     assert held.before().parent.parent.parent == quality.CORPUS / "heldbugs"
+    untouched = quality.read_cases(quality.HELDOUT2_CASES)[0]
+    assert untouched.before().parent.parent.parent == quality.CORPUS / "heldbugs2"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -510,7 +525,8 @@ H002,ACOS,o/s,{a},b.py,1,,,code-read,arccos of a dot product
 def fake_bug_set(tmp_path, monkeypatch, name="heldbugs"):
     cases = tmp_path / f"{name}.csv"
     cases.write_text(HELD_CSV)
-    bug_set = quality.BugSet(name, cases, tmp_path / name, quality.BUG_SETS[name].title)
+    known = quality.BUG_SETS[name]
+    bug_set = quality.BugSet(name, cases, tmp_path / name, known.title, known.untouched)
     monkeypatch.setitem(quality.BUG_SETS, name, bug_set)
     return bug_set
 
@@ -531,8 +547,8 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
-    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs"]
-    assert quality.measured_bug_sets(bug_set.cases) == []  # recall of the held-out set itself: nothing to add
+    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2"]
+    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2"]  # recall of a held-out set adds the others
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -556,12 +572,45 @@ def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
     assert rows[-1] == ["**every rule**", "", "1/3 (33%)", "1/2 (50%)"]
     assert all(len(row) == len(quality.RECALL_HEADER) for row in rows)
     text = "\n".join(quality.render_heldbugs_markdown({"heldbugs": summary}))
-    assert text.startswith("## Held-out real bugs") and "no rule change may cite these cases" in text
+    assert text.startswith("## Held-out real bugs") and "a development set since" in text
     assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
     assert "- H002 ACOS: arccos of dot" in text and "- H003 LOG0: log of p" in text and "H001" not in text
     assert "Findings inside fixed versions: H003 (NAN003@4)." in text
     text = "\n".join(quality.render_heldbugs_markdown({"heldbugs": None}))
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs.csv materialize" in text
+
+
+def untouched_summary():
+    results = [
+        quality.CaseResult(quality.Case("K001", "SQRT0", "o/r", "a" * 40, "a.py", 2, "", None, "s", "root"),
+                           True, ["NAN001@2"], fixed_findings=[]),
+        quality.CaseResult(quality.Case("K002", "ACOS", "o/s", "a" * 40, "b.py", 1, "", None, "s", "arccos of dot"),
+                           False, []),
+        quality.CaseResult(quality.Case("K003", "LOG0", "o/t", "a" * 40, "c.py", 1, "", None, "s", "log of p"),
+                           False, [], fixed_findings=["NAN003@4"]),
+    ]
+    return quality.summarize_recall(results)
+
+
+def test_the_untouched_bugs_section_shows_the_totals_and_names_no_case():
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs2": untouched_summary()}, "heldbugs2"))
+    assert text.startswith("## Second held-out real bugs") and "no rule change may cite these cases" in text
+    assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
+    assert "Cases with a finding inside their fixed version: 1." in text
+    assert not any(f"K00{i}" in text for i in (1, 2, 3)) and "arccos of dot" not in text and "Missed" not in text
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs2": None}, "heldbugs2"))
+    assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
+
+
+def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
+    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs2")
+    monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(quality, "recall", lambda cases, python: untouched_summary())
+    assert quality.main(["recall", "--cases", str(bug_set.cases)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("second held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
+    assert "K002" not in out and "arccos" not in out
+    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-heldbugs2.json"]
 
 
 def test_the_history_reads_only_the_runs_saved_as_all(tmp_path, monkeypatch):
