@@ -355,6 +355,27 @@ def test_risks_are_those_of_the_model_a_step_trains():
     assert summary.risks_at(("Bilinear", "fit")) == ()
 
 
+def test_a_model_holds_the_risks_of_the_parts_it_builds():
+    summary = summary_of(
+        """
+        from torch import nn
+        class SelfAttention(nn.Module):
+            def forward(self, x): ...
+        class Block(nn.Module):
+            def __init__(self):
+                self.attn = SelfAttention()
+        class GPT(nn.Module):
+            def __init__(self):
+                self.blocks = nn.ModuleList([Block() for _ in range(4)])
+        def train(loader):
+            model = GPT()
+            for x in loader:
+                model(x).sum().backward()
+        """
+    )
+    assert summary.risks_at(("train",)) == ("attention or a transformer",)
+
+
 def test_a_model_from_the_transformers_library_is_a_transformer():
     summary = summary_of(
         """

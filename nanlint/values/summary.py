@@ -409,6 +409,14 @@ def _risks_by_function(functions: List[_Function], walk: "_Walk") -> Dict[Path, 
             # `class GRU(nn.Module)`: its name is evidence too, for whoever builds one.
             class_words.setdefault(function.class_name, {function.class_name}).update(function.words)
     by_class = {name: told(words) for name, words in class_words.items()}
+    # A model holds what its parts hold: `GPT` builds `Block`, which builds `CausalSelfAttention`.
+    changed = True
+    while changed:
+        changed = False
+        for name, words in class_words.items():
+            held = by_class[name].union(*(by_class[part] for part in words & by_class.keys() if part != name))
+            if held != by_class[name]:
+                by_class[name], changed = held, True
     own: Dict[Path, FrozenSet[int]] = {}
 
     def nested(function: _Function) -> FrozenSet[int]:
