@@ -224,6 +224,7 @@ def test_members_of_a_nested_class_are_parts_too():
 TRAINING = textwrap.dedent(
     """\
     import torch
+    from transformers import AutoModel
     def build(model):
         opt = {builder}(model.parameters(), lr=0.1{option})
         return opt
@@ -261,6 +262,7 @@ def test_nan005_steps_at_module_level_read_the_whole_module():
     source = textwrap.dedent(
         """\
         import torch
+        from transformers import AutoModel
         def clip(model):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         loss.half().backward()

@@ -38,7 +38,7 @@ class SqrtWithoutEps(Rule):
     wrong until the one batch where the distance is 0.
 
     Flagged: `torch.sqrt(E)`, `E.sqrt()`, `E ** 0.5`, `torch.pow(E, 0.5)`, `E.pow(0.5)`,
-    `torch.rsqrt(E)` and the `jax.numpy` forms, where E is a sum or mean of squares
+    `torch.rsqrt(E)` and the `jax.numpy`, TensorFlow and Keras forms (`tf.sqrt`, `K.sqrt`), where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
     x), or a vector dotted with itself, directly or through the local names that reach
@@ -48,7 +48,8 @@ class SqrtWithoutEps(Rule):
     logits are 104 apart in float32. Not a sigmoid or softplus output: they reach 0 only
     for an input below about -88, and their root is how diffusion schedules
     (`sqrt(sigmoid(log_snr))`) and positive scales are written; or E is one minus a square (`1 - cos ** 2`, 0 at parallel vectors and a hair
-    below 0 after rounding), or a sum of squares clamped at 0 (the clamp passes the
+    below 0 after rounding; also clamped at 0, `(1 - cos ** 2).clamp(0, 1)`, which an exact
+    |cos| = 1 still reaches), or a sum of squares clamped at 0 (the clamp passes the
     gradient of an exact 0 through), or a sum holding a sum of squares clamped at 0 (a
     Wasserstein distance); or E is a loss's raw prediction (`pred_tensor`, `y_pred`,
     through indexing and reshapes: YOLO's box width and height), which nothing keeps
@@ -59,7 +60,7 @@ class SqrtWithoutEps(Rule):
     alone: their backward selects 0 where they cut (`where`, not a product), so the
     root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
-    through (a module's `forward`, a loss or penalty function, a training step that
+    through (a module's `forward` or a Keras layer's `call`, a loss or penalty function, a training step that
     calls `backward()`, and what those call in the same module; module-level code of
     a script that calls `backward()`), or computed from a trainable `nn.Parameter` of
     the class. The forward value is fine, so a root nothing differentiates is left
@@ -218,6 +219,38 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # An edge magnitude rebuilt through one name, squared with `torch.mul`.
+        Invalid(
+            "import torch\nfrom torch import nn\nclass EdgeMagnitude(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.grad = nn.Conv2d(1, 2, 3, bias=False)\n"
+            "    def forward(self, img):\n        g = self.grad(img)\n        g = torch.mul(g, g)\n"
+            "        g = g.sum(dim=1, keepdim=True)\n        return torch.sqrt(g)\n",
+            "import torch\nfrom torch import nn\nclass EdgeMagnitude(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.grad = nn.Conv2d(1, 2, 3, bias=False)\n"
+            "    def forward(self, img):\n        g = self.grad(img)\n        g = torch.mul(g, g)\n"
+            "        g = g.sum(dim=1, keepdim=True)\n        return torch.sqrt(g + 1e-12)\n",
+            applicability=UNSAFE,
+        ),
+        # An angular-margin head: the sine from the cosine, clamped at 0, which |cos| = 1 reaches.
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nclass MarginHead(torch.nn.Module):\n"
+            "    def forward(self, x):\n        cos = F.linear(F.normalize(x), F.normalize(self.weight))\n"
+            "        sin = torch.sqrt((1.0 - cos * cos).clamp(0, 1))\n        return cos * 0.9 - sin * 0.4\n",
+            "import torch\nimport torch.nn.functional as F\nclass MarginHead(torch.nn.Module):\n"
+            "    def forward(self, x):\n        cos = F.linear(F.normalize(x), F.normalize(self.weight))\n"
+            "        sin = torch.sqrt((1.0 - cos * cos).clamp(1e-12, 1))\n        return cos * 0.9 - sin * 0.4\n",
+            applicability=UNSAFE,
+        ),
+        # TensorFlow and Keras roots have autograd too.
+        Invalid(
+            "import tensorflow as tf\nfrom tensorflow.keras import backend as K\ndef triplet_loss(a, p, n):\n"
+            "    d_pos = tf.sqrt(tf.reduce_sum(tf.square(a - p), axis=-1))\n"
+            "    d_neg = K.sqrt(K.sum(K.square(a - n), axis=-1))\n    return tf.nn.relu(d_pos - d_neg + 1.0)\n",
+            "import tensorflow as tf\nfrom tensorflow.keras import backend as K\ndef triplet_loss(a, p, n):\n"
+            "    d_pos = tf.sqrt(tf.reduce_sum(tf.square(a - p), axis=-1) + 1e-12)\n"
+            "    d_neg = K.sqrt(K.sum(K.square(a - n), axis=-1) + 1e-12)\n    return tf.nn.relu(d_pos - d_neg + 1.0)\n",
+            applicability=UNSAFE,
+        ),
         # A helper of the module that sums what it is given, given squares.
         Invalid(
             "import torch\ndef squared_sum(x, dims):\n    return torch.sum(x, dims)\n"
@@ -527,13 +560,16 @@ class SqrtWithoutEps(Rule):
 
     def _eps_fix(self, root: Root) -> PendingFix:
         eps = self.context.options.eps
-        if is_written_variance(self.context, root.radicand):
+        maximum = {"jax": "jax.numpy.maximum", "tensorflow": "tensorflow.maximum"}.get(root.framework)
+        reference = self.context.reference(maximum) if maximum is not None else None
+        if reference is not None and reference[1] is not None:
+            reference = None  # spelled only through a module the file does not import
+        if is_written_variance(self.context, root.radicand) and (root.framework == "torch" or reference is not None):
             # Rounding leaves E[x^2] - E[x]^2 a little below 0, where `+ eps` is too little.
             if root.framework == "torch":
                 code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
             else:
-                maximum, _ = self.context.reference("jax.numpy.maximum") or ("jax.numpy.maximum", None)
-                code = f"{maximum}({bare_code(self.context, root.radicand)}, {eps})"
+                code = f"{reference[0]}({bare_code(self.context, root.radicand)}, {eps})"
             return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
         code = f"{addend_code(self.context, root.radicand)} + {eps}"
         if root.where != "argument":
@@ -563,6 +599,9 @@ def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
         inner = clamped_operand(context, radicand) if bound is not None and literal_number(bound) == 0 else None
         if inner is not None and _holds_square_term(context, inner, 2):
             return "a sum of squares clamped at 0"
+        if inner is not None and _zero_region(context, inner) == "one minus a square":
+            # `(1 - cos ** 2).clamp(0, 1)`: the clamp cuts what rounds below 0, not the 0 itself.
+            return "one minus a square, clamped at 0"
     return None
 
 

@@ -325,6 +325,20 @@ class EpsOutsideRoot(Rule):
             "import torch\ndef forward(x, var, index):\n    return x / (var.pow(2).sum(-1) + 1e-6).sqrt()[index]\n",
             UNSAFE,
         ),
+        # A per-graph layer norm: the eps meant for the root, after it is indexed per node.
+        Invalid(
+            "import torch\nclass GraphNorm(torch.nn.Module):\n    def forward(self, x, batch):\n"
+            "        var = segment_mean(x * x, batch)\n        return x / (var.sqrt()[batch] + self.eps)\n",
+            "import torch\nclass GraphNorm(torch.nn.Module):\n    def forward(self, x, batch):\n"
+            "        var = segment_mean(x * x, batch)\n        return x / (var + self.eps).sqrt()[batch]\n",
+            UNSAFE,
+        ),
+        # A Keras layer's `call` is its forward.
+        Invalid(
+            "import tensorflow.keras.backend as K\nfrom tensorflow.keras.layers import Layer\n"
+            "class LayerNorm(Layer):\n    def call(self, x):\n        std = K.std(x, axis=-1, keepdims=True)\n"
+            "        return (x - K.mean(x, axis=-1, keepdims=True)) / (std + self.eps)\n"
+        ),
         # Where every w is 0, `w / w.sum()` is 0/0 = NaN and stays NaN with the eps moved
         # inside: flagged, with no fix (NAN003 says the same of the bare log).
         Invalid(
@@ -427,8 +441,8 @@ class EpsOutsideRoot(Rule):
                 or not value_carries_gradient(self.context, root.radicand)
             ):
                 continue
-            if root.call is term:
-                # `sqrt(E) + eps`: the eps was meant for this root.
+            if root.call is _same_value(self.context, term):
+                # `sqrt(E) + eps`, `var.sqrt()[batch] + eps`: the eps was meant for this root.
                 if _is_guarded(self.context, root.radicand, _NAME_DEPTH):
                     continue
             elif not self._can_be_zero(root):
@@ -733,3 +747,18 @@ class _Swap(cst.CSTTransformer):
         if new is None:
             return updated_node
         return new(updated_node) if callable(new) else new
+
+
+def _same_value(context, node: cst.BaseExpression) -> cst.BaseExpression:
+    """`node` without the indexing and reshapes around it (`var.sqrt()[batch]`,
+    `std.view(-1, 1)`), which keep its values."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+            continue
+        if isinstance(node, cst.Call):
+            qualified, method = callee(context, node)
+            if qualified is None and method in SHAPE_METHODS and receiver(node) is not None:
+                node = receiver(node)
+                continue
+        return node

@@ -88,12 +88,15 @@ TORCH = "torch"
 JAX_NUMPY = "jax.numpy"
 
 # Forms a call can take: the qualified names of the function, and the tensor method.
-SQRT = ("torch.sqrt", "jax.numpy.sqrt")
-RSQRT = ("torch.rsqrt", "jax.lax.rsqrt")
+_TF_AND_KERAS = ("tensorflow", "tensorflow.math", "keras.ops", *_KERAS)
+# TensorFlow's and Keras' roots have autograd too: `tf.sqrt` of 0 has gradient inf there.
+SQRT = ("torch.sqrt", "jax.numpy.sqrt", *_qualified(_TF_AND_KERAS, ("sqrt",)))
+RSQRT = ("torch.rsqrt", "jax.lax.rsqrt", "tensorflow.math.rsqrt", "tensorflow.rsqrt", "keras.ops.rsqrt")
 POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
-SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum")
-MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean")
-SQUARE = ("torch.square", "jax.numpy.square")
+SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum",
+       *_qualified(_TF_AND_KERAS, ("reduce_sum", "sum")))
+MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean", *_qualified(_TF_AND_KERAS, ("reduce_mean", "mean")))
+SQUARE = ("torch.square", "jax.numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")

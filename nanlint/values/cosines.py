@@ -36,6 +36,7 @@ COSINE_SIMILARITY = (
 )
 DOT_PRODUCTS = (
     "torch.dot", "torch.inner", "torch.vdot", "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum",
+    "torch.nn.functional.linear",  # x @ W.T: a cosine head's logits
     "numpy.dot", "numpy.inner", "numpy.vdot", "numpy.matmul", "numpy.einsum",
     "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot", "jax.numpy.matmul", "jax.numpy.einsum",
     "tensorflow.tensordot", "tensorflow.matmul", "tensorflow.linalg.matmul",

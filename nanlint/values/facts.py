@@ -36,7 +36,7 @@ def _reduced(context: FileContext, node: cst.CSTNode, functions: Tuple[str, ...]
 
 
 def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """`d` in `d ** 2`, `d.pow(2)`, `torch.pow(d, 2)`, `torch.square(d)`, `d * d`."""
+    """`d` in `d ** 2`, `d.pow(2)`, `torch.pow(d, 2)`, `torch.square(d)`, `d * d`, `torch.mul(d, d)`."""
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Power) and is_literal(node.right, 2):
             return node.left
@@ -54,7 +54,15 @@ def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.Bas
         return argument(node, 0, "input")
     if method == "square" and not node.args:
         return receiver(node)
+    if qualified in _MULTIPLY and len(node.args) == 2 and same_code(context, node.args[0].value, node.args[1].value):
+        return node.args[0].value  # `torch.mul(x, x)`
+    if method in ("mul", "multiply") and len(node.args) == 1 and same_code(context, receiver(node), node.args[0].value):
+        return receiver(node)  # `x.mul(x)`
     return None
+
+
+_MULTIPLY = ("torch.mul", "torch.multiply", "numpy.multiply", "jax.numpy.multiply", "tensorflow.multiply",
+             "tensorflow.math.multiply")
 
 
 _REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")))

@@ -28,14 +28,14 @@ class Root:
     node: cst.BaseExpression  # the call, or the `E ** 0.5`
     kind: str  # "sqrt" or "rsqrt"
     radicand: cst.BaseExpression
-    framework: str  # "torch" or "jax"
+    framework: str  # "torch", "jax" or "tensorflow" (Keras too)
     where: str  # the radicand is the call's "argument", its "receiver" or the "base" of `** 0.5`
 
 
 def root_of(context: FileContext, node: cst.CSTNode) -> Optional[Root]:
     """The root `node` takes: `torch.sqrt(E)`, `torch.rsqrt(E)`, `torch.pow(E, 0.5)`,
     `E.sqrt()`, `E.rsqrt()`, `E.pow(0.5)` (in a module that imports torch), `E ** 0.5`
-    and the jax forms. Not `math.sqrt` or `numpy.sqrt`, which have no autograd, nor
+    and the jax, TensorFlow and Keras forms. Not `math.sqrt` or `numpy.sqrt`, which have no autograd, nor
     `E ** 0.5` outside tensor code or of a plain value: `head_dim ** 0.5` is a float."""
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Power) and is_literal(node.right, HALF) and _has_call(node.left):
@@ -48,7 +48,7 @@ def root_of(context: FileContext, node: cst.CSTNode) -> Optional[Root]:
         return None
     qualified, method = callee(context, node)
     if qualified is not None:
-        framework = "torch" if qualified.startswith("torch.") else "jax"
+        framework = "torch" if qualified.startswith("torch.") else "jax" if qualified.startswith("jax.") else "tensorflow"
         base, exponent = ("input", "exponent") if framework == "torch" else ("x1", "x2")
         if (qualified in SQRT or qualified in RSQRT) and len(node.args) == 1:
             kind = "rsqrt" if qualified in RSQRT else "sqrt"

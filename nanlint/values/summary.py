@@ -157,7 +157,11 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     weightless = walk.weightless_classes()
     for function in functions[1:]:
         function.weightless_class = function.class_name is not None and function.path[:-1] in weightless
-    roots = [f for f in functions if not f.no_gradient and (f.starts_backward or _is_role(f))]
+    # A Keras layer's `call` is its forward.
+    roots = [
+        f for f in functions
+        if not f.no_gradient and (f.starts_backward or _is_role(f) or f.class_name in walk.keras_layers and f.path[-1] == "call")
+    ]
     reached: Set[Path] = set()
     stack = list(roots)
     while stack:
@@ -220,6 +224,7 @@ class _Walk:
         self.imported: Set[str] = set()  # what the module imports at its top level
         self.class_parts: List[_Function] = []  # each class's header and class-level code
         self.module_classes: Set[str] = set()  # classes based on `nn.Module`
+        self.keras_layers: Set[str] = set()  # classes based on a Keras `Layer` or `Model`
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -268,6 +273,8 @@ class _Walk:
                 bases = " ".join(base_names)
                 if "Module" in base_names:
                     self.module_classes.add(node.name)
+                if "Layer" in base_names or "Model" in base_names:
+                    self.keras_layers.add(node.name)
                 if base_names == ["Module"] and not _LOSS_CLASS.search(node.name):
                     self.plain_modules.add(path + (node.name,))
                 is_data = data or bool(_DATA_CLASS.search(node.name) or _DATA_CLASS.search(bases))
