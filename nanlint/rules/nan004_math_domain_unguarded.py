@@ -11,7 +11,8 @@ from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import arc_argument, clamped_to_unit, divided_by_its_sine
 from nanlint.values.facts import bare_code, is_written_variance
-from nanlint.values.flow import assigned_value
+from nanlint.values.definitions import OUTSIDE
+from nanlint.values.flow import assigned_value, reaching_values
 from nanlint.values.gradient import function_path
 from nanlint.values.guards import catches, is_guarded, subjects
 from nanlint.values.library import ARRAYS, library_of
@@ -51,6 +52,9 @@ UNKNOWN, NONNEGATIVE, POSITIVE = 0, 1, 2
 # passed through `float()` or `len()` is still the caller's value.
 _PASS_THROUGH = ("builtins.float", "builtins.int", "builtins.round", "builtins.len", "builtins.sum",
                  "builtins.abs", "builtins.min", "builtins.max", "math.floor", "math.ceil", "math.fabs")
+# Draws from [0, 1): `-log(random.random())` (an exponential sample, Box-Muller) is
+# log(0) once in 2**53 draws, why `random.expovariate` takes the log of `1 - random()`.
+_UNIFORM = ("random.random", "numpy.random.random", "numpy.random.rand", "numpy.random.random_sample")
 _PASS_THROUGH_METHODS = ("item", "sum", "mean", "prod", "numel", "size", "float", "min", "max")
 
 
@@ -72,7 +76,9 @@ class MathDomainUnguarded(Rule):
       positive constant plus a term that is not a difference: `1 + hz / 700` is below
       0 only for a frequency far outside its meaning), and a counter less a number
       (`self.count - 1`, where the class sets `self.count = 0` and counts it up by one:
-      0 or below until it has counted past it);
+      0 or below until it has counted past it), a uniform draw (`random.random()`,
+      `np.random.rand()`: [0, 1) includes 0; `1 - random.random()` does not), and the
+      smallest element of a caller's collection (`min(sizes)`);
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
       author knows alpha_bar <= 1), or a running sum the class also decreases
@@ -142,6 +148,10 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        # A ternary that tests the value: the log runs on it only where the test passed.
+        "import math\ndef log_sizes(sizes):\n    return [math.log(s if s else 1) for s in sizes]\n",
+        # `1 - random()` is in (0, 1]: how `random.expovariate` samples.
+        "import math\nimport random\ndef exponential(rate):\n    return -math.log(1.0 - random.random()) / rate\n",
         # A counter checked first, or one that is not taken from.
         "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
         "    def add(self, v):\n        self.n += 1\n    def spread(self):\n"
@@ -288,6 +298,16 @@ class MathDomainUnguarded(Rule):
             "    return [(math.sin((1 - t) * theta) * x + math.sin(t * theta) * y) / math.sin(theta) for x, y in zip(a, b)]\n",
             UNSAFE,
         ),
+        # A uniform draw from [0, 1) is 0 once in 2**53 draws: Box-Muller's log(u1).
+        Invalid(
+            "import math\nimport random\ndef gaussian(sd):\n    u1, u2 = random.random(), random.random()\n"
+            "    return sd * math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)\n"
+        ),
+        # The smallest of the data, read before the zeros are filtered out of it.
+        Invalid(
+            "import math\ndef log_range(sizes):\n    low = min(sizes)\n"
+            "    sizes = [s for s in sizes if s]\n    return math.log(low), [math.log(s) for s in sizes]\n"
+        ),
         # A caller's value out of range is the caller's bug: no clamp to hide it.
         Invalid("import math\ndef lat(z):\n    return math.asin(z)\n"),
         Invalid(
@@ -416,6 +436,12 @@ class MathDomainUnguarded(Rule):
             qualified, method = callee(self.context, node)
             if qualified in EIGENVALUES:
                 return f"eigenvalues from `{qualified.rsplit('.', 1)[-1]}`, which rounding leaves a hair below 0 for a singular matrix"
+            if self._uniform(node):
+                return f"a uniform draw `{self.context.code(node)}` from [0, 1), which includes 0"
+            if qualified == "builtins.min" and len(node.args) == 1 and not node.args[0].star:
+                inner = self._input(node.args[0].value, depth, counted)
+                collection = " ".join(self.context.code(node.args[0].value).split())
+                return inner and f"the smallest element of `{collection}`"
             if qualified in _PASS_THROUGH:
                 counts = counted or qualified == "builtins.len"
                 return next((found for arg in node.args if (found := self._input(arg.value, depth, counts))), None)
@@ -438,7 +464,7 @@ class MathDomainUnguarded(Rule):
         if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
             param = _parameter(scope, name.value)
             if param is not None:
-                if self.context.bindings(scope).count(name.value) != 1:
+                if self.context.bindings(scope).count(name.value) != 1 and reaching_values(self.context, name) != [OUTSIDE]:
                     return None  # reassigned on the way: perhaps clamped or checked
                 if counted and library_of(self.context, name) in ARRAYS:
                     return None  # the length of a tensor is its leading dimension: a shape
@@ -522,6 +548,8 @@ class MathDomainUnguarded(Rule):
                     return POSITIVE
             if isinstance(operator, (cst.Multiply, cst.Divide)) and min(left, right) >= NONNEGATIVE:
                 return min(left, right)
+            if isinstance(operator, cst.Subtract) and (literal_number(node.left) or 0) >= 1 and self._uniform(node.right):
+                return POSITIVE  # `1.0 - random.random()` is in (0, 1]
             if isinstance(operator, cst.FloorDivide) and min(left, right) >= NONNEGATIVE:
                 return NONNEGATIVE
             if isinstance(operator, cst.Power):
@@ -532,7 +560,9 @@ class MathDomainUnguarded(Rule):
                     return NONNEGATIVE
             return UNKNOWN
         if isinstance(node, cst.IfExp):
-            return min(self._sign(node.body, depth), self._sign(node.orelse, depth))
+            # `x if x else 1`, `x if x > 0 else eps`: the test passed is the body's guard.
+            body = POSITIVE if self._tests_positive(node.test, node.body) else self._sign(node.body, depth)
+            return min(body, self._sign(node.orelse, depth))
         if isinstance(node, cst.Call):
             return self._call_sign(node, depth)
         if isinstance(node, cst.Name):
@@ -563,6 +593,25 @@ class MathDomainUnguarded(Rule):
         if qualified in ("builtins.int", "builtins.round", "math.floor") and signs:
             return min(signs[0], NONNEGATIVE)
         return UNKNOWN
+
+    def _tests_positive(self, test: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+        """Whether `test` passing says `value` is in the domain: `value` itself (truthy:
+        not 0), `value > 0`, `value >= c` or `value != 0` for a count."""
+        code = bare_code(self.context, value)
+        if bare_code(self.context, test) == code:
+            return True
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            bound = literal_number(target.comparator)
+            if bare_code(self.context, test.left) == code and bound is not None:
+                operator = target.operator
+                return (isinstance(operator, cst.GreaterThan) and bound >= 0) or (
+                    isinstance(operator, cst.GreaterThanEqual) and bound > 0
+                ) or isinstance(operator, cst.NotEqual) and bound == 0
+        return False
+
+    def _uniform(self, node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Call) and not node.args and callee(self.context, node)[0] in _UNIFORM
 
     def _counter_less(self, node: cst.CSTNode) -> Optional[str]:
         """`self.count - 1` where the class sets `self.count = 0` and counts it up one at

@@ -12,7 +12,7 @@ from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_
 from nanlint.values.bounds import bounded_above, exp_factor, exp_of
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand
+from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand, SEGMENT_SUMS
 from nanlint.values.flow import reaching_values, unchanged_between
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, subjects
@@ -257,7 +257,7 @@ class ExpOverflow(Rule):
     def wants(cls, index) -> bool:
         # An exp, and what makes it a softplus or log-sum-exp (a log) or a softmax (a sum).
         return _calls_exp(index) and (
-            index.calls_any(_LOGS) or index.calls_any(EXP_SUM) or index.calls_method(_LOG_OR_SUM_METHODS)
+            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + SEGMENT_SUMS) or index.calls_method(_LOG_OR_SUM_METHODS)
         )
 
     @classmethod

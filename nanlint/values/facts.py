@@ -211,17 +211,32 @@ def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
 
 def summed_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
     """What a sum adds up: `x` in `x.sum(-1)`, `torch.sum(x, 1)`, `np.sum(x, axis=0)`,
-    `tf.reduce_sum(x)`; None for anything else."""
+    `tf.reduce_sum(x)`, a sum over groups (`scatter_add(x, index)`, `segment_sum`), also
+    indexed back to the elements; None for anything else."""
+    if isinstance(node, cst.Subscript):
+        return summed_operand(context, node.value)  # `segment_sum(e, index)[index]`: each element's group sum
     if not isinstance(node, cst.Call):
         return None
     qualified, method = callee(context, node)
     if qualified is not None:
+        if qualified in SEGMENT_SUMS:
+            reduce = argument(node, None, "reduce")
+            if reduce is not None and not (isinstance(reduce, cst.SimpleString) and reduce.evaluated_value in ("sum", "add")):
+                return None
+            return argument(node, 0, "src")
         if qualified not in EXP_SUM:
             return None
         return argument(node, 0, "input") or argument(node, 0, "a") or argument(node, 0, "x")
     if method in ("sum", "nansum", "reduce_sum"):
         return receiver(node)
     return None
+
+
+# Sums over the groups of an index (a graph's neighbourhoods): torch_scatter's, PyG's, JAX's.
+SEGMENT_SUMS = (
+    "torch_scatter.scatter_add", "torch_scatter.scatter_sum", "torch_scatter.scatter",
+    "torch_geometric.utils.scatter", "jax.ops.segment_sum",
+)
 
 
 def is_sum(context: FileContext, node: cst.CSTNode) -> bool:
