@@ -196,6 +196,10 @@ class Rule:
     # not parsed. Keep them loose enough never to miss a finding, and start each with
     # a literal (a look-behind goes after it): `re` then scans for that literal fast.
     triggers: ClassVar[Tuple[str, ...]] = ()
+    # Other words a finding needs in the same file besides a trigger, by group: a file
+    # that lacks every pattern of one group is not parsed either (a rule about dividing
+    # by a spread needs a division too). As loose as `triggers`, and as fast.
+    also_triggers: ClassVar[Tuple[Tuple[str, ...], ...]] = ()
     default_enabled: ClassVar[bool] = True
     fixable: ClassVar[bool] = False
     # The real failure this rule comes from (../CONTEXT.md) and what was measured.

@@ -218,3 +218,30 @@ def test_unused_noqa_in_a_file_no_other_rule_would_parse(project):
     # No trigger word of the other rules: the file is read for its comments only.
     found, result = _unused(project, "x = 1  # noqa: NAN004\n", "--select", "NAN100,NAN004")
     assert len(found) == 1 and "unused: `NAN004`" in found[0], result.output
+
+
+def test_a_noqa_on_the_last_row_of_a_wrapped_statement_suppresses_beside_other_noqas(project):
+    source = (
+        "import torch  # noqa: F401\n"
+        "d = torch.sum(\n"
+        "    (a - b) ** 2, dim=1\n"
+        ").sqrt()  # noqa: NAN001\n"
+        "x = 1  # noqa: E501\n"
+    )
+    found, _ = _findings(project, source.replace("  # noqa: NAN001", ""))
+    assert [code for _, code in found] == ["NAN001"]  # flagged without the comment
+    found, _ = _findings(project, source)
+    assert found == []
+
+
+def test_directives_outside_the_statements_of_the_findings_need_no_tokenizing():
+    from nanlint.linting.suppression import _none_near
+    from nanlint.rule import Diagnostic, Location
+
+    source = "import os  # noqa: F401\ndef f(x):\n    return x.sqrt()\ny = 1  # noqa\n"
+    finding = Diagnostic("NAN001", "sqrt-without-eps", "m", "m.py", Location(3, 12), Location(3, 20), statement_row=3)
+    assert _none_near([finding], source, [1, 2, 4])
+    # A directive in the finding's function, or one for the whole file: tokenized.
+    assert not _none_near([finding], source.replace("x.sqrt()", "x.sqrt()  # noqa"), [1, 2, 4])
+    assert not _none_near([finding], "# flake8: noqa\n" + source, [2, 3, 5])
+    assert not _none_near([finding], "# nanlint: noqa\n" + source, [2, 3, 5])

@@ -8,7 +8,7 @@ import ast
 import pytest
 
 from nanlint.linting.names import ModuleIndex
-from nanlint.linting.registry import trigger_pattern
+from nanlint.linting.registry import any_trigger, trigger_pattern
 from nanlint.rule import rules_by_code
 
 # Each source is one a rule wants (checked below), spelled the odd ways Python allows.
@@ -44,6 +44,10 @@ WANTED = {
         "import numpy as np\ne = np.exp(\n    y)\np = e / e.sum()\n",
         "from numpy import exp as e, log\ny = log(e(x) + 1)\n",
         "import torch\ny = (x.exp  # scores\n()).sum()\n",
+        # The log or the sum renamed, or spelled by another library.
+        "from torch import log as ln\ny = ln(1 + torch.exp(x))\n",
+        "import tensorflow as tf\ne = tf.exp(z)\np = e / tf.reduce_sum (e)\n",
+        "import numpy as np\ny = np.log2(np.exp(x).nansum())\n",
     ],
 }
 WANTED["NAN007"] = [
@@ -59,6 +63,10 @@ WANTED["NAN008"] = [
     "from torch import max, min\ny = (x - min(x, 1)[0]) / (max(x, 1)[0] - min(x, 1)[0])\n",
     "from torch.linalg import (\n    vector_norm,\n)\ny = x / vector_norm(x)\n",
     "import torch\ny = x / (x ** 2).sum() ** 0.5\n",
+    # The division spelled as a call, or as `/=`.
+    "import torch\ny = torch.true_divide(x, x.norm())\n",
+    "import numpy as np\nx /= np.linalg.norm(x)\n",
+    "import torch\ny = x.__truediv__(x.std())\n",
 ]
 WANTED["NAN002"] = WANTED["NAN001"][:9] + WANTED["NAN003"]
 
@@ -79,7 +87,7 @@ UNTRIGGERED = [
 def test_a_file_a_rule_wants_holds_its_trigger_words(code, source):
     rule = rules_by_code()[code]
     assert rule.wants(ModuleIndex.from_ast(ast.parse(source))), "not a source the rule wants"
-    assert trigger_pattern(tuple(rule.triggers)).search(source)
+    assert trigger_pattern(tuple(rule.triggers), tuple(rule.also_triggers)).search(source)
 
 
 @pytest.mark.parametrize("source", UNTRIGGERED)
@@ -100,6 +108,25 @@ def test_every_trigger_pattern_starts_with_a_literal():
     # a group or a class is tried at every character of every file (`(?:reduce_)?std`
     # cost a run on the torch corpus 3.7 s, a third of the whole).
     for rule in rules_by_code().values():
-        for pattern in rule.triggers:
+        for pattern in (*rule.triggers, *(word for group in rule.also_triggers for word in group)):
             body = pattern.removeprefix("(?i)")
             assert body[0].isalnum() or (body[0] == "\\" and not body[1].isalnum()), (rule.code, pattern)
+
+
+def test_a_file_without_the_other_words_a_rule_needs_is_not_triggered():
+    # NAN008 divides by a spread: a norm with no division anywhere cannot be flagged.
+    rule = rules_by_code()["NAN008"]
+    source = "import torch\nn = x.norm(dim=-1)\n"
+    assert trigger_pattern(tuple(rule.triggers)).search(source)
+    assert not trigger_pattern(tuple(rule.triggers), tuple(rule.also_triggers)).search(source)
+    assert not any_trigger(("NAN008",)).search(source)
+    assert any_trigger(("NAN008",)).search(source + "y = x / n\n")
+
+
+def test_patterns_rules_share_are_searched_once_per_file():
+    seen = {}
+    first, second = trigger_pattern(("sqrt\\(",)), trigger_pattern(("pow\\(", "sqrt\\("))
+    assert not first.search("x = 1\n", seen)
+    assert len(seen) == 1
+    assert not second.search("x = 1\n", seen)
+    assert len(seen) == 2

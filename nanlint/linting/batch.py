@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from nanlint.linting.cache import Cache, digest
 from nanlint.config import Settings
-from nanlint.linting.registry import infos_by_code, trigger_pattern
+from nanlint.linting.registry import any_trigger
 from nanlint.rule import Diagnostic, Location
 from nanlint.reading.sources import SourceError, SourceFile, decode, os_reason, split_lines
 from nanlint.fixing.writing import write_source
@@ -254,7 +254,6 @@ def check_files(
     main_job = job
     pending: List[Tuple[str, bytes, Job]] = []
     digests: Dict[str, str] = {}
-    infos = infos_by_code()
     fixing = set()
     for path in paths:
         job = jobs_by_path.get(path, main_job) if jobs_by_path else main_job
@@ -298,7 +297,7 @@ def check_files(
         # The prefilter: a file with none of the rules' trigger words is not parsed.
         text = raw.decode("latin-1")
         codes = job.settings.codes_for(path, job.codes)
-        if not any(trigger_pattern(infos[code].triggers).search(text) for code in codes):
+        if not any_trigger(tuple(codes)).search(text):
             outcomes[path] = FileOutcome(path)
             # Not parsed, but a file that is not text in its declared encoding is
             # reported all the same (decoding costs little next to parsing).

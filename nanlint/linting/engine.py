@@ -16,12 +16,12 @@ import sys
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, List, Optional, Sequence, Type
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from nanlint.config import DEFAULT_MAX_FILE_SIZE
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ImportTable, ModuleIndex
-from nanlint.linting.parts import Unparsed, reduce
+from nanlint.linting.parts import Unparsed, reduce, wanted_anywhere
 from nanlint.linting.positions import statement_rows
 from nanlint.linting.registry import trigger_pattern
 from nanlint.rule import Diagnostic, Rule
@@ -75,7 +75,9 @@ class Linter:
         self.max_file_size = max_file_size
         self.options = options
         self.prefilter = prefilter
-        self._triggers = {rule.code: trigger_pattern(tuple(rule.triggers)) for rule in self.rules}
+        self._triggers = {
+            rule.code: trigger_pattern(tuple(rule.triggers), tuple(map(tuple, rule.also_triggers))) for rule in self.rules
+        }
         # How libcst parsed the files it parsed: "whole", "in part", or "again whole"
         # when a rule asked about code left out (counted for the benchmark and tests).
         self.parses: Counter = Counter()
@@ -83,11 +85,12 @@ class Linter:
     def candidates(self, source: str, codes: Optional[Sequence[str]] = None) -> List[Type[Rule]]:
         """The rules that could flag something in `source`: the prefilter."""
         allowed = None if codes is None else set(codes)
+        seen: dict = {}  # rules share trigger patterns: each is searched once
         return [
             rule
             for rule in self.rules
             if (allowed is None or rule.code in allowed)
-            and (not self.prefilter or self._triggers[rule.code].search(source))
+            and (not self.prefilter or self._triggers[rule.code].search(source, seen))
         ]
 
     def lint_source(
@@ -96,17 +99,20 @@ class Linter:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
         ran = self.enabled if codes is None else self.enabled & frozenset(codes)
         with _collector_paused():
-            found = self._lint_rules(source, filename, codes)
-        found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes())
+            found, starts = self._lint_rules(source, filename, codes)
+        found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes(), starts)
         if self.options.overrides:
             found = _with_fix_overrides(found, dict(self.options.overrides))
         return sorted(found, key=Diagnostic.sort_key)
 
-    def _lint_rules(self, source: str, filename: str, codes: Optional[Sequence[str]]) -> List[Diagnostic]:
-        """What the rules find, before suppression comments are read."""
+    def _lint_rules(
+        self, source: str, filename: str, codes: Optional[Sequence[str]]
+    ) -> Tuple[List[Diagnostic], Optional[List[int]]]:
+        """What the rules find, before suppression comments are read, and the first row
+        of each module-level statement (None when the file was not parsed)."""
         rules = self.candidates(source, codes)
         if not rules:
-            return []
+            return [], None
         if len(source) > self.max_file_size:
             raise TooLarge(
                 f"not checked: {_size(len(source))} of source, over the limit of "
@@ -114,13 +120,15 @@ class Linter:
             )
         tree = parse_ast(source)
         index = ModuleIndex.from_ast(tree)
+        rows = [statement.lineno for statement in tree.body]
         rules = [rule for rule in rules if not self.prefilter or rule.wants(index)]
         if not rules:
-            return []
+            return [], rows
         reduced = None
         if self.prefilter:
+            if not wanted_anywhere(index, rules):
+                return [], rows
             reduced = reduce(source, index, rules)
-        rows = [statement.lineno for statement in tree.body]
         imports = index.imports
         summary = summarize(tree, index, source)
         del tree, index  # the concrete tree is the big one: never hold both
@@ -136,14 +144,14 @@ class Linter:
                 self.parses["stubs unparsable"] += 1  # never seen; the whole file then
             else:
                 self.parses["in part"] += 1
-                return found
+                return found, rows
             # The reduced file's trees may be held in cycles (rules and their context):
             # gone before the whole file's are built, though the collector is paused.
             gc.collect()
         else:
             self.parses["whole"] += 1
         self._within_libcst_limit(len(source), "the whole file, as a rule reads it all")
-        return self._lint(source, filename, rows, None, imports, summary, rules)
+        return self._lint(source, filename, rows, None, imports, summary, rules), rows
 
     def _within_libcst_limit(self, characters: int, what: str) -> None:
         """libcst's tree takes about five times the memory of Python's (500 bytes or so

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -336,6 +336,22 @@ _CHILDREN = {
 
 # For other walks of the same trees (`nanlint.values.summary`).
 CHILD_FIELDS = _CHILDREN
+
+
+def descendants(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and every node under it, as `ast.walk` gives them but in another order,
+    and without the contexts and operators (`Load`, `Div`): three times as fast."""
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        yield node
+        for field in _CHILDREN.get(type(node), ()):
+            value = getattr(node, field)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
 
 
 def _chain(node: ast.AST) -> Optional[Tuple[str, ...]]:

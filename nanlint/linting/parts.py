@@ -43,6 +43,15 @@ class Reduced:
     kept: int  # characters of code left for libcst to parse, the stubs' not counted
 
 
+def wanted_anywhere(index: "ModuleIndex", rules: Sequence[Type["Rule"]]) -> bool:
+    """Whether any rule wants any module-level statement, imports and docstrings too.
+
+    A rule reports only inside the parts it wants (`Rule.wants_part`): where no rule
+    wants any, the file holds no finding, and nothing of it need be parsed. (On torch,
+    a dozen big modules call a max and divide somewhere, but never in one function.)"""
+    return any(rule.wants_part(part, index) for part in index.parts for rule in rules)
+
+
 _WHITESPACE = " \t\f"
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 

@@ -8,7 +8,7 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_FUNCTIONS, SOFTPLUS_HOME
+from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_FUNCTIONS, SOFTPLUS_HOME, call_triggers
 from nanlint.values.bounds import bounded_above, exp_factor, exp_of
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
@@ -114,6 +114,8 @@ class ExpOverflow(Rule):
     name = "exp-overflow"
     summary = "a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf"
     triggers = EXP_TRIGGERS
+    # And what makes the exp a softplus or a log-sum-exp (a log), or a softmax (a sum).
+    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum")),)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: overflow in exp. Measured with torch 2.13 CPU: "

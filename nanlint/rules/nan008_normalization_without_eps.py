@@ -6,6 +6,7 @@ import ast
 
 import libcst as cst
 
+from nanlint.linting.names import descendants
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import HALF_POWER, call_triggers
 from nanlint.values.calls import argument, callee, receiver
@@ -107,10 +108,12 @@ class NormalizationWithoutEps(Rule):
     # dot (the builtin `max(a, b)` is no spread); or imported by name; or a `** 0.5`.
     triggers = (
         *call_triggers(r"\.(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)"),
-        r"import(?<!\wimport)[^\n(]*\b(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)\b",
-        r"import(?<!\wimport)\s*\([^)]*\b(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)\b",
+        # `from numpy import std`, `from torch.linalg import (\n    norm,\n)`
+        r"import(?<!\wimport)(?:[^\n(]*|\s*\([^)]*)\b(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)\b",
         HALF_POWER,
     )
+    # And a division: `/`, `/=`, `torch.div`, `np.true_divide`, `x.div_(...)`.
+    also_triggers = ((r"\/", "div"),)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: division by zero; and a LayerNorm-like `(x - mean) / std` "
@@ -306,7 +309,7 @@ class NormalizationWithoutEps(Rule):
                 helpers = module.memo[cls.code] = frozenset(_spread_helpers(module))
             if helpers.isdisjoint(part.mentions):
                 return False
-        return _divides(part.node) or _returns_tuple(part.node)
+        return _divides(part) or _returns_tuple(part.node)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, cst.Divide):
@@ -427,7 +430,7 @@ def _returns_tuple(node) -> bool:
     where the caller is."""
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    return any(isinstance(inner, ast.Return) and isinstance(inner.value, ast.Tuple) for inner in ast.walk(node))
+    return any(type(inner) is ast.Return and isinstance(inner.value, ast.Tuple) for inner in descendants(node))
 
 
 def _spread_helpers(module):
@@ -441,11 +444,16 @@ def _spread_helpers(module):
             yield part.node.name
 
 
-def _divides(node) -> bool:
+def _divides(part) -> bool:
     """Whether the `ast` of a part holds a true division: `/`, `/=`, `div(...)`."""
+    node = part.node
     if node is None:
         return True
-    for inner in ast.walk(node):
+    if part.calls_method(_DIVIDE_NAMES):
+        return True  # `x.div(y)`, `torch.divide(a, b)`
+    if not part.calls_method(_DIVISIONS) and part.loads.isdisjoint(_DIVIDE_NAMES):
+        return False  # the index saw no `/`, `/=`, method `div` or name `div` anywhere in it
+    for inner in descendants(node):
         kind = type(inner)
         if (kind is ast.BinOp or kind is ast.AugAssign) and type(inner.op) is ast.Div:
             return True
