@@ -212,6 +212,8 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert set(quality.HELD_OUT_SETS) == set(names) - {quality.DEFAULT_SET}
     assert quality.SETS["fresh"].packages == tuple(quality.FRESH) and 8 <= len(quality.FRESH) <= 12
     assert quality.SETS["fresh2"].packages == tuple(quality.FRESH2) and 15 <= len(quality.FRESH2) <= 25
+    assert quality.SETS["research2"].packages == tuple(quality.RESEARCH2) and 25 <= len(quality.RESEARCH2) <= 30
+    assert quality.SETS["research2"].from_git and quality.SETS["research2"].root.name == "research2"
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
@@ -230,7 +232,7 @@ def test_every_held_out_pin_is_well_formed(pinned):
     assert quality.package_of(f"{name}-{version}/x/y.py") == (name, version, "x/y.py")
 
 
-@pytest.mark.parametrize("pinned", quality.RESEARCH, ids=lambda p: p[0])
+@pytest.mark.parametrize("pinned", quality.RESEARCH + quality.RESEARCH2, ids=lambda p: p[0])
 def test_every_research_pin_is_well_formed(pinned):
     name, commit, repo = pinned
     assert len(commit) == 40 and int(commit, 16) >= 0
@@ -244,6 +246,17 @@ def test_the_research_set_holds_no_repository_of_the_real_bugs():
         pytest.skip("no cases.csv here")
     bug_repos = {case.repo.lower() for case in quality.read_cases(quality.DEFAULT_CASES)}
     assert not bug_repos & {repo.lower() for _, _, repo in quality.RESEARCH}
+
+
+def test_the_second_research_set_is_untouched_by_the_first_and_by_every_bug_set():
+    """research2 must measure code nobody tuned on: no repository of RESEARCH, of the
+    development bugs nor of either held-out bug file (those were all read row by row)."""
+    research2 = {repo.lower() for _, _, repo in quality.RESEARCH2}
+    assert len(research2) == len(quality.RESEARCH2)
+    assert not research2 & {repo.lower() for _, _, repo in quality.RESEARCH}
+    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+        if cases.exists():
+            assert not research2 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
 
 def test_the_research_corpus_is_read_from_git_mirrors(tmp_path, monkeypatch, capsys):
