@@ -115,7 +115,7 @@ class ExpOverflow(Rule):
     summary = "a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf"
     triggers = EXP_TRIGGERS
     # And what makes the exp a softplus or a log-sum-exp (a log), or a softmax (a sum).
-    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum")),)
+    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add)?")),)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: overflow in exp. Measured with torch 2.13 CPU: "
@@ -163,6 +163,11 @@ class ExpOverflow(Rule):
         "y = (1 + x.exp()).log()\n",
     ]
     invalid = [
+        # A softmax over a graph's neighbourhoods, the sum taken per group and indexed back.
+        Invalid(
+            "import torch\nfrom torch_scatter import scatter_add\ndef group_softmax(src, index):\n"
+            "    out = src.exp()\n    return out / scatter_add(out, index, dim=0)[index]\n"
+        ),
         # Bayes-by-backprop: sigma from a trainable rho.
         Invalid(
             "import torch\nfrom torch import nn\nclass Sampler(nn.Module):\n    def __init__(self, rho):\n"
@@ -374,6 +379,10 @@ class ExpOverflow(Rule):
             # `e / (e.sum() + eps)`: the eps guards 0 / 0, not inf / inf.
             if is_eps_like(self.context, denominator.right):
                 denominator, eps = denominator.left, True
+        # `e / scatter_add(e, index)[index]`: each element over the sum of its group.
+        indexed = isinstance(denominator, cst.Subscript)
+        if indexed:
+            denominator = denominator.value
         total, named_sum = _through_name(self.context, denominator, is_sum)
         if total is None:
             return
@@ -388,7 +397,8 @@ class ExpOverflow(Rule):
         # The fixes need the exp itself on both sides (no mask, no eps in the sum).
         mine, numerator_named = _exp_call(self.context, numerator)
         theirs, summed_named = _exp_call(self.context, summed)
-        plain = not eps and mine is exp and theirs is not None
+        grouped = isinstance(total, cst.Call) and callee(self.context, total)[0] in SEGMENT_SUMS
+        plain = not eps and not indexed and not grouped and mine is exp and theirs is not None
         exps = [mine] if theirs is mine else [mine, theirs]
         named = numerator_named or summed_named
         apart = exp_of(self.context, numerator) is None  # the exp is taken elsewhere

@@ -211,10 +211,8 @@ def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
 
 def summed_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
     """What a sum adds up: `x` in `x.sum(-1)`, `torch.sum(x, 1)`, `np.sum(x, axis=0)`,
-    `tf.reduce_sum(x)`, a sum over groups (`scatter_add(x, index)`, `segment_sum`), also
-    indexed back to the elements; None for anything else."""
-    if isinstance(node, cst.Subscript):
-        return summed_operand(context, node.value)  # `segment_sum(e, index)[index]`: each element's group sum
+    `tf.reduce_sum(x)`, a sum over groups (`scatter_add(x, index)`, `segment_sum`); None
+    for anything else."""
     if not isinstance(node, cst.Call):
         return None
     qualified, method = callee(context, node)
