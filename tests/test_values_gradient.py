@@ -355,6 +355,26 @@ def test_risks_are_those_of_the_model_a_step_trains():
     assert summary.risks_at(("Bilinear", "fit")) == ()
 
 
+def test_a_function_called_only_under_no_grad_is_not_in_gradient_context():
+    summary = summary_of(
+        """
+        import torch
+        from torch import nn
+        def norm(t):
+            return torch.sqrt((t * t).sum())
+        def scale(t):
+            return t * 2
+        class M(nn.Module):
+            def forward(self, x):
+                with torch.no_grad():
+                    n = norm(self.weight)
+                return scale(x) / n
+        """
+    )
+    assert ("M", "forward") in summary.gradient_paths and ("scale",) in summary.gradient_paths
+    assert ("norm",) not in summary.gradient_paths
+
+
 def test_a_model_holds_the_risks_of_the_parts_it_builds():
     summary = summary_of(
         """

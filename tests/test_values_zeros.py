@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import answer_at_return
-from nanlint.values.zeros import selected_softmax
+from nanlint.values.zeros import sampled_action, selected_softmax
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,17 @@ from nanlint.values.zeros import selected_softmax
 )
 def test_probabilities_picked_out_of_a_softmax(source, expected):
     assert answer_at_return(source, selected_softmax, last=True) is expected
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import torch\ndef f(x, a):\n    pi = torch.softmax(x, 1)\n    return pi.gather(1, a)\n", True),
+        ("import torch\ndef f(x, batch):\n    return x.softmax(-1)[torch.arange(8), batch.actions.long()]\n", True),
+        # A label's probability: a confidently wrong model underflows it to 0.
+        ("import torch\ndef f(x, y):\n    pi = torch.softmax(x, 1)\n    return pi.gather(1, y)\n", False),
+        ("import torch\ndef f(x, a):\n    return torch.sigmoid(x).gather(1, a)\n", False),
+    ],
+)
+def test_probabilities_of_the_actions_a_policy_took(source, expected):
+    assert answer_at_return(source, sampled_action, last=True) is expected

@@ -163,6 +163,10 @@ class EpsOutsideRoot(Rule):
         "import torch\ndef forward(x):\n    return torch.sqrt(x) - 1e-8, torch.sqrt(x) * 1e-8\n",
         "import torch\ndef forward(q, k, head_dim):\n    return q @ k / (head_dim ** 0.5 + 1e-6)\n",
         "import torch\ndef forward(state_sum, eps):\n    return state_sum.sqrt().add_(eps)\n",
+        # A weight norm: a layer's weights are never all 0 (torch's own weight_norm takes no eps).
+        "import torch\nclass WNConv(torch.nn.Conv2d):\n    def forward(self, x):\n"
+        "        wn = torch.sqrt(torch.sum(self.weight * self.weight, dim=[1, 2, 3]))\n"
+        "        return self._conv_forward(x, self.weight / (wn.view(-1, 1, 1, 1) + 1e-5), self.bias)\n",
         # A data-dependent init: the statistics go through a helper that detaches them.
         "import torch\nclass ActNorm(torch.nn.Module):\n    def forward(self, x):\n"
         "        def stat(v):\n            return v.mean(0).detach()\n"

@@ -15,7 +15,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_reference_implementation
 from nanlint.values.numbers import literal_number
-from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, selected_softmax, unclampable_divisor
+from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, sampled_action, selected_softmax, unclampable_divisor
 
 class LogOfPossiblyZero(Rule):
     """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...
@@ -63,7 +63,10 @@ class LogOfPossiblyZero(Rule):
     the math says -inf), a test's reference implementation (`reference_fn=lambda m, p,
     i: i.sigmoid().log()`, `def softmax_ref(x):`: a test of `LogSigmoid` against
     `logsigmoid` would test nothing), a test file (its -inf fails the test that shows
-    it), `math.log` (NAN004's). Code under `torch.no_grad()` is
+    it), `math.log` (NAN004's), the probability of an action a policy took, picked out
+    of its softmax by the action (`pi.gather(1, a)`, `probs[range(n), actions]`: it was
+    sampled where its probability was above 0, and a policy-gradient step moves it only
+    a little; a label's probability is flagged). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -112,6 +115,9 @@ class LogOfPossiblyZero(Rule):
     options = {"eps": "the lower bound the clamp fix puts under the log (default 1e-12)"}
 
     valid = [
+        # Policy gradient: the probability of the action the policy sampled was above 0.
+        "import torch\ndef pg_loss(logits, a, advantage):\n    pi = torch.softmax(logits, dim=1)\n"
+        "    pi_a = pi.gather(1, a)\n    return -(torch.log(pi_a) * advantage).mean()\n",
         "import torch\nlp = torch.log_softmax(logits, dim=-1)\n",
         "import torch\np = torch.softmax(x, -1)\nent = -(p * torch.log(p + 1e-8)).sum(-1)\n",
         "import torch\ny = torch.log(torch.sigmoid(x).clamp(min=1e-6))\n",
@@ -422,6 +428,8 @@ class LogOfPossiblyZero(Rule):
         # A test runs its own inputs: a -inf there fails the test that shows it.
         if reason is None or in_reference_implementation(self.context) or in_test_file(self.context):
             return
+        if sampled_action(self.context, operand):
+            return  # the probability of an action the policy itself sampled
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
         # The probability of the chosen class: a clamp would cap the log-likelihoods of

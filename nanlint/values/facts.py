@@ -4,6 +4,8 @@ bound.
 
 from __future__ import annotations
 
+import re
+
 from typing import Optional, Tuple
 
 import libcst as cst
@@ -72,8 +74,9 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
     """A value that is exactly 0 when its inputs are: squares, their sums and means,
     a variance, a vector dotted with itself; through a local name up to `depth` times.
     An added eps or a clamp is none of these, so a guarded value never qualifies."""
-    if squared_operand(context, node) is not None:
-        return True
+    squared = squared_operand(context, node)
+    if squared is not None:
+        return not _is_weight(squared)
     for functions, methods in _REDUCTIONS:
         operand = _reduced(context, node, functions, methods)
         if operand is not None:
@@ -132,6 +135,22 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
         return None
     arg = call.args[index]
     return arg.value if arg.keyword is None and not arg.star else None
+
+
+# A layer's weights by name: `weight`, `conv_weight`, `weight_v` of a weight norm.
+_WEIGHT = re.compile(r"^(weights?|kernel|weight_[vg])$|_weights?$")
+
+
+def _is_weight(node: cst.CSTNode) -> bool:
+    """`weight`, `self.weight`, `self.conv.weight`: a layer's learned weights, whose norm
+    is 0 only if every weight is, which neither initialisation nor training produces
+    (torch's own `weight_norm` divides by it with no eps)."""
+    while isinstance(node, (cst.Subscript, cst.Attribute)) and not (
+        isinstance(node, cst.Attribute) and _WEIGHT.match(node.attr.value)
+    ):
+        node = node.value
+    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
+    return bool(_WEIGHT.match(name))
 
 
 def _square_of_setting(context: FileContext, node: cst.CSTNode) -> bool:

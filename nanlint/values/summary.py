@@ -289,6 +289,17 @@ class _Walk:
                 for statement in reversed(node.body):
                     push((statement, inner))
                 continue
+            if (kind is ast.With or kind is ast.AsyncWith) and _turns_grad_off(node):
+                # What runs under `torch.no_grad()` records no graph: the functions it calls
+                # are not in gradient context through it (an owner that keeps its words,
+                # path and class, with its own calls).
+                owner = where[0]
+                quiet = _Function(owner.path, owner.class_name, no_gradient=True, words=owner.words)
+                for item in node.items:
+                    push((item.context_expr, where))
+                for statement in reversed(node.body):
+                    push((statement, (quiet,) + where[1:]))
+                continue
             if kind is ast.Call:
                 self._call(node, where[0])
             elif kind is ast.Assign:
@@ -806,6 +817,20 @@ def _saturating_call(value: ast.AST, models: Dict[str, str]) -> Optional[str]:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
         return models.get(f"self.{func.attr}")
     return None
+
+
+def _turns_grad_off(node) -> bool:
+    """`with torch.no_grad():`, `with torch.inference_mode():`, `with torch.set_grad_enabled(False):`."""
+    for item in node.items:
+        context = item.context_expr
+        if not isinstance(context, ast.Call):
+            continue
+        name = _last_name(context.func)
+        if name in ("no_grad", "inference_mode"):
+            return True
+        if name == "set_grad_enabled" and context.args and isinstance(context.args[0], ast.Constant):
+            return context.args[0].value is False
+    return False
 
 
 def _is_role(function: _Function) -> bool:

@@ -219,6 +219,46 @@ _SELECT = ("torch.gather", "torch.index_select", "torch.take_along_dim")
 _JOIN = ("torch.cat", "torch.concat", "torch.stack")
 
 
+# The actions a policy took, by the names RL code gives them: `a`, `actions`, `act_batch`.
+_ACTION = re.compile(r"^(a|acts?|actions?|a_t|at)$|^(batch|b|old|taken)_actions?$|_actions?$|^actions?_")
+
+
+def sampled_action(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
+    """Whether `node` holds a policy's probabilities of the actions it took
+    (`pi.gather(1, a)` with `pi` a softmax): each was sampled from that policy, where its
+    probability was above 0, and a policy-gradient step moves it only a little. Unlike a
+    label's probability, which a confidently wrong model underflows to 0."""
+    if isinstance(node, cst.Subscript):
+        index = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+        return any(_is_action(i) for i in index) and selected_softmax(context, node, depth)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in _SELECT:
+            index = argument(node, 2, "index")
+        elif qualified is None and method == "gather":
+            index = argument(node, 1, "index")
+        else:
+            index = None
+        return index is not None and _is_action(index) and selected_softmax(context, node, depth)
+    if isinstance(node, cst.Name) and depth > 0:
+        values = [v for v in _reaching(context, node) if v is not OUTSIDE and v is not None]
+        return bool(values) and all(sampled_action(context, v, depth - 1) for v in values)
+    return False
+
+
+def _is_action(node: cst.CSTNode) -> bool:
+    while isinstance(node, (cst.Call, cst.Subscript, cst.Attribute)):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value  # `a.long()`, `actions.unsqueeze(1)`
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute):
+            return bool(_ACTION.search(node.attr.value))  # `batch.actions`
+        else:
+            return False
+    return isinstance(node, cst.Name) and bool(_ACTION.search(node.value))
+
+
 def selected_softmax(context: FileContext, node: cst.CSTNode, depth: int = 3, selected: bool = False) -> bool:
     """Whether `node` holds the probabilities of chosen classes picked out of a softmax
     (`probs[range(n), target]`, `p.gather(1, y)`, collected with `torch.cat`): a likelihood,
