@@ -127,6 +127,8 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # A value named as a distance is never negative: exp of its negation is at most 1.
+        "import numpy as np\ndef weights(original_dist, idx):\n    w = np.exp(-original_dist[idx])\n    return w / np.sum(w)\n",
         "import torch\nimport torch.nn.functional as F\ny = F.softplus(x)\n",
         "import torch\ny = torch.log1p(torch.exp(-torch.abs(x))) + torch.relu(x)\n",
         "import torch\ne = torch.exp(x - x.max(dim=-1, keepdim=True)[0])\np = e / e.sum(-1, keepdim=True)\n",

@@ -287,9 +287,17 @@ def nonnegative(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool
         if method in SHAPE_METHODS or method in ("sum", "mean"):
             return nonnegative(context, receiver(node), depth)
         return False
+    if isinstance(node, cst.Name) and _DISTANCE.search(node.value):
+        return True  # a distance, whatever the code computed it from
+    if isinstance(node, cst.Attribute) and _DISTANCE.search(node.attr.value):
+        return True
     if isinstance(node, cst.Name):
         return _for_every_value(context, node, depth, nonnegative, None)
     return False
+
+
+# Values named as distances (`dist`, `original_dist`, `pairwise_distances`): never negative.
+_DISTANCE = re.compile(r"(^|_)(dist|dists|distance|distances)$")
 
 
 def _negative_number(node: cst.CSTNode) -> bool:
