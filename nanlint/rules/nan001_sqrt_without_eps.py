@@ -8,9 +8,9 @@ from typing import Optional
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.values.api import POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
+from nanlint.values.api import NORM_NAN_AT_ZERO, NORM_TRIGGERS, POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_written_variance, receiver_code, squared_operand
+from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_weight, is_written_variance, receiver_code, squared_operand
 from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation, ruled_out_by_code
 from nanlint.values.guards import eps_added_after
@@ -38,7 +38,10 @@ class SqrtWithoutEps(Rule):
     wrong until the one batch where the distance is 0.
 
     Flagged: `torch.sqrt(E)`, `E.sqrt()`, `E ** 0.5`, `torch.pow(E, 0.5)`, `E.pow(0.5)`,
-    `torch.rsqrt(E)` and the `jax.numpy`, TensorFlow and Keras forms (`tf.sqrt`, `K.sqrt`), where E is a sum or mean of squares
+    `torch.rsqrt(E)` and the `jax.numpy`, TensorFlow and Keras forms (`tf.sqrt`, `K.sqrt`), and
+    TensorFlow's and JAX's 2-norms (`tf.norm(x)`, `jnp.linalg.norm(x)`: their gradient at the
+    zero vector is 0/0 = NaN, where torch's is 0; of any vector but a layer's weights, with
+    no fix: the eps belongs under their root), where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
     x), or a vector dotted with itself, directly or through the local names that reach
@@ -98,6 +101,9 @@ class SqrtWithoutEps(Rule):
         "autograd turns it into NaN; {advice}",
         "passed": "`{root}` of {passed} (a sum of squares or its root): it is exactly 0 where the points meet, "
         "and there its gradient is inf and autograd turns it into NaN; {advice}",
+        "norm": "`{function}` of a vector that can be all 0 (two points that meet): its gradient there is 0/0 = NaN "
+        "in TensorFlow and JAX, and autograd spreads it to every weight; take the root of the sum of squares "
+        "plus an eps instead, `sqrt(sum(x ** 2) + eps)`",
         "prediction": "`{root}` of the raw prediction `{prediction}`, which nothing keeps above 0: at 0 its "
         "gradient is inf and below 0 its value is NaN; clamp it at a small positive value inside the root "
         "(or make the model's output positive, with a softplus or an exp)",
@@ -105,7 +111,7 @@ class SqrtWithoutEps(Rule):
     code = "NAN001"
     name = "sqrt-without-eps"
     summary = "sqrt of a value that can be exactly 0 has an infinite gradient there"
-    triggers = (*ROOT_TRIGGERS, *call_triggers("power"))
+    triggers = (*ROOT_TRIGGERS, *call_triggers("power"), *NORM_TRIGGERS)
     fixable = True
     incident = (
         "An embedding-space loss computed `torch.sum((a - b) ** 2, dim=1).sqrt()` and went "
@@ -116,6 +122,9 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # torch's norms have gradient 0 at the zero vector; an L1 norm has no root.
+        "import torch\ndef contrastive_loss(a, b):\n    return torch.linalg.vector_norm(a - b, dim=-1).mean()\n",
+        "import tensorflow as tf\ndef l1_loss(a, b):\n    return tf.reduce_mean(tf.norm(a - b, ord=1, axis=-1))\n",
         # Its author asserts it is not 0 before anything is differentiated.
         "import torch\ndef ggd_loss(x):\n    sigma = x.pow(2).mean(dim=(-1, -2)).sqrt().squeeze(-1)\n"
         "    if (sigma == 0).any():\n        raise ValueError('an image with no contrast')\n"
@@ -240,6 +249,16 @@ class SqrtWithoutEps(Rule):
             "    def forward(self, x):\n        cos = F.linear(F.normalize(x), F.normalize(self.weight))\n"
             "        sin = torch.sqrt((1.0 - cos * cos).clamp(1e-12, 1))\n        return cos * 0.9 - sin * 0.4\n",
             applicability=UNSAFE,
+        ),
+        # TensorFlow's and JAX's norms: their gradient at the zero vector is 0/0 (measured
+        # with JAX 0.10: grad of jnp.linalg.norm at zeros is NaN), no fix in place.
+        Invalid(
+            "import jax.numpy as jnp\ndef pair_energy_loss(r):\n    d = jnp.linalg.norm(r[:, None] - r[None], axis=-1)\n"
+            "    return jnp.sum(jnp.exp(-d))\n"
+        ),
+        Invalid(
+            "import tensorflow as tf\ndef contrastive_loss(a, b, same):\n    d = tf.norm(a - b, axis=-1)\n"
+            "    return tf.reduce_mean(same * d ** 2 + (1 - same) * tf.nn.relu(1.0 - d) ** 2)\n"
         ),
         # TensorFlow and Keras roots have autograd too.
         Invalid(
@@ -440,7 +459,7 @@ class SqrtWithoutEps(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        if index.calls_any(SQRT + RSQRT + POW):
+        if index.calls_any(SQRT + RSQRT + POW + NORM_NAN_AT_ZERO):
             return True
         tensors = index.imports.imports_module("torch") or index.imports.imports_module("jax")
         return tensors and (index.half_powers or index.calls_method(("sqrt", "rsqrt", "pow")))
@@ -459,8 +478,12 @@ class SqrtWithoutEps(Rule):
         if root is None:
             return
         self.context.trail.clear()
-        squares = is_sum_of_squares(self.context, root.radicand)
-        zero = None if squares else _zero_region(self.context, root.radicand)
+        if root.kind == "norm":
+            # Of any vector but a layer's weights: 0 wherever the vector is (two embeddings that meet).
+            squares = not is_weight(root.radicand)
+        else:
+            squares = is_sum_of_squares(self.context, root.radicand)
+        zero = None if squares or root.kind == "norm" else _zero_region(self.context, root.radicand)
         prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
         passed = None if squares or zero or prediction else passed_distance(self.context, root.radicand)
         related = tuple(self.context.trail)
@@ -478,6 +501,10 @@ class SqrtWithoutEps(Rule):
             return  # its forward is already inf at 0, or it is asserted: the code rules 0 out
         if self._eps_added_after(root) or squares and eps_added_after(self.context, self.context.ancestors):
             return  # `E.sqrt() + eps`, or an eps added to it later: NAN002's, whose fix moves it inside
+        if root.kind == "norm":
+            function = self.context.code(root.node.func) if isinstance(root.node, cst.Call) else "norm"
+            self.report(root.node, self.say("norm", function=function), None, related)
+            return
         if passed is not None:
             fix = self._eps_fix(root)
             advice = fix.message[0].lower() + fix.message[1:]

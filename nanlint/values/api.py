@@ -91,6 +91,9 @@ JAX_NUMPY = "jax.numpy"
 _TF_AND_KERAS = ("tensorflow", "tensorflow.math", "keras.ops", *_KERAS)
 # TensorFlow's and Keras' roots have autograd too: `tf.sqrt` of 0 has gradient inf there.
 SQRT = ("torch.sqrt", "jax.numpy.sqrt", *_qualified(_TF_AND_KERAS, ("sqrt",)))
+# Norms whose gradient at the zero vector is 0/0 = NaN: TensorFlow's and JAX's (torch's
+# norms return 0 there). `tf.norm(a - b)` of two equal embeddings is NaN in every weight.
+NORM_NAN_AT_ZERO = ("tensorflow.norm", "tensorflow.linalg.norm", "jax.numpy.linalg.norm", "keras.ops.norm")
 RSQRT = ("torch.rsqrt", "jax.lax.rsqrt", "tensorflow.math.rsqrt", "tensorflow.rsqrt", "keras.ops.rsqrt")
 POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
 SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum",
@@ -122,6 +125,9 @@ HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
 # log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
 LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
 ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))
+# `tf.norm(`, `tf.linalg.norm(`, `jnp.linalg.norm(`, `ops.norm(`: not torch's `.norm(`, whose
+# gradient at 0 is 0.
+NORM_TRIGGERS = call_triggers(r"norm(?:(?<=linalg\.norm)|(?<=tf\.norm)|(?<=ops\.norm))")
 # Standard deviations computed as sqrt(var): their gradient at a constant input is
 # 0 * inf = NaN, so an eps added after them protects nothing (JAX's `jnp.std`,
 # TensorFlow's `reduce_std`, Keras' `K.std`). Not `torch.std`: its backward is 0 where

@@ -76,7 +76,7 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
     An added eps or a clamp is none of these, so a guarded value never qualifies."""
     squared = squared_operand(context, node)
     if squared is not None:
-        return not _is_weight(squared)
+        return not is_weight(squared)
     for functions, methods in _REDUCTIONS:
         operand = _reduced(context, node, functions, methods)
         if operand is not None:
@@ -141,7 +141,7 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
 _WEIGHT = re.compile(r"^(weights?|kernel|weight_[vg])$|_weights?$")
 
 
-def _is_weight(node: cst.CSTNode) -> bool:
+def is_weight(node: cst.CSTNode) -> bool:
     """`weight`, `self.weight`, `self.conv.weight`: a layer's learned weights, whose norm
     is 0 only if every weight is, which neither initialisation nor training produces
     (torch's own `weight_norm` divides by it with no eps)."""

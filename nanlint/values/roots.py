@@ -11,6 +11,7 @@ import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
+    NORM_NAN_AT_ZERO,
     POW,
     RSQRT,
     SQRT,
@@ -26,7 +27,7 @@ class Root:
     """A square root (or reciprocal square root) and what it is taken of."""
 
     node: cst.BaseExpression  # the call, or the `E ** 0.5`
-    kind: str  # "sqrt" or "rsqrt"
+    kind: str  # "sqrt", "rsqrt", or "norm" (a TensorFlow or JAX norm: the radicand is the vector)
     radicand: cst.BaseExpression
     framework: str  # "torch", "jax" or "tensorflow" (Keras too)
     where: str  # the radicand is the call's "argument", its "receiver" or the "base" of `** 0.5`
@@ -55,6 +56,9 @@ def root_of(context: FileContext, node: cst.CSTNode) -> Optional[Root]:
             radicand = argument(node, 0, "input" if framework == "torch" else "x")
         elif qualified in POW and len(node.args) == 2 and is_literal(argument(node, 1, exponent), HALF):
             kind, radicand = "sqrt", argument(node, 0, base)
+        elif qualified in NORM_NAN_AT_ZERO and _euclidean(argument(node, 1, "ord")):
+            # The radicand of a norm is the vector itself: its sum of squares is under the root.
+            kind, radicand = "norm", argument(node, 0, "tensor" if framework == "tensorflow" else "x")
         else:
             return None
         return Root(node, kind, radicand, framework, "argument") if radicand is not None else None
@@ -69,3 +73,10 @@ def root_of(context: FileContext, node: cst.CSTNode) -> Optional[Root]:
 
 def _has_call(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
+
+
+def _euclidean(order: Optional[cst.BaseExpression]) -> bool:
+    """No `ord`, or the 2-norm by number or name: a root of a sum of squares."""
+    if order is None or is_literal(order, 2):
+        return True
+    return isinstance(order, cst.SimpleString) and order.evaluated_value in ("euclidean", "fro")
