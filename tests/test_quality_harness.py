@@ -214,6 +214,8 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert quality.SETS["fresh2"].packages == tuple(quality.FRESH2) and 15 <= len(quality.FRESH2) <= 25
     assert quality.SETS["research2"].packages == tuple(quality.RESEARCH2) and 25 <= len(quality.RESEARCH2) <= 30
     assert quality.SETS["research2"].from_git and quality.SETS["research2"].root.name == "research2"
+    assert quality.SETS["research3"].packages == tuple(quality.RESEARCH3) and 25 <= len(quality.RESEARCH3) <= 30
+    assert quality.SETS["research3"].from_git and quality.SETS["research3"].root.name == "research3"
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
@@ -232,7 +234,7 @@ def test_every_held_out_pin_is_well_formed(pinned):
     assert quality.package_of(f"{name}-{version}/x/y.py") == (name, version, "x/y.py")
 
 
-@pytest.mark.parametrize("pinned", quality.RESEARCH + quality.RESEARCH2, ids=lambda p: p[0])
+@pytest.mark.parametrize("pinned", quality.RESEARCH + quality.RESEARCH2 + quality.RESEARCH3, ids=lambda p: p[0])
 def test_every_research_pin_is_well_formed(pinned):
     name, commit, repo = pinned
     assert len(commit) == 40 and int(commit, 16) >= 0
@@ -257,6 +259,18 @@ def test_the_second_research_set_is_untouched_by_the_first_and_by_every_bug_set(
     for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
         if cases.exists():
             assert not research2 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
+
+
+def test_the_third_research_set_is_untouched_by_the_others_and_by_every_bug_set():
+    """research3 was drawn after research2 had been reviewed: no repository of RESEARCH,
+    RESEARCH2, of the development bugs nor of either held-out bug file."""
+    research3 = {repo.lower() for _, _, repo in quality.RESEARCH3}
+    assert len(research3) == len(quality.RESEARCH3)
+    assert not research3 & {repo.lower() for _, _, repo in quality.RESEARCH}
+    assert not research3 & {repo.lower() for _, _, repo in quality.RESEARCH2}
+    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+        if cases.exists():
+            assert not research3 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
 
 def test_the_research_corpus_is_read_from_git_mirrors(tmp_path, monkeypatch, capsys):
