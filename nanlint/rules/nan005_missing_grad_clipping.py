@@ -28,6 +28,10 @@ _CLIPPING_OPTION = re.compile(r"(?i)clip|max_grad_norm")
 # Modules whose code is torch code: paddle, oneflow and megengine spell a training
 # step the same way, and torch's clipping would be wrong there.
 _TORCH_FAMILY = ("torch", "lightning", "pytorch_lightning", "lightning_fabric", "accelerate")
+_ADAPTIVE = tuple(
+    f"torch.optim.{name}"
+    for name in ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "SparseAdam")
+)
 _LR_FINDER = re.compile(r"(?i)lr_?find|learning_?rate_?find|range_test")
 # A hook run between the backward pass and the step (`engine.fire_event(BACKWARD_COMPLETED)`,
 # `self.call_hook("on_after_backward")`): the place a library engine's users clip.
@@ -137,7 +141,9 @@ class MissingGradClipping(Rule):
     its top-level code) that the model is one whose standard recipe clips: a recurrent
     layer (LSTM, GRU, RNN), attention or a transformer (`MultiheadAttention`, a class of
     the code's named `...Attention`, `TransformerEncoderLayer`, `AutoModel...`,
-    `from_pretrained`, an import from `transformers`). Most unclipped loops train fine
+    `from_pretrained`, an import from `transformers`); a recurrent net only where its
+    optimizer is not an adaptive one built by `torch.optim` (Adam, RMSprop, Adagrad...: the
+    textbook explosion is of SGD's step). Most unclipped loops train fine
     and their recipes do not clip: a linear model, a CNN with SGD, a GAN with Adam (whose
     step is about the learning rate however large the gradient; measured: a 1e18
     gradient moves a weight by about 5 lr), a mixed-precision loop (its GradScaler
@@ -196,6 +202,10 @@ class MissingGradClipping(Rule):
     options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
 
     valid = [
+        # A recurrent net under Adam, whose step is about its learning rate however large the gradient.
+        "import torch\ndef train(loader):\n    model = torch.nn.LSTM(28, 128, batch_first=True)\n"
+        "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n    for x, y in loader:\n"
+        "        loss = (model(x)[0][:, -1] - y).pow(2).mean()\n        loss.backward()\n        optimizer.step()\n",
         # A CNN in mixed precision: the GradScaler skips steps whose gradients overflow.
         "import torch\ndef train(model, loader, optimizer):\n    scaler = torch.cuda.amp.GradScaler()\n"
         "    for x, y in loader:\n        with torch.autocast('cuda'):\n"
@@ -376,7 +386,7 @@ class MissingGradClipping(Rule):
             "        self.encoder = nn.LSTM(32, 64)\n"
             "def train(loader):\n"
             "    model = Seq2Seq()\n"
-            "    optimizer = torch.optim.Adam(model.parameters())\n"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)\n"
             "    for x in loader:\n"
             "        model(x).pow(2).mean().backward()\n"
             "        optimizer.step()\n",
@@ -385,7 +395,7 @@ class MissingGradClipping(Rule):
             "        self.encoder = nn.LSTM(32, 64)\n"
             "def train(loader):\n"
             "    model = Seq2Seq()\n"
-            "    optimizer = torch.optim.Adam(model.parameters())\n"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)\n"
             "    for x in loader:\n"
             "        model(x).pow(2).mean().backward()\n"
             "        nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
@@ -397,7 +407,7 @@ class MissingGradClipping(Rule):
             "import torch\n"
             "def train(loader):\n"
             "    model = torch.nn.LSTM(128, 256)\n"
-            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)\n"
             "    for x, y in loader:\n"
             "        optimizer.zero_grad()\n"
             "        loss = model(x)[0].sub(y).pow(2).mean()\n"
@@ -406,7 +416,7 @@ class MissingGradClipping(Rule):
             "import torch\n"
             "def train(loader):\n"
             "    model = torch.nn.LSTM(128, 256)\n"
-            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)\n"
             "    for x, y in loader:\n"
             "        optimizer.zero_grad()\n"
             "        loss = model(x)[0].sub(y).pow(2).mean()\n"
@@ -714,6 +724,8 @@ class MissingGradClipping(Rule):
             return
         if self._clips_itself(step.optimizer) or self._fits_no_weights(step.optimizer):
             return
+        if "attention or a transformer" not in risks and self._adaptive(step.optimizer):
+            return  # a recurrent net under Adam: its step is about lr however large the gradient
         stepped = " ".join(self.context.code(step.call).split())
         fix, advice = self._fix(step, backward, facts)
         message = self.say(
@@ -865,6 +877,12 @@ class MissingGradClipping(Rule):
         if not isinstance(params, (cst.List, cst.Tuple)) or not params.elements:
             return False
         return all(isinstance(e.value, (cst.Name, cst.Attribute, cst.Subscript)) for e in params.elements)
+
+    def _adaptive(self, optimizer: cst.BaseExpression) -> bool:
+        """An optimizer that divides by a running gradient scale (`torch.optim.Adam`,
+        `RMSprop`...): a 1e18 gradient moves a weight by a few learning rates."""
+        built = self._constructor_of(optimizer)
+        return built is not None and self.context.qualified_name(built[0].func) in _ADAPTIVE
 
     def _clips_itself(self, optimizer: cst.BaseExpression) -> bool:
         """An optimizer built with a clipping option (`max_grad_norm=`, `grad_clip=`)."""
