@@ -70,9 +70,9 @@ def test_finding_of_another_rule_is_not_found():
 
 
 def test_beyond_the_five_any_rule_counts():
-    # DIV0 has NAN008 now, but NAN004 finding a `math.acos` counts for ACOS as well.
-    assert quality.BEYOND_RULES["DIV0"] == ("NAN008",)
-    for code in ("NAN008", "NAN004"):
+    # DIV0 has NAN008 and NAN009 now, but NAN004 finding a `math.acos` counts for ACOS as well.
+    assert quality.BEYOND_RULES["DIV0"] == ("NAN008", "NAN009")
+    for code in ("NAN008", "NAN009", "NAN004"):
         assert quality.judge_case(case(category="DIV0"), [finding(code, 4)], None, SOURCE).found, code
 
 
@@ -411,7 +411,7 @@ def test_holdout_table_counts_per_rule_and_in_all():
     assert rows[2][:3] == ["NAN003", "1", "0"]
     assert rows[5][:5] == ["**all five**", "3", "2", "1/1/0", "1/2 (50%)"]
     # The rules beyond the five, then every rule.
-    assert [row[0] for row in rows[6:]] == ["NAN008", "NAN006", "NAN007", "**every rule**"]
+    assert [row[0] for row in rows[6:]] == ["NAN008, NAN009", "NAN006", "NAN007", "**every rule**"]
     assert rows[8][:3] == ["NAN007", "1", "0"]
     assert rows[-1][:5] == ["**every rule**", "4", "2", "1/1/0", "1/2 (50%)"]
     assert len(rows[0]) == len(quality.HOLDOUT_HEADER)

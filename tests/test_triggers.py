@@ -57,6 +57,11 @@ WANTED["NAN007"] = [
     "import torch\ny = [c.asin  # angle\n()]\n",
     "def f(lib, c):\n    return lib.arcsin(c)\n",
 ]
+WANTED["NAN009"] = [
+    "import torch\ny = (x * m).sum() / (t > 0).sum ()\n",
+    "import numpy as np\ny = h.sum() / np.count_nonzero(k == 1)\n",
+    "import torch\nn = (t > 0).sum()\nloss /= n\n",
+]
 WANTED["NAN008"] = [
     "import torch\ny = x / x.norm (dim=-1)\n",
     "import numpy as np\ny = (x - x.mean()) / np.std(x, axis=0)\n",

@@ -193,7 +193,11 @@ def _tests(context: FileContext, test: cst.CSTNode, about: set, when: bool) -> b
         return bare_code(context, test) in about  # truthiness: `if x:` rules out 0
     if isinstance(test, cst.Call):
         # `if len(x):`, `if const_expr(n > 1):`, `if not math.isfinite(x): return`: a
-        # call that looks at the value is taken for a check of it.
+        # call that looks at the value is taken for a check of it; and `if mask.any():`.
+        func = test.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("any", "all", "numel", "item"):
+            if _mentions(context, func.value, about):
+                return True
         return any(_mentions(context, arg.value, about) for arg in test.args)
     return False
 
