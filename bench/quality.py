@@ -470,7 +470,9 @@ class Finding:
 
 def run_nanlint(root: Path, python: str, jobs: Optional[int] = None) -> Tuple[List[Finding], List[str]]:
     """Every finding of the installed nanlint under `root`, and its error lines."""
-    argv = [python, "-m", "nanlint", "check", "--output-format", "json", "--no-cache", "--exit-zero", "."]
+    # Every detection rule, the opt-in ones too (not NAN100, which judges suppressions).
+    argv = [python, "-m", "nanlint", "check", "--output-format", "json", "--no-cache", "--exit-zero",
+            "--extend-select", "NAN0", "."]
     if jobs:
         argv += ["--jobs", str(jobs)]
     done = subprocess.run(argv, cwd=root, capture_output=True, text=True)

@@ -409,7 +409,7 @@ def test_show_settings(project):
     out = result.stdout
     assert "Resolved settings for: bad.py" in out
     assert f"Settings path: {project.root / 'pyproject.toml'}" in out
-    assert 'rules = ["NAN001", "NAN003", "NAN004", "NAN005", "NAN006", "NAN007", "NAN008", "NAN009", "NAN100"]' in out
+    assert 'rules = ["NAN001", "NAN003", "NAN004", "NAN005", "NAN006", "NAN007", "NAN008", "NAN100"]' in out
     assert 'ignore = ["NAN002"]' in out and "eps = 1e-8" in out
     assert 'extend-include = ["*.pyw"]' in out and "respect-gitignore = true" in out
     assert 'extend-select = ["NAN100"]' in out
