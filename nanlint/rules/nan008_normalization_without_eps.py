@@ -9,7 +9,7 @@ import libcst as cst
 from nanlint.linting.names import descendants
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import HALF_POWER, call_triggers
-from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.calls import DIVIDE, DIVIDE_METHODS, division_operands
 from nanlint.values.facts import addend_code, bare_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
@@ -17,18 +17,7 @@ from nanlint.values.library import AUTOGRAD, library_of
 from nanlint.values.spread import MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
 from nanlint.values.zeros import CLAMP, MAXIMUM, RELU, can_reach_zero
 
-# `torch.div(a, b)`, `np.divide(a, b)`: a division by its second argument.
-DIVIDE = (
-    "torch.div",
-    "torch.divide",
-    "torch.true_divide",
-    "numpy.divide",
-    "numpy.true_divide",
-    "jax.numpy.divide",
-    "jax.numpy.true_divide",
-)
-_DIVIDE_METHODS = ("div", "div_", "divide", "true_divide")
-_DIVISIONS = ("__truediv__", "__itruediv__", *_DIVIDE_METHODS)
+_DIVISIONS = ("__truediv__", "__itruediv__", *DIVIDE_METHODS)
 
 _SPREAD_METHODS = ("std", "norm", "sqrt", "var")
 _SPREAD_FUNCTIONS = tuple(
@@ -320,18 +309,9 @@ class NormalizationWithoutEps(Rule):
             self._check(node, node.target, node.value, parenthesize=False)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualified, method = callee(self.context, node)
-        if qualified in DIVIDE:
-            if any(arg.keyword is not None and arg.keyword.value in ("where", "out", "rounding_mode")
-                   for arg in node.args):
-                return
-            numerator, denominator = argument(node, 0), argument(node, 1)
-        elif qualified is None and method in _DIVIDE_METHODS and len(node.args) == 1 and not node.args[0].keyword:
-            numerator, denominator = receiver(node), node.args[0].value
-        else:
-            return
-        if numerator is not None and denominator is not None:
-            self._check(node, numerator, denominator, parenthesize=False)
+        operands = division_operands(self.context, node)
+        if operands is not None:
+            self._check(node, *operands, parenthesize=False)
 
     def _check(self, node: cst.CSTNode, numerator: cst.BaseExpression, denominator: cst.BaseExpression,
                parenthesize: bool) -> None:
@@ -465,4 +445,4 @@ def _divides(part) -> bool:
     return False
 
 
-_DIVIDE_NAMES = frozenset(("div", "div_", "divide", "true_divide"))
+_DIVIDE_NAMES = frozenset(DIVIDE_METHODS)

@@ -9,15 +9,13 @@ import libcst as cst
 from nanlint.linting.names import descendants
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import call_triggers
-from nanlint.values.calls import argument, callee, receiver
+from nanlint.values.calls import DIVIDE, DIVIDE_METHODS, division_operands
 from nanlint.values.counts import COUNT_NONZERO, selection_count
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import NUMPY, TORCH, library_of
 
-_DIVIDE = ("torch.div", "torch.divide", "torch.true_divide", "numpy.divide", "numpy.true_divide")
-_DIVIDE_METHODS = ("div", "div_", "divide", "true_divide")
 # What makes a mask besides a comparison: `.bool()`, `astype(bool)`, `logical_and`, `isin`.
 _MASK_WORDS = frozenset(("bool", "bool_", "logical_and", "logical_or", "logical_not", "isin", "isfinite", "isnan",
                          "eq", "ne", "gt", "lt", "ge", "le", "count_nonzero"))
@@ -171,7 +169,7 @@ class DivisionByEmptyCount(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        divides = index.calls_method(("__truediv__", "__itruediv__", *_DIVIDE_METHODS)) or index.calls_any(_DIVIDE)
+        divides = index.calls_method(("__truediv__", "__itruediv__", *DIVIDE_METHODS)) or index.calls_any(DIVIDE)
         return divides and (index.calls_method(("sum", "count_nonzero")) or index.calls_any(COUNT_NONZERO + ("torch.sum", "numpy.sum")))
 
     @classmethod
@@ -202,15 +200,9 @@ class DivisionByEmptyCount(Rule):
             self._check(node.target, node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualified, method = callee(self.context, node)
-        if qualified in _DIVIDE:
-            numerator, denominator = argument(node, 0), argument(node, 1)
-        elif qualified is None and method in _DIVIDE_METHODS and len(node.args) == 1 and not node.args[0].keyword:
-            numerator, denominator = receiver(node), node.args[0].value
-        else:
-            return
-        if numerator is not None and denominator is not None:
-            self._check(numerator, denominator)
+        operands = division_operands(self.context, node)
+        if operands is not None:
+            self._check(*operands)
 
     def _check(self, numerator: cst.BaseExpression, denominator: cst.BaseExpression) -> None:
         count = selection_count(self.context, denominator)

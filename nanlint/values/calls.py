@@ -56,3 +56,27 @@ def argument(call: cst.Call, index: Optional[int], keyword: Optional[str] = None
 
 def positional_count(call: cst.Call) -> int:
     return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
+
+
+# `torch.div(a, b)`, `np.divide(a, b)`, `a.div(b)`: a division by the second operand.
+DIVIDE = (
+    "torch.div", "torch.divide", "torch.true_divide", "numpy.divide", "numpy.true_divide",
+    "jax.numpy.divide", "jax.numpy.true_divide",
+)
+DIVIDE_METHODS = ("div", "div_", "divide", "true_divide")
+
+
+def division_operands(context: FileContext, call: cst.Call) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """(numerator, denominator) of a division spelled as a call: `torch.div(a, b)`,
+    `np.divide(a, b)`, `a.div(b)`; None for anything else, and for one that guards or
+    rounds (`where=`, `out=`, `rounding_mode=`)."""
+    qualified, method = callee(context, call)
+    if qualified in DIVIDE:
+        if any(arg.keyword is not None and arg.keyword.value in ("where", "out", "rounding_mode") for arg in call.args):
+            return None
+        numerator, denominator = argument(call, 0), argument(call, 1)
+    elif qualified is None and method in DIVIDE_METHODS and len(call.args) == 1 and not call.args[0].keyword:
+        numerator, denominator = receiver(call), call.args[0].value
+    else:
+        return None
+    return (numerator, denominator) if numerator is not None and denominator is not None else None
