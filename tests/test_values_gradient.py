@@ -375,6 +375,23 @@ def test_a_function_called_only_under_no_grad_is_not_in_gradient_context():
     assert ("norm",) not in summary.gradient_paths
 
 
+def test_a_module_that_builds_its_layers_in_a_helper_learns():
+    summary = summary_of(
+        """
+        from torch import nn
+        class Decoder(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self._init_layers()
+            def _init_layers(self):
+                self.head = nn.Conv2d(4, 4, 3)
+            def forward(self, x):
+                return self.head(x)
+        """
+    )
+    assert ("Decoder", "forward") in summary.gradient_paths
+
+
 def test_a_model_holds_the_risks_of_the_parts_it_builds():
     summary = summary_of(
         """

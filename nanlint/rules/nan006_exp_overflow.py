@@ -14,7 +14,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand, SEGMENT_SUMS
 from nanlint.values.flow import reaching_values, unchanged_between
-from nanlint.values.gradient import in_reference_implementation, in_test_file
+from nanlint.values.gradient import carries_gradient, in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, subjects
 from nanlint.values.numbers import is_eps_like, literal_number
 
@@ -82,6 +82,11 @@ class ExpOverflow(Rule):
     and reference implementations (`def softmax_ref(x):`): a test chooses its inputs,
     and a reference is the textbook formula on purpose.
 
+    Also flagged, in code a gradient runs through: a bound put after the exp
+    (`torch.clamp(x.exp(), max=M)`, `x.exp().clamp(max=M)`, `torch.minimum(x.exp(), M)`): the
+    value is finite, but the clamp's gradient at the overflow, 0, times the exp's inf is
+    NaN (no fix: the bound belongs on the exponent, at log(M)).
+
     ## Fix safety
     A softplus becomes `torch.nn.functional.softplus(x)` (as the file spells it, `F.softplus`),
     `np.logaddexp(0, x)` in NumPy (in the namespace of the exp: `autograd.numpy`'s
@@ -109,13 +114,16 @@ class ExpOverflow(Rule):
         "softplus": "hand-written softplus `{spelled}`: {overflow}, so {result} where softplus is about x{gradient}; {advice}",
         "softmax": "hand-written softmax with no maximum subtracted: {overflow}, and inf / inf is NaN{gradient}; {advice}",
         "logsumexp": "hand-written log-sum-exp with no maximum subtracted: {overflow}, so the log is inf{gradient}; {advice}",
+        "clamped": "`{spelled}` clamps the exp only after it: {overflow} first, and the clamp's gradient there, 0, "
+        "times the exp's inf is NaN; clamp the exponent before the exp instead (`exp(x.clamp(max=log(bound)))`)",
     }
     code = "NAN006"
     name = "exp-overflow"
     summary = "a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf"
     triggers = EXP_TRIGGERS
     # And what makes the exp a softplus or a log-sum-exp (a log), or a softmax (a sum).
-    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add)?")),)
+    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add)?"),
+                      *call_triggers(r"clamp(?:_max)?"), *call_triggers("clip"), *call_triggers("minimum")),)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: overflow in exp. Measured with torch 2.13 CPU: "
@@ -127,6 +135,10 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # A clamp from below, or a clamp after the exp with no gradient to poison.
+        "import torch\nclass Head(torch.nn.Module):\n    def forward(self, h):\n        return self.proj(h).exp().clamp(min=1e-6)\n",
+        "import torch\nclass Head(torch.nn.Module):\n    def forward(self, h):\n        with torch.no_grad():\n"
+        "            return self.proj(h).exp().clamp(max=1e8)\n",
         # A value named as a distance is never negative: exp of its negation is at most 1.
         "import numpy as np\ndef weights(original_dist, idx):\n    w = np.exp(-original_dist[idx])\n    return w / np.sum(w)\n",
         "import torch\nimport torch.nn.functional as F\ny = F.softplus(x)\n",
@@ -165,6 +177,12 @@ class ExpOverflow(Rule):
         "y = (1 + x.exp()).log()\n",
     ]
     invalid = [
+        # A bound put after the exp: the value is finite, the gradient NaN.
+        Invalid(
+            "import torch\nclass Head(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.proj = torch.nn.Linear(8, 1)\n    def forward(self, h):\n"
+            "        return torch.clamp(self.proj(h).exp(), max=1e8)\n"
+        ),
         # A softmax over a graph's neighbourhoods, the sum taken per group and indexed back.
         Invalid(
             "import torch\nfrom torch_scatter import scatter_add\ndef group_softmax(src, index):\n"
@@ -266,7 +284,8 @@ class ExpOverflow(Rule):
     def wants(cls, index) -> bool:
         # An exp, and what makes it a softplus or log-sum-exp (a log) or a softmax (a sum).
         return _calls_exp(index) and (
-            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + SEGMENT_SUMS) or index.calls_method(_LOG_OR_SUM_METHODS)
+            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + SEGMENT_SUMS + _UPPER_CLAMPS)
+            or index.calls_method(_LOG_OR_SUM_METHODS + ("clamp", "clip", "clamp_max", "clamp_max_"))
         )
 
     @classmethod
@@ -293,6 +312,7 @@ class ExpOverflow(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         found = self._log(node)
         if found is None:
+            self._clamped_after(node)
             return
         operand, function = found
         if function == "log1p":
@@ -362,6 +382,20 @@ class ExpOverflow(Rule):
         advice = _advice(fix, "use `logsumexp`, or subtract the maximum before the exp and add it back after the log")
         self.report(log, self.say("logsumexp", overflow=overflow, gradient=gradient, advice=advice), fix,
                     _where_exp(exp, log, named_sum or exp is not summed))
+
+    def _clamped_after(self, clamp: cst.Call) -> None:
+        """`torch.clamp(x.exp(), max=M)`, `x.exp().clamp(max=M)`, `torch.minimum(x.exp(), M)`:
+        a bound meant to stop the overflow, put where the exp has already overflowed."""
+        exp = _upper_clamped(self.context, clamp)
+        if exp is None or self._excused(exp):
+            return
+        _, library = exp_of(self.context, exp)
+        if library not in _AUTOGRAD or not carries_gradient(self.context, clamp):
+            return  # the clamped value is finite: only a gradient through the inf goes NaN
+        spelled = _short(" ".join(self.context.code(clamp).split()))
+        overflow = f"`exp(x)` is inf for x above {_LIMITS[library]}"
+        self.report(exp, self.say("clamped", spelled=spelled, overflow=overflow), None,
+                    ((clamp, "the clamp, after the exp"),))
 
     # -- softmax -------------------------------------------------------------------
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
@@ -633,3 +667,26 @@ def _keeps_dim(context, total: cst.Call, library: str) -> Optional[bool]:
 
 def _where_exp(exp: cst.Call, reported: cst.CSTNode, apart: bool):
     return ((exp, "the exp is taken here"),) if apart else ()
+
+
+_UPPER_CLAMPS = ("torch.clamp", "torch.clip", "torch.clamp_max", "torch.minimum", "numpy.clip", "numpy.minimum",
+                 "jax.numpy.clip", "jax.numpy.minimum", "tensorflow.minimum", "tensorflow.clip_by_value")
+
+
+def _upper_clamped(context, call: cst.Call) -> Optional[cst.Call]:
+    """The exp call that `call` bounds from above, or None."""
+    qualified, method = callee(context, call)
+    if qualified in _UPPER_CLAMPS:
+        inner = call.args[0].value if call.args and call.args[0].keyword is None else None
+        upper = (
+            argument(call, 1, "other") if qualified.endswith(("minimum", "clamp_max"))
+            else argument(call, 2, "max") or argument(call, 2, "a_max") or argument(call, 2, "clip_value_max")
+        )
+    elif qualified is None and method in ("clamp", "clip", "clamp_max", "clamp_max_"):
+        inner = receiver(call)
+        upper = argument(call, 0, "max") if method.startswith("clamp_max") else argument(call, 1, "max")
+    else:
+        return None
+    if inner is None or upper is None or (isinstance(upper, cst.Name) and upper.value == "None"):
+        return None
+    return inner if exp_of(context, inner) is not None else None  # type: ignore[return-value]

@@ -349,7 +349,7 @@ class _Walk:
             self.local_calls.append((owner, node))
         if owner.class_name is not None:
             name = _last_name(func)
-            if name and (name in _PARAMETER_CALLS or owner.path[-1] == "__init__" and (
+            if name and (name in _PARAMETER_CALLS or _BUILDER.search(owner.path[-1]) and (
                 name[0].isupper() and not _WEIGHTLESS.match(name) and not name.endswith(("Error", "Warning", "Exception"))
             )):
                 self.learning.add(owner.path[:-1])
@@ -817,6 +817,11 @@ def _saturating_call(value: ast.AST, models: Dict[str, str]) -> Optional[str]:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
         return models.get(f"self.{func.attr}")
     return None
+
+
+# Methods that build a module's layers: `__init__`, and the helpers it hands that to
+# (`_init_layers`, `build`, `_make_head`).
+_BUILDER = re.compile(r"^__init__$|^_*(init|build|make|create)(_|$)")
 
 
 def _turns_grad_off(node) -> bool:
