@@ -14,7 +14,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand, SEGMENT_SUMS
 from nanlint.values.flow import reaching_values, unchanged_between
-from nanlint.values.gradient import carries_gradient, in_reference_implementation, in_test_file
+from nanlint.values.gradient import carries_gradient, feeds_no_gradient, in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, subjects
 from nanlint.values.numbers import is_eps_like, literal_number
 
@@ -390,7 +390,7 @@ class ExpOverflow(Rule):
         if exp is None or self._excused(exp):
             return
         _, library = exp_of(self.context, exp)
-        if library not in _AUTOGRAD or not carries_gradient(self.context, clamp):
+        if library not in _AUTOGRAD or not carries_gradient(self.context, clamp) or feeds_no_gradient(self.context):
             return  # the clamped value is finite: only a gradient through the inf goes NaN
         spelled = _short(" ".join(self.context.code(clamp).split()))
         overflow = f"`exp(x)` is inf for x above {_LIMITS[library]}"
