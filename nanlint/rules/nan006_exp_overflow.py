@@ -9,7 +9,7 @@ import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_FUNCTIONS, SOFTPLUS_HOME, call_triggers
-from nanlint.values.bounds import bounded_above, exp_factor, exp_of
+from nanlint.values.bounds import bounded_above, exp_factor, exp_of, upper_clamped
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand, SEGMENT_SUMS
@@ -669,24 +669,14 @@ def _where_exp(exp: cst.Call, reported: cst.CSTNode, apart: bool):
     return ((exp, "the exp is taken here"),) if apart else ()
 
 
-_UPPER_CLAMPS = ("torch.clamp", "torch.clip", "torch.clamp_max", "torch.minimum", "numpy.clip", "numpy.minimum",
-                 "jax.numpy.clip", "jax.numpy.minimum", "tensorflow.minimum", "tensorflow.clip_by_value")
+_MINIMA = ("torch.minimum", "numpy.minimum", "jax.numpy.minimum", "tensorflow.minimum")
+_UPPER_CLAMPS = ("torch.clamp", "torch.clip", "torch.clamp_max", "numpy.clip", "jax.numpy.clip",
+                 "tensorflow.clip_by_value", *_MINIMA)
 
 
 def _upper_clamped(context, call: cst.Call) -> Optional[cst.Call]:
-    """The exp call that `call` bounds from above, or None."""
-    qualified, method = callee(context, call)
-    if qualified in _UPPER_CLAMPS:
-        inner = call.args[0].value if call.args and call.args[0].keyword is None else None
-        upper = (
-            argument(call, 1, "other") if qualified.endswith(("minimum", "clamp_max"))
-            else argument(call, 2, "max") or argument(call, 2, "a_max") or argument(call, 2, "clip_value_max")
-        )
-    elif qualified is None and method in ("clamp", "clip", "clamp_max", "clamp_max_"):
-        inner = receiver(call)
-        upper = argument(call, 0, "max") if method.startswith("clamp_max") else argument(call, 1, "max")
-    else:
-        return None
-    if inner is None or upper is None or (isinstance(upper, cst.Name) and upper.value == "None"):
-        return None
-    return inner if exp_of(context, inner) is not None else None  # type: ignore[return-value]
+    """The exp call that `call` bounds from above (a clamp, or a minimum with it), or None."""
+    inner = upper_clamped(context, call)
+    if inner is None and context.qualified_name(call.func) in _MINIMA and call.args and call.args[0].keyword is None:
+        inner = call.args[0].value
+    return inner if inner is not None and exp_of(context, inner) is not None else None  # type: ignore[return-value]

@@ -196,6 +196,25 @@ def _negated_plain(node: cst.CSTNode) -> bool:
     return isinstance(inner, (cst.Name, cst.Attribute))
 
 
+def upper_clamped(context: FileContext, call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The value `call` bounds from above with a bound that is not None: `x` in
+    `torch.clamp(x, max=M)`, `np.clip(x, lo, M)`, `x.clamp(max=M)`, `x.clamp_max(M)`."""
+    qualified, method = callee(context, call)
+    if qualified in _CLAMPS or qualified in ("torch.clamp_max", "tensorflow.clip_by_value"):
+        value = call.args[0].value if call.args and call.args[0].keyword is None else None
+        if qualified == "torch.clamp_max":
+            return value
+        upper = argument(call, 2, "max") or argument(call, None, "a_max") or argument(call, None, "clip_value_max")
+    elif qualified is None and method in ("clamp", "clip", "clamp_max", "clamp_max_"):
+        value = receiver(call)
+        if method.startswith("clamp_max"):
+            return value
+        upper = argument(call, 1, "max") or argument(call, None, "a_max")
+    else:
+        return None
+    return value if upper is not None and not _is_none(upper) else None
+
+
 def _bounded_call(context: FileContext, node: cst.Call, depth: int) -> bool:
     qualified, method = callee(context, node)
     if qualified is not None:
@@ -208,12 +227,7 @@ def _bounded_call(context: FileContext, node: cst.Call, depth: int) -> bool:
         if qualified in _NEGATIONS:
             first = argument(node, 0, "input")
             return first is not None and nonnegative(context, first, depth)
-        if qualified in _CLAMPS:
-            upper = argument(node, 2, "max")
-            if upper is None:
-                upper = argument(node, None, "a_max")
-            return upper is not None and not _is_none(upper)
-        if qualified == "torch.clamp_max":
+        if upper_clamped(context, node) is not None:
             return True
         if qualified in _MINIMA:
             return any(bounded_above(context, arg.value, depth) for arg in node.args if arg.keyword is None)
@@ -233,12 +247,7 @@ def _bounded_call(context: FileContext, node: cst.Call, depth: int) -> bool:
         return nonnegative(context, receiver(node), depth)
     if method in BOUNDED_METHODS:
         return method != "softmax" or bool(node.args)
-    if method in ("clamp", "clip"):
-        upper = argument(node, 1, "max")
-        if upper is None:
-            upper = argument(node, None, "a_max")
-        return upper is not None and not _is_none(upper)
-    if method == "clamp_max":
+    if upper_clamped(context, node) is not None:
         return True
     # A mean of bounded values is bounded; a sum of sigmoids is not (100 of them reach 100).
     if method in SHAPE_METHODS or method == "mean":
