@@ -14,7 +14,7 @@ from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.flow import assigned_value, reaching_values
 from nanlint.values.gradient import function_path
-from nanlint.values.guards import catches, is_guarded, subjects
+from nanlint.values.guards import catches, is_guarded, subjects, tests_value
 from nanlint.values.library import ARRAYS, library_of
 from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
 from nanlint.values.zeros import has_numeric_default, is_private
@@ -561,7 +561,7 @@ class MathDomainUnguarded(Rule):
             return UNKNOWN
         if isinstance(node, cst.IfExp):
             # `x if x else 1`, `x if x > 0 else eps`: the test passed is the body's guard.
-            body = POSITIVE if self._tests_positive(node.test, node.body) else self._sign(node.body, depth)
+            body = POSITIVE if tests_value(self.context, node.test, node.body) else self._sign(node.body, depth)
             return min(body, self._sign(node.orelse, depth))
         if isinstance(node, cst.Call):
             return self._call_sign(node, depth)
@@ -593,22 +593,6 @@ class MathDomainUnguarded(Rule):
         if qualified in ("builtins.int", "builtins.round", "math.floor") and signs:
             return min(signs[0], NONNEGATIVE)
         return UNKNOWN
-
-    def _tests_positive(self, test: cst.BaseExpression, value: cst.BaseExpression) -> bool:
-        """Whether `test` passing says `value` is in the domain: `value` itself (truthy:
-        not 0), `value > 0`, `value >= c` or `value != 0` for a count."""
-        code = bare_code(self.context, value)
-        if bare_code(self.context, test) == code:
-            return True
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-            target = test.comparisons[0]
-            bound = literal_number(target.comparator)
-            if bare_code(self.context, test.left) == code and bound is not None:
-                operator = target.operator
-                return (isinstance(operator, cst.GreaterThan) and bound >= 0) or (
-                    isinstance(operator, cst.GreaterThanEqual) and bound > 0
-                ) or isinstance(operator, cst.NotEqual) and bound == 0
-        return False
 
     def _uniform(self, node: cst.CSTNode) -> bool:
         return isinstance(node, cst.Call) and not node.args and callee(self.context, node)[0] in _UNIFORM

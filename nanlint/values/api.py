@@ -102,6 +102,9 @@ MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean", *_
 SQUARE = ("torch.square", "jax.numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
+# Methods whose result no gradient comes back through, whatever the value: a detached
+# tensor, a Python number or list, a NumPy array.
+DETACHING_METHODS = ("detach", "item", "tolist", "numpy")
 NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
 ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad")
 

@@ -17,6 +17,7 @@ import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
+    DETACHING_METHODS,
     ENABLE_GRAD,
     NO_GRAD,
     SHAPE_METHODS,
@@ -75,7 +76,7 @@ _CONSTANT_TENSORS = frozenset(
         "argmax", "argmin", "argsort", "unique", "bucketize", "searchsorted", "nonzero", "where",
     )
 )
-_CUT_METHODS = frozenset(("detach", "item", "tolist", "numpy", "long", "int", "bool", "argmax", "argmin",
+_CUT_METHODS = frozenset((*DETACHING_METHODS, "long", "int", "bool", "argmax", "argmin",
                           "argsort", "unique", "nonzero", "size", "dim", "numel"))
 _CUT_ATTRIBUTES = frozenset(("data", "shape", "dtype", "device", "ndim", "T_data"))
 # Counts that data carries (a graph's node degrees, sequence lengths, class counts):
@@ -162,7 +163,7 @@ def _reads_parameter(node: cst.CSTNode, parameters) -> bool:
 # -- gradients -----------------------------------------------------------------------
 # Results that carry no gradient: bucket and sort indexes, argmax, comparisons, Python numbers.
 _NO_GRADIENT = ("torch.bucketize", "torch.searchsorted", "torch.argmax", "torch.argmin", "torch.argsort")
-_NO_GRADIENT_METHODS = ("argmax", "argmin", "argsort", "item", "tolist", "long", "int", "bool", "detach", "numpy")
+_NO_GRADIENT_METHODS = (*DETACHING_METHODS, "argmax", "argmin", "argsort", "long", "int", "bool")
 
 
 def feeds_no_gradient(context: FileContext) -> bool:

@@ -173,6 +173,12 @@ _HOLDS_WHEN_TRUE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.Les
 _HOLDS_WHEN_FALSE = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual, cst.Equal)
 
 
+def tests_value(context: FileContext, test: cst.CSTNode, value: cst.CSTNode) -> bool:
+    """Whether `test` passing says something about the sign or size of `value` (a
+    ternary's body, `x if x > 0 else 1`): the check `is_guarded` looks for around a node."""
+    return _tests(context, test, subjects(context, value), True)
+
+
 def _tests(context: FileContext, test: cst.CSTNode, about: set, when: bool) -> bool:
     """Whether `test` being `when` says something about the sign or size of one of `about`."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):

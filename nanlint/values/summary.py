@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from nanlint.linting.names import CHILD_FIELDS, ModuleIndex
-from nanlint.values.api import SATURATING_LAYERS, SHAPE_METHODS
+from nanlint.values.api import DETACHING_METHODS, SATURATING_LAYERS, SHAPE_METHODS
 
 Path = Tuple[str, ...]
 
@@ -545,12 +545,8 @@ def _arguments(walk: "_Walk", kinds: "_Kinds"):
                 yield owner, call, (callee, keyword.arg), keyword.value
 
 
-# Methods whose result no gradient comes back through.
-_DETACHING = frozenset(("detach", "item", "tolist", "numpy"))
-
-
 def _detached(value: ast.AST) -> bool:
-    return type(value) is ast.Call and type(value.func) is ast.Attribute and value.func.attr in _DETACHING
+    return type(value) is ast.Call and type(value.func) is ast.Attribute and value.func.attr in DETACHING_METHODS
 
 
 def _single_layers(self_assignments) -> Dict[str, Tuple[str, Optional[int]]]:
