@@ -261,7 +261,7 @@ def test_the_second_research_set_is_untouched_by_the_first_and_by_every_bug_set(
     research2 = {repo.lower() for _, _, repo in quality.RESEARCH2}
     assert len(research2) == len(quality.RESEARCH2)
     assert not research2 & {repo.lower() for _, _, repo in quality.RESEARCH}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES):
         if cases.exists():
             assert not research2 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
@@ -273,7 +273,7 @@ def test_the_third_research_set_is_untouched_by_the_others_and_by_every_bug_set(
     assert len(research3) == len(quality.RESEARCH3)
     assert not research3 & {repo.lower() for _, _, repo in quality.RESEARCH}
     assert not research3 & {repo.lower() for _, _, repo in quality.RESEARCH2}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES):
         if cases.exists():
             assert not research3 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
@@ -285,7 +285,7 @@ def test_the_fourth_research_set_is_untouched_by_the_others_and_by_every_bug_set
     assert len(research4) == len(quality.RESEARCH4)
     for earlier in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3):
         assert not research4 & {repo.lower() for _, _, repo in earlier}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES):
         if cases.exists():
             assert not research4 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
@@ -532,7 +532,8 @@ def read_rows(path):
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.parametrize("cases, prefix", [(quality.HELDOUT_CASES, "H"), (quality.HELDOUT2_CASES, "K")])
+@pytest.mark.parametrize("cases, prefix", [(quality.HELDOUT_CASES, "H"), (quality.HELDOUT2_CASES, "K"),
+                                           (quality.HELDOUT3_CASES, "M")])
 def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_set(cases, prefix):
     rows = read_rows(cases)
     assert len(rows) >= 30
@@ -562,12 +563,31 @@ def test_the_untouched_bugs_share_no_repository_or_package_with_anything_seen_be
     assert quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
 
 
+def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-3.csv was mined after the second untouched set: no repository of any
+    earlier bug file, of the research corpora, nor a package of the pinned corpora."""
+    repos = {r["repo"].lower() for r in read_rows(quality.HELDOUT3_CASES)}
+    for earlier in (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.DEFAULT_CASES):
+        if earlier.exists():
+            assert not repos & {r["repo"].lower() for r in read_rows(earlier)}, earlier
+    pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
+              for name, *_ in corpus}
+    assert not {repo.split("/")[1] for repo in repos} & pinned
+    research = {repo.lower() for corpus in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3,
+                                            quality.RESEARCH4) for *_, repo in corpus}
+    assert not repos & research
+    assert quality.BUG_SETS["heldbugs3"].untouched
+    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs3"
+
+
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     assert quality.bug_set_of(quality.DEFAULT_CASES).root == quality.BUGS_DIR
     held = quality.read_cases(quality.HELDOUT_CASES)[0]
     assert held.before().parent.parent.parent == quality.CORPUS / "heldbugs"
     untouched = quality.read_cases(quality.HELDOUT2_CASES)[0]
     assert untouched.before().parent.parent.parent == quality.CORPUS / "heldbugs2"
+    third = quality.read_cases(quality.HELDOUT3_CASES)[0]
+    assert third.before().parent.parent.parent == quality.CORPUS / "heldbugs3"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -605,8 +625,8 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
-    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2"]
-    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2"]  # recall of a held-out set adds the others
+    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2", "heldbugs3"]
+    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3"]  # a held-out set adds the others
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -660,6 +680,15 @@ def test_the_untouched_bugs_section_shows_the_totals_and_names_no_case():
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
 
+def test_the_third_untouched_bugs_section_shows_the_totals_and_names_no_case():
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs3": untouched_summary()}, "heldbugs3"))
+    assert text.startswith("## Third held-out real bugs") and "no rule change may cite these cases" in text
+    assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
+    assert not any(f"K00{i}" in text for i in (1, 2, 3)) and "arccos of dot" not in text and "Missed" not in text
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs3": None}, "heldbugs3"))
+    assert "Not measured" in text and "--cases bench/quality/heldout-bugs-3.csv materialize" in text
+
+
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
     bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs2")
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
@@ -669,6 +698,17 @@ def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_pa
     assert out.startswith("second held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
     assert "K002" not in out and "arccos" not in out
     assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-heldbugs2.json"]
+
+
+def test_recall_of_the_third_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
+    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs3")
+    monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(quality, "recall", lambda cases, python: untouched_summary())
+    assert quality.main(["recall", "--cases", str(bug_set.cases)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("third held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
+    assert "K002" not in out and "arccos" not in out
+    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-heldbugs3.json"]
 
 
 def test_the_history_reads_only_the_runs_saved_as_all(tmp_path, monkeypatch):
