@@ -44,7 +44,10 @@ class SqrtWithoutEps(Rule):
     no fix: the eps belongs under their root), where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
-    x), or a vector dotted with itself, directly or through the local names that reach
+    x), a vector dotted with itself (`torch.dot(v, v)`, `torch.einsum("bi,bi->b", h, h)`),
+    or a squared distance written out, `|x|^2 + |y|^2 - 2 x . y` (`xx + yy.t() - 2 * x @ y.t()`,
+    or with the diagonal of a gram matrix: exactly 0 between a point and itself, and a
+    hair below 0 beside it after rounding), directly or through the local names that reach
     it, or through a function of the module that sums or averages what it is given
     (`torch.sqrt(squared_sum(w ** 2, dims))`); or E is a softmax output (of a function or a model of the module, or a parameter
     passed one: a Hellinger distance's `sqrt(p)`), which underflows to exactly 0 once two
@@ -64,10 +67,12 @@ class SqrtWithoutEps(Rule):
     root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
     through (a module's `forward` or a Keras layer's `call`, a loss or penalty function, a training step that
-    calls `backward()`, and what those call in the same module; module-level code of
-    a script that calls `backward()`), or computed from a trainable `nn.Parameter` of
-    the class. The forward value is fine, so a root nothing differentiates is left
-    alone: metrics, data transforms and datasets, the `forward` of a module that learns
+    calls `backward()` or TensorFlow's `tape.gradient(...)`, a function handed to `jax.grad`,
+    `jax.value_and_grad`, a Keras `Lambda` layer or `model.compile(loss=...)`, and what those
+    call in the same module; module-level code of a script that calls `backward()`), or
+    computed from a trainable `nn.Parameter` of the class; not what a training step
+    computes after its last backward call (a gradient norm for the log, an update).
+    The forward value is fine, so a root nothing differentiates is left alone: metrics, data transforms and datasets, the `forward` of a module that learns
     nothing (an STFT or a beamformer with fixed buffers), weight initialisation, autograd's
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
@@ -91,11 +96,14 @@ class SqrtWithoutEps(Rule):
     which changes values by about sqrt(eps) near 0 (1e-6 for the default eps 1e-12):
     an unsafe fix. A variance written out is clamped instead, `torch.sqrt(V.clamp_min(eps))`:
     rounding leaves E[x**2] - E[x]**2 a little below 0 for a constant x, further than an
-    added eps reaches. An eps below about 6e-8 is 0 in float16; raise `eps` for fp16 code.
+    added eps reaches; so is a squared distance written out, and a clamp at 0 gets its
+    bound raised to the eps (`d.clamp(min=1e-12)`, `tf.maximum(d, 1e-12)`). In JAX and
+    TensorFlow the clamp is `jnp.maximum` / `tf.maximum`. An eps below about 6e-8 is 0 in
+    float16; raise `eps` for fp16 code.
     """
 
     messages = {
-        "squares": "`{root}` of a value that can be exactly 0 (a sum of squares or a variance): its gradient "
+        "squares": "`{root}` of a value that can be exactly 0 (a sum of squares, a squared distance or a variance): its gradient "
         "there is inf and autograd turns it into NaN; {advice}",
         "region": "`{root}` of {zero}, which is exactly 0 on a whole region: its gradient there is inf and "
         "autograd turns it into NaN; {advice}",
@@ -222,12 +230,84 @@ class SqrtWithoutEps(Rule):
         "    return -c_y / norm, c_x / norm\n",
         "import torch\ndef forward(h, eps_t):\n    m = torch.mean(h**2, dim=-1, keepdim=True)\n"
         "    return h / torch.sqrt(torch.maximum(m, eps_t))\n",
+        # A pairwise distance matrix written out and clamped at a positive bound; the same
+        # in NumPy, which has no autograd; torch's finite differences are no backward pass.
+        "import torch\ndef mining_loss(e):\n    sq = (e * e).sum(1, keepdim=True)\n"
+        "    d = (sq + sq.t() - 2 * e @ e.t()).clamp(min=1e-12).sqrt()\n    return d.mean()\n",
+        "import numpy as np\ndef spread_loss(e):\n    g = e @ e.T\n    s = np.diag(g)\n"
+        "    return np.sqrt(np.maximum(s[:, None] - 2 * g + s[None, :], 0)).mean()\n",
+        "import torch\ndef edge_strength(img):\n    gy, gx = torch.gradient(img)\n"
+        "    return torch.sqrt(gx ** 2 + gy ** 2)\n",
+        # A gradient norm for the log, computed after the step's backward call.
+        "import torch\ndef train_step(model, x, y, opt):\n    loss = ((model(x) - y) ** 2).mean()\n"
+        "    loss.backward()\n    grad_norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))\n"
+        "    opt.step()\n    return grad_norm.item()\n",
         # A test's reference implementation spells the formula out on purpose; so does a
         # test file as a whole.
         "import torch\ndef forward(x, w):\n    def rms_norm_ref(x, w):\n"
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # A batch's pairwise distances written out: 0 on the diagonal, where a clamp at 0
+        # passes the root's inf gradient on (a batch-hard triplet loss).
+        Invalid(
+            "import torch\ndef batch_hard_loss(emb, margin):\n    sq = emb.pow(2).sum(1, keepdim=True)\n"
+            "    d = sq + sq.t() - 2 * emb @ emb.t()\n    d = d.clamp(min=0).sqrt()\n"
+            "    return torch.relu(d.max(1)[0] - d.min(1)[0] + margin).mean()\n",
+            "import torch\ndef batch_hard_loss(emb, margin):\n    sq = emb.pow(2).sum(1, keepdim=True)\n"
+            "    d = sq + sq.t() - 2 * emb @ emb.t()\n    d = d.clamp(min=1e-12).sqrt()\n"
+            "    return torch.relu(d.max(1)[0] - d.min(1)[0] + margin).mean()\n",
+            applicability=UNSAFE,
+        ),
+        # The same from a gram matrix's diagonal in TensorFlow, unclamped: rounding takes
+        # it below 0 too.
+        Invalid(
+            "import tensorflow as tf\ndef spread_loss(emb):\n    gram = tf.matmul(emb, emb, transpose_b=True)\n"
+            "    sq = tf.linalg.diag_part(gram)\n    d = tf.expand_dims(sq, 1) - 2.0 * gram + tf.expand_dims(sq, 0)\n"
+            "    return tf.reduce_mean(tf.sqrt(d))\n",
+            "import tensorflow as tf\ndef spread_loss(emb):\n    gram = tf.matmul(emb, emb, transpose_b=True)\n"
+            "    sq = tf.linalg.diag_part(gram)\n    d = tf.expand_dims(sq, 1) - 2.0 * gram + tf.expand_dims(sq, 0)\n"
+            "    return tf.reduce_mean(tf.sqrt(tf.maximum(d, 1e-12)))\n",
+            applicability=UNSAFE,
+        ),
+        # Gradient context from what differentiates a function: a Keras `Lambda` layer,
+        # `jax.grad`, TensorFlow's tape.
+        Invalid(
+            "from tensorflow.keras import backend as K\nfrom tensorflow.keras.layers import Lambda\n"
+            "def distance(pair):\n    a, b = pair\n    return K.sqrt(K.sum(K.square(a - b), axis=1, keepdims=True))\n"
+            "out = Lambda(distance)([left, right])\n",
+            "from tensorflow.keras import backend as K\nfrom tensorflow.keras.layers import Lambda\n"
+            "def distance(pair):\n    a, b = pair\n"
+            "    return K.sqrt(K.sum(K.square(a - b), axis=1, keepdims=True) + 1e-12)\n"
+            "out = Lambda(distance)([left, right])\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import jax\nimport jax.numpy as jnp\ndef spread(x):\n    return jnp.sqrt(jnp.sum(x ** 2))\n"
+            "spread_grad = jax.grad(spread)\n",
+            "import jax\nimport jax.numpy as jnp\ndef spread(x):\n    return jnp.sqrt(jnp.sum(x ** 2) + 1e-12)\n"
+            "spread_grad = jax.grad(spread)\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import tensorflow as tf\ndef step(model, x, y, opt):\n    with tf.GradientTape() as tape:\n"
+            "        d = tf.sqrt(tf.reduce_sum(tf.square(model(x) - y), axis=-1))\n        loss = tf.reduce_mean(d)\n"
+            "    grads = tape.gradient(loss, model.trainable_variables)\n"
+            "    opt.apply_gradients(zip(grads, model.trainable_variables))\n",
+            "import tensorflow as tf\ndef step(model, x, y, opt):\n    with tf.GradientTape() as tape:\n"
+            "        d = tf.sqrt(tf.reduce_sum(tf.square(model(x) - y), axis=-1) + 1e-12)\n        loss = tf.reduce_mean(d)\n"
+            "    grads = tape.gradient(loss, model.trainable_variables)\n"
+            "    opt.apply_gradients(zip(grads, model.trainable_variables))\n",
+            applicability=UNSAFE,
+        ),
+        # A vector contracted with itself by `einsum`.
+        Invalid(
+            "import torch\nclass Radial(torch.nn.Module):\n    def forward(self, h):\n"
+            "        return torch.sqrt(torch.einsum('bi,bi->b', h, h))\n",
+            "import torch\nclass Radial(torch.nn.Module):\n    def forward(self, h):\n"
+            "        return torch.sqrt(torch.einsum('bi,bi->b', h, h) + 1e-12)\n",
+            applicability=UNSAFE,
+        ),
         # An edge magnitude rebuilt through one name, squared with `torch.mul`.
         Invalid(
             "import torch\nfrom torch import nn\nclass EdgeMagnitude(nn.Module):\n    def __init__(self):\n"
@@ -576,35 +656,47 @@ class SqrtWithoutEps(Rule):
         )
 
     def _zero_fix(self, root: Root) -> PendingFix:
-        """A clamp at 0 gets its bound raised to the eps; one minus a square a clamp at
-        the eps, which also repairs the rounding below 0 that an added eps does not."""
+        """A clamp at 0 gets its bound raised to the eps (where the root's operand is
+        clamped, or the name it reads was); one minus a square a clamp at the eps, which
+        also repairs the rounding below 0 that an added eps does not."""
         eps = self.context.options.eps
-        bound = clamp_lower_bound(self.context, root.radicand)
+        clamp = root.radicand
+        if isinstance(clamp, cst.Name):
+            clamp = assigned_value(self.context, clamp)
+        bound = clamp_lower_bound(self.context, clamp) if clamp is not None else None
         if bound is not None and literal_number(bound) == 0:
             return PendingFix(f"Clamp at {eps} instead of 0", (Replace(bound, eps),), UNSAFE)
-        code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
-        return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+        return self._clamp_fix(root) or self._add_fix(root)
 
     def _eps_fix(self, root: Root) -> PendingFix:
-        eps = self.context.options.eps
-        maximum = {"jax": "jax.numpy.maximum", "tensorflow": "tensorflow.maximum"}.get(root.framework)
-        reference = self.context.reference(maximum) if maximum is not None else None
-        if reference is not None and reference[1] is not None:
-            reference = None  # spelled only through a module the file does not import
-        if is_written_variance(self.context, root.radicand) and (root.framework == "torch" or reference is not None):
+        if is_written_variance(self.context, root.radicand):
             # Rounding leaves E[x^2] - E[x]^2 a little below 0, where `+ eps` is too little.
-            if root.framework == "torch":
-                code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
-            else:
-                code = f"{reference[0]}({bare_code(self.context, root.radicand)}, {eps})"
-            return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+            return self._clamp_fix(root) or self._add_fix(root)
+        return self._add_fix(root)
+
+    def _clamp_fix(self, root: Root) -> Optional[PendingFix]:
+        """`E.clamp_min(eps)` in torch, `jnp.maximum(E, eps)` / `tf.maximum(E, eps)`
+        where the file spells that function; else None."""
+        eps = self.context.options.eps
+        if root.framework == "torch":
+            code = f"{receiver_code(self.context, root.radicand)}.clamp_min({eps})"
+        else:
+            maximum = {"jax": "jax.numpy.maximum", "tensorflow": "tensorflow.maximum"}.get(root.framework)
+            reference = self.context.reference(maximum) if maximum is not None else None
+            if reference is None or reference[1] is not None:
+                return None  # spelled only through a module the file does not import
+            code = f"{reference[0]}({bare_code(self.context, root.radicand)}, {eps})"
+        return PendingFix(f"Clamp it at {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
+
+    def _add_fix(self, root: Root) -> PendingFix:
+        eps = self.context.options.eps
         code = f"{addend_code(self.context, root.radicand)} + {eps}"
         if root.where != "argument":
             code = f"({code})"
         return PendingFix(f"Add {eps} inside the root", (Replace(root.radicand, code),), UNSAFE)
 
 
-def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
+def _zero_region(context, radicand: cst.BaseExpression, depth: int = 2) -> Optional[str]:
     """Why the radicand is exactly 0 other than as a sum of squares: one minus a square
     (0 wherever |x| = 1, as `sqrt(1 - cos ** 2)` at parallel vectors, and a hair below 0
     after rounding), a softmax output (it underflows to 0,
@@ -629,6 +721,13 @@ def _zero_region(context, radicand: cst.BaseExpression) -> Optional[str]:
         if inner is not None and _zero_region(context, inner) == "one minus a square":
             # `(1 - cos ** 2).clamp(0, 1)`: the clamp cuts what rounds below 0, not the 0 itself.
             return "one minus a square, clamped at 0"
+    if isinstance(radicand, cst.Name) and depth > 0:
+        # `d = tf.maximum(d, 0.0)` and then `tf.sqrt(d)`
+        value = assigned_value(context, radicand)
+        zero = _zero_region(context, value, depth - 1) if isinstance(value, cst.Call) else None
+        if zero is not None:
+            context.trail.append((value, f"`{context.code(radicand)}` gets its value here"))
+        return zero
     return None
 
 

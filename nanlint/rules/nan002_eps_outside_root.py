@@ -115,6 +115,13 @@ class EpsOutsideRoot(Rule):
     )
 
     valid = [
+        # An optimizer's update, computed after the backward pass from its gradients:
+        # nothing differentiates it.
+        "import tensorflow as tf\ndef train_step(model, x, y, lr, eps=1e-8):\n    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(tf.square(model(x) - y))\n"
+        "    grads = tape.gradient(loss, model.trainable_variables)\n"
+        "    for p, g in zip(model.trainable_variables, grads):\n        v = tf.square(g)\n"
+        "        p.assign_sub(lr * g / (tf.sqrt(v) + eps))\n",
         # The root of the variance plus the eps; NumPy's std (no gradient at all).
         "import jax.numpy as jnp\ndef norm_loss(x):\n    return jnp.sum(x / jnp.sqrt(jnp.var(x, axis=-1) + 1e-6))\n",
         "import numpy as np\ndef zscore(x):\n    return (x - x.mean(0)) / (np.std(x, axis=0) + 1e-8)\n",

@@ -7,8 +7,8 @@ torch's and NumPy's. Each family is a tuple of qualified names.
 
 from __future__ import annotations
 
-from typing import Iterable, Tuple
-
+import re
+from typing import Iterable, Optional, Tuple
 
 
 def _qualified(modules: Iterable[str], functions: Iterable[str]) -> Tuple[str, ...]:
@@ -18,6 +18,7 @@ def _qualified(modules: Iterable[str], functions: Iterable[str]) -> Tuple[str, .
 
 # The Keras backend under its names: standalone Keras, tf.keras, Keras 3's ops.
 _KERAS = ("keras.backend", "tensorflow.keras.backend", "tensorflow.python.keras.backend")
+KERAS_BACKENDS = _KERAS
 
 LOG_METHODS = ("log", "log2", "log10")
 LOG = (
@@ -102,6 +103,45 @@ MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean", *_
 SQUARE = ("torch.square", "jax.numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
+# Products of two matrices or batches of vectors: the `x . y` a squared distance written
+# out subtracts twice, `|x|^2 + |y|^2 - 2 x . y`.
+PRODUCTS = (
+    _qualified(("torch", "numpy", "jax.numpy"), ("mm", "matmul", "bmm", "dot", "inner", "einsum"))
+    + _qualified(("tensorflow", "tensorflow.linalg", "keras.ops"), ("matmul", "einsum"))
+    + _qualified(_KERAS, ("dot", "batch_dot"))
+    + ("torch.nn.functional.linear",)
+)
+PRODUCT_METHODS = ("mm", "matmul", "bmm", "dot")
+# The diagonal of a product of a matrix with its transpose holds its rows' squared norms.
+DIAGONALS = _qualified(("torch", "numpy", "jax.numpy"), ("diag", "diagonal", "diag_embed")) + (
+    "tensorflow.linalg.diag_part", "tensorflow.diag_part", "tensorflow.compat.v1.diag_part",
+)
+# Functions that reshape or reorder a value and keep its entries (`tf.expand_dims`).
+SHAPE_FUNCTIONS = _qualified(
+    ("torch", "numpy", "jax.numpy", "tensorflow"), ("unsqueeze", "expand_dims", "reshape", "transpose", "t", "squeeze")
+) + _qualified(_KERAS, ("expand_dims", "reshape", "transpose"))
+# Calls that start a backward pass: `loss.backward()`, Lightning's `self.manual_backward(loss)`,
+# TensorFlow's `tape.gradient(loss, variables)`, TF1's `tf.gradients(...)` and
+# `optimizer.minimize(loss)`; not NumPy's or torch's finite differences (`np.gradient`),
+# nor SciPy's `optimize.minimize`.
+BACKWARD_METHODS = ("backward", "manual_backward")
+TAPE_METHODS = ("gradient", "gradients", "minimize")
+_TAPES = re.compile(r"(?i)tape|^g$")
+_OPTIMIZERS = re.compile(r"(?i)opt(?!imize$)|solver|trainer")
+
+
+def starts_tape_backward(method: str, owner: Optional[str], owner_is_call: bool, arguments: int) -> bool:
+    """Whether `owner.method(...)` with that many arguments is TensorFlow's backward pass:
+    `tape.gradient(loss, variables)` on a tape, `tf.gradients(...)`, `opt.minimize(loss)`
+    on an optimizer; not an image gradient (`self.gradient(img)`), not NumPy's
+    `np.gradient`, not SciPy's `optimize.minimize`."""
+    if method == "gradient":
+        return arguments >= 2 and owner is not None and bool(_TAPES.search(owner))
+    if method == "gradients":
+        return owner in ("tf", "v1")
+    if method == "minimize":
+        return arguments >= 1 and (owner_is_call or owner is not None and bool(_OPTIMIZERS.search(owner)))
+    return False
 # Methods whose result no gradient comes back through, whatever the value: a detached
 # tensor, a Python number or list, a NumPy array.
 DETACHING_METHODS = ("detach", "item", "tolist", "numpy")

@@ -12,10 +12,15 @@ import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
+    DIAGONALS,
     DOT,
     EXP_SUM,
     MEAN,
     POW,
+    PRODUCT_METHODS,
+    PRODUCTS,
+    SHAPE_FUNCTIONS,
+    SHAPE_METHODS,
     SQUARE,
     SUM,
     VARIANCE,
@@ -77,6 +82,8 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
     squared = squared_operand(context, node)
     if squared is not None:
         return not is_weight(squared)
+    if _is_expanded_squared_distance(context, node):
+        return True
     for functions, methods in _REDUCTIONS:
         operand = _reduced(context, node, functions, methods)
         if operand is not None:
@@ -101,6 +108,8 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if qualified in DOT:
             first, second = argument(node, 0, "input"), argument(node, 1)
             return first is not None and second is not None and same_code(context, first, second)
+        if qualified is not None and qualified.endswith(".einsum"):
+            return _self_contraction(context, node)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
         return same_code(context, node.left, node.right)
     if isinstance(node, cst.Call):
@@ -113,6 +122,107 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
             context.trail.append((value, f"`{context.code(node)}` gets its value here"))
             return True
     return False
+
+
+def _self_contraction(context: FileContext, call: cst.Call) -> bool:
+    """`torch.einsum("bi,bi->b", h, h)`: a vector contracted with itself, a sum of squares."""
+    spec = call.args[0].value if call.args else None
+    if not isinstance(spec, cst.SimpleString) or len(call.args) != 3:
+        return False
+    inputs = spec.evaluated_value.replace(" ", "").split("->")[0].split(",")
+    return len(inputs) == 2 and inputs[0] == inputs[1] and same_code(context, call.args[1].value, call.args[2].value)
+
+
+def _signed_terms(node: cst.CSTNode, sign: int = 1):
+    """The terms of a sum with their signs: `a + b - 2 * c` is (+a, +b, -2 * c)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        yield from _signed_terms(node.left, sign)
+        yield from _signed_terms(node.right, -sign if isinstance(node.operator, cst.Subtract) else sign)
+    elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        yield from _signed_terms(node.expression, -sign)
+    else:
+        yield sign, node
+
+
+def _is_expanded_squared_distance(context: FileContext, node: cst.CSTNode) -> bool:
+    """`xx + yy - 2 * x @ y.t()`, `sq[None] - 2.0 * dot + sq[:, None]`: the squared
+    distance |x - y|^2 written out as |x|^2 + |y|^2 - 2 x . y, the way pairwise distance
+    matrices are computed. It is exactly 0 between a point and itself (the diagonal of
+    a batch's distances to itself) and rounds a hair below 0 beside it."""
+    if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract))):
+        return False
+    terms = list(_signed_terms(node))
+    negative = [term for sign, term in terms if sign < 0]
+    positive = [term for sign, term in terms if sign > 0]
+    return (
+        len(positive) == 2
+        and len(negative) == 1
+        and _is_doubled_product(context, negative[0], 2)
+        and all(_is_squared_norm(context, term, 2) for term in positive)
+    )
+
+
+def _is_doubled_product(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """`2 * x @ y.t()`, `2.0 * dot`, `torch.mm(x, y.t()) * 2`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        node = node.left  # `2 * x @ y.t()` is `(2 * x) @ y.t()`
+        return (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Multiply)
+            and 2 in (literal_number(node.left), literal_number(node.right))
+        )
+    if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply)):
+        return False
+    for factor, other in ((node.left, node.right), (node.right, node.left)):
+        if literal_number(factor) == 2:
+            return _is_product(context, other, depth)
+    return False
+
+
+def _is_product(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    node = _unshaped(context, node)
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, cst.MatrixMultiply)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        return qualified in PRODUCTS if qualified is not None else method in PRODUCT_METHODS
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and _is_product(context, value, depth - 1)
+
+
+def _is_squared_norm(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """A row's squared norms, reshaped for broadcasting: `(x * x).sum(1, keepdim=True)`,
+    `xx.t()`, `sq[:, None]`, `tf.expand_dims(sq, 0)`, or the diagonal of a gram matrix."""
+    node = _unshaped(context, node)
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in DIAGONALS or qualified is None and method in ("diag", "diagonal"):
+            inner = argument(node, 0, "input") if qualified is not None else receiver(node)
+            return inner is not None and _is_product(context, inner, depth)
+    if is_sum_of_squares(context, node, 0):
+        return True
+    value = assigned_value(context, node) if depth > 0 else None
+    return value is not None and _is_squared_norm(context, value, depth - 1)
+
+
+def _unshaped(context: FileContext, node: cst.CSTNode) -> cst.CSTNode:
+    """The value under reshapes, transposes and broadcasting indexes: `sq` in
+    `sq.view(-1, 1)`, `sq[:, None]`, `tf.expand_dims(sq, 1)`, `xx.expand(m, n).t()`."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute) and node.attr.value == "T":
+            node = node.value
+        elif isinstance(node, cst.Call):
+            qualified, method = callee(context, node)
+            if qualified is None and method in SHAPE_METHODS:
+                node = receiver(node)
+            elif qualified in SHAPE_FUNCTIONS and node.args:
+                node = node.args[0].value
+            else:
+                return node
+        else:
+            return node
 
 
 def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -169,6 +279,9 @@ def _square_of_setting(context: FileContext, node: cst.CSTNode) -> bool:
 def is_written_variance(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
     """`E[x^2] - c * E[x]^2`, directly or through a local name: a variance written out,
     which rounding leaves a little below 0 where the true value is 0."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        if _is_expanded_squared_distance(context, node):
+            return True
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
         return is_sum_of_squares(context, node, depth)
     value = assigned_value(context, node) if depth > 0 else None

@@ -17,7 +17,9 @@ import libcst as cst
 
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
+    BACKWARD_METHODS,
     DETACHING_METHODS,
+    starts_tape_backward,
     ENABLE_GRAD,
     NO_GRAD,
     SHAPE_METHODS,
@@ -62,10 +64,64 @@ def carries_gradient(context: FileContext, node: cst.CSTNode) -> bool:
     summary = context.summary
     path = function_path(context)
     if summary.in_gradient_context(path):
-        return True
+        return path not in summary.backward_starters or not _after_last_backward(context)
     if path in summary.no_gradient_paths:
         return False
     return bool(summary.parameters) and _reads_parameter(node, summary.parameters)
+
+
+def _after_last_backward(context: FileContext) -> bool:
+    """Whether the node being visited runs after its function's last backward call:
+    a statement before it (in its block or a block around it) starts a backward pass,
+    and neither its own statement nor one after it does (`loss.backward()` then a
+    gradient norm for the log; `tf.gradients(cost, params)` then Adam's update). A
+    loop that calls `backward()` later in its body differentiates what comes before."""
+    path = context.ancestors
+    after = False
+    for index in range(len(path) - 1, 0, -1):
+        node, block = path[index], path[index - 1]
+        if isinstance(block, cst.FunctionDef):
+            break
+        if not isinstance(block, (cst.IndentedBlock, cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            continue
+        siblings = block.body
+        position = next((i for i, sibling in enumerate(siblings) if sibling is node), None)
+        if position is None:
+            continue
+        if any(_starts_backward(context, sibling, ends=True) for sibling in siblings[position + 1:]):
+            return False
+        if not after and isinstance(block, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if _starts_backward(context, node, ends=True):
+                return False  # `torch.sqrt(d).mean().backward()`
+        after = after or any(_starts_backward(context, sibling, ends=False) for sibling in siblings[:position])
+    return after
+
+
+def _starts_backward(context: FileContext, tree: cst.CSTNode, ends: bool) -> bool:
+    """Whether `tree` calls `backward()`, `tape.gradient(...)` or `optimizer.minimize(...)`,
+    outside the functions it defines; with `ends`, also TF1's `tf.gradients(...)`, which
+    differentiates what comes before it, but whose results stay in the graph: a
+    gradient penalty built from them after it is differentiated by a later `minimize`
+    (`torch.autograd.grad` likewise, left out both ways)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not tree:
+            continue
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute):
+                method = func.attr.value
+                if method in BACKWARD_METHODS:
+                    return True
+                owner = func.value
+                name = owner.attr.value if isinstance(owner, cst.Attribute) else getattr(owner, "value", None)
+                if (ends or method != "gradients") and starts_tape_backward(
+                    method, name, isinstance(owner, cst.Call), len(node.args)
+                ):
+                    return True
+        stack.extend(node.children)
+    return False
 
 
 # Tensors built from numbers, and results no gradient comes back through.

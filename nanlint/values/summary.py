@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from nanlint.linting.names import CHILD_FIELDS, ModuleIndex
-from nanlint.values.api import DETACHING_METHODS, SATURATING_LAYERS, SHAPE_METHODS
+from nanlint.values.api import (
+    BACKWARD_METHODS,
+    DETACHING_METHODS,
+    SATURATING_LAYERS,
+    SHAPE_METHODS,
+    TAPE_METHODS,
+    starts_tape_backward,
+)
 
 Path = Tuple[str, ...]
 
@@ -38,8 +45,15 @@ _DATA_CLASS = re.compile(r"(?i)dataset|dataloader|transform|augment|sampler|coll
 _NO_GRADIENT_ROLE = re.compile(r"(?i)(^|_)init(ialize|ialise)?(_|$)|reset_parameters|^backward$|^_?jvp$|^vjp$")
 # Calls that start a backward pass: `loss.backward()`, `self.manual_backward(loss)`,
 # `accelerator.backward(loss)`, `scaler.scale(loss).backward()`, `torch.autograd.grad`.
-_BACKWARD_METHODS = frozenset(("backward", "manual_backward"))
+_BACKWARD_METHODS = frozenset(BACKWARD_METHODS)
 _BACKWARD_FUNCTIONS = frozenset(("grad", "backward", "vjp", "value_and_grad", "jacrev", "jacfwd"))
+# Calls that differentiate the function they are given (`jax.grad(loss_fn)`,
+# `value_and_grad(partial(energy, params))`), or build it into a model that trains
+# (a Keras `Lambda(euclidean_distance)` layer), and the keyword a Keras model is given
+# its loss by (`model.compile(loss=contrastive_loss)`).
+_DIFFERENTIATING = frozenset(("grad", "value_and_grad", "jacrev", "jacfwd", "vjp", "jvp", "hessian", "Lambda",
+                              "custom_gradient", "checkpoint", "remat"))
+_LOSS_KEYWORDS = frozenset(("loss", "loss_fn", "loss_func", "criterion"))
 _NO_GRAD_DECORATORS = frozenset(("no_grad", "inference_mode", "once_differentiable"))
 _PARAMETER_CALLS = frozenset(("Parameter", "register_parameter", "UninitializedParameter"))
 # Layers without weights: an `nn.Module` built only from these (and fixed tensors such
@@ -117,6 +131,10 @@ class ModuleSummary:
     # (`def unsqueeze(x): return x.unsqueeze(0).detach()`): no gradient comes back
     # through what a call of one returns.
     detaching: FrozenSet[Path] = frozenset()
+    # The functions that start a backward pass themselves (a training step, a
+    # hand-written optimizer): what they compute after their last backward call (a
+    # logged gradient norm, an update) is not differentiated.
+    backward_starters: FrozenSet[Path] = frozenset()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -136,11 +154,11 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     already knows spares most of it: the words that tell of gradient risks only matter
     where a backward pass is started, and module-level code that starts none (tables,
     constants, registrations) neither calls into gradient code nor defines a parameter."""
-    backward = ("backward", "manual_backward")
+    backward = (*BACKWARD_METHODS, *TAPE_METHODS)
     backward_called = index is None or index.calls_method(backward)
     script = index is None or any(
         not isinstance(part.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and part.calls_method(backward)
+        and (part.calls_method(backward) or _differentiates(part))
         for part in index.parts
     )
     walk = _Walk(backward_called, skip_top_level=not script and not backward_called)
@@ -158,24 +176,34 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     for function in functions[1:]:
         function.weightless_class = function.class_name is not None and function.path[:-1] in weightless
     # A Keras layer's `call` is its forward.
-    roots = [
+    roles = [
         f for f in functions
-        if not f.no_gradient and (f.starts_backward or _is_role(f) or f.class_name in walk.keras_layers and f.path[-1] == "call")
+        if not f.no_gradient and (
+            _is_role(f)
+            or f.class_name in walk.keras_layers and f.path[-1] == "call"
+            or f.path and f.path[-1] in walk.differentiated
+        )
     ]
-    reached: Set[Path] = set()
-    stack = list(roots)
-    while stack:
-        function = stack.pop()
-        if function.path in reached or function.no_gradient:
-            continue
-        reached.add(function.path)
-        # What it calls by name, its methods called on self or a class, and the
-        # functions nested in it (closures run when it runs, or are passed on).
-        for name in function.calls:
-            stack.extend(by_name.get(name, ()))
-        for name in function.method_calls:
-            stack.extend(methods.get(name, ()))
-        stack.extend(children.get(function.path, ()) if function.path else ())
+
+    def reach(roots: List[_Function]) -> Set[Path]:
+        reached: Set[Path] = set()
+        stack = list(roots)
+        while stack:
+            function = stack.pop()
+            if function.path in reached or function.no_gradient:
+                continue
+            reached.add(function.path)
+            # What it calls by name, its methods called on self or a class, and the
+            # functions nested in it (closures run when it runs, or are passed on).
+            for name in function.calls:
+                stack.extend(by_name.get(name, ()))
+            for name in function.method_calls:
+                stack.extend(methods.get(name, ()))
+            stack.extend(children.get(function.path, ()) if function.path else ())
+        return reached
+
+    starters = [f for f in functions if f.starts_backward and not f.no_gradient]
+    reached = reach(roles + starters)
     risks = _risks_by_function(functions, walk) if backward_called else {}
     models = _saturating_models(walk.self_assignments, walk.forwards)
     return ModuleSummary(
@@ -189,10 +217,19 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         reducing=_reducing(walk),
         single_layers=_single_layers(walk.self_assignments),
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
+        backward_starters=frozenset(f.path for f in starters),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
         ),
+    )
+
+
+def _differentiates(part: "ModuleIndex") -> bool:
+    """Whether module-level code hands a function to a differentiating call
+    (`grad_fn = jax.grad(loss)`, `Lambda(distance)`, `model.compile(loss=...)`)."""
+    return part.calls_method((*_DIFFERENTIATING, "compile")) or any(
+        call.rsplit(".", 1)[-1] in _DIFFERENTIATING for call in part.calls
     )
 
 
@@ -225,6 +262,7 @@ class _Walk:
         self.class_parts: List[_Function] = []  # each class's header and class-level code
         self.module_classes: Set[str] = set()  # classes based on `nn.Module`
         self.keras_layers: Set[str] = set()  # classes based on a Keras `Layer` or `Model`
+        self.differentiated: Set[str] = set()  # functions given to `jax.grad`, a Keras `Lambda`...
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -353,6 +391,12 @@ class _Walk:
                 name[0].isupper() and not _WEIGHTLESS.match(name) and not name.endswith(("Error", "Warning", "Exception"))
             )):
                 self.learning.add(owner.path[:-1])
+        name = _last_name(func)
+        if name in _DIFFERENTIATING and node.args:
+            self._differentiated(node.args[0])
+        for keyword in node.keywords:
+            if keyword.arg in _LOSS_KEYWORDS and name == "compile":
+                self._differentiated(keyword.value)
         if isinstance(func, ast.Name):
             owner.calls.add(func.id)
             if func.id in _BACKWARD_FUNCTIONS and func.id != "backward":
@@ -360,6 +404,8 @@ class _Walk:
         elif isinstance(func, ast.Attribute):
             if func.attr in _BACKWARD_METHODS or (
                 func.attr in _BACKWARD_FUNCTIONS and _last_name(func.value) in ("autograd", "jax", "functional")
+            ) or starts_tape_backward(
+                func.attr, _last_name(func.value), isinstance(func.value, ast.Call), len(node.args) + len(node.keywords)
             ):
                 owner.starts_backward = True
             if isinstance(func.value, (ast.Name, ast.Call)):
@@ -368,6 +414,20 @@ class _Walk:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     self.parameters.add(first.value)  # self.register_parameter("w", ...)
+
+    def _differentiated(self, value: ast.AST) -> None:
+        """Note the functions named by `value`: `loss_fn`, `self.loss`, `partial(f, ...)`,
+        `[loss_a, loss_b]`, `{"out": loss_a}`."""
+        if isinstance(value, ast.Call) and _last_name(value.func) == "partial" and value.args:
+            value = value.args[0]
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for element in value.elts:
+                self._differentiated(element)
+        elif isinstance(value, ast.Dict):
+            for element in value.values:
+                self._differentiated(element)
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            self.differentiated.add(_last_name(value))
 
     def _assign(self, node: ast.Assign, owner: _Function) -> None:
         if len(node.targets) == 1:

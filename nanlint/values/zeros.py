@@ -12,6 +12,7 @@ import libcst as cst
 from nanlint.linting.context import FileContext
 from nanlint.rule import Location
 from nanlint.values.api import (
+    KERAS_BACKENDS,
     MEAN,
     SATURATING_LAYERS,
     SHAPE_METHODS,
@@ -46,7 +47,9 @@ ABS = (
 EXP = ("torch.exp", "numpy.exp", "jax.numpy.exp", "math.exp")
 CLAMP = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip")
 CLAMP_MIN = ("torch.clamp_min",)
-MAXIMUM = ("torch.maximum", "torch.fmax", "numpy.maximum", "numpy.fmax", "jax.numpy.maximum", "jax.numpy.fmax")
+MAXIMUM = ("torch.maximum", "torch.fmax", "numpy.maximum", "numpy.fmax", "jax.numpy.maximum", "jax.numpy.fmax",
+           "tensorflow.maximum", "tensorflow.math.maximum", "keras.ops.maximum",
+           *(f"{keras}.maximum" for keras in KERAS_BACKENDS))
 # Reshaping, indexing and casting keep a 0 a 0.
 _KEEPS_ZERO = (*SHAPE_METHODS, "gather", "index_select")
 
