@@ -66,7 +66,8 @@ class SqrtWithoutEps(Rule):
     alone: their backward selects 0 where they cut (`where`, not a product), so the
     root's inf never comes back.
     Only where a gradient flows through the root: in a function a gradient runs
-    through (a module's `forward` or a Keras layer's `call`, a loss or penalty function, a training step that
+    through (a module's `forward`, a Keras layer's `call` or a Flax/Haiku module's `__call__`, a loss or
+    penalty function, a training step that
     calls `backward()` or TensorFlow's `tape.gradient(...)`, a function handed to `jax.grad`,
     `jax.value_and_grad`, a Keras `Lambda` layer or `model.compile(loss=...)`, and what those
     call in the same module; module-level code of a script that calls `backward()`), or
@@ -298,6 +299,14 @@ class SqrtWithoutEps(Rule):
             "        d = tf.sqrt(tf.reduce_sum(tf.square(model(x) - y), axis=-1) + 1e-12)\n        loss = tf.reduce_mean(d)\n"
             "    grads = tape.gradient(loss, model.trainable_variables)\n"
             "    opt.apply_gradients(zip(grads, model.trainable_variables))\n",
+            applicability=UNSAFE,
+        ),
+        # A Flax module's `__call__` is its forward pass.
+        Invalid(
+            "import jax.numpy as jnp\nimport flax.linen as nn\nclass Head(nn.Module):\n    @nn.compact\n"
+            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean(h ** 2, axis=-1))\n",
+            "import jax.numpy as jnp\nimport flax.linen as nn\nclass Head(nn.Module):\n    @nn.compact\n"
+            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean(h ** 2, axis=-1) + 1e-12)\n",
             applicability=UNSAFE,
         ),
         # A vector contracted with itself by `einsum`.

@@ -175,12 +175,14 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     weightless = walk.weightless_classes()
     for function in functions[1:]:
         function.weightless_class = function.class_name is not None and function.path[:-1] in weightless
-    # A Keras layer's `call` is its forward.
+    # A Keras layer's `call` is its forward, and so is the `__call__` of a Flax, Haiku
+    # or Equinox module (each based on a `Module`).
     roles = [
         f for f in functions
         if not f.no_gradient and (
             _is_role(f)
             or f.class_name in walk.keras_layers and f.path[-1] == "call"
+            or f.class_name in walk.module_classes and f.path[-1] == "__call__" and not f.weightless_class
             or f.path and f.path[-1] in walk.differentiated
         )
     ]
