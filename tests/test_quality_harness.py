@@ -689,26 +689,16 @@ def test_the_third_untouched_bugs_section_shows_the_totals_and_names_no_case():
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-3.csv materialize" in text
 
 
-def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
-    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs2")
+@pytest.mark.parametrize("name, title", [("heldbugs2", "second"), ("heldbugs3", "third")])
+def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
+    bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
     monkeypatch.setattr(quality, "recall", lambda cases, python: untouched_summary())
     assert quality.main(["recall", "--cases", str(bug_set.cases)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("second held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
+    assert out.startswith(f"{title} held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
     assert "K002" not in out and "arccos" not in out
-    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-heldbugs2.json"]
-
-
-def test_recall_of_the_third_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
-    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs3")
-    monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
-    monkeypatch.setattr(quality, "recall", lambda cases, python: untouched_summary())
-    assert quality.main(["recall", "--cases", str(bug_set.cases)]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("third held-out real bugs\n") and "every rule" in out and "1/3 (33%)" in out
-    assert "K002" not in out and "arccos" not in out
-    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-heldbugs3.json"]
+    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == [f"recall-{name}.json"]
 
 
 def test_the_history_reads_only_the_runs_saved_as_all(tmp_path, monkeypatch):
