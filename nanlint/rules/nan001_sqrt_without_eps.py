@@ -239,6 +239,11 @@ class SqrtWithoutEps(Rule):
         "    return np.sqrt(np.maximum(s[:, None] - 2 * g + s[None, :], 0)).mean()\n",
         "import torch\ndef edge_strength(img):\n    gy, gx = torch.gradient(img)\n"
         "    return torch.sqrt(gx ** 2 + gy ** 2)\n",
+        # JAX differentiates the function it is given, not the caller's own code: a
+        # gradient norm for the log next to `jax.value_and_grad`.
+        "import jax\nimport jax.numpy as jnp\ndef update(params, loss_fn):\n"
+        "    loss, grads = jax.value_and_grad(loss_fn)(params)\n"
+        "    grad_norm = jnp.sqrt(jnp.sum(grads ** 2))\n    return params - 0.1 * grads, grad_norm\n",
         # A gradient norm for the log, computed after the step's backward call.
         "import torch\ndef train_step(model, x, y, opt):\n    loss = ((model(x) - y) ** 2).mean()\n"
         "    loss.backward()\n    grad_norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))\n"
@@ -288,6 +293,13 @@ class SqrtWithoutEps(Rule):
             "spread_grad = jax.grad(spread)\n",
             "import jax\nimport jax.numpy as jnp\ndef spread(x):\n    return jnp.sqrt(jnp.sum(x ** 2) + 1e-12)\n"
             "spread_grad = jax.grad(spread)\n",
+            applicability=UNSAFE,
+        ),
+        Invalid(
+            "import jax\nimport jax.numpy as jnp\ndef spread(p, x):\n    return jnp.sqrt(jnp.sum((x @ p) ** 2))\n"
+            "def update(p, x):\n    return p - 0.1 * jax.grad(lambda q: spread(q, x))(p)\n",
+            "import jax\nimport jax.numpy as jnp\ndef spread(p, x):\n    return jnp.sqrt(jnp.sum((x @ p) ** 2) + 1e-12)\n"
+            "def update(p, x):\n    return p - 0.1 * jax.grad(lambda q: spread(q, x))(p)\n",
             applicability=UNSAFE,
         ),
         Invalid(

@@ -46,7 +46,11 @@ _NO_GRADIENT_ROLE = re.compile(r"(?i)(^|_)init(ialize|ialise)?(_|$)|reset_parame
 # Calls that start a backward pass: `loss.backward()`, `self.manual_backward(loss)`,
 # `accelerator.backward(loss)`, `scaler.scale(loss).backward()`, `torch.autograd.grad`.
 _BACKWARD_METHODS = frozenset(BACKWARD_METHODS)
-_BACKWARD_FUNCTIONS = frozenset(("grad", "backward", "vjp", "value_and_grad", "jacrev", "jacfwd"))
+# torch's `torch.autograd.grad(loss, params)` differentiates what the caller computed
+# before it; JAX's transforms (`jax.grad(loss_fn)`, `value_and_grad`) differentiate only
+# the function they are given, which `_DIFFERENTIATING` puts in gradient context, not the
+# caller's own code (its logging, its optimizer update). A bare `grad(...)` may be either.
+_BACKWARD_FUNCTIONS = frozenset(("grad", "backward"))
 # Calls that differentiate the function they are given (`jax.grad(loss_fn)`,
 # `value_and_grad(partial(energy, params))`), or build it into a model that trains
 # (a Keras `Lambda(euclidean_distance)` layer), and the keyword a Keras model is given
@@ -405,7 +409,7 @@ class _Walk:
                 owner.starts_backward = True
         elif isinstance(func, ast.Attribute):
             if func.attr in _BACKWARD_METHODS or (
-                func.attr in _BACKWARD_FUNCTIONS and _last_name(func.value) in ("autograd", "jax", "functional")
+                func.attr in _BACKWARD_FUNCTIONS and _last_name(func.value) in ("autograd", "functional")
             ) or starts_tape_backward(
                 func.attr, _last_name(func.value), isinstance(func.value, ast.Call), len(node.args) + len(node.keywords)
             ):
@@ -422,6 +426,12 @@ class _Walk:
         `[loss_a, loss_b]`, `{"out": loss_a}`."""
         if isinstance(value, ast.Call) and _last_name(value.func) == "partial" and value.args:
             value = value.args[0]
+        if isinstance(value, ast.Lambda):
+            # `jax.grad(lambda p: loss(p, batch))`: what the lambda calls is differentiated.
+            for node in ast.walk(value.body):
+                if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+                    self.differentiated.add(_last_name(node.func))
+            return
         if isinstance(value, (ast.List, ast.Tuple)):
             for element in value.elts:
                 self._differentiated(element)
