@@ -10,7 +10,17 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import NORM_NAN_AT_ZERO, NORM_TRIGGERS, POW, ROOT_TRIGGERS, RSQRT, SQRT, call_triggers
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.facts import addend_code, bare_code, is_sum_of_squares, is_weight, is_written_variance, receiver_code, squared_operand
+from nanlint.values.facts import (
+    addend_code,
+    bare_code,
+    is_learned_output,
+    is_sum_of_squares,
+    is_weight,
+    is_written_variance,
+    receiver_code,
+    squared_bases,
+    squared_operand,
+)
 from nanlint.values.flow import assigned_value
 from nanlint.values.gradient import feeds_no_gradient, in_reference_implementation, ruled_out_by_code
 from nanlint.values.guards import eps_added_after
@@ -40,7 +50,7 @@ class SqrtWithoutEps(Rule):
     Flagged: `torch.sqrt(E)`, `E.sqrt()`, `E ** 0.5`, `torch.pow(E, 0.5)`, `E.pow(0.5)`,
     `torch.rsqrt(E)` and the `jax.numpy`, TensorFlow and Keras forms (`tf.sqrt`, `K.sqrt`), and
     TensorFlow's and JAX's 2-norms (`tf.norm(x)`, `jnp.linalg.norm(x)`: their gradient at the
-    zero vector is 0/0 = NaN, where torch's is 0; of any vector but a layer's weights, with
+    zero vector is 0/0 = NaN, where torch's is 0; of any vector but a layer's weights or outputs, with
     no fix: the eps belongs under their root), where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
@@ -78,7 +88,9 @@ class SqrtWithoutEps(Rule):
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
     errors are NAN004's), and helpers nothing in their module calls from gradient code.
-    Not flagged either: a root the same function divides by as it is (`dist = ...sqrt()`
+    Not flagged either: the root of a sum of squares of a learned layer's output (the
+    norm of `self.projector(x)`, of `nn.Dense(128)(x)`, an embedding or a prediction: all
+    zero only if every weight and bias conspires to it), a root the same function divides by as it is (`dist = ...sqrt()`
     then `vec / dist.view(-1, 1)`: the forward is inf wherever the root is 0, so the code
     already rules 0 out, as for distances between distinct atoms) or checks in an
     `assert` or an `if` that raises (`assert not torch.isclose(sigma, zeros).all()`), an eps or a clamp
@@ -239,6 +251,11 @@ class SqrtWithoutEps(Rule):
         "    return np.sqrt(np.maximum(s[:, None] - 2 * g + s[None, :], 0)).mean()\n",
         "import torch\ndef edge_strength(img):\n    gy, gx = torch.gradient(img)\n"
         "    return torch.sqrt(gx ** 2 + gy ** 2)\n",
+        # The norm of a layer's output: an embedding is never the zero vector.
+        "import torch\nclass Contrast(torch.nn.Module):\n    def forward(self, x):\n        z = self.projector(x)\n"
+        "        return z / torch.sqrt((z ** 2).sum(-1, keepdim=True))\n",
+        "import jax.numpy as jnp\ndef embed_loss(images, texts, cfg):\n    vit = VisionTransformer(**cfg)\n"
+        "    z = vit(images)\n    z = z / jnp.linalg.norm(z, axis=1, keepdims=True)\n    return -(z * texts).sum()\n",
         # JAX differentiates the function it is given, not the caller's own code: a
         # gradient norm for the log next to `jax.value_and_grad`.
         "import jax\nimport jax.numpy as jnp\ndef update(params, loss_fn):\n"
@@ -316,9 +333,9 @@ class SqrtWithoutEps(Rule):
         # A Flax module's `__call__` is its forward pass.
         Invalid(
             "import jax.numpy as jnp\nimport flax.linen as nn\nclass Head(nn.Module):\n    @nn.compact\n"
-            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean(h ** 2, axis=-1))\n",
+            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean((h - x) ** 2, axis=-1))\n",
             "import jax.numpy as jnp\nimport flax.linen as nn\nclass Head(nn.Module):\n    @nn.compact\n"
-            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean(h ** 2, axis=-1) + 1e-12)\n",
+            "    def __call__(self, x):\n        h = nn.Dense(8)(x)\n        return jnp.sqrt(jnp.mean((h - x) ** 2, axis=-1) + 1e-12)\n",
             applicability=UNSAFE,
         ),
         # A vector contracted with itself by `einsum`.
@@ -580,10 +597,14 @@ class SqrtWithoutEps(Rule):
             return
         self.context.trail.clear()
         if root.kind == "norm":
-            # Of any vector but a layer's weights: 0 wherever the vector is (two embeddings that meet).
-            squares = not is_weight(root.radicand)
+            # Of any vector but a layer's weights or outputs: 0 wherever the vector is (two
+            # embeddings that meet).
+            squares = not is_weight(root.radicand) and not is_learned_output(self.context, root.radicand)
         else:
             squares = is_sum_of_squares(self.context, root.radicand)
+            bases = squared_bases(self.context, root.radicand) if squares else None
+            if bases and all(is_learned_output(self.context, base) for base in bases):
+                return  # the norm of a layer's output (an embedding, a prediction) is not 0
         zero = None if squares or root.kind == "norm" else _zero_region(self.context, root.radicand)
         prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
         passed = None if squares or zero or prediction else passed_distance(self.context, root.radicand)

@@ -247,6 +247,70 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
     return arg.value if arg.keyword is None and not arg.star else None
 
 
+def squared_bases(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[list]:
+    """What a plain sum of squares squares: `[h]` for `(h ** 2).sum(-1)`, `jnp.sum(h ** 2)`,
+    `torch.einsum("bi,bi->b", h, h)`, `[a, b]` for `a ** 2 + b ** 2`; through local names.
+    None for anything else (a variance, a squared distance written out, an unknown)."""
+    squared = squared_operand(context, node)
+    if squared is not None:
+        return [squared]
+    for functions, methods in _REDUCTIONS:
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return squared_bases(context, operand, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = squared_bases(context, node.left, depth), squared_bases(context, node.right, depth)
+        return None if left is None or right is None else left + right
+    if isinstance(node, cst.Call) and _self_contraction(context, node):
+        return [node.args[1].value]
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None:
+            return squared_bases(context, value, depth - 1)
+    return None
+
+
+# A module attribute called as a layer: `self.fc(x)`, `self.proj_head(h)`, `self.predictor(z)`.
+_LAYER_ATTRIBUTE = re.compile(
+    r"(?i)(^|_)(fc|linear|lin|proj|projection|projector|dense|head|mlp|predictor|embed|embedding|"
+    r"out|output|readout|affine|to_\w+)(_?\d*)$"
+)
+
+
+def is_learned_output(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """Whether `node` is the output of a learned affine layer, through reshapes and local
+    names: `nn.Dense(512)(x)` (Flax, Haiku), `self.fc(h)`, `self.projector(z)`, a model
+    built in the function (`vit = VisionTransformer(...)`, then `vit(images)`). Such a
+    vector is all zero only if every weight and bias conspires to it, which
+    initialisation and training do not produce."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in SHAPE_METHODS:
+            node = node.func.value
+        else:
+            break
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Call):
+            inner = func.func
+            name = inner.attr.value if isinstance(inner, cst.Attribute) else inner.value if isinstance(inner, cst.Name) else ""
+            return name in ("Dense", "Linear", "DenseGeneral", "Conv", "Embed")
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            return bool(_LAYER_ATTRIBUTE.search(func.attr.value))
+        if isinstance(func, cst.Name):
+            # `image_model(images)` with `image_model = models_vit.VisionTransformer(...)`
+            model = assigned_value(context, func)
+            if isinstance(model, cst.Call):
+                name = model.func.attr.value if isinstance(model.func, cst.Attribute) else getattr(model.func, "value", "")
+                return isinstance(name, str) and name[:1].isupper() and not name.isupper()
+        return False
+    if depth > 0:
+        value = assigned_value(context, node)
+        return value is not None and is_learned_output(context, value, depth - 1)
+    return False
+
+
 # A layer's weights by name: `weight`, `conv_weight`, `weight_v` of a weight norm.
 _WEIGHT = re.compile(r"^(weights?|kernel|weight_[vg])$|_weights?$")
 
