@@ -555,3 +555,77 @@ def _value_gradient(source: str):
 )
 def test_value_carries_gradient(source, expected):
     assert _value_gradient(source) == expected
+
+
+def test_functions_a_transform_differentiates_are_gradient_roots_not_their_callers():
+    summary = summary_of(
+        """
+        import jax
+        from functools import partial
+        from tensorflow.keras.layers import Lambda
+        def energy(params, x): ...
+        def distance(pair): ...
+        def contrastive(y_true, y_pred): ...
+        def spread(p): ...
+        def update(params, x):
+            grad_fn = jax.value_and_grad(partial(energy, x=x))
+            return grad_fn(params)
+        def step(p):
+            return jax.grad(lambda q: spread(q))(p)
+        out = Lambda(distance)([a, b])
+        model.compile(loss=contrastive, optimizer="adam")
+        """
+    )
+    for path in (("energy",), ("distance",), ("contrastive",), ("spread",)):
+        assert summary.in_gradient_context(path), path
+    # JAX differentiates what it is given, not the caller's own code.
+    assert not summary.in_gradient_context(("update",))
+
+
+def test_tensorflow_tapes_and_optimizers_start_a_backward_pass_and_image_gradients_do_not():
+    summary = summary_of(
+        """
+        def train(model, x, opt):
+            with tf.GradientTape() as tape:
+                loss = compute(model, x)
+            grads = tape.gradient(loss, model.trainable_variables)
+        def build(self):
+            self.op = tf.train.AdamOptimizer(1e-3).minimize(self.loss)
+        def fit(f, x0):
+            return optimize.minimize(f, x0)
+        class Edges:
+            def edges(self, img):
+                return self.gradient(img)
+        """
+    )
+    assert summary.backward_starters == {("train",), ("build",)}
+    assert not summary.in_gradient_context(("fit",))
+    assert not summary.in_gradient_context(("Edges", "edges"))
+
+
+def test_what_a_training_step_computes_after_its_last_backward_is_not_differentiated():
+    seen = _contexts(
+        """
+        import torch
+        def train(model, loader, opt, log):
+            for x, y in loader:
+                d = ((model(x) - y) ** 2).sum(-1).sqrt()
+                d.mean().backward()
+                norm = sum((p.grad ** 2).sum() for p in model.parameters()).sqrt()
+                opt.step()
+            log(norm)
+        def gan_step(d_loss, fake, real):
+            d_loss.backward()
+            g = ((fake - real) ** 2).sum().sqrt()
+            g.backward()
+        def penalty_step(critic, x):
+            grads = tf.gradients(critic(x), [x])[0]
+            slopes = tf.reduce_sum(tf.square(grads), axis=1).sqrt()
+            return tf.train.AdamOptimizer().minimize(tf.reduce_mean((slopes - 1) ** 2))
+        """
+    )
+    # Before the loop's backward; a gradient norm for the log after it; before a second
+    # backward; a penalty from tf.gradients that a later minimize differentiates.
+    assert [(path[0], gradient) for _, path, gradient in seen] == [
+        ("train", True), ("train", False), ("gan_step", True), ("penalty_step", True),
+    ]
