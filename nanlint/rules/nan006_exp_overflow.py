@@ -85,7 +85,9 @@ class ExpOverflow(Rule):
     Also flagged, in code a gradient runs through: a bound put after the exp
     (`torch.clamp(x.exp(), max=M)`, `x.exp().clamp(max=M)`, `torch.minimum(x.exp(), M)`): the
     value is finite, but the clamp's gradient at the overflow, 0, times the exp's inf is
-    NaN (no fix: the bound belongs on the exponent, at log(M)).
+    NaN (no fix: the bound belongs on the exponent, at log(M)); not of a value the object
+    stores (`self.log_alpha.exp().clamp(max=1e6)`, a Lagrange multiplier or a learned
+    variance: trained in steps of the learning rate, it does not reach 88).
 
     ## Fix safety
     A softplus becomes `torch.nn.functional.softplus(x)` (as the file spells it, `F.softplus`),
@@ -135,6 +137,9 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # A learned log-multiplier clamped after its exp: it moves by steps of the rate.
+        "import torch\nclass CQL(torch.nn.Module):\n    def alpha_loss(self, gap):\n"
+        "        alpha = torch.clamp(self.log_alpha.exp(), 0.0, 1e6)\n        return -(alpha * gap).mean()\n",
         # A clamp from below, or a clamp after the exp with no gradient to poison.
         "import torch\nclass Head(torch.nn.Module):\n    def forward(self, h):\n        return self.proj(h).exp().clamp(min=1e-6)\n",
         "import torch\nclass Head(torch.nn.Module):\n    def forward(self, h):\n        with torch.no_grad():\n"
@@ -389,9 +394,11 @@ class ExpOverflow(Rule):
         exp = _upper_clamped(self.context, clamp)
         if exp is None or self._excused(exp):
             return
-        _, library = exp_of(self.context, exp)
+        exponent, library = exp_of(self.context, exp)
         if library not in _AUTOGRAD or not carries_gradient(self.context, clamp) or feeds_no_gradient(self.context):
             return  # the clamped value is finite: only a gradient through the inf goes NaN
+        if _stored_scalar(exponent):
+            return  # a learned log-multiplier or temperature: small steps never take it to 88
         spelled = _short(" ".join(self.context.code(clamp).split()))
         overflow = f"`exp(x)` is inf for x above {_LIMITS[library]}"
         self.report(exp, self.say("clamped", spelled=spelled, overflow=overflow), None,
@@ -667,6 +674,18 @@ def _keeps_dim(context, total: cst.Call, library: str) -> Optional[bool]:
 
 def _where_exp(exp: cst.Call, reported: cst.CSTNode, apart: bool):
     return ((exp, "the exp is taken here"),) if apart else ()
+
+
+def _stored_scalar(node: cst.CSTNode) -> bool:
+    """`self.log_alpha`, `self.variance * 10.0`: a value the object stores (a Lagrange
+    multiplier's log, a learned variance), perhaps scaled by a number, not one computed
+    from each input; trained at a small learning rate, it moves by steps of the rate."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+        if literal_number(node.right) is not None:
+            node = node.left
+        elif literal_number(node.left) is not None and isinstance(node.operator, cst.Multiply):
+            node = node.right
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
 
 
 _MINIMA = ("torch.minimum", "numpy.minimum", "jax.numpy.minimum", "tensorflow.minimum")
