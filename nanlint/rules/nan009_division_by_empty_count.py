@@ -43,7 +43,8 @@ class DivisionByEmptyCount(Rule):
 
     Not flagged: a count kept from 0 (`.clamp(min=1)`, `max(n, 1)`, `+ eps`), a guard on
     the way (`if num_pos > 0:`, `if mask.any():`, `assert n > 0`, `torch.where(n > 0,
-    ...)`), a count of something that is not a mask (`weights.sum()`, `len(x)`), test
+    ...)`, a test of the size of what the mask selects: `if x[mask].numel() == 0:`), a
+    count filtered to its nonzero entries (`n = n[n > 0]`), a count of something that is not a mask (`weights.sum()`, `len(x)`), test
     files and reference implementations.
 
     ## Fix safety
@@ -88,6 +89,13 @@ class DivisionByEmptyCount(Rule):
         "    return torch.where(n > 0, x.sum() / n, torch.zeros_like(x.sum()))\n",
         "import torch\ndef masked_mean(x, mask):\n    return (x * mask).sum() / (mask.sum() + 1e-8)\n",
         "import numpy as np\ndef rate(hits):\n    n = np.count_nonzero(hits > 0)\n    assert n > 0\n    return hits.sum() / n\n",
+        # A test of the selection's size guards its count; a count filtered to its
+        # nonzero entries has none left.
+        "import torch\ndef focal(pred, gt):\n    pos = gt.eq(1)\n    pos_pred = pred[pos]\n"
+        "    num_pos = pos.float().sum()\n    if pos_pred.nelement() == 0:\n        return pred.sum() * 0\n"
+        "    return torch.log(pos_pred).sum() / num_pos\n",
+        "import torch\ndef scale(x):\n    n = (x > 0).sum(1)\n    x = x[n > 0]\n    n = n[n > 0]\n"
+        "    return x.sum(1) / n\n",
         # Not a mask's count: weights, a length, a norm.
         "import torch\ndef weighted_mean(x, w):\n    return (x * w).sum() / w.sum()\n",
         "import torch\ndef mean(xs):\n    return sum(xs) / len(xs)\n",

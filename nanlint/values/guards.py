@@ -260,16 +260,25 @@ _ABS = ("builtins.abs", "math.fabs", "numpy.abs", "numpy.fabs", "numpy.absolute"
 
 
 def _magnitude_of(context: FileContext, part: cst.CSTNode, about: set) -> bool:
-    """`a` assigned `abs(c)` (`math.fabs(c)`) for a `c` in `about`: a test of |c| tests c."""
+    """`a` assigned `abs(c)` (`math.fabs(c)`) for a `c` in `about`: a test of |c| tests c;
+    or `a` assigned `x[m]`, a selection by a mask `m` in `about`: a test of its size
+    (`if pos_pred.nelement() == 0:`) tests the count of `m`."""
     if not isinstance(part, cst.Name):
         return False
     value = assigned_value(context, part)
+    if isinstance(value, cst.Subscript):
+        return any(
+            isinstance(element.slice, cst.Index) and bare_code(context, element.slice.value) in about
+            for element in value.slice
+        )
     return (
         isinstance(value, cst.Call)
         and context.qualified_name(value.func) in _ABS
         and len(value.args) == 1
         and bare_code(context, value.args[0].value) in about
     )
+
+
 def under_where_on(context: FileContext, about: set) -> bool:
     """Whether the node being visited is a branch of a `where` whose condition tests one
     of `about`: `torch.where(n > 0, v / n, v)` divides only where `n` is not 0."""
@@ -289,11 +298,26 @@ def under_where_on(context: FileContext, about: set) -> bool:
 _IN_PLACE_GUARDS = re.compile(r"^(clamp|clip|clamp_min|add|masked_fill|fill|copy)_$")
 
 
+def _keeps_nonzero(context: FileContext, name: str, value: cst.CSTNode) -> bool:
+    """`n = n[n > 0]`: the value filtered by a test of itself keeps no 0."""
+    return (
+        isinstance(value, cst.Subscript)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == name
+        and any(
+            isinstance(element.slice, cst.Index)
+            and isinstance(element.slice.value, cst.Comparison)
+            and _mentions(context, element.slice.value, {name})
+            for element in value.slice
+        )
+    )
+
+
 def is_patched(context: FileContext, about: set) -> bool:
     """Whether a statement before the node being visited, in its block or one around it
     in the same function, rewrites part of one of `about` in place: `s[s == 0] = 1`,
-    `n.clamp_(min=eps)`, `n[n < eps] = eps`. The value read afterwards is not the
-    spread as computed."""
+    `n.clamp_(min=eps)`, `n[n < eps] = eps`, or keeps only its entries that pass a test
+    (`n = n[n > 0]`). The value read afterwards is not the value as computed."""
     path = context.ancestors
     for index in range(len(path) - 2, -1, -1):
         node, child = path[index], path[index + 1]
@@ -310,6 +334,10 @@ def is_patched(context: FileContext, about: set) -> bool:
                 if isinstance(small, cst.Assign):
                     for target in small.targets:
                         if isinstance(target.target, cst.Subscript) and bare_code(context, target.target.value) in about:
+                            return True
+                        if isinstance(target.target, cst.Name) and target.target.value in about and _keeps_nonzero(
+                            context, target.target.value, small.value
+                        ):
                             return True
                 call = small.value if isinstance(small, cst.Expr) else None
                 if (
