@@ -44,8 +44,8 @@ class DivisionByEmptyCount(Rule):
     Not flagged: a count kept from 0 (`.clamp(min=1)`, `max(n, 1)`, `+ eps`), a guard on
     the way (`if num_pos > 0:`, `if mask.any():`, `assert n > 0`, `torch.where(n > 0,
     ...)`, a test of the size of what the mask selects: `if x[mask].numel() == 0:`), a
-    count filtered to its nonzero entries (`n = n[n > 0]`), a count of something that is not a mask (`weights.sum()`, `len(x)`), test
-    files and reference implementations.
+    count filtered to its nonzero entries (`n = n[n > 0]`), a count of something that
+    is not a mask (`weights.sum()`, `len(x)`), test files and reference implementations.
 
     ## Fix safety
     The fix clamps the count at 1: `/ mask.sum().clamp(min=1)` for torch,
