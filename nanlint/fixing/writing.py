@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import BinaryIO, Callable, Optional
 
 from nanlint.reading.sources import SourceError, SourceFile, os_reason
 
@@ -54,22 +55,44 @@ def _replace(path: str, data: bytes, info: os.stat_result) -> bool:
     group-writable file of another user) or cannot be made beside it (a folder the
     user may not write): writing in place keeps both.
     """
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".nanlint-", suffix=".tmp", dir=os.path.dirname(path))
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+
+    def same_owner_and_mode(temporary: str) -> bool:
         made = os.stat(temporary)
         if (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid):
             try:
                 os.chown(temporary, info.st_uid, info.st_gid)
             except (OSError, AttributeError):  # not permitted; no chown on Windows
-                os.unlink(temporary)
                 return False
         # After chown, which clears set-user-ID and set-group-ID bits.
         os.chmod(temporary, info.st_mode & 0o7777)
+        return True
+
+    try:
+        return write_atomically(path, lambda out: out.write(data), same_owner_and_mode)
+    except _NoTemporary:
+        return False
+
+
+class _NoTemporary(OSError):
+    """The copy could not be made beside the file."""
+
+
+def write_atomically(path: str, write: Callable[[BinaryIO], object],
+                     ready: Optional[Callable[[str], bool]] = None) -> bool:
+    """Write a copy beside `path` with `write`, then rename it over `path`: a reader sees
+    the old file or the new one, never half of one. `ready(copy)` may refuse the copy
+    (False: `path` is untouched, the copy removed). Raises `_NoTemporary` (an OSError)
+    when no copy can be made in the folder."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".nanlint-", suffix=".tmp", dir=os.path.dirname(path) or ".")
+    except OSError as error:
+        raise _NoTemporary(*error.args) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        if ready is not None and not ready(temporary):
+            os.unlink(temporary)
+            return False
         os.replace(temporary, path)
     except BaseException:
         try:

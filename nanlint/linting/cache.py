@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 from nanlint import __version__
 from nanlint.rule import Diagnostic
+from nanlint.fixing.writing import write_atomically
 from nanlint.reading.sources import os_reason
 
 FORMAT = 2
@@ -87,18 +87,9 @@ class Cache:
             if not os.path.exists(ignore):
                 with open(ignore, "w", encoding="utf-8") as handle:
                     handle.write("# Created by nanlint\n*\n")
-            handle_fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            try:
-                with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
-                    files = {p: list(e) for p, e in self._entries.items()}
-                    json.dump({"code": self.code, "files": files}, handle, separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            files = {p: list(e) for p, e in self._entries.items()}
+            data = json.dumps({"code": self.code, "files": files}, separators=(",", ":")).encode("utf-8")
+            write_atomically(self.path, lambda out: out.write(data))
         except OSError as error:
             return f"cache not written to {self.folder}: {os_reason(error)}"
         return None
