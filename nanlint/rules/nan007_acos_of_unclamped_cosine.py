@@ -58,6 +58,10 @@ class AcosOfUnclampedCosine(Rule):
     - `2 * d ** 2 - 1` of an inner product d (the angle between two quaternions);
     - the law of cosines, `(b * b + c * c - a * a) / (2 * b * c)` (a triangle's angle from
       its sides, past 1 for three points on a line);
+    - a rotation's angle from its trace, `(tr(R) - 1) / 2` (`torch.trace`, `np.trace`,
+      the sum of `torch.diagonal(R, ...)`, `R[..., 0, 0] + R[..., 1, 1] + R[..., 2, 2]`):
+      the trace of a rotation near the identity rounds past 3 (a geodesic loss on SO(3)
+      at a perfect prediction);
     - any other dot product (`np.arccos(np.dot(u, v))`, `np.einsum("ij,ij->i", p, n)`,
       `x1 * x2 + y1 * y2 + z1 * z2`, also under `abs`): only unit vectors make one an
       angle's cosine, so the code holds them unit (a docstring, an assert, a caller's
@@ -116,6 +120,11 @@ class AcosOfUnclampedCosine(Rule):
     )
 
     valid = [
+        # The trace's cosine clamped first; the trace of a matrix that is no rotation, taken
+        # no arc cosine of.
+        "import torch\ndef geodesic(R):\n    cos = ((R.diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2).clamp(-1 + 1e-6, 1 - 1e-6)\n"
+        "    return torch.acos(cos)\n",
+        "import numpy as np\ndef spread(C):\n    return np.sqrt((np.trace(C) - 1) / 2)\n",
         "import torch\ndef angle(u, v):\n    c = (u * v).sum(-1) / (u.norm(dim=-1) * v.norm(dim=-1))\n"
         "    return torch.acos(c.clamp(-1 + 1e-7, 1 - 1e-7))\n",
         "import numpy as np\ndef angle(u, v):\n    c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))\n"
@@ -153,6 +162,28 @@ class AcosOfUnclampedCosine(Rule):
         "import torch\ndef f(u, v):\n    return torch.acos(torch.dot(u, v) / u.norm() ** 2)\n",
     ]
     invalid = [
+        # A rotation's angle from its trace: past 1 where the prediction is exact.
+        Invalid(
+            "import torch\ndef geodesic_loss(R_pred, R_gt):\n    R = R_pred @ R_gt.transpose(-1, -2)\n"
+            "    cos = (torch.diagonal(R, dim1=-2, dim2=-1).sum(-1) - 1) / 2\n    return torch.acos(cos).mean()\n",
+            "import torch\ndef geodesic_loss(R_pred, R_gt):\n    R = R_pred @ R_gt.transpose(-1, -2)\n"
+            "    cos = (torch.diagonal(R, dim1=-2, dim2=-1).sum(-1) - 1) / 2\n"
+            "    return torch.acos(cos.clamp(-1 + 1e-7, 1 - 1e-7)).mean()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import numpy as np\ndef rotation_error(R1, R2):\n    return np.degrees(np.arccos((np.trace(R1.T @ R2) - 1) / 2))\n",
+            "import numpy as np\ndef rotation_error(R1, R2):\n"
+            "    return np.degrees(np.arccos(np.clip((np.trace(R1.T @ R2) - 1) / 2, -1.0, 1.0)))\n",
+            UNSAFE,
+        ),
+        # The angle between two unit quaternions, through the name of its magnitude.
+        Invalid(
+            "import torch\ndef quat_angle(q1, q2):\n    d = torch.abs((q1 * q2).sum(-1))\n    return 2 * torch.acos(d)\n",
+            "import torch\ndef quat_angle(q1, q2):\n    d = torch.abs((q1 * q2).sum(-1))\n"
+            "    return 2 * torch.acos(d.clamp(-1 + 1e-7, 1 - 1e-7))\n",
+            UNSAFE,
+        ),
         # A turning angle between consecutive segments (numpy, no gradient).
         Invalid(
             "import numpy as np\ndef winding(proj):\n    turn = 0\n    for j in range(len(proj) - 1):\n"

@@ -87,7 +87,14 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
                 return "the law of cosines, (b^2 + c^2 - a^2) / (2 b c)", False
             if len(divisors) == 1 and is_norm(context, divisors[0], depth) and _with_unit(context, numerator, depth):
                 return "a dot product with a unit vector divided by the other norm", True
+            if divisors and literal_number(divisors[0]) == 2 and _less_one(numerator) is not None:
+                if _is_trace(context, _less_one(numerator), depth):
+                    return ROTATION_TRACE
             return None
+        if isinstance(node.operator, cst.Multiply) and 0.5 in (literal_number(node.left), literal_number(node.right)):
+            other = node.right if literal_number(node.left) == 0.5 else node.left
+            if _less_one(other) is not None and _is_trace(context, _less_one(other), depth):
+                return ROTATION_TRACE
         if isinstance(node.operator, cst.Subtract) and literal_number(node.right) == 1:
             # cos(2a) = 2 cos(a)**2 - 1: the angle of a quaternion from the inner product.
             doubled = _doubled(node.left)
@@ -113,6 +120,62 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
     return None
 
 
+# The angle of a rotation from its trace: tr(R) = 1 + 2 cos(angle), so (tr(R) - 1) / 2 is
+# a cosine, and rounding takes the trace of a rotation near the identity past 3.
+ROTATION_TRACE = ("`(trace - 1) / 2` of a rotation matrix (its angle's cosine)", False)
+_TRACES = ("torch.trace", "numpy.trace", "jax.numpy.trace")
+_DIAGONALS = ("torch.diagonal", "numpy.diagonal", "jax.numpy.diagonal", "torch.diag", "numpy.diag")
+
+
+def _less_one(node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """`t` in `t - 1`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract) and literal_number(node.right) == 1:
+        return node.left
+    return None
+
+
+def _is_trace(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """A matrix's trace: `torch.trace(R)`, `np.trace(R)`, `R.trace()`, the sum of its
+    diagonal (`torch.diagonal(R, dim1=-2, dim2=-1).sum(-1)`), `torch.einsum('...ii', R)`,
+    `R[..., 0, 0] + R[..., 1, 1] + R[..., 2, 2]`, or a name assigned one."""
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified in _TRACES or qualified is None and method == "trace":
+            return True
+        if qualified is not None and qualified.endswith(".einsum") and node.args:
+            spec = node.args[0].value
+            if isinstance(spec, cst.SimpleString):
+                inputs = spec.evaluated_value.replace(" ", "").split("->")[0]
+                return len(inputs) >= 2 and "," not in inputs and inputs[-1] == inputs[-2] and inputs[-1].isalpha()
+        if qualified is None and method == "sum":
+            inner = receiver(node)
+            if isinstance(inner, cst.Call):
+                inner_qualified, inner_method = callee(context, inner)
+                return inner_qualified in _DIAGONALS or inner_qualified is None and inner_method in ("diagonal", "diag")
+        return False
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        terms = list(_signed_terms(node))
+        return len(terms) >= 2 and all(not negative and _diagonal_entry(term) for term, negative in terms)
+    if isinstance(node, cst.Name) and depth > 0:
+        values = _values(context, node)
+        return bool(values) and all(_is_trace(context, v, depth - 1) for v in values)
+    return False
+
+
+def _diagonal_entry(node: cst.CSTNode) -> bool:
+    """`R[..., 1, 1]`, `m[2][2]`, `R[:, 0, 0]`: an entry whose last two indices are equal."""
+    if not isinstance(node, cst.Subscript):
+        return False
+    indices = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+    if len(indices) >= 2:
+        last, before = literal_number(indices[-1]), literal_number(indices[-2])
+        return last is not None and last == before
+    if len(indices) == 1 and isinstance(node.value, cst.Subscript):
+        inner = [e.slice.value for e in node.value.slice if isinstance(e.slice, cst.Index)]
+        return len(inner) == 1 and literal_number(inner[0]) is not None and literal_number(inner[0]) == literal_number(indices[0])
+    return False
+
+
 def arc_argument(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[Cosine]:
     """What makes `node`, taken an arc cosine or sine of, a cosine that rounding can push
     past +-1: a `cosine` above, or a dot product whose vectors nothing in the code shows
@@ -132,6 +195,12 @@ def arc_argument(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Opt
             return arc_argument(context, receiver(node), depth)
     if _is_dot_product(context, node, depth):
         return "a dot product of vectors held to be unit", False
+    if isinstance(node, cst.Name) and depth > 0:
+        # `d = torch.abs((q1 * q2).sum(-1))`, then `torch.acos(d)`
+        values = _values(context, node)
+        found = [arc_argument(context, v, depth - 1) for v in values]
+        if found and all(found):
+            return found[0]
     return None
 
 
