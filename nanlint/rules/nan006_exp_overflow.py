@@ -68,7 +68,7 @@ class ExpOverflow(Rule):
     Not flagged: an exp of a value the code bounds: shifted by a maximum (`x - x.max(-1,
     keepdim=True)[0]`, `x - np.max(x)`, `x - m` with `m = x.amax(...)`, `x - logsumexp`,
     a name or helper named as a maximum or log-normalizer: `x - x_max`, `x - lse`,
-    `x - _safe_amax(x, dim)`),
+    `x - _safe_amax(x, dim)`, or in place: `x -= x.max(-1, keepdims=True)`),
     the negation of a value never negative (`-x.abs()`, `-F.relu(x)`, `-F.softplus(x)`,
     `-d ** 2`, `-gamma * dist ** 2`), a sigmoid, tanh, softmax or log-softmax output, a
     clamp with an upper bound (`x.clamp(max=20)`), a log-probability parameter
@@ -137,6 +137,11 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # The maximum subtracted in place before the exp.
+        "import numpy as np\ndef softmax(x):\n    x -= np.max(x, axis=1, keepdims=True)\n    e = np.exp(x)\n"
+        "    return e / e.sum(axis=1, keepdims=True)\n",
+        "import jax.numpy as jnp\ndef nll(logits, picked):\n    logits -= logits.max(-1, keepdims=True)\n"
+        "    return jnp.log(jnp.exp(logits).sum(axis=-1)) - picked\n",
         # A learned log-multiplier clamped after its exp: it moves by steps of the rate.
         "import torch\nclass CQL(torch.nn.Module):\n    def alpha_loss(self, gap):\n"
         "        alpha = torch.clamp(self.log_alpha.exp(), 0.0, 1e6)\n        return -(alpha * gap).mean()\n",

@@ -30,7 +30,7 @@ from nanlint.values.api import (
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import is_sum_of_squares, squared_operand
-from nanlint.values.flow import reaching_values
+from nanlint.values.flow import reaching_definitions, reaching_values
 from nanlint.values.guards import last_name
 from nanlint.values.numbers import literal_number
 
@@ -102,8 +102,26 @@ def bounded_above(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bo
         applied = _lambda_argument(context, node)
         if applied is not None:
             return depth > 0 and bounded_above(context, applied, depth - 1)
+        if depth > 0 and _shifted_in_place(context, node, depth):
+            return True
         return _for_every_value(context, node, depth, bounded_above, _is_log_probability)
     return False
+
+
+def _shifted_in_place(context: FileContext, name: cst.Name, depth: int) -> bool:
+    """`x -= x.max(-1, keepdims=True)` (or `np.max(x, ...)`) is every definition that
+    reaches this read of `x`: the value read is `x - max(x)`, at most 0."""
+    found = reaching_definitions(context, name)
+    if not found or any(d == OUTSIDE for d in found):
+        return False
+    for definition in found:
+        statement = definition.node
+        if not (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.SubtractAssign)):
+            return False
+        shift = cst.BinaryOperation(left=statement.target, operator=cst.Subtract(), right=statement.value)
+        if not _bounded_operation(context, shift, depth - 1):
+            return False
+    return True
 
 
 def _lambda_argument(context: FileContext, name: cst.Name) -> Optional[cst.BaseExpression]:
