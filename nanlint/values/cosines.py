@@ -19,7 +19,7 @@ from nanlint.linting.context import FileContext
 from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.facts import is_sum_of_squares, squared_operand
+from nanlint.values.facts import is_sum_of_squares, signed_terms, squared_operand
 from nanlint.values.flow import reaching_definitions, uses_of_assigned_name
 from nanlint.values.numbers import is_eps_like, literal_number
 
@@ -154,7 +154,7 @@ def _is_trace(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
                 return inner_qualified in _DIAGONALS or inner_qualified is None and inner_method in ("diagonal", "diag")
         return False
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        terms = list(_signed_terms(node))
+        terms = signed_terms(node)
         return len(terms) >= 2 and all(not negative and _diagonal_entry(term) for term, negative in terms)
     if isinstance(node, cst.Name) and depth > 0:
         values = _values(context, node)
@@ -206,7 +206,7 @@ def arc_argument(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Opt
 
 def _law_of_cosines(context: FileContext, numerator: cst.CSTNode, divisors) -> bool:
     """`(b * b + c * c - a * a) / (2 * b * c)`: three squares over twice two lengths."""
-    terms = _signed_terms(numerator)
+    terms = signed_terms(numerator)
     if len(terms) != 3 or sum(negative for _, negative in terms) != 1:
         return False
     if not all(squared_operand(context, term) is not None for term, _ in terms):
@@ -214,13 +214,6 @@ def _law_of_cosines(context: FileContext, numerator: cst.CSTNode, divisors) -> b
     factors = [f for divisor in divisors for f in _factors(context, divisor)]
     numbers = [literal_number(f) for f in factors]
     return numbers.count(2) == 1 and sum(n is None for n in numbers) == 2
-
-
-def _signed_terms(node: cst.CSTNode, negative: bool = False):
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
-        right_negative = negative != isinstance(node.operator, cst.Subtract)
-        return _signed_terms(node.left, negative) + _signed_terms(node.right, right_negative)
-    return [(node, negative)]
 
 
 def _through_definitions(context: FileContext, name: cst.Name, depth: int) -> Optional[Cosine]:

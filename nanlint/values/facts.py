@@ -133,15 +133,15 @@ def _self_contraction(context: FileContext, call: cst.Call) -> bool:
     return len(inputs) == 2 and inputs[0] == inputs[1] and same_code(context, call.args[1].value, call.args[2].value)
 
 
-def _signed_terms(node: cst.CSTNode, sign: int = 1):
-    """The terms of a sum with their signs: `a + b - 2 * c` is (+a, +b, -2 * c)."""
+def signed_terms(node: cst.CSTNode, negative: bool = False):
+    """The terms of a sum, each with whether it is subtracted: `a + b - 2 * c` is
+    [(a, False), (b, False), (2 * c, True)]; a negation flips its term."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
-        yield from _signed_terms(node.left, sign)
-        yield from _signed_terms(node.right, -sign if isinstance(node.operator, cst.Subtract) else sign)
-    elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        yield from _signed_terms(node.expression, -sign)
-    else:
-        yield sign, node
+        right_negative = negative != isinstance(node.operator, cst.Subtract)
+        return signed_terms(node.left, negative) + signed_terms(node.right, right_negative)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return signed_terms(node.expression, not negative)
+    return [(node, negative)]
 
 
 def _is_expanded_squared_distance(context: FileContext, node: cst.CSTNode) -> bool:
@@ -151,9 +151,9 @@ def _is_expanded_squared_distance(context: FileContext, node: cst.CSTNode) -> bo
     a batch's distances to itself) and rounds a hair below 0 beside it."""
     if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract))):
         return False
-    terms = list(_signed_terms(node))
-    negative = [term for sign, term in terms if sign < 0]
-    positive = [term for sign, term in terms if sign > 0]
+    terms = signed_terms(node)
+    negative = [term for term, subtracted in terms if subtracted]
+    positive = [term for term, subtracted in terms if not subtracted]
     return (
         len(positive) == 2
         and len(negative) == 1

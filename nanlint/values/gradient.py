@@ -19,10 +19,10 @@ from nanlint.linting.context import FileContext
 from nanlint.values.api import (
     BACKWARD_METHODS,
     DETACHING_METHODS,
-    starts_tape_backward,
     ENABLE_GRAD,
     NO_GRAD,
     SHAPE_METHODS,
+    starts_tape_backward,
 )
 from nanlint.values.calls import argument
 from nanlint.values.definitions import OUTSIDE
@@ -74,8 +74,9 @@ def _after_last_backward(context: FileContext) -> bool:
     """Whether the node being visited runs after its function's last backward call:
     a statement before it (in its block or a block around it) starts a backward pass,
     and neither its own statement nor one after it does (`loss.backward()` then a
-    gradient norm for the log; `tf.gradients(cost, params)` then Adam's update). A
-    loop that calls `backward()` later in its body differentiates what comes before."""
+    gradient norm for the log; `tape.gradient(loss, variables)` then a hand-written
+    update). A loop that calls `backward()` later in its body differentiates what
+    comes before."""
     path = context.ancestors
     after = False
     for index in range(len(path) - 1, 0, -1):

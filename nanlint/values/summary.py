@@ -191,25 +191,21 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         )
     ]
 
-    def reach(roots: List[_Function]) -> Set[Path]:
-        reached: Set[Path] = set()
-        stack = list(roots)
-        while stack:
-            function = stack.pop()
-            if function.path in reached or function.no_gradient:
-                continue
-            reached.add(function.path)
-            # What it calls by name, its methods called on self or a class, and the
-            # functions nested in it (closures run when it runs, or are passed on).
-            for name in function.calls:
-                stack.extend(by_name.get(name, ()))
-            for name in function.method_calls:
-                stack.extend(methods.get(name, ()))
-            stack.extend(children.get(function.path, ()) if function.path else ())
-        return reached
-
     starters = [f for f in functions if f.starts_backward and not f.no_gradient]
-    reached = reach(roles + starters)
+    reached: Set[Path] = set()
+    stack = roles + starters
+    while stack:
+        function = stack.pop()
+        if function.path in reached or function.no_gradient:
+            continue
+        reached.add(function.path)
+        # What it calls by name, its methods called on self or a class, and the
+        # functions nested in it (closures run when it runs, or are passed on).
+        for name in function.calls:
+            stack.extend(by_name.get(name, ()))
+        for name in function.method_calls:
+            stack.extend(methods.get(name, ()))
+        stack.extend(children.get(function.path, ()) if function.path else ())
     risks = _risks_by_function(functions, walk) if backward_called else {}
     models = _saturating_models(walk.self_assignments, walk.forwards)
     return ModuleSummary(
