@@ -12,7 +12,6 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import arc_argument, compared_with_one
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_no_grad, in_reference_implementation, in_test_file
-from nanlint.values.guards import is_guarded
 
 # float32 has 2**-24 (6e-8) between 1 and the float below it: 1 - 1e-7 rounds to
 # 1 - 2**-23, not to 1, and acos' gradient there is -2048, not -inf (measured). It is 1 in
@@ -73,7 +72,9 @@ class AcosOfUnclampedCosine(Rule):
     on every path that reaches the call), constants, values bounded by construction
     (`torch.cos(t)`, `tanh`, `sin`: they have no rounding past 1), a value the code
     shows no evidence of being a cosine (`acos(x)` of a parameter: precision first),
-    code after a test of the value (`if abs(c) > 1: ...`), test files and reference
+    code in a function that tests the value against +-1 (`if abs(c) > 1: ...`,
+    `-1 <= c <= 1`, `mask = d > 1 - eps`; a margin's threshold, `if cos > thresh:`, is
+    only a lower bound and guards nothing), test files and reference
     implementations, and `math.acos` / `math.asin`, which raise rather than return NaN
     and are NAN004's.
 
@@ -120,6 +121,9 @@ class AcosOfUnclampedCosine(Rule):
     )
 
     valid = [
+        # A test of the cosine against both ends of the range.
+        "import torch\ndef angle(a, b):\n    c = torch.dot(a, b) / (a.norm() * b.norm())\n    if -1 <= c <= 1:\n"
+        "        return torch.acos(c)\n    return torch.zeros(())\n",
         # The trace's cosine clamped first; the trace of a matrix that is no rotation, taken
         # no arc cosine of.
         "import torch\ndef geodesic(R):\n    cos = ((R.diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2).clamp(-1 + 1e-6, 1 - 1e-6)\n"
@@ -175,6 +179,17 @@ class AcosOfUnclampedCosine(Rule):
             "import numpy as np\ndef rotation_error(R1, R2):\n    return np.degrees(np.arccos((np.trace(R1.T @ R2) - 1) / 2))\n",
             "import numpy as np\ndef rotation_error(R1, R2):\n"
             "    return np.degrees(np.arccos(np.clip((np.trace(R1.T @ R2) - 1) / 2, -1.0, 1.0)))\n",
+            UNSAFE,
+        ),
+        # A margin's threshold is a lower bound: 1.0000001 passes it.
+        Invalid(
+            "import torch\ndef margin_logit(feats, weight, i, lb, thresh, m):\n"
+            "    cos = torch.mm(feats / feats.norm(dim=1, keepdim=True), (weight / weight.norm(dim=1, keepdim=True)).t())\n"
+            "    if cos[i, lb] > thresh:\n        return torch.cos(torch.acos(cos[i, lb]) + m)\n    return cos[i, lb]\n",
+            "import torch\ndef margin_logit(feats, weight, i, lb, thresh, m):\n"
+            "    cos = torch.mm(feats / feats.norm(dim=1, keepdim=True), (weight / weight.norm(dim=1, keepdim=True)).t())\n"
+            "    if cos[i, lb] > thresh:\n        return torch.cos(torch.acos(cos[i, lb].clamp(-1 + 1e-7, 1 - 1e-7)) + m)\n"
+            "    return cos[i, lb]\n",
             UNSAFE,
         ),
         # The angle between two unit quaternions, through the name of its magnitude.
@@ -358,9 +373,10 @@ class AcosOfUnclampedCosine(Rule):
         related = tuple(self.context.trail)
         if evidence is None or in_test_file(self.context) or in_reference_implementation(self.context):
             return
-        # Only a test of the cosine itself (`if abs(c) > 1:`) says it is in range; a
-        # test that its vectors are not zero does not.
-        if is_guarded(self.context, {bare_code(self.context, operand)}) or compared_with_one(self.context, operand):
+        # Only a test of the cosine against +-1 (`if abs(c) > 1:`, `-1 <= c <= 1`) says it
+        # is in range: not a test that its vectors are not zero, nor a margin's threshold
+        # (`if cos > self.thresh:`, a lower bound, which 1.0000001 passes).
+        if compared_with_one(self.context, operand):
             return
         reason, exact = evidence
         # Only autograd switched off proves no gradient will come: a helper with no sign of

@@ -567,10 +567,14 @@ def compared_with_one(context: FileContext, name: cst.CSTNode) -> bool:
     stack = [scope] if scope is not None else []
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
-            sides = (node.left, node.comparisons[0].comparator)
-            for side, other in (sides, sides[::-1]):
-                if _is_name_or_magnitude(context, side, name.value) and (_bound([other], 1) or _bound([other], -1)):
+        if isinstance(node, cst.Comparison):
+            # `d > 1 - eps`, `c.abs() < 1`, and chained: `-1 <= c <= 1`
+            operands = [node.left, *(target.comparator for target in node.comparisons)]
+            for index, side in enumerate(operands):
+                neighbours = operands[max(index - 1, 0):index] + operands[index + 1:index + 2]
+                if _is_name_or_magnitude(context, side, name.value) and (
+                    _bound(neighbours, 1) or _bound(neighbours, -1)
+                ):
                     return True
         stack.extend(node.children)
     return False
