@@ -629,3 +629,21 @@ def test_what_a_training_step_computes_after_its_last_backward_is_not_differenti
     assert [(path[0], gradient) for _, path, gradient in seen] == [
         ("train", True), ("train", False), ("gan_step", True), ("penalty_step", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "transform, expected",
+    [
+        ("jax.value_and_grad(loss_fn)", False),
+        ("jax.grad(loss_fn, argnums=(0, 1))", True),
+        ("jax.grad(partial(loss_fn, target=t))", True),  # handed on: positions unknown
+    ],
+)
+def test_jax_differentiates_only_the_arguments_it_is_told(transform, expected):
+    from nanlint.values.gradient import value_carries_gradient
+
+    source = (
+        "import jax\nfrom functools import partial\ndef loss_fn(params, target):\n    return target * 2\n"
+        f"g = {transform}\n"
+    )
+    assert answer_at_return(source, value_carries_gradient) is expected

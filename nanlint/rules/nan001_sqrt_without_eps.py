@@ -81,9 +81,11 @@ class SqrtWithoutEps(Rule):
     calls `backward()` or TensorFlow's `tape.gradient(...)`, a function handed to `jax.grad`,
     `jax.value_and_grad`, a Keras `Lambda` layer or `model.compile(loss=...)`, and what those
     call in the same module; module-level code of a script that calls `backward()`), or
-    computed from a trainable `nn.Parameter` of the class; not what a training step
-    computes after its last backward call (a gradient norm for the log, an update).
-    The forward value is fine, so a root nothing differentiates is left alone: metrics, data transforms and datasets, the `forward` of a module that learns
+    computed from a trainable `nn.Parameter` of the class (in a function `jax.grad` is
+    given, only from the arguments it differentiates: `argnums`, the first by default);
+    not what a training step computes after its last backward call (a gradient norm for
+    the log, an update). The forward value is fine, so a root nothing differentiates is
+    left alone: metrics, data transforms and datasets, the `forward` of a module that learns
     nothing (an STFT or a beamformer with fixed buffers), weight initialisation, autograd's
     own `backward` functions, test files, code under `torch.no_grad()` /
     `torch.inference_mode()`, NumPy arrays and Python numbers (no autograd; domain
@@ -261,6 +263,10 @@ class SqrtWithoutEps(Rule):
         "import jax\nimport jax.numpy as jnp\ndef update(params, loss_fn):\n"
         "    loss, grads = jax.value_and_grad(loss_fn)(params)\n"
         "    grad_norm = jnp.sqrt(jnp.sum(grads ** 2))\n    return params - 0.1 * grads, grad_norm\n",
+        # JAX differentiates `params` only: the batch's norm carries no gradient.
+        "import jax\nimport jax.numpy as jnp\ndef loss_fn(params, batch):\n"
+        "    scale = jnp.sqrt(jnp.sum(batch ** 2, axis=-1))\n    return jnp.mean((batch @ params - scale) ** 2)\n"
+        "grad_fn = jax.grad(loss_fn)\n",
         # A gradient norm for the log, computed after the step's backward call.
         "import torch\ndef train_step(model, x, y, opt):\n    loss = ((model(x) - y) ** 2).mean()\n"
         "    loss.backward()\n    grad_norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))\n"

@@ -169,7 +169,8 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
             return False
         parts = [a.value for a in node.args]
         if isinstance(node.func, cst.Attribute):
-            parts.append(node.func.value)
+            if qualified is None:
+                parts.append(node.func.value)  # a method's receiver; not a library's module
         elif qualified is None:
             # A function of this module that detaches what it returns, or else one of
             # the module's or of the caller's: unknown.
@@ -185,10 +186,24 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
         return any(value_carries_gradient(context, e.value, depth) for e in node.elements)
     if kind is cst.Name and depth > 0:
         values = reaching_values(context, node, sources=True)
+        if values == [OUTSIDE] and _undifferentiated_argument(context, node):
+            return False  # `jax.grad(loss_fn)` differentiates `params`, not the batch
         if not values or any(v is OUTSIDE or v is None for v in values):
             return True  # a parameter, an outer value, or a value the code does not show
         return any(value_carries_gradient(context, v, depth - 1) for v in values)
     return True
+
+
+def _undifferentiated_argument(context: FileContext, name: cst.Name) -> bool:
+    """Whether `name` is a parameter of the function being visited in a position JAX's
+    transform does not differentiate it in (`target` in `def loss_fn(params, target)`
+    given to `jax.value_and_grad(loss_fn)`)."""
+    positions = context.summary.argnums.get(function_path(context))
+    function = context.enclosing_function()
+    if positions is None or function is None:
+        return False
+    names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    return name.value in names and names.index(name.value) not in positions
 
 
 def _calls_detaching(context: FileContext, func: cst.BaseExpression) -> bool:

@@ -58,6 +58,7 @@ _BACKWARD_FUNCTIONS = frozenset(("grad", "backward"))
 _DIFFERENTIATING = frozenset(("grad", "value_and_grad", "jacrev", "jacfwd", "vjp", "jvp", "hessian", "Lambda",
                               "custom_gradient", "checkpoint", "remat"))
 _LOSS_KEYWORDS = frozenset(("loss", "loss_fn", "loss_func", "criterion"))
+_JAX_TRANSFORMS = frozenset(("grad", "value_and_grad", "jacrev", "jacfwd", "hessian"))
 _NO_GRAD_DECORATORS = frozenset(("no_grad", "inference_mode", "once_differentiable"))
 _PARAMETER_CALLS = frozenset(("Parameter", "register_parameter", "UninitializedParameter"))
 # Layers without weights: an `nn.Module` built only from these (and fixed tensors such
@@ -139,6 +140,9 @@ class ModuleSummary:
     # hand-written optimizer): what they compute after their last backward call (a
     # logged gradient norm, an update) is not differentiated.
     backward_starters: FrozenSet[Path] = frozenset()
+    # The functions JAX differentiates (`jax.grad(loss_fn)`), with the positions of the
+    # arguments it differentiates them in: the others (a batch, targets) carry no gradient.
+    argnums: Dict[Path, Tuple[int, ...]] = field(default_factory=dict)
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -220,6 +224,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         single_layers=_single_layers(walk.self_assignments),
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
         backward_starters=frozenset(f.path for f in starters),
+        argnums={f.path: walk.argnums[f.path[-1]] for f in functions[1:] if f.path[-1] in walk.argnums},
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -265,6 +270,7 @@ class _Walk:
         self.module_classes: Set[str] = set()  # classes based on `nn.Module`
         self.keras_layers: Set[str] = set()  # classes based on a Keras `Layer` or `Model`
         self.differentiated: Set[str] = set()  # functions given to `jax.grad`, a Keras `Lambda`...
+        self.argnums: Dict[str, Tuple[int, ...]] = {}  # by function name: what `jax.grad` differentiates
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -396,6 +402,8 @@ class _Walk:
         name = _last_name(func)
         if name in _DIFFERENTIATING and node.args:
             self._differentiated(node.args[0])
+            if name in _JAX_TRANSFORMS and isinstance(func, ast.Attribute) and _last_name(func.value) == "jax":
+                self._note_argnums(node)
         for keyword in node.keywords:
             if keyword.arg in _LOSS_KEYWORDS and name == "compile":
                 self._differentiated(keyword.value)
@@ -416,6 +424,28 @@ class _Walk:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     self.parameters.add(first.value)  # self.register_parameter("w", ...)
+
+    def _note_argnums(self, call: ast.Call) -> None:
+        """`jax.grad(loss_fn, argnums=(0, 1))`: the positions of `loss_fn`'s arguments the
+        transform differentiates (0 by default); a function handed on through `partial`
+        or a lambda, or given non-literal argnums, is not noted."""
+        target = call.args[0]
+        if not isinstance(target, ast.Name):
+            return
+        positions: Tuple[int, ...] = (0,)
+        for keyword in call.keywords:
+            if keyword.arg == "argnums":
+                value = keyword.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, int):
+                    positions = (value.value,)
+                elif isinstance(value, ast.Tuple) and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, int) for e in value.elts
+                ):
+                    positions = tuple(e.value for e in value.elts)
+                else:
+                    return
+        known = self.argnums.get(target.id)
+        self.argnums[target.id] = positions if known is None else tuple(sorted(set(known) | set(positions)))
 
     def _differentiated(self, value: ast.AST) -> None:
         """Note the functions named by `value`: `loss_fn`, `self.loss`, `partial(f, ...)`,
