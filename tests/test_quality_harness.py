@@ -649,16 +649,20 @@ def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, m
     assert quality.result_kind("all", ["precision", "holdout"], "bugs") == "all"
 
 
-def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
-    results = [
-        quality.CaseResult(quality.Case("H001", "SQRT0", "o/r", "a" * 40, "a.py", 2, "", None, "s", "root"),
+def three_case_results(prefix: str):
+    """A found case, a missed one and one whose fixed version is flagged, ids `prefix001`..."""
+    return [
+        quality.CaseResult(quality.Case(f"{prefix}001", "SQRT0", "o/r", "a" * 40, "a.py", 2, "", None, "s", "root"),
                            True, ["NAN001@2"], fixed_findings=[]),
-        quality.CaseResult(quality.Case("H002", "ACOS", "o/s", "a" * 40, "b.py", 1, "", None, "s", "arccos of dot"),
+        quality.CaseResult(quality.Case(f"{prefix}002", "ACOS", "o/s", "a" * 40, "b.py", 1, "", None, "s", "arccos of dot"),
                            False, []),
-        quality.CaseResult(quality.Case("H003", "LOG0", "o/t", "a" * 40, "c.py", 1, "", None, "s", "log of p"),
+        quality.CaseResult(quality.Case(f"{prefix}003", "LOG0", "o/t", "a" * 40, "c.py", 1, "", None, "s", "log of p"),
                            False, [], fixed_findings=["NAN003@4"]),
     ]
-    summary = quality.summarize_recall(results)
+
+
+def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
+    summary = quality.summarize_recall(three_case_results("H"))
     rows = quality.recall_table(summary)
     assert rows[0] == ["NAN001", "SQRT0", "1/1 (100%)", "1/1 (100%)"]
     assert rows[5] == ["**all five**", "", "1/2 (50%)", "1/2 (50%)"]
@@ -675,15 +679,7 @@ def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
 
 
 def untouched_summary():
-    results = [
-        quality.CaseResult(quality.Case("K001", "SQRT0", "o/r", "a" * 40, "a.py", 2, "", None, "s", "root"),
-                           True, ["NAN001@2"], fixed_findings=[]),
-        quality.CaseResult(quality.Case("K002", "ACOS", "o/s", "a" * 40, "b.py", 1, "", None, "s", "arccos of dot"),
-                           False, []),
-        quality.CaseResult(quality.Case("K003", "LOG0", "o/t", "a" * 40, "c.py", 1, "", None, "s", "log of p"),
-                           False, [], fixed_findings=["NAN003@4"]),
-    ]
-    return quality.summarize_recall(results)
+    return quality.summarize_recall(three_case_results("K"))
 
 
 def test_the_untouched_bugs_section_shows_the_totals_and_names_no_case():
