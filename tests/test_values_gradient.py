@@ -647,3 +647,19 @@ def test_jax_differentiates_only_the_arguments_it_is_told(transform, expected):
         f"g = {transform}\n"
     )
     assert answer_at_return(source, value_carries_gradient) is expected
+
+
+@pytest.mark.parametrize(
+    "declared, read, unused",
+    [
+        ("'--grad_clip', type=float", "clip_grad_norm_(ps, args.grad_clip)", ()),
+        ("'--grad-clip', type=float", "", ("grad-clip",)),
+        ("'-c', '--clip', type=float", "# clip_grad_norm_(ps, args.clip)", ("clip",)),
+        ("'--max_grad_norm', default=1.0", "norm = vars(args)['max_grad_norm']", ()),
+        # A WGAN's weight clipping, not a gradient-clipping bound.
+        ("'--clip_value', default=0.01", "", ()),
+    ],
+)
+def test_clipping_options_a_module_declares_and_never_reads(declared, read, unused):
+    source = f"import argparse\np = argparse.ArgumentParser()\np.add_argument({declared})\nargs = p.parse_args()\n{read}\n"
+    assert summarize(ast.parse(source), None, source).unused_clipping_options == unused

@@ -41,6 +41,15 @@ _HOOK = re.compile(
 )
 # A value in scope that already says how far to clip: `max_grad_norm`, `grad_clip`.
 _MAX_NORM_NAME = re.compile(r"(?i)^(max_grad_norm|grad_clip(_norm)?|clip_grad(_norm)?|gradient_clip(_val)?|max_norm)$")
+# What a script names the options `argparse` parsed, when it hands them to a function.
+_PARSED_OPTIONS = ("args", "opt", "opts", "options", "flags", "hparams", "cfg", "config")
+# A comment about clipping the gradients (`# TODO: clip_grad_norm`, a clipping call left
+# commented out): not `# clip boxes to the image`.
+_CLIPPING_COMMENT = re.compile(
+    r"(?i)clip_?grad|grad(ient)?s?[ _-]*(norm[ _-]*)?clip|clip\w*[ _-]+(the[ _-]+)?(grad|norm)|clip_?norm|max_grad_norm"
+)
+# ...which says the loop does not clip, on purpose: `# no gradient clipping, as in the paper`.
+_NOT_CLIPPING = re.compile(r"(?i)\b(no|not|don'?t|without|never|skip\w*|disabled?|unclipped|unnecessary|unneeded)\b")
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,13 @@ class MissingGradClipping(Rule):
     gradient moves a weight by about 5 lr), a mixed-precision loop (its GradScaler
     skips every step whose gradients overflow). A rule that flags every tutorial is noise.
 
+    The author's own word is evidence too, and no recipe overrules it: a comment in the
+    step's function (or just above it) about clipping (`# TODO: clip_grad_norm`, a
+    `clip_grad_norm_(...)` call left commented out), a clipping parameter of the function
+    that nothing reads (`def train(model, loader, max_grad_norm)`), or a `--grad_clip`
+    option its module declares and never reads. A comment that says the loop does not
+    clip on purpose (`# no gradient clipping, as in the paper`) silences the rule there.
+
     Left alone: `optimizer.step(closure)`, whose backward pass is in the closure;
     an optimizer built after the backward pass, which takes one step and is gone; an
     optimizer over a list of tensors (`SGD([latents])`, `Adam([mask])`), which fits
@@ -180,7 +196,7 @@ class MissingGradClipping(Rule):
     """
 
     messages = {
-        "unclipped": "`{step}` applies the gradients of `{backward}` unclipped, in a model with {risks}: one "
+        "unclipped": "`{step}` applies the gradients of `{backward}` unclipped, {why}: one "
         "batch with exploding gradients sends the weights to inf/NaN, and every output after it is NaN; {advice}",
     }
     code = "NAN005"
@@ -371,6 +387,32 @@ class MissingGradClipping(Rule):
         "        loss.backward()\n"
         "        clip(model.parameters(), 1.0)\n"
         "        optimizer.step()\n",
+        # Its author says it does not clip, on purpose: a recurrent model all the same.
+        "import torch\n"
+        "def train(loader):\n"
+        "    model = torch.nn.GRU(16, 32)\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "    for x in loader:\n"
+        "        model(x)[0].mean().backward()\n"
+        "        # no gradient clipping here: the paper's recipe does not clip\n"
+        "        optimizer.step()\n",
+        # A comment about clipping boxes, not gradients; an option that is read.
+        "import torch\n"
+        "def train(model, optimizer, loader):\n"
+        "    for images, boxes in loader:\n"
+        "        boxes = boxes.clamp(0, 1)  # clip boxes to the image\n"
+        "        model(images, boxes).backward()\n"
+        "        optimizer.step()\n",
+        "import argparse\nimport torch\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--grad-clip', type=float, default=0.0)\n"
+        "args = parser.parse_args()\n"
+        "def train(model, optimizer, loader):\n"
+        "    for x in loader:\n"
+        "        model(x).mean().backward()\n"
+        "        if args.grad_clip > 0:\n"
+        "            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)\n"
+        "        optimizer.step()\n",
         # A DeepSpeed engine steps itself and clips as its config says: not an optimizer.
         "def train(model_engine, loader):\n"
         "    for batch in loader:\n"
@@ -379,6 +421,97 @@ class MissingGradClipping(Rule):
         "        model_engine.step()\n",
     ]
     invalid = [
+        # Its author meant to clip: a note above the loop, a clipping call commented out,
+        # a bound handed in and never used, an option declared and never read. Adam or
+        # not, no sign of a risky model needed.
+        Invalid(
+            "import torch\n"
+            "# TODO: clip_grad_norm\n"
+            "def train_epoch(model, loader, optimizer):\n"
+            "    for x, y in loader:\n"
+            "        loss = torch.nn.functional.cross_entropy(model(x), y)\n"
+            "        loss.backward()\n"
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n",
+            "import torch\n"
+            "# TODO: clip_grad_norm\n"
+            "def train_epoch(model, loader, optimizer):\n"
+            "    for x, y in loader:\n"
+            "        loss = torch.nn.functional.cross_entropy(model(x), y)\n"
+            "        loss.backward()\n"
+            "        torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group[\"params\"]], max_norm=1.0)\n"
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\n"
+            "def train(model, loader, epochs):\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    for _ in range(epochs):\n"
+            "        for batch in loader:\n"
+            "            optimizer.zero_grad()\n"
+            "            model(batch).abs().mean().backward()\n"
+            "            # torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+            "            optimizer.step()\n",
+            "import torch\n"
+            "def train(model, loader, epochs):\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+            "    for _ in range(epochs):\n"
+            "        for batch in loader:\n"
+            "            optimizer.zero_grad()\n"
+            "            model(batch).abs().mean().backward()\n"
+            "            # torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+            "            torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n"
+            "            optimizer.step()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\n"
+            "def fit(net, batches, opt, max_grad_norm):\n"
+            "    for x, y in batches:\n"
+            "        opt.zero_grad()\n"
+            "        (net(x) - y).pow(2).mean().backward()\n"
+            "        opt.step()\n",
+            "import torch\n"
+            "def fit(net, batches, opt, max_grad_norm):\n"
+            "    for x, y in batches:\n"
+            "        opt.zero_grad()\n"
+            "        (net(x) - y).pow(2).mean().backward()\n"
+            "        torch.nn.utils.clip_grad_norm_([p for group in opt.param_groups for p in group[\"params\"]], max_norm=max_grad_norm)\n"
+            "        opt.step()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import argparse\nimport torch\n"
+            "def main(args):\n"
+            "    model = torch.nn.Linear(8, 1)\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)\n"
+            "    for x, y in args.data:\n"
+            "        torch.nn.functional.l1_loss(model(x), y).backward()\n"
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n"
+            "if __name__ == '__main__':\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--lr', type=float, default=1e-3)\n"
+            "    parser.add_argument('--gradient_clip', type=float, default=1.0)\n"
+            "    main(parser.parse_args())\n",
+            "import argparse\nimport torch\n"
+            "def main(args):\n"
+            "    model = torch.nn.Linear(8, 1)\n"
+            "    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)\n"
+            "    for x, y in args.data:\n"
+            "        torch.nn.functional.l1_loss(model(x), y).backward()\n"
+            "        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=args.gradient_clip)\n"
+            "        optimizer.step()\n"
+            "        optimizer.zero_grad()\n"
+            "if __name__ == '__main__':\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--lr', type=float, default=1e-3)\n"
+            "    parser.add_argument('--gradient_clip', type=float, default=1.0)\n"
+            "    main(parser.parse_args())\n",
+            UNSAFE,
+        ),
         # The loop builds a model of the module whose class holds the LSTM.
         Invalid(
             "import torch\nfrom torch import nn\n"
@@ -710,9 +843,11 @@ class MissingGradClipping(Rule):
         if scope is None:
             return
         # Evidence that gradients can explode here: without it (a linear model, a small
-        # CNN on MNIST) an unclipped loop is the norm, not a bug.
+        # CNN on MNIST) an unclipped loop is the norm, not a bug. Or the author's own
+        # word that this loop should clip, which no recipe overrules.
         risks = self.context.summary.risks_at(function_path(self.context))
-        if not risks:
+        intent = self._intent(scope)
+        if intent is _ON_PURPOSE or (not risks and intent is None):
             return
         facts = self._scope_facts(scope)
         if facts.clips or facts.asserts or self._in_test() or self._finds_a_learning_rate():
@@ -724,14 +859,61 @@ class MissingGradClipping(Rule):
             return
         if self._clips_itself(step.optimizer) or self._fits_no_weights(step.optimizer):
             return
-        if "attention or a transformer" not in risks and self._adaptive(step.optimizer):
+        if intent is None and "attention or a transformer" not in risks and self._adaptive(step.optimizer):
             return  # a recurrent net under Adam: its step is about lr however large the gradient
         stepped = " ".join(self.context.code(step.call).split())
         fix, advice = self._fix(step, backward, facts)
-        message = self.say(
-            "unclipped", step=stepped, backward=_short(self.context, backward.call), risks=" and ".join(risks), advice=advice
-        )
-        self.report(node, message, fix, [(backward.call, "the backward pass whose gradients it applies")])
+        why = intent.why if intent is not None else "in a model with " + " and ".join(risks)
+        message = self.say("unclipped", step=stepped, backward=_short(self.context, backward.call), why=why, advice=advice)
+        related = [(backward.call, "the backward pass whose gradients it applies")]
+        if intent is not None and intent.node is not None:
+            related.append((intent.node, intent.note))
+        self.report(node, message, fix, related)
+
+    # -- what the author wrote -------------------------------------------------------
+    def _intent(self, scope: cst.CSTNode) -> Optional["_Intent"]:
+        """The author's word that this loop should clip: a comment in it about clipping
+        (`# TODO: clip_grad_norm`, a clipping call commented out), a clipping parameter
+        of its function that nothing reads, or a `--grad_clip` option its module
+        declares and never reads. `_ON_PURPOSE` where a comment says it does not clip."""
+        found: Optional[_Intent] = None
+        for comment in self._comments(scope):
+            if not _CLIPPING_COMMENT.search(comment.value):
+                continue
+            if _NOT_CLIPPING.search(comment.value):
+                return _ON_PURPOSE
+            if found is None:
+                shown = _short_text(comment.value)
+                found = _Intent(f"though a comment asks for clipping (`{shown}`)", comment, "the comment")
+        if found is not None:
+            return found
+        if isinstance(scope, cst.FunctionDef):
+            read = _names_read(scope.body)
+            for param in parameters(scope):
+                name = param.name.value
+                if (_MAX_NORM_NAME.search(name) or "clip" in name.lower()) and name not in read:
+                    return _Intent(f"though its `{name}` parameter, a clipping bound, is never used", param, "the parameter")
+        return self._unused_clipping_option()
+
+    def _comments(self, scope: cst.CSTNode) -> List[cst.Comment]:
+        """The comments in the step's function (and just above it), or in the
+        module-level statement that holds the step."""
+        if isinstance(scope, cst.FunctionDef):
+            roots: List[cst.CSTNode] = [scope]
+            above = [line.comment for line in scope.leading_lines if line.comment is not None]
+        else:
+            top = next((node for node in self.context.ancestors[1:2]), None)
+            roots, above = ([top] if top is not None else []), []
+        collector = _CommentCollector()
+        visits, leaves = handlers([collector])
+        for root in roots:
+            walk(root, visits, leaves)
+        return above + collector.comments
+
+    def _unused_clipping_option(self) -> Optional["_Intent"]:
+        """`parser.add_argument("--gradient_clip", ...)` where nothing reads `args.gradient_clip`."""
+        unused = self.context.summary.unused_clipping_options
+        return _Intent(f"though its module's `--{unused[0]}` option is read nowhere", None, "") if unused else None
 
     # -- what the calls are ----------------------------------------------------------
     def _optimizer_step(self, call: cst.Call) -> Optional[_Step]:
@@ -941,13 +1123,19 @@ class MissingGradClipping(Rule):
         return self._clip_fix(step, backward, facts, max_norm), advice
 
     def _max_norm_in_scope(self) -> Optional[str]:
-        """A parameter of the step's function named like a clipping bound."""
+        """A parameter of the step's function named like a clipping bound, or the
+        module's unread clipping option where the function is handed the parsed
+        options (`args.gradient_clip` in `def main(args)`)."""
         function = self.context.enclosing_function()
         if function is None:
             return None
         for param in parameters(function):
             if _MAX_NORM_NAME.search(param.name.value):
                 return param.name.value
+        unused = self.context.summary.unused_clipping_options
+        for param in parameters(function) if unused else ():
+            if param.name.value in _PARSED_OPTIONS:
+                return f"{param.name.value}.{unused[0].replace('-', '_')}"
         return None
 
     def _takes_options(self) -> bool:
@@ -1032,6 +1220,51 @@ class MissingGradClipping(Rule):
 
 
 # -- helpers ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Intent:
+    """Where the author said the loop should clip, for the message and its related location."""
+
+    why: str
+    node: Optional[cst.CSTNode]
+    note: str
+
+
+_ON_PURPOSE = _Intent("", None, "")
+
+
+class _CommentCollector:
+    def __init__(self) -> None:
+        self.comments: List[cst.Comment] = []
+
+    # The walk enters comments only through the lines that hold them.
+    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
+        pass
+
+    def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
+        pass
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.comments.append(node)
+
+
+def _names_read(node: cst.CSTNode) -> set:
+    class Reader:
+        def __init__(self) -> None:
+            self.names: set = set()
+
+        def visit_Name(self, name: cst.Name) -> None:
+            self.names.add(name.value)
+
+    reader = Reader()
+    walk(node, *handlers([reader]))
+    return reader.names
+
+
+def _short_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
 def _last_name(node: Optional[cst.CSTNode]) -> Optional[str]:
     if isinstance(node, cst.Name):
         return node.value

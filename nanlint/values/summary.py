@@ -143,6 +143,9 @@ class ModuleSummary:
     # The functions JAX differentiates (`jax.grad(loss_fn)`), with the positions of the
     # arguments it differentiates them in: the others (a batch, targets) carry no gradient.
     argnums: Dict[Path, Tuple[int, ...]] = field(default_factory=dict)
+    # Command-line options for a gradient-clipping bound that the module declares and
+    # never reads (`--gradient_clip` with no `args.gradient_clip`): a clipping left out.
+    unused_clipping_options: Tuple[str, ...] = ()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -225,11 +228,40 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
         backward_starters=frozenset(f.path for f in starters),
         argnums={f.path: walk.argnums[f.path[-1]] for f in functions[1:] if f.path[-1] in walk.argnums},
+        unused_clipping_options=_unused_clipping_options(source),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
         ),
     )
+
+
+# A command-line option for a gradient-clipping bound: `--grad_clip`, `--clip_grad_norm`,
+# `--max_grad_norm`, a bare `--clip` (a language model's); not a WGAN's `--clip_value`,
+# which clips weights.
+_CLIPPING_ARGUMENT = re.compile(
+    r"""add_argument\(\s*(?:['"]-\w+['"]\s*,\s*)?['"]--?([\w-]*grad[\w-]*clip[\w-]*|[\w-]*clip[\w-]*(?:grad|norm)[\w-]*|"""
+    r"""clip|max[-_]grad[-_]norm)['"]""",
+    re.I,
+)
+
+
+def _unused_clipping_options(source: str) -> Tuple[str, ...]:
+    """The clipping options `add_argument` declares that no code of the module reads,
+    as an attribute (`args.grad_clip`) or a key (`vars(args)["grad_clip"]`); a read that
+    is commented out is no read."""
+    if "add_argument" not in source or "clip" not in source.lower():
+        return ()
+    unused = []
+    code = None
+    for match in _CLIPPING_ARGUMENT.finditer(source):
+        option = match.group(1)
+        dest = re.escape(option.replace("-", "_"))
+        if code is None:
+            code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
+        if not re.search(rf"""\.{dest}\b|['"]{dest}['"]""", code):
+            unused.append(option)
+    return tuple(unused)
 
 
 def _differentiates(part: "ModuleIndex") -> bool:
