@@ -45,6 +45,10 @@ _SETTING = re.compile(
     r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound|ratio|ratios)$"
 )
 
+# What builds an object or sets up its weights: `__init__`, `init_weights`,
+# `initialize_biases`, `reset_parameters`.
+_INITIALIZES = re.compile(r"^(__init__|_?(init|initiali[sz]e|reset)(_\w+)?)$")
+
 # Signs a value is known to have, weakest first.
 UNKNOWN, NONNEGATIVE, POSITIVE = 0, 1, 2
 
@@ -81,7 +85,8 @@ class MathDomainUnguarded(Rule):
       smallest element of a caller's collection (`min(sizes)`);
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
-      author knows alpha_bar <= 1), or a running sum the class also decreases
+      author knows alpha_bar <= 1; nor, under a root, the squares of two values the
+      caller orders, `sigma_hat ** 2 - sigma ** 2`: rounding is monotone), or a running sum the class also decreases
       (`self.total -= x`), which rounding leaves below 0 where it should be 0, or
       eigenvalues (`np.linalg.eigvalsh`, `torch.linalg.eigvalsh`): a covariance's are >= 0
       in exact arithmetic and a hair below 0 in floats when it is singular;
@@ -93,7 +98,8 @@ class MathDomainUnguarded(Rule):
     flagged, nor are values looked up by name (`msg["num_samples"]`), nor parameters
     that are settings: one with a numeric default (`max_period=10000`, `gamma=-0.1`,
     `ratio=(3 / 4, 4 / 3)`), a
-    constructor's (`__init__`'s), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
+    constructor's (`__init__`'s) or a weight initialiser's (`initialize_biases(prior_prob)`,
+    `reset_parameters`), one named as a constant (`K`, `N_BINS`), or one named like one (`num_heads`, `vocab_size`, `max_distance`,
     `base`, `scale`, `upper_bound`, a learning rate `final_lr`), as a config validates
     them, nor a private helper's (`_jsd_tile(beta)`) or a nested function's: its own
     module (or function) calls it, with what that has checked; but the length of a
@@ -115,8 +121,8 @@ class MathDomainUnguarded(Rule):
     smallest float turns the error into a silent -708. The right fix is an explicit
     branch for 0 and below (as in the incident), which only the author can write.
     What a clamp does repair is rounding, and a fix is offered only where rounding is
-    the cause: `math.sqrt(max(x, 0.0))` for a difference of products (`a * a - b * b`,
-    a variance written out `s2 - n * m * m`), a running sum or an eigenvalue that
+    the cause: `math.sqrt(max(x, 0.0))` for a difference of products (a variance
+    written out, `s2 - n * m * m`, `mean_sq - mean ** 2`), a running sum or an eigenvalue that
     rounds a hair below 0; `math.acos(max(-1.0, min(1.0, x)))` for a computed cosine (a
     dot product over both norms, or a value named `cosine` or `cos_theta`) that rounds a
     hair past 1, or `max(-1.0 + 1e-7, min(1.0 - 1e-7, x))` where the angle is then divided
@@ -174,6 +180,11 @@ class MathDomainUnguarded(Rule):
         "import math\ndef f(d):\n    return 1 / math.sqrt(d)\n",
         "import math\ndef f(c):\n    return math.acos(max(-1.0, min(1.0, c)))\n",
         "import math\ndef f(x):\n    assert x > 0\n    return math.log2(x)\n",
+        # The squares of two numbers its caller orders: a sampler's decreasing noise
+        # levels. Rounding is monotone, so a >= b keeps a * a - b * b >= 0.
+        "import math\ndef churn(x, noise, sigma, gamma):\n    sigma_hat = sigma * (1 + gamma)\n"
+        "    return x + math.sqrt(sigma_hat ** 2 - sigma ** 2) * noise\n",
+        "import math\ndef ancestral(sigmas, i):\n    return math.sqrt(sigmas[i] ** 2 - sigmas[i + 1] ** 2)\n",
         # A range with its usual value as the default is a setting.
         "import math\ndef aspect_jitter(size, aspect_range=(3. / 4., 4. / 3.)):\n"
         "    return math.log(aspect_range[0]), math.log(aspect_range[1])\n",
@@ -183,6 +194,12 @@ class MathDomainUnguarded(Rule):
         "        return 2 ** (-2 ** -(math.log2(n) - 3))\n    return power_of_2(2 ** math.floor(math.log2(num_heads) + 1))\n",
         "import math\ndef decay(step, total, initial_lrate, final_lrate):\n"
         "    return initial_lrate * math.exp(step * math.log(final_lrate / initial_lrate) / total)\n",
+        # Settings: a focal loss's prior probability handed to a bias initialiser, and a
+        # number of bins named as a constant.
+        "import math\nimport torch\nclass Head(torch.nn.Module):\n    def initialize_biases(self, prior_prob):\n"
+        "        for conv in self.cls_preds:\n"
+        "            torch.nn.init.constant_(conv.bias, -math.log((1 - prior_prob) / prior_prob))\n",
+        "import math\ndef discretized_log_pdf(x, K):\n    return math.log(K) - math.log(K - 1) + x\n",
         # A private helper's callers are its own module, which checked the value first.
         "import math\ndef _mix_weights(beta):\n    return math.log(beta), math.log(1 - beta)\n",
         "import math\ndef timestep_embedding(t, dim, max_period=10000):\n"
@@ -272,11 +289,6 @@ class MathDomainUnguarded(Rule):
         ),
         Invalid(
             "import math\ndef entropy(probs):\n    return -sum(p * math.log(p) for p in probs)\n",
-        ),
-        Invalid(
-            "import math\ndef side(a, b):\n    return math.sqrt(a * a - b * b)\n",
-            "import math\ndef side(a, b):\n    return math.sqrt(max(a * a - b * b, 0.0))\n",
-            UNSAFE,
         ),
         # E[x^2] - E[x]^2 rounds below 0 for a near-constant input.
         Invalid(
@@ -402,7 +414,7 @@ class MathDomainUnguarded(Rule):
             if self._sign(value, 2) == POSITIVE:
                 return None
             return f"{source}, not known to be > 0"
-        if not self._can_be_negative(value, 2):
+        if not self._can_be_negative(value, 2, squares_ordered=kind == "sqrt"):
             return None
         if source.startswith("the running sum"):
             return f"{source}: rounding can leave it below 0 where it should be 0"
@@ -470,8 +482,12 @@ class MathDomainUnguarded(Rule):
                     return None  # the length of a tensor is its leading dimension: a shape
                 if has_numeric_default(param):
                     return None  # a setting with a default, like `base=10000` or `gamma=-0.1`
-                if isinstance(scope, cst.FunctionDef) and scope.name.value == "__init__":
-                    return None  # a constructor's options are the object's configuration
+                if isinstance(scope, cst.FunctionDef) and _INITIALIZES.search(scope.name.value):
+                    # A constructor's options are the object's configuration, and what
+                    # sets up weights (`initialize_biases(prior_prob)`) is handed settings.
+                    return None
+                if name.value.isupper():
+                    return None  # `K`, `N_BINS`: named as a constant, a size of the model
                 if isinstance(scope, cst.FunctionDef) and (is_private(scope) or self._nested(scope) and not counted):
                     # Its own module's callers pass it what they have already checked
                     # (`_jsd_tile` runs only for 0 < beta < 1), and a function nested in
@@ -623,9 +639,15 @@ class MathDomainUnguarded(Rule):
             and node.attr.value in self.context.summary.decreased
         )
 
-    def _can_be_negative(self, node: cst.CSTNode, depth: int) -> bool:
+    def _can_be_negative(self, node: cst.CSTNode, depth: int, squares_ordered: bool = False) -> bool:
         """Negative by construction: a subtraction, a negation, a running sum the class
-        decreases, or built from one."""
+        decreases, or built from one. `squares_ordered`: a difference of the squares of
+        two plain values (`sigma_hat ** 2 - sigma ** 2`, `s[i] ** 2 - s[i + 1] ** 2`) is
+        not, for a root: its caller orders them (a noise schedule decreases), and rounding
+        is monotone, so `a >= b` gives `a * a >= b * b` in floats too. Cancellation needs
+        two formulas for one number (`mean_sq - mean ** 2`), not two numbers."""
+        if squares_ordered and _difference_of_plain_squares(node):
+            return False
         if self._running_sum(node):
             return True
         value = literal_number(node)
@@ -640,10 +662,14 @@ class MathDomainUnguarded(Rule):
                 value = literal_number(node.left)
                 return value is None or value <= 0
             if isinstance(node.operator, (cst.Add, cst.Multiply, cst.Divide)):
-                return self._can_be_negative(node.left, depth) or self._can_be_negative(node.right, depth)
+                return self._can_be_negative(node.left, depth, squares_ordered) or self._can_be_negative(
+                    node.right, depth, squares_ordered
+                )
             return False
         if isinstance(node, cst.IfExp):
-            return self._can_be_negative(node.body, depth) or self._can_be_negative(node.orelse, depth)
+            return self._can_be_negative(node.body, depth, squares_ordered) or self._can_be_negative(
+                node.orelse, depth, squares_ordered
+            )
         if isinstance(node, cst.Subscript):
             return self._can_be_negative(node.value, depth)  # an element of eigenvalues
         if isinstance(node, cst.Call):
@@ -661,7 +687,7 @@ class MathDomainUnguarded(Rule):
         if depth > 0:
             assigned = assigned_value(self.context, node)
             if assigned is not None:
-                return self._can_be_negative(assigned, depth - 1)
+                return self._can_be_negative(assigned, depth - 1, squares_ordered)
         return False
 
     # -- the fix -------------------------------------------------------------------
@@ -744,6 +770,27 @@ def _attributes_in(node: cst.CSTNode) -> List[cst.Attribute]:
             found.append(current)
         stack.extend(current.children)
     return found
+
+
+def _difference_of_plain_squares(node: cst.CSTNode) -> bool:
+    """`a ** 2 - b ** 2`, `a * a - b * b`: the squares of two different plain values."""
+    if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)):
+        return False
+    left, right = _squared_plain(node.left), _squared_plain(node.right)
+    return left is not None and right is not None and not left.deep_equals(right)
+
+
+def _squared_plain(node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """The plain value (a name, attribute or element) `node` squares, if it does."""
+    if not isinstance(node, cst.BinaryOperation):
+        return None
+    if isinstance(node.operator, cst.Power) and literal_number(node.right) == 2:
+        base = node.left
+    elif isinstance(node.operator, cst.Multiply) and node.left.deep_equals(node.right):
+        base = node.left
+    else:
+        return None
+    return base if isinstance(base, (cst.Name, cst.Attribute, cst.Subscript)) else None
 
 
 def _by_string_key(node: cst.Subscript) -> bool:
