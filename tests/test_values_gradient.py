@@ -125,6 +125,28 @@ def test_no_grad_init_data_classes_and_autograd_backward_have_no_gradient():
     assert summary.in_gradient_context(("Op", "forward"))
 
 
+def test_an_optimizer_written_by_hand_updates_weights_it_does_not_differentiate():
+    summary = summary_of(
+        """
+        import tensorflow as tf
+        def loss(w, x):
+            return tf.reduce_sum(w * x)
+        def train(w, x):
+            grads = tf.gradients(loss(w, x), [w])
+            return adam2_old([w], grads), AdamWeightDecayOptimizer().apply_gradients(zip(grads, [w]))
+        def adam2_old(params, grads):
+            return [p.assign(p - g / (tf.sqrt(g * g) + 1e-8)) for p, g in zip(params, grads)]
+        class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
+            def apply_gradients(self, grads_and_vars):
+                return self._update(grads_and_vars)
+            def _update(self, grads_and_vars): ...
+        """
+    )
+    assert summary.in_gradient_context(("loss",))
+    for path in (("adam2_old",), ("AdamWeightDecayOptimizer", "apply_gradients"), ("AdamWeightDecayOptimizer", "_update")):
+        assert not summary.in_gradient_context(path), path
+
+
 def test_a_module_that_learns_nothing_is_no_root_of_its_own():
     summary = summary_of(
         """

@@ -42,7 +42,14 @@ _LOSS_CLASS = re.compile(r"(?i)loss|criterion|objective")
 _DATA_CLASS = re.compile(r"(?i)dataset|dataloader|transform|augment|sampler|collat|preprocess|metric")
 # Functions that build or reset weights, and autograd's own backward functions, where
 # values are written by hand and no autograd graph is recorded.
-_NO_GRADIENT_ROLE = re.compile(r"(?i)(^|_)init(ialize|ialise)?(_|$)|reset_parameters|^backward$|^_?jvp$|^vjp$")
+# And optimizers written by hand (`def adam(params, grads)`, a TensorFlow optimizer's
+# `apply_gradients`): their update is assigned to the weights, never differentiated.
+_NO_GRADIENT_ROLE = re.compile(
+    r"(?i)(^|_)init(ialize|ialise)?(_|$)|reset_parameters|^backward$|^_?jvp$|^vjp$|"
+    r"^apply_gradients$|^_?(resource_)?apply_(dense|sparse)$|^(adam|adamw|adamax|adagrad|rmsprop|sgd|lamb|lars|nadam|radam)\d*(_\w+)?$"
+)
+# Classes that are optimizers (`class AdamWeightDecayOptimizer(tf.train.Optimizer)`).
+_OPTIMIZER_CLASS = re.compile(r"Optimi[sz]er")
 # Calls that start a backward pass: `loss.backward()`, `self.manual_backward(loss)`,
 # `accelerator.backward(loss)`, `scaler.scale(loss).backward()`, `torch.autograd.grad`.
 _BACKWARD_METHODS = frozenset(BACKWARD_METHODS)
@@ -355,7 +362,10 @@ class _Walk:
                     self.keras_layers.add(node.name)
                 if base_names == ["Module"] and not _LOSS_CLASS.search(node.name):
                     self.plain_modules.add(path + (node.name,))
-                is_data = data or bool(_DATA_CLASS.search(node.name) or _DATA_CLASS.search(bases))
+                is_data = data or bool(
+                    _DATA_CLASS.search(node.name) or _DATA_CLASS.search(bases)
+                    or _OPTIMIZER_CLASS.search(node.name) or _OPTIMIZER_CLASS.search(bases)
+                )
                 # Its header and class-level code mention what the class is made of
                 # (`class GRU(d2l.RNN)`, `cell = nn.LSTM`): words of the class, not of
                 # the module around it.
