@@ -6,6 +6,8 @@
     python bench/quality.py corpus          # the pinned precision corpus, from PyPI
     python bench/quality.py recall          # found / missed per category, silence on fixed versions
     python bench/quality.py --cases bench/quality/heldout-bugs.csv recall        # the same on the held-out bugs
+    python bench/quality.py materialize --with-repo   # each case's repository around its file: repo-before/ID/...
+    python bench/quality.py recall --with-repo        # nanlint over those repositories, judged in each case's file
     python bench/quality.py precision       # findings joined with bench/quality/labels.csv
     python bench/quality.py sample --rule NAN001 -n 20 --seed 1   # a review sheet of unreviewed findings
     python bench/quality.py all --markdown bench/QUALITY.md       # one table (and the held-out ones)
@@ -33,6 +35,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -737,6 +740,11 @@ class Case:
     def after(self) -> Path:
         return self.root / "after" / self.id / Path(self.path).name
 
+    def tree(self, side: str) -> Path:
+        """The case's repository at the buggy (`before`) or fixed (`after`) commit, as
+        `materialize --with-repo` lays it out: `repo-before/ID/`, the case file at its path."""
+        return self.root / f"repo-{side}" / self.id
+
 
 def read_cases(path: Path) -> List[Case]:
     root = bug_set_of(path).root
@@ -755,6 +763,12 @@ def read_cases(path: Path) -> List[Case]:
 def materialized(bug_set: BugSet) -> bool:
     """Whether every case of the set has its file in place (`materialize` has run)."""
     return bug_set.cases.exists() and all(case.before().exists() for case in read_cases(bug_set.cases))
+
+
+def repo_materialized(bug_set: BugSet) -> bool:
+    """Whether every case of the set has its repository in place (`materialize --with-repo`)."""
+    return bug_set.cases.exists() and all((case.tree("before") / case.path).exists()
+                                          for case in read_cases(bug_set.cases))
 
 
 def mirror_of(repo: str, mirrors: Path) -> Path:
@@ -790,6 +804,87 @@ def materialize(cases_path: Path, mirrors: Path) -> int:
     for line in missing:
         log("missing:", line)
     log(f"{len(cases)} cases into {shown(root)} ({len(missing)} files missing)")
+    if missing:
+        log(f"fetch the repositories first (the search tool's `fetch github:owner/name`); mirrors: {mirrors}")
+    return 1 if missing else 0
+
+
+# A case's repository is capped: a file over REPO_MAX_BYTES (generated tables, vendored
+# bundles) is left out, and of a repository with more .py files than REPO_MAX_FILES only
+# the top-level folder holding the case file is kept.
+REPO_MAX_BYTES = 1_000_000
+REPO_MAX_FILES = 3000
+
+
+def _repo_part(paths: Iterable[str], case_path: str) -> List[str]:
+    """The paths under the case file's top-level folder (the files at the top, for a case
+    file there)."""
+    top = case_path.split("/", 1)[0] + "/" if "/" in case_path else None
+    return [p for p in paths if (p.startswith(top) if top else "/" not in p)]
+
+
+def materialize_repos(cases_path: Path, mirrors: Path) -> int:
+    """Each case's repository, its .py files at the case's commit, into `repo-before/ID/`
+    and at its fixed commit into `repo-after/ID/`, the case file at its own path: the
+    code around the case as a user running nanlint on the repository has it. A folder
+    already holding a case's commit (its MANIFEST.json entry) is kept."""
+    root = bug_set_of(cases_path).root
+    cases = read_cases(cases_path)
+    missing = []
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(MARKER)
+    for side in ("before", "after"):
+        manifest_path = root / f"repo-{side}" / "MANIFEST.json"
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        for case in cases:
+            commit = case.commit if side == "before" else case.fixed_commit
+            target = case.tree(side)
+            if not commit:
+                continue
+            if manifest.get(case.id, {}).get("commit") == commit and (target / case.path).exists():
+                continue
+            try:
+                paths = _git_python_paths(mirror_of(case.repo, mirrors), commit)
+                if case.path not in paths:
+                    raise LookupError(f"no {case.path} in {commit[:10]}")
+            except LookupError as error:
+                missing.append(f"{case.id} {case.repo}@{commit[:10]}:{case.path}: {error}")
+                continue
+            notes = []
+            if len(paths) > REPO_MAX_FILES:
+                kept = _repo_part(paths, case.path)
+                notes.append(f"{len(paths)} .py files, over {REPO_MAX_FILES}: only the {len(kept)} of"
+                             f" {case.path.split('/', 1)[0] + '/' if '/' in case.path else 'its top folder'}")
+                paths = {p: paths[p] for p in kept}
+            if target.exists():
+                shutil.rmtree(target)
+            files = lines = 0
+            large, absent = [], []
+            for rel, size, data in _git_blobs(mirror_of(case.repo, mirrors), paths, REPO_MAX_BYTES,
+                                              keep=(case.path,)):
+                if data is None:
+                    (absent if size is None else large).append(rel)
+                    continue
+                out = target / rel
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                files += 1
+                lines += data.count(b"\n")
+            if case.path in absent:
+                missing.append(f"{case.id} {case.repo}@{commit[:10]}:{case.path}: blob missing from the snapshot")
+            if large:
+                notes.append(f"{len(large)} over {REPO_MAX_BYTES:,} bytes left out")
+            if absent:
+                notes.append(f"{len(absent)} missing from the snapshot")
+            manifest[case.id] = {"repo": case.repo, "commit": commit, "files": files, "lines": lines,
+                                 "left_out": notes}
+            manifest_path.parent.mkdir(parents=True, exist_ok=True)
+            manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            log(f"{case.id} {side}: {case.repo}@{commit[:10]}, {files} files, {lines:,} lines"
+                + (f" ({'; '.join(notes)})" if notes else ""))
+    for line in missing:
+        log("missing:", line)
+    log(f"{len(cases)} cases' repositories into {shown(root)}/repo-before, repo-after ({len(missing)} missing)")
     if missing:
         log(f"fetch the repositories first (the search tool's `fetch github:owner/name`); mirrors: {mirrors}")
     return 1 if missing else 0
@@ -866,8 +961,31 @@ def recall(cases_path: Path, python: str) -> dict:
     if absent:
         raise SystemExit(f"not materialized: {', '.join(absent[:5])}...; run `python bench/quality.py materialize`"
                          + ("" if cases_path == DEFAULT_CASES else f" with `--cases {cases_path}`"))
-    before, before_errors = run_nanlint(root / "before", python)
-    after, after_errors = run_nanlint(root / "after", python) if (root / "after").is_dir() else ([], [])
+    return _recall(cases, root, "", lambda case: f"{case.id}/{Path(case.path).name}", python,
+                   lambda errors, case: _errors_for(errors, case.id))
+
+
+def recall_with_repo(cases_path: Path, python: str) -> dict:
+    """`recall` with each case's repository around its file, as a user runs nanlint: one
+    run over `repo-before/` (and one over `repo-after/`), of whose findings only those
+    in each case's own file count, judged as `recall` judges them."""
+    root = bug_set_of(cases_path).root
+    cases = read_cases(cases_path)
+    absent = [c.id for c in cases if not (c.tree("before") / c.path).exists()]
+    if absent:
+        raise SystemExit(f"not materialized: {', '.join(absent[:5])}...; run `python bench/quality.py"
+                         + ("" if cases_path == DEFAULT_CASES else f" --cases {cases_path}")
+                         + " materialize --with-repo`")
+    return _recall(cases, root, "repo-", lambda case: f"{case.id}/{case.path}", python,
+                   lambda errors, case: next((line for line in errors if f"{case.id}/{case.path}:" in line), ""))
+
+
+def _recall(cases: Sequence[Case], root: Path, prefix: str, rel, python: str, errors_of) -> dict:
+    """Each case judged on the findings in its own file, `root/{prefix}before/{rel(case)}`
+    (and `{prefix}after/` for its fixed version), out of one nanlint run per folder."""
+    before, before_errors = run_nanlint(root / f"{prefix}before", python)
+    after_dir = root / f"{prefix}after"
+    after, after_errors = run_nanlint(after_dir, python) if after_dir.is_dir() else ([], [])
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for f in before:
         by_file["before/" + f.path].append(f)
@@ -875,10 +993,11 @@ def recall(cases_path: Path, python: str) -> dict:
         by_file["after/" + f.path].append(f)
     results = []
     for case in cases:
-        rel = f"{case.id}/{Path(case.path).name}"
-        source = case.before().read_text(encoding="utf-8", errors="replace")
-        fixed = by_file["after/" + rel] if case.fixed_commit and case.after().exists() else None
-        results.append(judge_case(case, by_file["before/" + rel], fixed, source, _errors_for(before_errors, case.id)))
+        source = (root / f"{prefix}before" / rel(case)).read_text(encoding="utf-8", errors="replace")
+        fixed = (by_file["after/" + rel(case)] if case.fixed_commit and (after_dir / rel(case)).exists()
+                 else None)
+        results.append(judge_case(case, by_file["before/" + rel(case)], fixed, source,
+                                  errors_of(before_errors, case)))
     return summarize_recall(results)
 
 
@@ -985,21 +1104,53 @@ def build_corpus(only: Sequence[str] = (), corpus_set: Optional[CorpusSet] = Non
     return 1 if failed else 0
 
 
-def _git_python_files(git_dir: Path, commit: str) -> Iterable[Tuple[str, bytes]]:
-    """(path, bytes) of every .py blob of a commit; file by file, because a snapshot may
-    lack its large (non-Python) blobs, which `git archive` would stop at."""
-    git = ["git", "--git-dir", str(git_dir)]
-    tree = subprocess.run(git + ["ls-tree", "-r", "-z", commit], capture_output=True)
+def _git_python_paths(git_dir: Path, commit: str) -> Dict[str, str]:
+    """{path: blob sha} of every regular .py file of a commit (`ls-tree`, no blob read)."""
+    tree = subprocess.run(["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-z", commit], capture_output=True)
     if tree.returncode:
         raise LookupError((tree.stderr.decode(errors="replace").strip().splitlines() or ["git ls-tree failed"])[0])
-    blobs = []
+    blobs = {}
     for entry in tree.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
         meta, _, path = entry.partition("\t")
         mode, kind, sha = (meta.split() + ["", "", ""])[:3]
         if kind == "blob" and mode in ("100644", "100755") and path.endswith(".py"):
-            blobs.append((path, sha))
-    for path, sha in blobs:
-        yield path, subprocess.run(git + ["cat-file", "blob", sha], capture_output=True, check=True).stdout
+            blobs[path] = sha
+    return blobs
+
+
+def _git_blobs(git_dir: Path, blobs: Dict[str, str], max_bytes: Optional[int] = None,
+               keep: Sequence[str] = ()) -> Iterable[Tuple[str, Optional[int], Optional[bytes]]]:
+    """(path, size, bytes) of each blob, read through one `git cat-file --batch`: file by
+    file, because a snapshot may lack its large blobs, which `git archive` would stop at.
+    A blob the snapshot lacks has no size and no bytes; one over `max_bytes` (unless its
+    path is in `keep`) its size and no bytes."""
+    if not blobs:
+        return
+    batch = subprocess.Popen(["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        for path, sha in blobs.items():
+            batch.stdin.write(sha.encode() + b"\n")
+            batch.stdin.flush()
+            header = batch.stdout.readline().split()
+            if len(header) != 3:  # `<sha> missing`
+                yield path, None, None
+                continue
+            size = int(header[2])
+            data = batch.stdout.read(size + 1)[:size]  # the content, then a newline
+            yield path, size, (None if max_bytes is not None and size > max_bytes and path not in keep else data)
+    finally:
+        batch.stdin.close()
+        batch.stdout.close()
+        batch.wait()
+
+
+def _git_python_files(git_dir: Path, commit: str) -> Iterable[Tuple[str, bytes]]:
+    """(path, bytes) of every .py blob of a commit; a blob the snapshot lacks is an error."""
+    for path, _, data in _git_blobs(git_dir, _git_python_paths(git_dir, commit)):
+        if data is None:
+            raise LookupError(f"{path}: blob missing from the snapshot")
+        yield path, data
 
 
 def build_git_corpus(only: Sequence[str], corpus_set: CorpusSet, mirrors: Optional[Path] = None) -> int:
@@ -1489,7 +1640,7 @@ def render_heldbugs_markdown(result: dict, name: str = "heldbugs") -> List[str]:
     count = sum(c["cases"] for c in h["categories"].values())
     noisy = [f"{n['id']} ({', '.join(n['findings'])})" for c in h["categories"].values() for n in c["noisy"]]
     table_lines = ["| " + " | ".join(RECALL_HEADER) + " |", "|" + "---|" * len(RECALL_HEADER),
-                   *["| " + " | ".join(r) + " |" for r in recall_table(h)], ""]
+                   *["| " + " | ".join(r) + " |" for r in recall_table(h)], "", *_repo_lines(result, name)]
     if bug_set.untouched:
         return out + [
             f"Recall on the {count} real cases of {cases}, mined like the other sets from repositories none"
@@ -1507,6 +1658,21 @@ def render_heldbugs_markdown(result: dict, name: str = "heldbugs") -> List[str]:
         "Findings inside fixed versions: " + (", ".join(noisy) or "none") + ".", "",
         "Missed:", "", *(_missed(h) or ["none"]), "",
     ]
+
+
+def repo_line(recall_summary: dict) -> str:
+    """Recall and silence totals of `recall --with-repo`, in one line under a bug set's table."""
+    rows = recall_table(recall_summary)
+    five = next(row for row in rows if row[0] == "**all five**")
+    return (f"With the repository around each case: every rule {rows[-1][2]}, five rules {five[2]};"
+            f" silence {rows[-1][3]}.")
+
+
+def _repo_lines(result: dict, key: str) -> List[str]:
+    """The with-repository line of bug set `key` ("recall": the main one), and a blank line,
+    where its repositories were materialized; nothing otherwise."""
+    summary = (result.get("with_repo") or {}).get(key)
+    return [repo_line(summary), ""] if summary else []
 
 
 def render_markdown(rows: List[List[str]], result: dict) -> str:
@@ -1527,6 +1693,7 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         f" ({len(p['per_package'])} packages with findings); unreviewed findings count for nothing."
         " Fix correct: among reviewed findings whose fix was judged.", "",
         *out, "",
+        *_repo_lines(result, "recall"),
         f"Labels: {p['labels']} ({p['stale_labels']} match no current finding).", "",
         *(line for name in HELD_OUT_BUG_SETS if name in result for line in render_heldbugs_markdown(result, name)),
         "## Missed real bugs", "", *(missed or ["none"]), "",
@@ -1639,9 +1806,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("materialize", parents=[takes_cases])
     m.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
+    m.add_argument("--with-repo", action="store_true",
+                   help=f"the .py files of each case's repository at its commits into repo-before/ID/ and"
+                        f" repo-after/ID/, the case file at its own path (files over {REPO_MAX_BYTES:,} bytes left"
+                        f" out; of a repository over {REPO_MAX_FILES} .py files, the case file's top folder only)")
     c = sub.add_parser("corpus")
     c.add_argument("--only", default="", help="comma-separated package names")
-    sub.add_parser("recall", parents=[takes_cases])
+    r = sub.add_parser("recall", parents=[takes_cases])
+    r.add_argument("--with-repo", action="store_true",
+                   help="run nanlint over each case's repository (`materialize --with-repo`) and judge the"
+                        " findings in the case's own file, as a user running it on the repository gets them")
     set_help = "which pinned set: the precision corpus the rules were tuned on (default) or a held-out one"
     c.add_argument("--set", choices=sorted(SETS), default=DEFAULT_SET, help=set_help)
     pr = sub.add_parser("precision")
@@ -1671,7 +1845,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error(f"all --set {args.set} --markdown would write a QUALITY.md without its main table")
 
     if args.command == "materialize":
-        return materialize(args.cases, args.mirrors)
+        return (materialize_repos if args.with_repo else materialize)(args.cases, args.mirrors)
     if args.command == "corpus":
         return build_corpus([n for n in args.only.split(",") if n], SETS[args.set])
     if args.command == "merge":
@@ -1702,11 +1876,18 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     result = {"meta": meta()}
     wanted = measured_sets(args.command, getattr(args, "set", DEFAULT_SET))
+    with_repo = getattr(args, "with_repo", False)
     if args.command == "recall" or (args.command == "all" and "precision" in wanted):
-        result["recall"] = recall(args.cases, args.python)
+        result["recall"] = (recall_with_repo if with_repo else recall)(args.cases, args.python)
     if args.command == "all" and "precision" in wanted:
         for name in measured_bug_sets(args.cases):
             result[name] = recall(BUG_SETS[name].cases, args.python) if materialized(BUG_SETS[name]) else None
+        # Recall with each case's repository around it, for each bug set whose repositories
+        # are materialized (none is where there are no mirrors): keyed as the sets above.
+        around = {"recall": args.cases, **{name: BUG_SETS[name].cases for name in HELD_OUT_BUG_SETS
+                                           if result.get(name)}}
+        result["with_repo"] = {key: recall_with_repo(cases, args.python) for key, cases in around.items()
+                               if repo_materialized(bug_set_of(cases))}
     if args.command == "all" and args.set == "both":
         for name in HELD_OUT_SETS:
             if name not in wanted:
@@ -1717,15 +1898,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows = precision_findings(args.python, chosen)
         result[name] = summarize_precision([r for r, _ in rows], labels_of(chosen, labels))
     kind = result_kind(args.command, wanted, bug_set_of(args.cases).name)
+    if with_repo:
+        kind = kind.replace("recall", "recall-repo", 1)  # never read as history
     log(f"saved {shown(save(result, kind))}")  # first: the history lists it
     if args.command == "all":
         if "precision" in result:
             rows = table(result["recall"], result["precision"])
             print(render_text(rows))
+            if result.get("with_repo", {}).get("recall"):
+                print(repo_line(result["with_repo"]["recall"]))
         for name in HELD_OUT_BUG_SETS:
             if result.get(name):
                 print("\n" + BUG_SETS[name].title)
                 print(render_text(recall_table(result[name]), RECALL_HEADER))
+                if result.get("with_repo", {}).get(name):
+                    print(repo_line(result["with_repo"][name]))
         printed = "precision" in result
         for name in HELD_OUT_SETS:
             if result.get(name):

@@ -723,3 +723,188 @@ def test_the_history_reads_only_the_runs_saved_as_all(tmp_path, monkeypatch):
         (tmp_path / f"2000-01-01T0000-{kind}.json").write_text("{}")
     (tmp_path / "2000-01-01T0000-all-heldbugs.json").write_text("{}")
     assert quality.history_rows() == ["| 2000-01-01 00:00 | `abc` | 1/2 (50%) | 1/1 (100%) | 1 | 1 |"]
+
+
+# ---------------------------------------------------------------------------------------
+# Recall with each case's repository around it
+# ---------------------------------------------------------------------------------------
+
+
+BUGGY = textwrap.dedent("""\
+    import torch
+
+
+    def distance_loss(a, b):
+        d = torch.sum((a - b) ** 2, dim=1).sqrt()
+        return d.mean()
+    """)
+FIXED = BUGGY.replace("torch.sum((a - b) ** 2, dim=1).sqrt()", "torch.linalg.vector_norm(a - b, dim=1)")
+CLEAN = textwrap.dedent("""\
+    import torch
+
+
+    def scale(a, b):
+        d = a * b
+        return d.mean()
+    """)
+
+
+def git_mirror(tmp_path):
+    """A mirror `o+r/repo` of two commits: the first with a NAN001 bug in pkg/loss.py, the
+    same bug at the same line of pkg/util.py, a clean pkg/clean.py, a .py of 300 bytes,
+    a top-level script and a 2 MB data file; the second fixing pkg/loss.py."""
+    import subprocess
+
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "loss.py").write_text(BUGGY)
+    (work / "pkg" / "util.py").write_text(BUGGY.replace("distance_loss", "spread_loss"))
+    (work / "pkg" / "clean.py").write_text(CLEAN)
+    (work / "pkg" / "table.py").write_text("TABLE = [\n" + "    0.5,\n" * 30 + "]\n")
+    (work / "run.py").write_text("from pkg.loss import distance_loss\n")
+    (work / "weights.bin").write_bytes(b"\0" * 2_000_000)
+    git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git[:3] + ["init", "-q"], check=True)
+    commits = []
+    for text in (None, FIXED):
+        if text:
+            (work / "pkg" / "loss.py").write_text(text)
+        subprocess.run(git + ["add", "."], check=True)
+        subprocess.run(git + ["commit", "-qm", "c"], check=True)
+        commits.append(subprocess.run(git[:3] + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip())
+    mirrors = tmp_path / "mirrors"
+    (mirrors / "o+r").mkdir(parents=True)
+    (work / ".git").rename(mirrors / "o+r" / "repo")
+    return mirrors, commits
+
+
+def repo_bug_set(tmp_path, monkeypatch, commits, name="heldbugs"):
+    """A bug set of two cases in the mirror: R001 the bug (fixed later), R002 a clean line
+    of pkg/clean.py, the line pkg/util.py has the same bug on."""
+    cases = tmp_path / f"{name}.csv"
+    cases.write_text("id,category,repo,commit,path,line,fixed_commit,fixed_span,source,shape\n"
+                     f"R001,SQRT0,o/r,{commits[0]},pkg/loss.py,5,{commits[1]},4-6,code-read,root of a sum\n"
+                     f"R002,SQRT0,o/r,{commits[0]},pkg/clean.py,5,,,code-read,no root here\n")
+    bug_set = quality.BugSet(name, cases, tmp_path / name, quality.BUG_SETS[name].title,
+                             quality.BUG_SETS[name].untouched)
+    monkeypatch.setitem(quality.BUG_SETS, name, bug_set)
+    return bug_set
+
+
+def test_materialize_with_repo_lays_out_each_repository_at_the_cases_commits(tmp_path, monkeypatch, capsys):
+    mirrors, commits = git_mirror(tmp_path)
+    bug_set = repo_bug_set(tmp_path, monkeypatch, commits)
+    monkeypatch.setattr(quality, "REPO_MAX_BYTES", 200)
+    assert not quality.repo_materialized(bug_set)
+    argv = ["materialize", "--with-repo", "--cases", str(bug_set.cases), "--mirrors", str(mirrors)]
+    assert quality.main(argv) == 0
+    before, after = bug_set.root / "repo-before" / "R001", bug_set.root / "repo-after" / "R001"
+    assert (before / "pkg" / "loss.py").read_text() == BUGGY and (after / "pkg" / "loss.py").read_text() == FIXED
+    assert (before / "pkg" / "util.py").exists() and (before / "run.py").exists()
+    assert not (before / "weights.bin").exists() and not (before / "pkg" / "table.py").exists()  # 300 bytes > 200
+    assert (bug_set.root / "repo-before" / "R002" / "pkg" / "clean.py").read_text() == CLEAN
+    assert not (bug_set.root / "repo-after" / "R002").exists()  # no fixed commit
+    assert (bug_set.root / "pyproject.toml").read_text() == quality.MARKER
+    assert not (bug_set.root / "before").exists()  # the lone files are `materialize`'s
+    assert quality.repo_materialized(bug_set)
+    err = capsys.readouterr().err
+    assert "R001 before: o/r@" in err and "1 over 200 bytes left out" in err and "(0 missing)" in err
+    # Run again: a case whose folder holds its commit is kept, not read again.
+    (before / "pkg" / "mine.py").write_text("x = 1\n")
+    assert quality.main(argv) == 0 and (before / "pkg" / "mine.py").exists()
+    assert "R001 before" not in capsys.readouterr().err
+
+
+def test_materialize_with_repo_keeps_a_large_repositorys_case_folder_only(tmp_path, monkeypatch, capsys):
+    mirrors, commits = git_mirror(tmp_path)
+    bug_set = repo_bug_set(tmp_path, monkeypatch, commits)
+    monkeypatch.setattr(quality, "REPO_MAX_FILES", 3)  # 5 .py files
+    assert quality.main(["materialize", "--with-repo", "--cases", str(bug_set.cases), "--mirrors", str(mirrors)]) == 0
+    kept = sorted(p.relative_to(bug_set.root / "repo-before" / "R001").as_posix()
+                  for p in (bug_set.root / "repo-before" / "R001").rglob("*.py"))
+    assert kept == ["pkg/clean.py", "pkg/loss.py", "pkg/table.py", "pkg/util.py"]  # not run.py
+    assert "5 .py files, over 3: only the 4 of pkg/" in capsys.readouterr().err
+    assert quality._repo_part(["a.py", "b/c.py", "bc/d.py"], "b/x.py") == ["b/c.py"]
+    assert quality._repo_part(["a.py", "b/c.py"], "x.py") == ["a.py"]
+
+
+def test_materialize_with_repo_names_a_case_it_cannot_read(tmp_path, monkeypatch, capsys):
+    mirrors, commits = git_mirror(tmp_path)
+    bug_set = repo_bug_set(tmp_path, monkeypatch, ["0" * 40, commits[1]])
+    assert quality.main(["materialize", "--with-repo", "--cases", str(bug_set.cases), "--mirrors", str(mirrors)]) == 1
+    err = capsys.readouterr().err
+    assert "missing: R001 o/r@0000000000:pkg/loss.py" in err and "fetch the repositories first" in err
+    assert (bug_set.root / "repo-after" / "R001" / "pkg" / "loss.py").read_text() == FIXED
+
+
+def test_recall_with_repo_counts_only_the_case_files_findings(tmp_path, monkeypatch, capsys):
+    import json
+
+    mirrors, commits = git_mirror(tmp_path)
+    bug_set = repo_bug_set(tmp_path, monkeypatch, commits)
+    monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
+    with pytest.raises(SystemExit, match="materialize --with-repo"):
+        quality.recall_with_repo(bug_set.cases, sys.executable)
+    assert quality.main(["materialize", "--with-repo", "--cases", str(bug_set.cases), "--mirrors", str(mirrors)]) == 0
+    capsys.readouterr()
+    assert quality.main(["--python", sys.executable, "recall", "--with-repo", "--cases", str(bug_set.cases)]) == 0
+    result = json.loads(capsys.readouterr().out)["recall"]
+    cases = {c["id"]: c for c in result["cases"]}
+    assert cases["R001"]["found"] and cases["R001"]["by"] == ["NAN001@5"]
+    assert cases["R001"]["fixed_findings"] == []  # silent on the fixed version
+    # pkg/util.py has the same finding on the same line: it is no finding of R002's file.
+    assert not cases["R002"]["found"] and cases["R002"]["fixed_findings"] is None
+    assert result["categories"]["SQRT0"] == {"rules": ["NAN001"], "cases": 2, "found": 1, "fixed": 1, "silent": 1,
+                                             "noisy": [], "missed": [{"id": "R002", "shape": "no root here",
+                                                                      "not_checked": ""}]}
+    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "results").iterdir()] == ["recall-repo-heldbugs.json"]
+
+
+def test_recall_with_repo_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
+    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs2")
+    monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(quality, "recall", lambda cases, python: pytest.fail("the lone files"))
+    monkeypatch.setattr(quality, "recall_with_repo", lambda cases, python: untouched_summary())
+    assert quality.main(["recall", "--with-repo", "--cases", str(bug_set.cases)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("second held-out real bugs\n") and "1/3 (33%)" in out and "K002" not in out
+
+
+def test_the_with_repo_line_goes_under_a_bug_sets_table_only_where_it_was_measured():
+    summary = untouched_summary()
+    line = "With the repository around each case: every rule 1/3 (33%), five rules 1/2 (50%); silence 1/2 (50%)."
+    assert quality.repo_line(summary) == line
+    for name in ("heldbugs", "heldbugs2"):
+        text = "\n".join(quality.render_heldbugs_markdown({name: summary, "with_repo": {name: summary}}, name))
+        assert f"| **every rule** |  | 1/3 (33%) | 1/2 (50%) |\n\n{line}\n" in text
+        assert line not in "\n".join(quality.render_heldbugs_markdown({name: summary, "with_repo": {}}, name))
+        assert line not in "\n".join(quality.render_heldbugs_markdown({name: summary}, name))
+    assert quality._repo_lines({"with_repo": {"recall": summary}}, "recall") == [line, ""]
+    assert quality._repo_lines({"with_repo": {"heldbugs": summary}}, "recall") == []
+
+
+def test_all_adds_the_with_repo_line_for_each_bug_set_whose_repositories_are_materialized(tmp_path, monkeypatch,
+                                                                                          capsys):
+    summary = untouched_summary()
+    line = quality.repo_line(summary)
+    asked = []
+    monkeypatch.setattr(quality, "meta", lambda: {"date": "2000-01-01 00:00", "commit": "abc",
+                                                  "machine": {}})
+    monkeypatch.setattr(quality, "save", lambda result, kind: quality.REPO / f"{kind}.json")
+    monkeypatch.setattr(quality, "history_rows", lambda: [])
+    monkeypatch.setattr(quality, "measured_sets", lambda command, chosen: ["precision"])
+    monkeypatch.setattr(quality, "precision_findings", lambda python, corpus_set=None: [])
+    monkeypatch.setattr(quality, "read_labels", lambda *a, **k: [])
+    monkeypatch.setattr(quality, "recall", lambda cases, python: summary)
+    monkeypatch.setattr(quality, "materialized", lambda bug_set: bug_set.name in ("heldbugs", "heldbugs3"))
+    monkeypatch.setattr(quality, "repo_materialized", lambda bug_set: bug_set.name in ("bugs", "heldbugs3"))
+    monkeypatch.setattr(quality, "recall_with_repo", lambda cases, python: asked.append(cases) or summary)
+    markdown = tmp_path / "Q.md"
+    assert quality.main(["all", "--markdown", str(markdown)]) == 0
+    assert asked == [quality.DEFAULT_CASES, quality.HELDOUT3_CASES]  # heldbugs: no repositories, no run
+    out = capsys.readouterr().out
+    main, held, third = out.split("\n\n")
+    assert main.endswith("\n" + line) and line not in held and third.endswith(line + "\n")
+    text = markdown.read_text()
+    assert text.count(line) == 2 and f"{line}\n\nLabels:" in text
+    assert f"{line}\n\nCases with a finding inside their fixed version" in text
