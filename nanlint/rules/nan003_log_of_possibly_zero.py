@@ -15,6 +15,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_reference_implementation
 from nanlint.values.numbers import literal_number
+from nanlint.values.sinks import only_ranked
 from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, sampled_action, selected_softmax, unclampable_divisor
 
 class LogOfPossiblyZero(Rule):
@@ -66,7 +67,10 @@ class LogOfPossiblyZero(Rule):
     it), `math.log` (NAN004's), the probability of an action a policy took, picked out
     of its softmax by the action (`pi.gather(1, a)`, `probs[range(n), actions]`: it was
     sampled where its probability was above 0, and a policy-gradient step moves it only
-    a little; a label's probability is flagged). Code under `torch.no_grad()` is
+    a little; a label's probability is flagged), a log that is only ranked or drawn
+    from, shifted or scaled on the way (`tf.random.categorical(tf.math.log(p), 1)`,
+    `(p.log() + gumbel).argsort()`, `Categorical(logits=p.log())`: -inf is a logit of
+    probability 0 and the last in any order). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -115,6 +119,11 @@ class LogOfPossiblyZero(Rule):
     options = {"eps": "the lower bound the clamp fix puts under the log (default 1e-12)"}
 
     valid = [
+        # Only drawn from or ranked: -inf is a logit of probability 0, last in any order.
+        "import tensorflow as tf\ndef act(pi, s):\n    prob = pi(s)\n"
+        "    return tf.random.categorical(tf.math.log(prob), 1)[0]\n",
+        "import torch\ndef remask(logits, noise, k):\n    probs = torch.softmax(logits, -1)\n"
+        "    confidence = torch.log(probs) + noise\n    return confidence.topk(k, dim=-1).indices\n",
         # Policy gradient: the probability of the action the policy sampled was above 0.
         "import torch\ndef pg_loss(logits, a, advantage):\n    pi = torch.softmax(logits, dim=1)\n"
         "    pi_a = pi.gather(1, a)\n    return -(torch.log(pi_a) * advantage).mean()\n",
@@ -430,6 +439,8 @@ class LogOfPossiblyZero(Rule):
             return
         if sampled_action(self.context, operand):
             return  # the probability of an action the policy itself sampled
+        if only_ranked(self.context):
+            return  # -inf is a fine logit to draw from or value to rank: last, never drawn
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
         # The probability of the chosen class: a clamp would cap the log-likelihoods of

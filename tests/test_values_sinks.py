@@ -1,0 +1,59 @@
+"""`only_ranked`: a log whose -inf only meets a ranking or a categorical draw."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import libcst as cst
+import pytest
+
+from nanlint.linting.context import FileContext, FixOptions
+from nanlint.linting.names import ModuleIndex
+from nanlint.linting.walk import walk
+from nanlint.values.sinks import only_ranked
+from nanlint.values.summary import summarize
+
+
+def _at_first_log(source: str) -> bool:
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    answers = []
+
+    def visit(node: cst.Call) -> None:
+        func = node.func
+        if not answers and isinstance(func, cst.Attribute) and func.attr.value == "log":
+            answers.append(only_ranked(context))
+
+    walk(module, {"Call": [visit]}, {}, context.ancestors)
+    return answers[0]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import tensorflow as tf\na = tf.random.categorical(tf.math.log(p), 1)\n",
+        "import jax\na = jax.random.categorical(key, jax.numpy.log(p) / t)\n",
+        "import torch\nfrom torch.distributions import Categorical\nd = Categorical(logits=torch.log(p))\n",
+        "import torch\ndef pick(p, g, k):\n    c = torch.log(p) + g\n    return c.topk(k).indices, c.argmax(-1)\n",
+        "import numpy as np\nkeep = np.log(p) > -5.0\n",
+    ],
+)
+def test_only_ranked_or_drawn_from(source):
+    assert _at_first_log(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # `Categorical`'s first argument is probabilities, not logits.
+        "import torch\nfrom torch.distributions import Categorical\nd = Categorical(torch.log(p))\n",
+        # Ranked, and also a loss.
+        "import torch\ndef f(p, y):\n    lp = torch.log(p)\n    return lp.argmax(-1), -(lp * y).sum()\n",
+        "import torch\nloss = -(y * torch.log(p)).sum()\n",
+    ],
+)
+def test_a_log_that_meets_arithmetic_is_not_only_ranked(source):
+    assert not _at_first_log(source)
