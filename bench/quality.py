@@ -1630,6 +1630,33 @@ def holdout_table(precision_summary: dict) -> List[List[str]]:
     return rows
 
 
+def combined_precision(result: dict) -> Optional[dict]:
+    """Every measured precision set's counts summed per rule: the reviewed findings of all
+    of them at once, each set counted as it is now (tuned-on ones too). None for fewer than two."""
+    names = [name for name in ("precision", *HELD_OUT_SETS) if result.get(name)]
+    if len(names) < 2:
+        return None
+    rules: Dict[str, Counter] = defaultdict(Counter)
+    for name in names:
+        for code, counts in result[name]["rules"].items():
+            rules[code].update({k: v for k, v in counts.items() if isinstance(v, int)})
+    return {"rules": {code: dict(counts) for code, counts in rules.items()}, "sets": names}
+
+
+def render_combined_markdown(result: dict) -> List[str]:
+    together = combined_precision(result)
+    if together is None:
+        return []
+    return [
+        "## Every precision set together", "",
+        f"The {len(together['sets'])} precision sets above summed per rule ({', '.join(together['sets'])}): every"
+        " reviewed finding at once. Most of these sets have been tuned on since their first review, so this"
+        " flatters the rules; each set's first review is the number to believe for code no rule has seen.", "",
+        "| " + " | ".join(HOLDOUT_HEADER) + " |", "|" + "---|" * len(HOLDOUT_HEADER),
+        *["| " + " | ".join(r) + " |" for r in holdout_table(together)], "",
+    ]
+
+
 def render_holdout_markdown(result: dict, name: str = "holdout") -> List[str]:
     """The section `all --markdown` adds after everything about the default set, for the
     held-out set `name` (the `fresh` set gets the same section)."""
@@ -1759,6 +1786,7 @@ def render_markdown(rows: List[List[str]], result: dict) -> str:
         "|---|---|---:|---:|---:|---:|",
         *history_rows(), "",
         *(line for name in HELD_OUT_SETS if name in result for line in render_holdout_markdown(result, name)),
+        *render_combined_markdown(result),
     ])
 
 
@@ -1972,6 +2000,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(("\n" if printed else "") + SETS[name].title)
                 print(render_text(holdout_table(result[name]), HOLDOUT_HEADER))
                 printed = True
+        together = combined_precision(result)
+        if together is not None:
+            print("\nevery precision set together (" + ", ".join(together["sets"]) + ")")
+            print(render_text(holdout_table(together), HOLDOUT_HEADER))
         if args.markdown:
             args.markdown.write_text(render_markdown(rows, result), encoding="utf-8")
     elif args.command == "recall" and bug_set_of(args.cases).untouched:

@@ -925,3 +925,22 @@ def test_all_adds_the_with_repo_line_for_each_bug_set_whose_repositories_are_mat
     text = markdown.read_text()
     assert text.count(line) == 2 and f"{line}\n\nLabels:" in text
     assert f"{line}\n\nCases with a finding inside their fixed version" in text
+
+
+def test_every_precision_set_together_sums_each_rule_s_counts():
+    def counts(tp, fp, deb):
+        return {"findings": tp + fp + deb, "reviewed": tp + fp + deb, "unreviewed": 0, "TP": tp, "FP": fp,
+                "DEBATABLE": deb, "precision": None, "fix_correct": tp, "fix_wrong": 0, "fix_unjudged": 0}
+
+    result = {
+        "precision": {"rules": {"NAN001": counts(2, 1, 0)}},
+        "research7": {"rules": {"NAN001": counts(1, 3, 1), "NAN004": counts(0, 2, 0)}},
+        "fresh": None,
+    }
+    together = quality.combined_precision(result)
+    assert together["sets"] == ["precision", "research7"]
+    assert together["rules"]["NAN001"]["TP"] == 3 and together["rules"]["NAN001"]["FP"] == 4
+    rows = quality.holdout_table(together)
+    assert rows[0][:5] == ["NAN001", "8", "8", "3/4/1", "3/7 (43%)"]
+    assert quality.combined_precision({"precision": result["precision"]}) is None
+    assert quality.render_combined_markdown(result)[0] == "## Every precision set together"
