@@ -145,6 +145,10 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # Detached after a reshape: a feature of the data, with no gradient through the root.
+        "import torch\nclass Net(torch.nn.Module):\n    def forward(self, x, vel):\n"
+        "        speed = torch.sqrt(torch.sum(vel ** 2, dim=1)).unsqueeze(1).detach()\n"
+        "        return self.mlp(torch.cat([x, speed], 1))\n",
         # torch's norms have gradient 0 at the zero vector; an L1 norm has no root.
         "import torch\ndef contrastive_loss(a, b):\n    return torch.linalg.vector_norm(a - b, dim=-1).mean()\n",
         "import tensorflow as tf\ndef l1_loss(a, b):\n    return tf.reduce_mean(tf.norm(a - b, ord=1, axis=-1))\n",

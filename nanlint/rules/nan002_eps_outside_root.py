@@ -10,6 +10,7 @@ import libcst as cst
 
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import (
+    DETACHING_METHODS,
     LOG,
     LOG_METHODS,
     LOG_TRIGGERS,
@@ -115,6 +116,10 @@ class EpsOutsideRoot(Rule):
     )
 
     valid = [
+        # The root is detached: no gradient runs back through it, and the eps guards the division.
+        "import torch\nclass Layer(torch.nn.Module):\n    def forward(self, coord_diff):\n"
+        "        radial = torch.sum(coord_diff ** 2, 1).unsqueeze(1)\n"
+        "        return coord_diff / (torch.sqrt(radial).detach() + 1e-8)\n",
         # An optimizer's update, computed after the backward pass from its gradients:
         # nothing differentiates it.
         "import tensorflow as tf\ndef train_step(model, x, y, lr, eps=1e-8):\n    with tf.GradientTape() as tape:\n"
@@ -479,7 +484,11 @@ class EpsOutsideRoot(Rule):
             return self._roots_in(node.value, depth, via)  # `var.sqrt()[index] + eps`
         if isinstance(node, cst.Call):
             operand = self._reduced_operand(node)
-            return self._roots_in(operand, depth, via) if operand is not None else []
+            found = self._roots_in(operand, depth, via) if operand is not None else []
+            if callee(self.context, node)[1] in DETACHING_METHODS:
+                # `torch.sqrt(r).detach() + eps`: no gradient runs back through the root.
+                return [root for root in found if root.kind == "log"]
+            return found
         if isinstance(node, cst.Name) and depth > 0:
             # Every assignment that can reach the name (`std` set in both branches of an if).
             found = []

@@ -11,7 +11,7 @@ formulas without autograd, and a linter that cries wolf there gets uninstalled.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -243,12 +243,12 @@ def feeds_no_gradient(context: FileContext) -> bool:
     bucketed, compared, taken the argmax of or turned into a Python number, directly
     or through the one name it is assigned to (`d = torch.sqrt(...)` and then only
     `torch.bucketize(d, bins)`). An infinite gradient that nothing asks for is harmless."""
-    path = context.ancestors
+    path = _reshaped(context, _KEEPING_SHAPE)  # `sqrt(...).unsqueeze(1).detach()`: a reshape is the same value
     if len(path) < 3:
         return False
     if _drops_gradient(context, path[-1], path[-2], path[-3]):
         return True
-    uses = uses_of_assigned_name(context, context.ancestors)
+    uses = uses_of_assigned_name(context, path)
     return bool(uses) and all(_drops_gradient(context, use, parent, above) for use, parent, above, _ in uses)
 
 
@@ -292,9 +292,9 @@ def _divides_by(use: cst.Name, trail: list) -> bool:
     return isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Divide) and holder.right is node
 
 
-def _reshaped(context: FileContext) -> list:
+def _reshaped(context: FileContext, through: Sequence[str] = SHAPE_METHODS) -> list:
     """The path down to the node being visited, ended at its reshape (`x.sqrt().squeeze(-1)`):
-    a reshaped value is the same value."""
+    a reshaped value is the same value. `through`: the methods that reshape."""
     path = list(context.ancestors)
     while (
         len(path) > 2
@@ -302,10 +302,14 @@ def _reshaped(context: FileContext) -> list:
         and path[-2].value is path[-1]
         and isinstance(path[-3], cst.Call)
         and path[-3].func is path[-2]
-        and path[-2].attr.value in SHAPE_METHODS
+        and path[-2].attr.value in through
     ):
         path = path[:-2]
     return path
+
+
+# Reshapes that keep the gradient: `.detach()` and `.numpy()` are where it ends.
+_KEEPING_SHAPE = tuple(method for method in SHAPE_METHODS if method not in DETACHING_METHODS)
 
 
 def _within(trail, index: int, part: cst.CSTNode) -> bool:
