@@ -18,7 +18,8 @@ from nanlint.linting.walk import walk
 
 
 def summary_of(source: str):
-    return summarize(ast.parse(textwrap.dedent(source)))
+    source = textwrap.dedent(source)
+    return summarize(ast.parse(source), None, source)
 
 
 def test_forward_losses_penalties_and_training_steps_are_gradient_roots():
@@ -685,3 +686,40 @@ def test_jax_differentiates_only_the_arguments_it_is_told(transform, expected):
 def test_clipping_options_a_module_declares_and_never_reads(declared, read, unused):
     source = f"import argparse\np = argparse.ArgumentParser()\np.add_argument({declared})\nargs = p.parse_args()\n{read}\n"
     assert summarize(ast.parse(source), None, source).unused_clipping_options == unused
+
+
+def test_tables_read_from_files_the_module_names_are_fixed_data():
+    summary = summary_of(
+        """
+        import os
+        import pandas as pd
+        import utils
+        def load_gas():
+            def load_data(file):
+                data = pd.read_pickle(file)
+                data.drop("Time", axis=1, inplace=True)
+                return data
+            def clean(file):
+                data = load_data(file)
+                data = data[data.columns[1:]]
+                train, test = split(data)
+                return (data - data.mean()) / data.std()
+            def split(data):
+                return data[:10], data[10:]
+            return clean(os.path.join(utils.get_data_root(), 'gas', 'ethylene_CO.pickle'))
+        def user_table(args):
+            table = pd.read_csv(args.path)
+            return table
+        def normalize(df):
+            return (df - df.mean()) / df.std()
+        def main(args):
+            return normalize(pd.read_csv(args.path)), normalize(user_table(args))
+        """
+    )
+    fixed = summary.fixed_names
+    for key in ((("load_gas", "load_data"), "data"),
+                (("load_gas", "clean"), "data"), (("load_gas", "clean"), "train"), (("load_gas", "split"), "data")):
+        assert key in fixed, key
+    # A file the user picks on the command line is no dataset its author ran.
+    for key in ((("user_table",), "table"), (("normalize",), "df")):
+        assert key not in fixed, key

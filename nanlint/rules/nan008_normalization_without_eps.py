@@ -72,7 +72,8 @@ class NormalizationWithoutEps(Rule):
     a maximum with no evidence that the value can be all zero (embeddings, directions,
     quaternions and weights are normalised so all over library code, and are not 0 by
     construction), a random draw (`torch.randn(...)`, a `generator=`: never constant), a
-    value computed from constants alone (a dataset the code names: its author ran it),
+    value computed from constants alone (a dataset the code names: its author ran it;
+    also a table read from a file the module names, through its own helpers),
     a test file and a test's reference implementation.
 
     ## Fix safety
@@ -114,6 +115,13 @@ class NormalizationWithoutEps(Rule):
     options = {"eps": "the eps the fix adds to the denominator (default 1e-12)"}
 
     valid = [
+        # A public table the module reads by name (the UCI sets flow papers load), through
+        # its own helpers: its author ran exactly this data, whose columns are not constant.
+        "import os\nimport pandas as pd\nDATA_ROOT = os.environ.get('DATA_ROOT', 'data')\ndef load_power():\n    def read(path):\n"
+        "        return pd.read_csv(os.path.join(path, 'household_power.txt'), sep=';')\n"
+        "    def standardized(path):\n        table = read(path)\n"
+        "        return (table - table.mean()) / table.std()\n"
+        "    return standardized(os.path.join(DATA_ROOT, 'power'))\n",
         # Guarded: an eps added, a clamp, a maximum with an eps.
         "import torch\ncam = (cam - cam.min()) / (cam.max() - cam.min() + 1e-8)\n",
         "import torch\nadv = (adv - adv.mean()) / (adv.std() + 1e-8)\n",

@@ -23,6 +23,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code, squared_operand
 from nanlint.values.flow import reaching_definitions
+from nanlint.values.gradient import function_path
 from nanlint.values.numbers import is_literal, literal_number
 from nanlint.values.zeros import parameters
 
@@ -353,11 +354,15 @@ _RUNTIME_INPUTS = ("sys.argv", "sys.stdin", "os.environ", "os.getenv", "builtins
 
 def is_fixed_data(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
     """A value computed from constants alone, through local and module names: a dataset
-    the code names (`np.genfromtxt(download('airfoil'))`), a table of numbers. The
-    author ran the code on exactly that value; it is no unlucky input."""
+    the code names (`np.genfromtxt(download('airfoil'))`), a table of numbers, a table
+    read from a file the module names through its own helpers (`data = load_data(file)`
+    with every call passing `root + 'gas/ethylene_CO.pickle'`). The author ran the code
+    on exactly that value; it is no unlucky input."""
     node = _same_value(node)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
         return is_fixed_data(context, node.left, depth)  # `x - x.mean()`: x is the data
+    if isinstance(node, cst.Name) and (function_path(context), node.value) in context.summary.fixed_names:
+        return True  # read from a file the module names, through its own helpers
     if isinstance(node, cst.Name) and depth > 0:
         found = reaching_definitions(context, node)
         if found and OUTSIDE not in found:

@@ -153,6 +153,10 @@ class ModuleSummary:
     # Command-line options for a gradient-clipping bound that the module declares and
     # never reads (`--gradient_clip` with no `args.gradient_clip`): a clipping left out.
     unused_clipping_options: Tuple[str, ...] = ()
+    # Data read from files the module names and what is computed from it alone (the
+    # UCI tables flow papers load: `pd.read_pickle(root + 'gas/ethylene_CO.pickle')`):
+    # the names of a function that only ever hold it (its parameters included).
+    fixed_names: FrozenSet[Tuple[Path, str]] = frozenset()
 
     def risks_at(self, path: Path) -> Tuple[str, ...]:
         return self.risks.get(path, ())
@@ -236,6 +240,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         backward_starters=frozenset(f.path for f in starters),
         argnums={f.path: walk.argnums[f.path[-1]] for f in functions[1:] if f.path[-1] in walk.argnums},
         unused_clipping_options=_unused_clipping_options(source),
+        **_fixed_data(walk, source),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -269,6 +274,177 @@ def _unused_clipping_options(source: str) -> Tuple[str, ...]:
         if not re.search(rf"""\.{dest}\b|['"]{dest}['"]""", code):
             unused.append(option)
     return tuple(unused)
+
+
+# Readers of a data file: `pd.read_csv(path)`, `np.loadtxt(path)`, `np.load(path)`.
+_READERS = frozenset((
+    "read_csv", "read_pickle", "read_table", "read_hdf", "read_parquet", "read_excel", "read_feather",
+    "loadtxt", "genfromtxt", "loadmat", "fromfile",
+))
+_LOADING_MODULES = frozenset(("np", "numpy", "pickle", "torch", "pd", "pandas"))
+_READER_TEXT = re.compile(r"read_(csv|pickle|table|hdf|parquet|excel|feather)|loadtxt|genfromtxt|loadmat|fromfile|\bload\(")
+# Where a file's path is put together: `os.path.join(root, 'gas')`, `Path(root) / name`.
+_PATH_CALLS = frozenset(("join", "Path", "format", "expanduser", "abspath", "open"))
+
+
+def _fixed_data(walk: "_Walk", source: str) -> Dict[str, FrozenSet]:
+    """The module's functions that return fixed data (read from a file whose path is
+    configuration: literals, attributes such as `self.root`, module constants), and the
+    parameters every call of the module hands a path or fixed data; grown together until
+    nothing changes, from nothing (a function is fixed only when shown to be)."""
+    if not _READER_TEXT.search(source):
+        return {}
+    signatures = walk.signatures
+    calls: Dict[Tuple[Path, str], List[Tuple[Path, ast.AST]]] = {}
+    for owner, call in walk.local_calls:
+        callee, skip = _local_callee(walk, owner.path, call)
+        params = signatures.get(callee or ())
+        if not params:
+            continue
+        for position, argument in enumerate(call.args):
+            if position + skip < len(params) and type(argument) is not ast.Starred:
+                calls.setdefault((callee, params[position + skip]), []).append((owner.path, argument))
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                calls.setdefault((callee, keyword.arg), []).append((owner.path, keyword.value))
+    facts = _FixedData(walk)
+    while True:
+        before = (dict(facts.paths), len(facts.parameters), len(facts.returns))
+        for key, passed in calls.items():
+            level = min(facts.path_level(value, path, 3) for path, value in passed)
+            if level != _NOT_PATH:
+                facts.paths[key] = level
+            if all(facts.is_fixed(value, path, 3) for path, value in passed):
+                facts.parameters.add(key)
+        for path, values in walk.returns.items():
+            if all(facts.is_fixed(value, path, 3) for value in values):
+                facts.returns.add(path)
+        if (facts.paths, len(facts.parameters), len(facts.returns)) == before:
+            break
+    names = set(facts.parameters)
+    for path, assigned in walk.assignments.items():
+        for name, values in assigned.items():
+            if all(facts.is_fixed(value, path, 3, frozenset((name,))) for value in values):
+                names.add((path, name))
+    return {"fixed_names": frozenset(names)}
+
+
+def _local_callee(walk: "_Walk", path: Path, call: ast.Call) -> Tuple[Optional[Path], int]:
+    """The module's function a call names: nested in the caller or in any function
+    around it (a sibling helper), else of the module; `self.f(...)` in a method."""
+    func = call.func
+    if type(func) is ast.Name:
+        return next((path[:i] + (func.id,) for i in range(len(path), -1, -1) if path[:i] + (func.id,) in walk.signatures),
+                    None), 0
+    if type(func) is ast.Attribute and _is_self(func.value) and len(path) > 1:
+        return path[:-1] + (func.attr,), 1
+    return None, 0
+
+
+# How much of a file's path a value is: none of it, configuration (a root folder), or
+# configuration with a literal name in it.
+_NOT_PATH, _SETTING, _NAMED = 0, 1, 2
+
+
+class _FixedData:
+    def __init__(self, walk: "_Walk") -> None:
+        self.walk = walk
+        # Parameters every call hands a path, with how much of one (`_SETTING`, `_NAMED`).
+        self.paths: Dict[Tuple[Path, str], int] = {}
+        self.parameters: Set[Tuple[Path, str]] = set()  # parameters every call hands fixed data
+        self.returns: Set[Path] = set()
+
+    def _names(self, name: str, path: Path) -> Optional[List[ast.AST]]:
+        """What `name` holds in the function at `path`: every assignment, or None for
+        a name the function does not assign."""
+        return self.walk.assignments.get(path, {}).get(name)
+
+    def is_path(self, value: ast.AST, path: Path, depth: int) -> bool:
+        """A path made of configuration that names a file or folder in a literal:
+        `root + 'gas/ethylene_CO.pickle'`, `os.path.join(utils.get_data_root(), 'hepmass')`;
+        not `args.data_path` alone, a file the user picks."""
+        return self.path_level(value, path, depth) == _NAMED
+
+    def path_level(self, value: ast.AST, path: Path, depth: int) -> int:
+        kind = type(value)
+        if kind is ast.Constant:
+            return _NAMED if type(value.value) is str else _NOT_PATH
+        if kind is ast.Attribute:
+            return _SETTING  # `self.root`, `datasets.root`, `args.data_dir`: configuration
+        if kind is ast.JoinedStr:
+            parts = [v.value if type(v) is ast.FormattedValue else v for v in value.values]
+            return self._joined([self.path_level(v, path, depth) for v in parts])
+        if kind is ast.BinOp:
+            return self._joined([self.path_level(value.left, path, depth), self.path_level(value.right, path, depth)])
+        if kind is ast.Call:
+            if not value.args and not value.keywords:
+                return _SETTING  # `utils.get_data_root()`, `os.getcwd()`: a setting of the machine
+            if _last_name(value.func) not in _PATH_CALLS:
+                return _NOT_PATH
+            return self._joined([self.path_level(a, path, depth) for a in value.args])
+        if kind is ast.Name:
+            if value.id.isupper():
+                return _SETTING  # a module's constant: `DATA_PATH`
+            values = self._names(value.id, path)
+            if depth <= 0 or not values:
+                return self.paths.get((path, value.id), _NOT_PATH)
+            return min(self.path_level(v, path, depth - 1) for v in values)
+        return _NOT_PATH
+
+    @staticmethod
+    def _joined(levels: List[int]) -> int:
+        return _NOT_PATH if not levels or _NOT_PATH in levels else max(levels)
+
+    def is_fixed(self, value: ast.AST, path: Path, depth: int, reading: FrozenSet[str] = frozenset()) -> bool:
+        """`reading`: the names whose values are being read: a name rebuilt from itself
+        (`data = data[mask]`) is as fixed as its other values."""
+        kind = type(value)
+        if kind is ast.Constant:
+            return True
+        if kind is _Unpacked:
+            return self.is_fixed(value.call, path, depth, reading)
+        if kind is ast.Name:
+            name = value.id
+            if name in reading:
+                return True
+            if name in self.walk.signatures.get(path, ()) and (path, name) not in self.parameters:
+                return False  # a parameter not every call hands fixed data
+            values = self._names(name, path)
+            if not values:
+                return (path, name) in self.parameters
+            return depth > 0 and all(self.is_fixed(v, path, depth - 1, reading | {name}) for v in values)
+        if kind is ast.Subscript:
+            return self.is_fixed(value.value, path, depth, reading)
+        if kind is ast.Attribute:
+            return self.is_fixed(value.value, path, depth, reading)  # `data.values`, `df.T`
+        if kind is ast.BinOp:
+            return self.is_fixed(value.left, path, depth, reading) and self.is_fixed(value.right, path, depth, reading)
+        if kind is ast.UnaryOp:
+            return self.is_fixed(value.operand, path, depth, reading)
+        if kind is ast.Compare:
+            return all(self.is_fixed(v, path, depth, reading) for v in (value.left, *value.comparators))
+        if kind is ast.List or kind is ast.Tuple:
+            return all(self.is_fixed(v, path, depth, reading) for v in value.elts)
+        if kind is ast.Call:
+            func = value.func
+            name = _last_name(func)
+            if name in _READERS or name == "load" and type(func) is ast.Attribute and _last_name(func.value) in _LOADING_MODULES:
+                return bool(value.args) and self.is_path(value.args[0], path, depth) or any(
+                    k.arg in ("filepath_or_buffer", "fname", "file", "path") and self.is_path(k.value, path, depth)
+                    for k in value.keywords
+                )
+            callee, _ = _local_callee(self.walk, path, value)
+            if callee is not None:
+                return callee in self.returns
+            if type(func) is not ast.Attribute:
+                return False
+            if _last_name(func.value) in _MODULE_ALIASES | _LOADING_MODULES:
+                # `np.array(data)`, `np.concatenate([a, b])`: a library function of fixed data.
+                return bool(value.args) and all(
+                    self.is_fixed(a, path, depth, reading) for a in value.args
+                )
+            return self.is_fixed(func.value, path, depth, reading)  # `data.drop(...)`, `data.std()`
+        return False
 
 
 def _differentiates(part: "ModuleIndex") -> bool:
@@ -517,9 +693,11 @@ class _Walk:
                 self.assignments.setdefault(owner.path, {}).setdefault(target.id, []).append(node.value)
             elif type(target) is ast.Tuple and type(node.value) is ast.Call:
                 names = self.assigned.setdefault(owner.path, {})
+                every = self.assignments.setdefault(owner.path, {})
                 for index, element in enumerate(target.elts):
                     if type(element) is ast.Name:
                         names[element.id] = _Unpacked(node.value, index)
+                        every.setdefault(element.id, []).append(names[element.id])
         if owner.class_name is not None and owner.path[-1] == "__init__" and isinstance(node.value, ast.Call):
             name = _last_name(node.value.func)
             if name and _BUILDER.search(name) and any(
