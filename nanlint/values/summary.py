@@ -240,7 +240,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         backward_starters=frozenset(f.path for f in starters),
         argnums={f.path: walk.argnums[f.path[-1]] for f in functions[1:] if f.path[-1] in walk.argnums},
         unused_clipping_options=_unused_clipping_options(source),
-        **_fixed_data(walk, source),
+        **_fixed_data(walk, _reads_files(index, source)),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -281,18 +281,28 @@ _READERS = frozenset((
     "read_csv", "read_pickle", "read_table", "read_hdf", "read_parquet", "read_excel", "read_feather",
     "loadtxt", "genfromtxt", "loadmat", "fromfile",
 ))
-_LOADING_MODULES = frozenset(("np", "numpy", "pickle", "torch", "pd", "pandas"))
-_READER_TEXT = re.compile(r"read_(csv|pickle|table|hdf|parquet|excel|feather)|loadtxt|genfromtxt|loadmat|fromfile|\bload\(")
+_LOADING_MODULES = frozenset(("np", "numpy", "pickle", "pd", "pandas"))
+_LOADS = frozenset(("numpy.load", "pickle.load"))
+
+
+def _reads_files(index: Optional["ModuleIndex"], source: str) -> bool:
+    """Whether the module calls a reader of data files, from the calls the engine's index
+    already holds (a scan of the text would cost more than the rest of the question)."""
+    if index is None:
+        return any(reader in source for reader in _READERS) or any(f"{m}(" in source for m in _LOADS)
+    return index.calls_method(_READERS) or any(
+        call in _LOADS or call.rsplit(".", 1)[-1] in _READERS for call in index.calls
+    )
 # Where a file's path is put together: `os.path.join(root, 'gas')`, `Path(root) / name`.
 _PATH_CALLS = frozenset(("join", "Path", "format", "expanduser", "abspath", "open"))
 
 
-def _fixed_data(walk: "_Walk", source: str) -> Dict[str, FrozenSet]:
+def _fixed_data(walk: "_Walk", reads_files: bool) -> Dict[str, FrozenSet]:
     """The module's functions that return fixed data (read from a file whose path is
     configuration: literals, attributes such as `self.root`, module constants), and the
     parameters every call of the module hands a path or fixed data; grown together until
     nothing changes, from nothing (a function is fixed only when shown to be)."""
-    if not _READER_TEXT.search(source):
+    if not reads_files:
         return {}
     signatures = walk.signatures
     calls: Dict[Tuple[Path, str], List[Tuple[Path, ast.AST]]] = {}
