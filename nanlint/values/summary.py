@@ -802,8 +802,10 @@ def _risks_by_function(functions: List[_Function], walk: "_Walk") -> Dict[Path, 
 _RISKS = (
     ("a recurrent layer", re.compile(r"^(LSTM|GRU|RNN)(Cell)?$")),
     ("attention or a transformer", re.compile(
-        r"^(\w*Attention\w*|Transformer(Encoder|Decoder)?(Layer|Block)?|scaled_dot_product_attention|AutoModel\w*|"
-        r"from_pretrained|transformers)$")),
+        r"^(\w*Attention\w*|Transformer(Encoder|Decoder)?(Layer|Block)?|scaled_dot_product_attention)$")),
+    # Hugging Face's: its own Trainer clips at 1.0 by default (`max_grad_norm`), and so do
+    # the fine-tuning recipes built on it, whatever the optimizer.
+    ("a pretrained transformer", re.compile(r"^(AutoModel\w*|from_pretrained|transformers|PreTrainedModel)$")),
 )
 
 
