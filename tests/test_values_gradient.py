@@ -446,7 +446,7 @@ def test_a_model_from_the_transformers_library_is_a_transformer():
                 optimizer.step()
         """
     )
-    assert summary.risks_at(("train",)) == ("attention or a transformer",)
+    assert summary.risks_at(("train",)) == ("a pretrained transformer",)
 
 
 def test_trainable_parameters_are_collected():
