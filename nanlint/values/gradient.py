@@ -246,10 +246,39 @@ def feeds_no_gradient(context: FileContext) -> bool:
     path = _reshaped(context, _KEEPING_SHAPE)  # `sqrt(...).unsqueeze(1).detach()`: a reshape is the same value
     if len(path) < 3:
         return False
-    if _drops_gradient(context, path[-1], path[-2], path[-3]):
+    if _drops_gradient_above(context, path):
         return True
     uses = uses_of_assigned_name(context, path)
-    return bool(uses) and all(_drops_gradient(context, use, parent, above) for use, parent, above, _ in uses)
+    return bool(uses) and all(_drops_gradient_above(context, trail) for _, _, _, trail in uses)
+
+
+# Reductions a value can pass through on its way to `.item()` (`torch.max(norms).item()`):
+# the gradient of the result is the gradient of the value.
+_REDUCING = ("torch.max", "torch.min", "torch.amax", "torch.amin", "torch.sum", "torch.mean", "torch.abs")
+_REDUCING_METHODS = ("max", "min", "amax", "amin", "sum", "mean", "abs")
+
+
+def _drops_gradient_above(context: FileContext, trail: list) -> bool:
+    """Whether the value at the end of `trail` (a path down from its function) is only
+    compared, bucketed or made a Python number, after reductions on the way."""
+    index = len(trail) - 1
+    while index >= 2:
+        node, parent, above = trail[index], trail[index - 1], trail[index - 2]
+        if _drops_gradient(context, node, parent, above):
+            return True
+        if isinstance(parent, cst.Arg) and isinstance(above, cst.Call) and above.args and above.args[0] is parent:
+            if context.qualified_name(above.func) in _REDUCING:
+                index -= 2
+                continue
+        if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(above, cst.Call):
+            if above.func is parent and parent.attr.value in (*_REDUCING_METHODS, *_KEEPING_SHAPE):
+                index -= 2
+                continue
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            index -= 1
+            continue
+        return False
+    return False
 
 
 def ruled_out_by_code(context: FileContext) -> bool:
