@@ -723,3 +723,24 @@ def test_tables_read_from_files_the_module_names_are_fixed_data():
     # A file the user picks on the command line is no dataset its author ran.
     for key in ((("user_table",), "table"), (("normalize",), "df")):
         assert key not in fixed, key
+
+
+def test_a_jax_training_step_is_not_differentiated_but_its_loss_is():
+    summary = summary_of(
+        """
+        import jax
+        import jax.numpy as jnp
+        def train(params, batch):
+            def loss_fn(p):
+                return jnp.sqrt(jnp.sum((p - batch) ** 2))
+            loss, grad = jax.value_and_grad(loss_fn)(params)
+            stats = jnp.linalg.norm(jnp.var(batch, axis=0))
+            return params - 0.1 * grad, stats
+        class Agent:
+            def _train_step(self):
+                return train(self.params, self.batch)
+        """
+    )
+    assert summary.in_gradient_context(("train", "loss_fn"))
+    assert not summary.in_gradient_context(("train",))
+    assert not summary.in_gradient_context(("Agent", "_train_step"))

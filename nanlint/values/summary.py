@@ -36,6 +36,7 @@ Path = Tuple[str, ...]
 _GRADIENT_ROLE = re.compile(
     r"(?i)loss|criterion|penalt|regulari[sz]|objective|elbo|divergence|^forward$|^_forward|training_step|train_step"
 )
+_TRAINING_STEP = re.compile(r"(?i)training_step|train_step")
 # Classes whose methods compute a loss: `class FocalLoss(nn.Module)`, `class Criterion`.
 _LOSS_CLASS = re.compile(r"(?i)loss|criterion|objective")
 # Classes that prepare data: their arithmetic runs on inputs, not on parameters.
@@ -199,10 +200,15 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         function.weightless_class = function.class_name is not None and function.path[:-1] in weightless
     # A Keras layer's `call` is its forward, and so is the `__call__` of a Flax, Haiku
     # or Equinox module (each based on a `Module`).
+    # Where JAX's transforms say what is differentiated (`jax.grad(loss_fn)`), a training
+    # step is the function that calls them, and its own code (logging, the update) is not.
+    transformed = bool(walk.differentiated) and (
+        index.imports.imports_module("jax") if index is not None else "jax" in walk.imported
+    )
     roles = [
         f for f in functions
         if not f.no_gradient and (
-            _is_role(f)
+            _is_role(f) and not (transformed and _TRAINING_STEP.search(f.path[-1]))
             or f.class_name in walk.keras_layers and f.path[-1] == "call"
             or f.class_name in walk.module_classes and f.path[-1] == "__call__" and not f.weightless_class
             or f.path and f.path[-1] in walk.differentiated
