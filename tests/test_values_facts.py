@@ -23,6 +23,10 @@ from nanlint.values.facts import is_learned_output, is_sum_of_squares, is_writte
         ("import torch\ndef f(x, y):\n    xx = (x * x).sum(1)\n    return xx + y - 2 * x @ y.t()\n", False),
         ("import torch\ndef f(x, y):\n    xx = (x * x).sum(1)\n    yy = (y * y).sum(1)\n    return xx + yy - 3 * x @ y.t()\n", False),
         ("import torch\ndef f(a, b):\n    return torch.einsum('bi,bj->bij', a, b)\n", False),
+        # Average pooling is a mean over each window: of squares, a sum of squares; of anything else, not.
+        ("import torch.nn.functional as F\ndef f(x):\n    return F.avg_pool2d(x ** 2, 2)\n", True),
+        ("import tensorflow as tf\ndef f(x):\n    return tf.nn.avg_pool2d(tf.square(x), 2, 2, 'VALID')\n", True),
+        ("import torch.nn.functional as F\ndef f(x):\n    return F.avg_pool2d(x, 2)\n", False),
     ],
 )
 def test_sums_of_squares(source, expected):

@@ -286,6 +286,14 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # L2 pooling: the average pool of a square is 0 on an all-zero window (after a relu).
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nclass L2Pool(torch.nn.Module):\n"
+            "    def forward(self, x):\n        return torch.sqrt(F.avg_pool2d(x ** 2, 2))\n",
+            "import torch\nimport torch.nn.functional as F\nclass L2Pool(torch.nn.Module):\n"
+            "    def forward(self, x):\n        return torch.sqrt(F.avg_pool2d(x ** 2, 2) + 1e-12)\n",
+            UNSAFE,
+        ),
         # A batch's pairwise distances written out: 0 on the diagonal, where a clamp at 0
         # passes the root's inf gradient on (a batch-hard triplet loss).
         Invalid(

@@ -100,6 +100,12 @@ POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
 SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum",
        *_qualified(_TF_AND_KERAS, ("reduce_sum", "sum")))
 MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean", *_qualified(_TF_AND_KERAS, ("reduce_mean", "mean")))
+# Average pooling is a mean over each window: of squares, 0 on an all-zero window (an
+# L2 pooling layer's `sqrt(avg_pool(x ** 2))` after a relu).
+AVERAGE_POOLS = (
+    *(f"torch.nn.functional.{kind}avg_pool{d}d" for kind in ("", "adaptive_") for d in (1, 2, 3)),
+    *(f"tensorflow.nn.avg_pool{d}" for d in ("", "1d", "2d", "3d")),
+)
 SQUARE = ("torch.square", "jax.numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")

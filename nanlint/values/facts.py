@@ -13,6 +13,7 @@ import libcst as cst
 from nanlint.linting.context import FileContext
 from nanlint.values.api import (
     DIAGONALS,
+    AVERAGE_POOLS,
     DOT,
     EXP_SUM,
     MEAN,
@@ -36,7 +37,7 @@ def _reduced(context: FileContext, node: cst.CSTNode, functions: Tuple[str, ...]
         return None
     qualified, method = callee(context, node)
     if qualified is not None:
-        return argument(node, 0, "input") if qualified in functions else None
+        return argument(node, 0, "input") or argument(node, 0, "value") if qualified in functions else None
     if method in methods:
         return receiver(node)
     return None
@@ -72,7 +73,7 @@ _MULTIPLY = ("torch.mul", "torch.multiply", "numpy.multiply", "jax.numpy.multipl
              "tensorflow.math.multiply")
 
 
-_REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")))
+_REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")), (AVERAGE_POOLS, ()))
 
 
 def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
