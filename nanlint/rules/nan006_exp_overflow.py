@@ -137,6 +137,9 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # A Gaussian kernel: the exponent is a negated square over a positive scale, at most 0.
+        "import numpy as np\ndef kernel(radius, sigma):\n    x = np.arange(-radius, radius + 1)\n"
+        "    w = np.exp(-np.power(x, 2) / (2 * sigma * sigma))\n    return w / w.sum()\n",
         # The maximum subtracted in place before the exp.
         "import numpy as np\ndef softmax(x):\n    x -= np.max(x, axis=1, keepdims=True)\n    e = np.exp(x)\n"
         "    return e / e.sum(axis=1, keepdims=True)\n",

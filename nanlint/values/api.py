@@ -96,7 +96,7 @@ SQRT = ("torch.sqrt", "jax.numpy.sqrt", *_qualified(_TF_AND_KERAS, ("sqrt",)))
 # norms return 0 there). `tf.norm(a - b)` of two equal embeddings is NaN in every weight.
 NORM_NAN_AT_ZERO = ("tensorflow.norm", "tensorflow.linalg.norm", "jax.numpy.linalg.norm", "keras.ops.norm")
 RSQRT = ("torch.rsqrt", "jax.lax.rsqrt", "tensorflow.math.rsqrt", "tensorflow.rsqrt", "keras.ops.rsqrt")
-POW = ("torch.pow", "torch.float_power", "jax.numpy.power")
+POW = ("torch.pow", "torch.float_power", "jax.numpy.power", "numpy.power", "numpy.float_power")
 SUM = ("torch.sum", "torch.nansum", "jax.numpy.sum", "jax.numpy.nansum", "builtins.sum",
        *_qualified(_TF_AND_KERAS, ("reduce_sum", "sum")))
 MEAN = ("torch.mean", "torch.nanmean", "jax.numpy.mean", "jax.numpy.nanmean", *_qualified(_TF_AND_KERAS, ("reduce_mean", "mean")))
@@ -106,7 +106,7 @@ AVERAGE_POOLS = (
     *(f"torch.nn.functional.{kind}avg_pool{d}d" for kind in ("", "adaptive_") for d in (1, 2, 3)),
     *(f"tensorflow.nn.avg_pool{d}" for d in ("", "1d", "2d", "3d")),
 )
-SQUARE = ("torch.square", "jax.numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
+SQUARE = ("torch.square", "jax.numpy.square", "numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
 # Products of two matrices or batches of vectors: the `x . y` a squared distance written
