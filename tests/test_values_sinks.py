@@ -11,7 +11,7 @@ import pytest
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.linting.walk import walk
-from nanlint.values.sinks import only_ranked
+from nanlint.values.sinks import only_displayed, only_ranked
 from nanlint.values.summary import summarize
 
 
@@ -57,3 +57,35 @@ def test_only_ranked_or_drawn_from(source):
 )
 def test_a_log_that_meets_arithmetic_is_not_only_ranked(source):
     assert not _at_first_log(source)
+
+
+def _at_first_division(source: str) -> bool:
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    answers = []
+
+    def visit(node: cst.BinaryOperation) -> None:
+        if not answers and isinstance(node.operator, cst.Divide):
+            answers.append(only_displayed(context))
+
+    walk(module, {"BinaryOperation": [visit]}, {}, context.ancestors)
+    return answers[0]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min()) * 255).astype(np.uint8)\n", True),
+        ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min()) * 255).astype('uint8')\n", True),
+        ("import matplotlib.pyplot as plt\nplt.imshow(x / x.max())\n", True),
+        ("import imageio\ndef save(x):\n    y = x / x.max()\n    imageio.imwrite('a.png', (y * 255).clip(0, 255))\n", True),
+        # Trained on, or kept as floats.
+        ("import torch\nloss = ((x - x.min()) / (x.max() - x.min())).mean()\n", False),
+        ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min())).astype(np.float32)\n", False),
+        ("import imageio\ndef save(x):\n    y = x / x.max()\n    imageio.imwrite('a.png', y)\n    return y.sum()\n", False),
+    ],
+)
+def test_only_displayed(source, expected):
+    assert _at_first_division(source) is expected

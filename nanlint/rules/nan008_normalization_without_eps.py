@@ -14,6 +14,7 @@ from nanlint.values.facts import addend_code, bare_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import AUTOGRAD, library_of
+from nanlint.values.sinks import only_displayed
 from nanlint.values.spread import MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
 from nanlint.values.zeros import CLAMP, MAXIMUM, RELU, can_reach_zero
 
@@ -72,6 +73,8 @@ class NormalizationWithoutEps(Rule):
     a maximum with no evidence that the value can be all zero (embeddings, directions,
     quaternions and weights are normalised so all over library code, and are not 0 by
     construction), a random draw (`torch.randn(...)`, a `generator=`: never constant), a
+    value only made into a picture (8-bit pixels, an image writer, a plot: a constant input
+    is a black image, not a NaN in training), a
     value computed from constants alone (a dataset the code names: its author ran it;
     also a table read from a file the module names, through its own helpers),
     a test file and a test's reference implementation.
@@ -115,6 +118,12 @@ class NormalizationWithoutEps(Rule):
     options = {"eps": "the eps the fix adds to the denominator (default 1e-12)"}
 
     valid = [
+        # Only made into a picture: a constant input is a black image, not a NaN in training.
+        "import numpy as np\nfrom matplotlib import cm\ndef spectrogram_image(s):\n"
+        "    scaled = (s - np.min(s)) / (np.max(s) - np.min(s))\n"
+        "    return np.uint8(cm.magma(scaled.T) * 255)\n",
+        "import torch\ndef depth_png(depth):\n    shown = (depth - depth.min()) / (depth.max() - depth.min())\n"
+        "    return (shown.clamp(0, 1) * 255).byte().cpu().numpy()\n",
         # A public table the module reads by name (the UCI sets flow papers load), through
         # its own helpers: its author ran exactly this data, whose columns are not constant.
         "import os\nimport pandas as pd\nDATA_ROOT = os.environ.get('DATA_ROOT', 'data')\ndef load_power():\n    def read(path):\n"
@@ -341,6 +350,8 @@ class NormalizationWithoutEps(Rule):
         # A test runs its own inputs; a reference implementation spells the formula out.
         if in_test_file(self.context) or in_reference_implementation(self.context):
             return
+        if only_displayed(self.context):
+            return  # a picture of the value: constant input, black image, no NaN in training
         about = subjects(self.context, denominator)
         if is_guarded(self.context, about) or under_where_on(self.context, about) or is_patched(self.context, about):
             return

@@ -1,5 +1,6 @@
 """Where a value goes: into a ranking or the logits of a categorical draw, where -inf is
-a value like any other (last in the order, a probability of 0), not an error."""
+a value like any other (last in the order, a probability of 0), not an error; into an
+image, where a NaN is a black pixel of an input that was constant anyway."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Sequence
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import callee
 from nanlint.values.flow import uses_of_assigned_name
 
@@ -75,3 +77,79 @@ def _ranks_argument(context: FileContext, call: cst.Call, arg: cst.Arg) -> bool:
         named = arg.keyword is not None and arg.keyword.value == keyword
         return named or (arg.keyword is None and at is not None and position == at)
     return False
+
+
+# Where an image is made of a value: 8-bit pixels, an image writer, a plot.
+_PIXEL_TYPES = ("uint8", "numpy.uint8", "torch.uint8")
+_DISPLAYS = frozenset(("imshow", "imsave", "imwrite", "save_image", "add_image", "add_images", "fromarray",
+                       "contour", "contourf", "pcolormesh", "matshow"))
+# What a value passes through on its way there: scaled to 0..255, clamped, colour-mapped,
+# flipped, reshaped, moved off the device.
+_ON_THE_WAY_METHODS = frozenset((*SHAPE_METHODS, "clamp", "clip", "flip", "mul", "T", "squeeze", "permute"))
+_ON_THE_WAY = frozenset(("numpy.clip", "numpy.flip", "numpy.transpose", "numpy.squeeze", "torch.clamp", "torch.flip"))
+
+
+def only_displayed(context: FileContext, depth: int = 2) -> bool:
+    """Whether the value of the node being visited is only turned into an image: 8-bit
+    pixels (`.astype(np.uint8)`, `np.uint8(...)`, `.byte()`), an image writer or a plot,
+    through scaling, clamping, colour maps and the one name it is assigned to. A NaN
+    there is a black picture of an input that was constant anyway, not a NaN in training."""
+    return _only_displayed(context, list(context.ancestors), depth)
+
+
+def _only_displayed(context: FileContext, path: Sequence[cst.CSTNode], depth: int) -> bool:
+    index = len(path) - 1
+    while index > 0:
+        node, holder = path[index], path[index - 1]
+        above = path[index - 2] if index > 1 else None
+        if isinstance(holder, (cst.BinaryOperation, cst.UnaryOperation, cst.Subscript)):
+            index -= 1
+            continue
+        if isinstance(holder, cst.Attribute) and holder.value is node:
+            if holder.attr.value == "T" and not isinstance(above, cst.Call):
+                index -= 1
+                continue
+            if isinstance(above, cst.Call) and above.func is holder:
+                if _to_pixels(context, above, holder.attr.value) or holder.attr.value in _DISPLAYS:
+                    return True
+                if holder.attr.value in _ON_THE_WAY_METHODS:
+                    index -= 2
+                    continue
+            return False
+        if isinstance(holder, cst.Arg) and isinstance(above, cst.Call):
+            qualified, method = callee(context, above)
+            name = (qualified or "").rsplit(".", 1)[-1] or method or ""
+            if qualified in _PIXEL_TYPES or name in _DISPLAYS:
+                return True
+            if qualified in _ON_THE_WAY or (qualified or "").startswith("matplotlib.cm.") or _is_colormap(above):
+                index -= 2
+                continue
+            return False
+        if isinstance(holder, cst.Assign) and depth > 0:
+            uses = uses_of_assigned_name(context, path[: index + 1])
+            return bool(uses) and all(_only_displayed(context, trail, depth - 1) for _, _, _, trail in uses)
+        return False
+    return False
+
+
+def _to_pixels(context: FileContext, call: cst.Call, method: str) -> bool:
+    """`x.astype(np.uint8)`, `x.astype('uint8')`, `x.byte()`, `x.to(torch.uint8)`."""
+    if method == "byte" and not call.args:
+        return True
+    if method in ("astype", "to", "type") and call.args:
+        target = call.args[0].value
+        if isinstance(target, cst.SimpleString):
+            return target.evaluated_value == "uint8"
+        return context.qualified_name(target) in _PIXEL_TYPES
+    return False
+
+
+def _is_colormap(call: cst.Call) -> bool:
+    """`cm.magma(x)`, `plt.cm.viridis(x)`, `cmap(x)`: colours of a value in [0, 1]."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        owner = func.value
+        return isinstance(owner, cst.Name) and owner.value == "cm" or (
+            isinstance(owner, cst.Attribute) and owner.attr.value == "cm"
+        )
+    return isinstance(func, cst.Name) and func.value in ("cmap", "colormap")
