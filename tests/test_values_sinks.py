@@ -1,4 +1,5 @@
-"""`only_ranked`: a log whose -inf only meets a ranking or a categorical draw."""
+"""`only_ranked` and `only_displayed`: a log whose -inf only meets a ranking or a categorical
+draw, a quotient that is only made into a picture."""
 
 from __future__ import annotations
 
@@ -15,20 +16,29 @@ from nanlint.values.sinks import only_displayed, only_ranked
 from nanlint.values.summary import summarize
 
 
-def _at_first_log(source: str) -> bool:
+def _asked_at_first(source: str, kind: str, chosen, question) -> bool:
+    """`question(context)` at the first node of type `kind` that `chosen` picks, with the
+    context the engine builds for a file."""
     source = textwrap.dedent(source)
     tree = ast.parse(source)
     module = cst.parse_module(source)
     context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
     answers = []
 
-    def visit(node: cst.Call) -> None:
-        func = node.func
-        if not answers and isinstance(func, cst.Attribute) and func.attr.value == "log":
-            answers.append(only_ranked(context))
+    def visit(node) -> None:
+        if not answers and chosen(node):
+            answers.append(question(context))
 
-    walk(module, {"Call": [visit]}, {}, context.ancestors)
+    walk(module, {kind: [visit]}, {}, context.ancestors)
     return answers[0]
+
+
+def _is_log(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value == "log"
+
+
+def _at_first_log(source: str) -> bool:
+    return _asked_at_first(source, "Call", _is_log, only_ranked)
 
 
 @pytest.mark.parametrize(
@@ -60,18 +70,7 @@ def test_a_log_that_meets_arithmetic_is_not_only_ranked(source):
 
 
 def _at_first_division(source: str) -> bool:
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
-    answers = []
-
-    def visit(node: cst.BinaryOperation) -> None:
-        if not answers and isinstance(node.operator, cst.Divide):
-            answers.append(only_displayed(context))
-
-    walk(module, {"BinaryOperation": [visit]}, {}, context.ancestors)
-    return answers[0]
+    return _asked_at_first(source, "BinaryOperation", lambda node: isinstance(node.operator, cst.Divide), only_displayed)
 
 
 @pytest.mark.parametrize(
