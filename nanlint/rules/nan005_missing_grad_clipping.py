@@ -41,6 +41,9 @@ _HOOK = re.compile(
 )
 # A value in scope that already says how far to clip: `max_grad_norm`, `grad_clip`.
 _MAX_NORM_NAME = re.compile(r"(?i)^(max_grad_norm|grad_clip(_norm)?|clip_grad(_norm)?|gradient_clip(_val)?|max_norm)$")
+# A parameter for a gradient-clipping bound by another name (`grad_clip_value`); not a
+# WGAN's `clip_value`, which clips weights.
+_GRADIENT_CLIP_NAME = re.compile(r"(?i)grad\w*clip|clip\w*grad")
 # What a script names the options `argparse` parsed, when it hands them to a function.
 _PARSED_OPTIONS = ("args", "opt", "opts", "options", "flags", "hparams", "cfg", "config")
 # A comment about clipping the gradients (`# TODO: clip_grad_norm`, a clipping call left
@@ -904,7 +907,7 @@ class MissingGradClipping(Rule):
             read = _names_read(scope.body)
             for param in parameters(scope):
                 name = param.name.value
-                if (_MAX_NORM_NAME.search(name) or "clip" in name.lower()) and name not in read:
+                if (_MAX_NORM_NAME.search(name) or _GRADIENT_CLIP_NAME.search(name)) and name not in read:
                     return _Intent(f"though its `{name}` parameter, a clipping bound, is never used", param, "the parameter")
         return self._unused_clipping_option()
 
@@ -915,8 +918,7 @@ class MissingGradClipping(Rule):
             roots: List[cst.CSTNode] = [scope]
             above = [line.comment for line in scope.leading_lines if line.comment is not None]
         else:
-            top = next((node for node in self.context.ancestors[1:2]), None)
-            roots, above = ([top] if top is not None else []), []
+            roots, above = list(self.context.ancestors[1:2]), []  # the module's statement around the step
         collector = _CommentCollector()
         visits, leaves = handlers([collector])
         for root in roots:
