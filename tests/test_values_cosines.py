@@ -9,10 +9,11 @@ import textwrap
 import libcst as cst
 import pytest
 
+from helpers import answer_at_return
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.linting.walk import walk
-from nanlint.values.cosines import clamped_to_unit, compared_with_one, cosine
+from nanlint.values.cosines import clamped_to_unit, compared_with_one, cosine, of_random_draws
 from nanlint.values.guards import is_guarded
 from nanlint.values.summary import summarize
 
@@ -110,3 +111,21 @@ def test_an_if_that_repairs_the_value_guards_what_follows():
     # A test that changes nothing about the value is no guard.
     logged = "def f(c):\n    if abs(c) > 1.0:\n        print(c)\n    probe(c)\n"
     assert not _at_probe(logged, lambda context, node: is_guarded(context, {"c"}))
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        # Two draws in the function, or handed in by every call of the module.
+        ("import torch\ndef f(n):\n    a, b = torch.randn(n), torch.randn(n)\n"
+         "    return (a * b).sum() / (a.norm() * b.norm())\n", True),
+        ("import torch\ndef cos(a, b):\n    return (a * b).sum() / (a.norm() * b.norm())\n"
+         "def g(n):\n    x = torch.randn(n)\n    return cos(x, torch.randn(n))\n", True),
+        # One draw against itself, or against a caller's vector, is no pair of independent draws.
+        ("import torch\ndef f(n):\n    a = torch.randn(n)\n    return (a * a).sum() / (a.norm() * a.norm())\n", False),
+        ("import torch\ndef cos(a, b):\n    return (a * b).sum() / (a.norm() * b.norm())\n"
+         "def g(n, w):\n    return cos(torch.randn(n), w)\n", False),
+    ],
+)
+def test_a_cosine_of_independent_random_draws(source, expected):
+    assert answer_at_return(source, of_random_draws, last=False) is expected

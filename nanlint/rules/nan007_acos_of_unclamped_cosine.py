@@ -9,7 +9,7 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import ARC, ARC_METHODS, ARC_TRIGGERS
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import arc_argument, compared_with_one
+from nanlint.values.cosines import arc_argument, compared_with_one, of_random_draws
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_no_grad, in_reference_implementation, in_test_file
 
@@ -121,6 +121,13 @@ class AcosOfUnclampedCosine(Rule):
     )
 
     valid = [
+        # A slerp between two independent noise latents: in many dimensions they are
+        # nearly orthogonal, never near +-1.
+        "import torch\ndef interpolate(shape, steps):\n    def slerp(a, b, t):\n"
+        "        theta = torch.acos((a * b).sum() / (a.norm() * b.norm()))\n"
+        "        return (torch.sin((1 - t) * theta) * a + torch.sin(t * theta) * b) / torch.sin(theta)\n"
+        "    z0, z1 = torch.randn(shape), torch.randn(shape)\n"
+        "    return [slerp(z0, z1, i / steps) for i in range(steps)]\n",
         # A test of the cosine against both ends of the range.
         "import torch\ndef angle(a, b):\n    c = torch.dot(a, b) / (a.norm() * b.norm())\n    if -1 <= c <= 1:\n"
         "        return torch.acos(c)\n    return torch.zeros(())\n",
@@ -378,6 +385,8 @@ class AcosOfUnclampedCosine(Rule):
         # (`if cos > self.thresh:`, a lower bound, which 1.0000001 passes).
         if compared_with_one(self.context, operand):
             return
+        if of_random_draws(self.context, operand):
+            return  # two independent draws in many dimensions are nearly orthogonal
         reason, exact = evidence
         # Only autograd switched off proves no gradient will come: a helper with no sign of
         # training (a slerp, an angle metric) is still differentiated by whoever calls it.

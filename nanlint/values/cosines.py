@@ -20,8 +20,10 @@ from nanlint.values.api import SHAPE_METHODS
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import is_sum_of_squares, signed_terms, squared_operand
-from nanlint.values.flow import reaching_definitions, uses_of_assigned_name
+from nanlint.values.flow import reaching_definitions, reaching_values, uses_of_assigned_name
+from nanlint.values.gradient import function_path
 from nanlint.values.numbers import is_eps_like, literal_number
+from nanlint.values.spread import is_random_draw
 
 # What a cosine is, and whether it is bounded by the mathematics alone (Cauchy-Schwarz:
 # a quotient by both norms) rather than by an assumption about the inputs (vectors
@@ -630,3 +632,45 @@ def divided_by_its_sine(context: FileContext) -> bool:
 def _is_sine(context: FileContext, call: cst.Call) -> bool:
     qualified, method = callee(context, call)
     return method == "sin" or (qualified or "").rsplit(".", 1)[-1] == "sin"
+
+
+def of_random_draws(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
+    """Whether the vectors `node` (a cosine) is computed from are all random draws, two
+    different ones at least: independent draws in many dimensions are nearly orthogonal
+    (a cosine of about 1/sqrt(dim)), never near +-1. A slerp between two noise latents,
+    drawn in the function or handed to it by every call of its module."""
+    leaves: set = set()
+    return _draws_only(context, node, depth, leaves) and len(leaves) >= 2
+
+
+def _draws_only(context: FileContext, node: cst.CSTNode, depth: int, leaves: set) -> bool:
+    if isinstance(node, cst.Name):
+        if node.value == "self" or context.qualified_name(node) is not None:
+            return node.value != "self"  # a module or function, not a value
+        values = reaching_values(context, node)
+        if not values:
+            return False
+        if values == [OUTSIDE]:
+            if (function_path(context), node.value) not in context.summary.random_parameters:
+                return False
+            leaves.add(node.value)
+            return True
+        for value in values:
+            if value is None or value is OUTSIDE:
+                return False
+            if is_random_draw(context, value):
+                leaves.add(id(value))
+            elif depth <= 0 or not _draws_only(context, value, depth - 1, leaves):
+                return False
+        return True
+    if isinstance(node, cst.Call):
+        parts = [arg.value for arg in node.args]
+        if isinstance(node.func, cst.Attribute):
+            parts.append(node.func.value)  # `z1.norm()`; `torch.norm`'s module is skipped as a name
+        return all(_draws_only(context, part, depth, leaves) for part in parts)
+    if isinstance(node, cst.Attribute):
+        return _draws_only(context, node.value, depth, leaves)
+    if literal_number(node) is not None or isinstance(node, cst.SimpleString):
+        return True
+    children = [child for child in node.children if isinstance(child, cst.BaseExpression)]
+    return bool(children) and all(_draws_only(context, child, depth, leaves) for child in children)

@@ -154,6 +154,9 @@ class ModuleSummary:
     # Command-line options for a gradient-clipping bound that the module declares and
     # never reads (`--gradient_clip` with no `args.gradient_clip`): a clipping left out.
     unused_clipping_options: Tuple[str, ...] = ()
+    # Parameters every call of the module hands a random draw (`slerp(z1, z2, t)` with
+    # `z1 = torch.randn(...)`): never constant, and two of them never parallel, in practice.
+    random_parameters: FrozenSet[Tuple[Path, str]] = frozenset()
     # Data read from files the module names and what is computed from it alone (the
     # UCI tables flow papers load: `pd.read_pickle(root + 'gas/ethylene_CO.pickle')`):
     # the names of a function that only ever hold it (its parameters included).
@@ -707,6 +710,12 @@ class _Walk:
             if type(target) is ast.Name:
                 self.assigned.setdefault(owner.path, {})[target.id] = node.value
                 self.assignments.setdefault(owner.path, {}).setdefault(target.id, []).append(node.value)
+            elif type(target) is ast.Tuple and type(node.value) is ast.Tuple and len(target.elts) == len(node.value.elts):
+                # `a, b = x[0::2], x[1::2]`: each name its own value.
+                every = self.assignments.setdefault(owner.path, {})
+                for element, value in zip(target.elts, node.value.elts):
+                    if type(element) is ast.Name:
+                        every.setdefault(element.id, []).append(value)
             elif type(target) is ast.Tuple and type(node.value) is ast.Call:
                 names = self.assigned.setdefault(owner.path, {})
                 every = self.assignments.setdefault(owner.path, {})
@@ -834,7 +843,7 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str)
         kind = kinds.returned(path, None, 5)
         if kind is not None:
             returning[path] = kind
-    passed, distances, configured = _passed(walk, kinds)
+    passed, distances, configured, random = _passed(walk, kinds)
     if (passed or distances) and source:
         # `ast` counts columns in UTF-8 bytes; a finding's location counts characters.
         lines = source.splitlines()
@@ -846,23 +855,59 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str)
 
         passed = {key: (kind, row, characters(row, column)) for key, (kind, row, column) in passed.items()}
         distances = {key: (row, characters(row, column)) for key, (row, column) in distances.items()}
-    return {"passed": passed, "returning": returning, "passed_distances": distances, "configured": configured}
+    return {"passed": passed, "returning": returning, "passed_distances": distances, "configured": configured,
+            "random_parameters": random}
 
 
 def _passed(walk: "_Walk", kinds: "_Kinds"):
     """What the module's calls hand its functions' parameters, in one pass over them: a
-    sigmoid or softmax output (by kind), a distance, and (for every call) configuration."""
+    sigmoid or softmax output (by kind), a distance, and (for every call) configuration
+    or a random draw."""
     found: Dict[Tuple[Path, str], Tuple[str, int, int]] = {}
     distances: Dict[Tuple[Path, str], Tuple[int, int]] = {}
     every: Dict[Tuple[Path, str], bool] = {}
+    drawn: Dict[Tuple[Path, str], bool] = {}
     for owner, call, key, argument in _arguments(walk, kinds):
         every[key] = every.get(key, True) and _is_configuration(argument)
+        drawn[key] = drawn.get(key, True) and _is_random_draw(walk, argument, owner.path, 2)
         kind = kinds.of(argument, owner.path, 5)
         if kind is not None:
             found.setdefault(key, (kind, call.lineno, call.col_offset))
         elif _is_distance(walk, argument, owner.path, 4):
             distances.setdefault(key, (call.lineno, call.col_offset))
-    return found, distances, frozenset(key for key, configured in every.items() if configured)
+    return (found, distances, frozenset(key for key, configured in every.items() if configured),
+            frozenset(key for key, random in drawn.items() if random))
+
+
+# Draws from a random generator: `torch.randn(...)`, `np.random.standard_normal(...)`,
+# `tf.random.normal(...)`, `rng.normal(...)`.
+_DRAWS = frozenset(("randn", "randn_like", "rand", "rand_like", "standard_normal", "random_normal",
+                    "truncated_normal"))
+_DRAWS_OF_A_GENERATOR = frozenset(("normal", "uniform", "random_uniform"))
+_GENERATORS = frozenset(("random", "rng", "torch", "generator"))
+
+
+def _is_random_draw(walk: "_Walk", value: ast.AST, path: Path, depth: int) -> bool:
+    """A random draw, through scalings, indexing, device moves and the caller's names."""
+    kind = type(value)
+    if kind is ast.Call:
+        func = value.func
+        name = _last_name(func)
+        if name in _DRAWS:
+            return True
+        if name in _DRAWS_OF_A_GENERATOR and type(func) is ast.Attribute:
+            return (_last_name(func.value) or "").lower() in _GENERATORS
+        if type(func) is ast.Attribute and name in ("to", "cuda", "float", "double", "view", "reshape"):
+            return _is_random_draw(walk, func.value, path, depth)
+        return False
+    if kind is ast.BinOp:
+        return _is_random_draw(walk, value.left, path, depth)
+    if kind is ast.Subscript:
+        return _is_random_draw(walk, value.value, path, depth)
+    if kind is ast.Name and depth > 0:
+        values = walk.assignments.get(path, {}).get(value.id)
+        return bool(values) and all(_is_random_draw(walk, v, path, depth - 1) for v in values)
+    return False
 
 
 def _arguments(walk: "_Walk", kinds: "_Kinds"):
