@@ -294,47 +294,28 @@ def test_the_fourth_research_set_is_untouched_by_the_others_and_by_every_bug_set
             assert not research4 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
 
 
-def test_the_fifth_research_set_is_untouched_by_the_others_and_by_every_bug_set():
-    """research5 was drawn after the rules had been changed with what the reviews of the
-    first four taught: no repository of RESEARCH..RESEARCH4, of the development bugs nor of
-    either held-out bug file, and it is held out like them."""
-    research5 = {repo.lower() for _, _, repo in quality.RESEARCH5}
-    assert len(research5) == len(quality.RESEARCH5)
-    for earlier in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4):
-        assert not research5 & {repo.lower() for _, _, repo in earlier}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES):
+@pytest.mark.parametrize(
+    "name, later_bug_files",
+    [("research5", ()), ("research6", ("HELDOUT3_CASES",)), ("research7", ("HELDOUT3_CASES",))],
+)
+def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug_sets(name, later_bug_files):
+    """Each research set from the fifth on was drawn after the rules had been changed with
+    what the reviews of the sets before it taught: no repository of an earlier set, of the
+    development bugs nor of a held-out bug file that existed when it was drawn, and it is
+    held out like them."""
+    sets = [quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
+            quality.RESEARCH6, quality.RESEARCH7]
+    index = int(name[-1]) - 1
+    drawn = {repo.lower() for _, _, repo in sets[index]}
+    assert len(drawn) == len(sets[index])
+    for earlier in sets[:index]:
+        assert not drawn & {repo.lower() for _, _, repo in earlier}
+    bug_files = (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES,
+                 *(getattr(quality, attribute) for attribute in later_bug_files))
+    for cases in bug_files:
         if cases.exists():
-            assert not research5 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
-    assert "research5" in quality.HELD_OUT_SETS
-
-
-def test_the_sixth_research_set_is_untouched_by_the_others_and_by_every_bug_set():
-    """research6 was drawn after the rules had been changed with what the reviews of the
-    first five taught: no repository of RESEARCH..RESEARCH5, of the development bugs nor of
-    any held-out bug file, and it is held out like them."""
-    research6 = {repo.lower() for _, _, repo in quality.RESEARCH6}
-    assert len(research6) == len(quality.RESEARCH6)
-    for earlier in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5):
-        assert not research6 & {repo.lower() for _, _, repo in earlier}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES):
-        if cases.exists():
-            assert not research6 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
-    assert "research6" in quality.HELD_OUT_SETS
-
-
-def test_the_seventh_research_set_is_untouched_by_the_others_and_by_every_bug_set():
-    """research7 was drawn after the rules had been changed with what the reviews of the
-    first six taught: no repository of RESEARCH..RESEARCH6, of the development bugs nor of
-    any held-out bug file, and it is held out like them."""
-    research7 = {repo.lower() for _, _, repo in quality.RESEARCH7}
-    assert len(research7) == len(quality.RESEARCH7)
-    for earlier in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
-                    quality.RESEARCH6):
-        assert not research7 & {repo.lower() for _, _, repo in earlier}
-    for cases in (quality.DEFAULT_CASES, quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES):
-        if cases.exists():
-            assert not research7 & {case.repo.lower() for case in quality.read_cases(cases)}, cases
-    assert "research7" in quality.HELD_OUT_SETS
+            assert not drawn & {case.repo.lower() for case in quality.read_cases(cases)}, cases
+    assert name in quality.HELD_OUT_SETS
 
 
 def test_the_research_corpus_is_read_from_git_mirrors(tmp_path, monkeypatch, capsys):
