@@ -242,14 +242,13 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         models,
         risks,
         frozenset(walk.decreased),
-        **_calls_between_functions(walk, models, source),
+        **_calls_between_functions(walk, models, source, _reads_files(index, source)),
         reducing=_reducing(walk),
         single_layers=_single_layers(walk.self_assignments),
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
         backward_starters=frozenset(f.path for f in starters),
         argnums={f.path: walk.argnums[f.path[-1]] for f in functions[1:] if f.path[-1] in walk.argnums},
         unused_clipping_options=_unused_clipping_options(source),
-        **_fixed_data(walk, _reads_files(index, source)),
         counters=frozenset(
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
@@ -302,31 +301,23 @@ def _reads_files(index: Optional["ModuleIndex"], source: str) -> bool:
     return index.calls_method(_READERS) or any(
         call in _LOADS or call.rsplit(".", 1)[-1] in _READERS for call in index.calls
     )
+
+
 # Where a file's path is put together: `os.path.join(root, 'gas')`, `Path(root) / name`.
 _PATH_CALLS = frozenset(("join", "Path", "format", "expanduser", "abspath", "open"))
 
 
-def _fixed_data(walk: "_Walk", reads_files: bool) -> Dict[str, FrozenSet]:
+def _fixed_data(walk: "_Walk", kinds: "_Kinds", reads_files: bool) -> Dict[str, FrozenSet]:
     """The module's functions that return fixed data (read from a file whose path is
     configuration: literals, attributes such as `self.root`, module constants), and the
     parameters every call of the module hands a path or fixed data; grown together until
     nothing changes, from nothing (a function is fixed only when shown to be)."""
     if not reads_files:
         return {}
-    signatures = walk.signatures
     calls: Dict[Tuple[Path, str], List[Tuple[Path, ast.AST]]] = {}
-    for owner, call in walk.local_calls:
-        callee, skip = _local_callee(walk, owner.path, call)
-        params = signatures.get(callee or ())
-        if not params:
-            continue
-        for position, argument in enumerate(call.args):
-            if position + skip < len(params) and type(argument) is not ast.Starred:
-                calls.setdefault((callee, params[position + skip]), []).append((owner.path, argument))
-        for keyword in call.keywords:
-            if keyword.arg in params:
-                calls.setdefault((callee, keyword.arg), []).append((owner.path, keyword.value))
-    facts = _FixedData(walk)
+    for owner, _, key, argument in _arguments(walk, kinds):
+        calls.setdefault(key, []).append((owner.path, argument))
+    facts = _FixedData(walk, kinds)
     while True:
         before = (dict(facts.paths), len(facts.parameters), len(facts.returns))
         for key, passed in calls.items():
@@ -348,26 +339,15 @@ def _fixed_data(walk: "_Walk", reads_files: bool) -> Dict[str, FrozenSet]:
     return {"fixed_names": frozenset(names)}
 
 
-def _local_callee(walk: "_Walk", path: Path, call: ast.Call) -> Tuple[Optional[Path], int]:
-    """The module's function a call names: nested in the caller or in any function
-    around it (a sibling helper), else of the module; `self.f(...)` in a method."""
-    func = call.func
-    if type(func) is ast.Name:
-        return next((path[:i] + (func.id,) for i in range(len(path), -1, -1) if path[:i] + (func.id,) in walk.signatures),
-                    None), 0
-    if type(func) is ast.Attribute and _is_self(func.value) and len(path) > 1:
-        return path[:-1] + (func.attr,), 1
-    return None, 0
-
-
 # How much of a file's path a value is: none of it, configuration (a root folder), or
 # configuration with a literal name in it.
 _NOT_PATH, _SETTING, _NAMED = 0, 1, 2
 
 
 class _FixedData:
-    def __init__(self, walk: "_Walk") -> None:
+    def __init__(self, walk: "_Walk", kinds: "_Kinds") -> None:
         self.walk = walk
+        self.kinds = kinds
         # Parameters every call hands a path, with how much of one (`_SETTING`, `_NAMED`).
         self.paths: Dict[Tuple[Path, str], int] = {}
         self.parameters: Set[Tuple[Path, str]] = set()  # parameters every call hands fixed data
@@ -452,7 +432,7 @@ class _FixedData:
                     k.arg in ("filepath_or_buffer", "fname", "file", "path") and self.is_path(k.value, path, depth)
                     for k in value.keywords
                 )
-            callee, _ = _local_callee(self.walk, path, value)
+            callee, _ = self.kinds.callee(path, value)
             if callee is not None:
                 return callee in self.returns
             if type(func) is not ast.Attribute:
@@ -833,10 +813,11 @@ class _Unpacked:
     index: int
 
 
-def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str) -> Dict[str, object]:
+def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str, reads_files: bool) -> Dict[str, object]:
     """The summary's fields about what the module's functions hand each other: the
     parameters some call hands a sigmoid or softmax output (`passed`) or a distance,
-    those every call hands configuration, and the functions that return a probability."""
+    those every call hands configuration or a random draw, the functions that return a
+    probability, and the names that hold fixed data (`reads_files`: where it can)."""
     kinds = _Kinds(walk, models)
     returning = {}
     for path in walk.returns:
@@ -856,7 +837,7 @@ def _calls_between_functions(walk: "_Walk", models: Dict[str, str], source: str)
         passed = {key: (kind, row, characters(row, column)) for key, (kind, row, column) in passed.items()}
         distances = {key: (row, characters(row, column)) for key, (row, column) in distances.items()}
     return {"passed": passed, "returning": returning, "passed_distances": distances, "configured": configured,
-            "random_parameters": random}
+            "random_parameters": random, **_fixed_data(walk, kinds, reads_files)}
 
 
 def _passed(walk: "_Walk", kinds: "_Kinds"):
@@ -1095,8 +1076,10 @@ class _Kinds:
         if type(func) is ast.Name:
             if func.id == "self" and in_method:
                 return path[:-1] + ("forward",), 1
-            # A function nested in the caller, else one of the module.
-            return next((p for p in (path + (func.id,), (func.id,)) if p in signatures), None), 0
+            # A function nested in the caller or in a function around it (a sibling helper),
+            # else one of the module.
+            return next((path[:i] + (func.id,) for i in range(len(path), -1, -1) if path[:i] + (func.id,) in signatures),
+                        None), 0
         if in_method and type(func) is ast.Attribute and _is_self(func.value):
             return path[:-1] + (func.attr,), 1
         return None, 0
