@@ -388,3 +388,15 @@ def test_the_index_records_a_division_as_a_call_of_truediv():
     f, g, h = index.parts
     assert f.calls_method(("__truediv__",)) and g.calls_method(("__itruediv__",))
     assert not h.calls_method(("__truediv__", "__itruediv__"))
+
+
+def test_a_star_import_brings_the_conventional_names_the_module_reads():
+    source = "from .base import *\nimport numpy\ndef f(x):\n    return F.softplus(nn.Linear(2, 2)(x)) + torch.ones(1)\n"
+    imports = ModuleIndex.from_ast(ast.parse(source)).imports
+    assert imports.resolve("F") == "torch.nn.functional" and imports.resolve("torch") == "torch"
+    assert imports.resolve("nn") == "torch.nn"
+    assert imports.resolve("np") is None  # not read here
+    local = "from .base import *\nF = make_features()\ny = F.sum()\n"
+    assert ModuleIndex.from_ast(ast.parse(local)).imports.resolve("F") is None  # bound here: its own
+    plain = "def f(x):\n    return F.softplus(x)\n"
+    assert ModuleIndex.from_ast(ast.parse(plain)).imports.resolve("F") is None  # no star import: unknown

@@ -25,6 +25,7 @@ WANTED = {
         "import torch\ny = x.pow (2)\n",
         "from torch import float_power as fp\ny = fp(x, 2)\n",
         "import jax.numpy as jnp\ny = jnp.power(x, 0.5)\n",
+        "import tensorflow as tf\ny = tf.math.sqrt(x)\n",  # not Python's `math.sqrt`, but TensorFlow's
     ],
     "NAN003": [
         "import torch\ny = torch.log (p)\n",

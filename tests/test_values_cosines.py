@@ -51,6 +51,14 @@ def _at_probe(source: str, question):
          "    probe((x1 * x2 + y1 * y2) / m1 / m2)\n", True),
         ("import torch\ndef f(u, a, b):\n    e = (b - a) / torch.norm(b - a, dim=-1)[..., None]\n"
          "    probe(torch.einsum('ij,jk->ik', u, e[..., None]) / torch.norm(u, dim=-1)[..., None])\n", True),
+        # The product as a call, the code's own methods named for a dot product and a length
+        # (camel case), and the cosine-similarity module.
+        ("import numpy as np\ndef f(u, v):\n    d = np.sum(np.multiply(u, v), axis=1)\n"
+         "    probe(d / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1)))\n", True),
+        ("import numpy as np\nclass C:\n    def f(self, u, v):\n        probe(self.CalcDot(u, v) / self.CalcLength(u) / self.CalcLength(v))\n", True),
+        ("import torch\ndef f(a, b):\n    probe(torch.nn.CosineSimilarity(dim=1)(a, b))\n", True),
+        ("import torch\nclass M(torch.nn.Module):\n    def __init__(self):\n        self.sim = torch.nn.CosineSimilarity()\n"
+         "    def forward(self, a, b):\n        probe(self.sim(a, b))\n", True),
         # Unit by a function of the code's own name only: an assumption, not mathematics.
         ("import torch\ndef f(a, b):\n    a, b = normalize(a), normalize(b)\n    probe((a * b).sum(-1))\n", False),
         ("def f(q0, q1):\n    d = sum(x * y for x, y in zip(q0, q1))\n    probe(2 * d ** 2 - 1)\n", False),
@@ -70,6 +78,8 @@ def test_cosines_by_construction(source, exact):
         "import torch\ndef f(u, v):\n    probe(torch.dot(u, v))\n",  # not known to be unit vectors
         "import torch\ndef f(u, v):\n    probe(torch.dot(u, v) / u.norm() ** 2)\n",  # a projection coefficient
         "import numpy as np\ndef f(z, r):\n    probe(z / r)\n",
+        # A length that is not a vector's: a sequence's, over a count.
+        "import numpy as np\ndef f(u, v, n):\n    probe(np.sum(np.multiply(u, v)) / n / get_size(v))\n",
         "import torch\ndef f(a, b, flag):\n    if flag:\n        a = a / a.norm()\n    probe((a * b / b.norm()).sum())\n",
         "import numpy as np\ndef f(u, v):\n    c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))\n"
         "    probe(np.clip(c, -1, 1))\n",

@@ -27,6 +27,13 @@ from nanlint.values.facts import is_learned_output, is_sum_of_squares, is_writte
         ("import torch.nn.functional as F\ndef f(x):\n    return F.avg_pool2d(x ** 2, 2)\n", True),
         ("import tensorflow as tf\ndef f(x):\n    return tf.nn.avg_pool2d(tf.square(x), 2, 2, 'VALID')\n", True),
         ("import torch.nn.functional as F\ndef f(x):\n    return F.avg_pool2d(x, 2)\n", False),
+        # A function of the module that returns a squared distance, nested or at the top level.
+        ("import tensorflow as tf\ndef f(u, v):\n    def diff_sq(a, b):\n        return tf.norm(a - b, axis=1) ** 2\n"
+         "    return diff_sq(u, v) + diff_sq(v, u)\n", True),
+        ("import tensorflow as tf\ndef sq(a, b):\n    d = a - b\n    return tf.reduce_sum(d * d, axis=-1)\n"
+         "def f(u, v):\n    return sq(u, v)\n", True),
+        ("import tensorflow as tf\ndef total(a, b):\n    return tf.reduce_sum(a - b, axis=-1)\n"
+         "def f(u, v):\n    return total(u, v)\n", False),
     ],
 )
 def test_sums_of_squares(source, expected):

@@ -187,12 +187,18 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
             def __init__(self):
                 super().__init__()
             def forward(self, x): ...
+        class ColourConstancy(nn.Module):
+            def __init__(self):
+                "A loss by another name."
+                super(ColourConstancy, self).__init__()
+            def forward(self, x): ...
         """
     )
     assert not summary.in_gradient_context(("Spectrogram", "forward"))
     assert not summary.in_gradient_context(("Spectrogram", "_forward_frames"))  # named for its forward
     # Weights of its own, a builder's, a constructor-less distance, a loss, another base.
-    for name in ("Encoder", "Scaled", "Built", "Distance", "SpectralLoss", "Block"):
+    # A constructor that only runs its base's configures nothing: a formula as a module.
+    for name in ("Encoder", "Scaled", "Built", "Distance", "SpectralLoss", "Block", "ColourConstancy"):
         assert summary.in_gradient_context((name, "forward")), name
 
 
@@ -744,3 +750,25 @@ def test_a_jax_training_step_is_not_differentiated_but_its_loss_is():
     assert summary.in_gradient_context(("train", "loss_fn"))
     assert not summary.in_gradient_context(("train",))
     assert not summary.in_gradient_context(("Agent", "_train_step"))
+
+
+def test_a_loss_helper_called_only_under_no_grad_is_no_gradient_root():
+    summary = summary_of(
+        """
+        import torch
+        def pair_loss(a, b):
+            return ((a - b) ** 2).sum(1).sqrt()
+        def eval_loss(a, b):
+            return ((a - b) ** 2).sum(1).sqrt()
+        def unused_loss(a, b):
+            return ((a - b) ** 2).sum(1).sqrt()
+        def run(model, batches):
+            for x, y in batches:
+                pair_loss(model(x), y).mean().backward()
+            with torch.no_grad():
+                print(eval_loss(model(x), y), pair_loss(model(x), y))
+        """
+    )
+    assert summary.in_gradient_context(("pair_loss",))  # the training loop calls it too
+    assert not summary.in_gradient_context(("eval_loss",))  # only under `no_grad`
+    assert summary.in_gradient_context(("unused_loss",))  # its callers are elsewhere

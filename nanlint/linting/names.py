@@ -110,6 +110,7 @@ class ModuleIndex:
         ambiguous: Set[str] = set()
         bound: Set[str] = set()
         fallbacks: Set[str] = set()
+        stars: List[ast.ImportFrom] = []
 
         def bind_import(local: str, qualified: str) -> None:
             if aliases.get(local, qualified) != qualified:
@@ -174,9 +175,11 @@ class ModuleIndex:
                     for alias in node.names:
                         local = alias.asname or alias.name
                         others.add(local)
-                        if node.level or not node.module:
+                        if alias.name == "*":
+                            stars.append(node)
+                        elif node.level or not node.module:
                             bound.add(local)
-                        elif alias.name != "*":
+                        else:
                             bind_import(local, f"{node.module}.{alias.name}")
                 elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                     bound.add(node.name)
@@ -222,6 +225,8 @@ class ModuleIndex:
         bound -= fallbacks & set(aliases)
         for name in ambiguous | (bound & set(aliases)):
             aliases.pop(name, None)
+        if stars:
+            _assume_conventions(aliases, bound, parts)
         imports = ImportTable(aliases, bound)
         resolved = tuple(found.resolve(imports, cls) for found in parts)
         return cls(
@@ -232,6 +237,29 @@ class ModuleIndex:
             tree,
             resolved,
         )
+
+
+# What the conventional names mean in code that takes them from a star import
+# (`from .base_network import *`, which imports torch as `torch`, `nn` and `F`).
+_CONVENTIONS = {
+    "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "np": "numpy", "tf": "tensorflow",
+    "jnp": "jax.numpy",
+}
+
+
+def _assume_conventions(aliases: Dict[str, str], bound: Set[str], parts: List["_Found"]) -> None:
+    """A conventional name read but neither imported nor bound here came with a star
+    import: it means what it means everywhere."""
+    unknown = {name for name in _CONVENTIONS if name not in aliases and name not in bound}
+    if not unknown:
+        return
+    stack = list(parts)
+    while stack and unknown:
+        found = stack.pop()
+        for name in unknown & found.loads:
+            aliases[name] = _CONVENTIONS[name]
+        unknown -= found.loads
+        stack.extend(found.members)
 
 
 class _Found:

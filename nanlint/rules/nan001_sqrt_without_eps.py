@@ -32,6 +32,7 @@ from nanlint.values.zeros import (
     passed_distance,
     raw_prediction,
     saturating_probability,
+    tensorflow_relu,
 )
 from nanlint.values.gradient import carries_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
@@ -59,7 +60,8 @@ class SqrtWithoutEps(Rule):
     or with the diagonal of a gram matrix: exactly 0 between a point and itself, and a
     hair below 0 beside it after rounding), directly or through the local names that reach
     it, or through a function of the module that sums or averages what it is given
-    (`torch.sqrt(squared_sum(w ** 2, dims))`); or E is a softmax output (of a function or a model of the module, or a parameter
+    (`torch.sqrt(squared_sum(w ** 2, dims))`) or returns a squared distance of its own
+    (`tf.sqrt(diff_sq(u, u_shift) + diff_sq(v, v_shift))`); or E is a softmax output (of a function or a model of the module, or a parameter
     passed one: a Hellinger distance's `sqrt(p)`), which underflows to exactly 0 once two
     logits are 104 apart in float32. Not a sigmoid or softplus output: they reach 0 only
     for an input below about -88, and their root is how diffusion schedules
@@ -591,6 +593,49 @@ class SqrtWithoutEps(Rule):
             "    return (xy_distance + alpha * alpha * trace_term).clamp(1e-12).sqrt()\n",
             applicability=UNSAFE,
         ),
+        # A loss written as a module whose constructor only runs its base's: gradients
+        # run through it (here: 0 for a grey image, whose channel means agree).
+        Invalid(
+            "import torch\nfrom torch import nn\nclass ColourConstancy(nn.Module):\n    def __init__(self):\n"
+            "        super(ColourConstancy, self).__init__()\n    def forward(self, x):\n"
+            "        r, g = torch.mean(x, [2, 3]).split(1, dim=1)[:2]\n"
+            "        d = torch.pow(r - g, 2)\n        return torch.pow(torch.pow(d, 2), 0.5).mean()\n",
+            "import torch\nfrom torch import nn\nclass ColourConstancy(nn.Module):\n    def __init__(self):\n"
+            "        super(ColourConstancy, self).__init__()\n    def forward(self, x):\n"
+            "        r, g = torch.mean(x, [2, 3]).split(1, dim=1)[:2]\n"
+            "        d = torch.pow(r - g, 2)\n        return torch.pow(torch.pow(d, 2) + 1e-12, 0.5).mean()\n",
+            UNSAFE,
+        ),
+        # A smoothness penalty whose helper returns squared differences: 0 where the field is flat.
+        Invalid(
+            "import tensorflow as tf\ndef smoothness_loss(u, v):\n    def diff_sq(a, b):\n"
+            "        return tf.reduce_sum((a - b) ** 2, axis=-1)\n"
+            "    return tf.reduce_mean(tf.sqrt(diff_sq(u[:, 1:], u[:, :-1]) + diff_sq(v[:, 1:], v[:, :-1])))\n",
+            "import tensorflow as tf\ndef smoothness_loss(u, v):\n    def diff_sq(a, b):\n"
+            "        return tf.reduce_sum((a - b) ** 2, axis=-1)\n"
+            "    return tf.reduce_mean(tf.sqrt(diff_sq(u[:, 1:], u[:, :-1]) + diff_sq(v[:, 1:], v[:, :-1]) + 1e-12))\n",
+            UNSAFE,
+        ),
+        # TensorFlow's relu differentiates as a product with its mask: inf * 0 where it
+        # cuts. Through the Keras layer the class keeps, and through `tf.nn.relu`.
+        Invalid(
+            "import tensorflow as tf\nfrom tensorflow.keras import layers\nclass Spread(layers.Layer):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.proj = layers.Dense(8)\n"
+            "        self.rectify = layers.ReLU()\n    def call(self, x):\n        m = self.proj(x)\n"
+            "        spread = tf.reduce_mean(m * x, -1) - tf.reduce_mean(m, -1) * tf.reduce_mean(x, -1)\n"
+            "        spread = self.rectify(spread)\n        return tf.math.sqrt(spread)\n",
+            "import tensorflow as tf\nfrom tensorflow.keras import layers\nclass Spread(layers.Layer):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.proj = layers.Dense(8)\n"
+            "        self.rectify = layers.ReLU()\n    def call(self, x):\n        m = self.proj(x)\n"
+            "        spread = tf.reduce_mean(m * x, -1) - tf.reduce_mean(m, -1) * tf.reduce_mean(x, -1)\n"
+            "        spread = self.rectify(spread)\n        return tf.math.sqrt(tf.maximum(spread, 1e-12))\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import tensorflow as tf\ndef hinge_penalty(gap):\n    return tf.reduce_mean(tf.sqrt(tf.nn.relu(gap)))\n",
+            "import tensorflow as tf\ndef hinge_penalty(gap):\n    return tf.reduce_mean(tf.sqrt(tf.maximum(tf.nn.relu(gap), 1e-12)))\n",
+            UNSAFE,
+        ),
         Invalid(
             "import torch\ndef angle_loss(cos):\n    return torch.sqrt(1 - cos ** 2).mean()\n",
             "import torch\ndef angle_loss(cos):\n    return torch.sqrt((1 - cos ** 2).clamp_min(1e-12)).mean()\n",
@@ -770,7 +815,7 @@ def _zero_region(context, radicand: cst.BaseExpression, depth: int = 2) -> Optio
     reaches 0 itself. A relu, or a clamp
     of any value, is not enough: their backward selects 0 where they cut (torch computes
     `where(x > 0, grad, 0)`, not `grad * 0`), so no NaN comes back through them
-    (measured with the runtime shim)."""
+    (measured with the runtime shim). TensorFlow's relu is: its backward is the product."""
     if isinstance(radicand, cst.BinaryOperation) and isinstance(radicand.operator, cst.Subtract):
         squared = squared_operand(context, radicand.right) if literal_number(radicand.left) == 1 else None
         if squared is not None and not _clamped_inside_unit(context, squared):
@@ -778,6 +823,8 @@ def _zero_region(context, radicand: cst.BaseExpression, depth: int = 2) -> Optio
     probability = saturating_probability(context, radicand)
     if probability is not None and "softmax" in probability:
         return probability  # its root's gradient is inf times the probability's 0: NaN
+    if tensorflow_relu(context, radicand):
+        return "a TensorFlow relu output (whose backward multiplies by its 0/1 mask: inf * 0)"
     if isinstance(radicand, cst.Call):
         bound = clamp_lower_bound(context, radicand)
         inner = clamped_operand(context, radicand) if bound is not None and literal_number(bound) == 0 else None

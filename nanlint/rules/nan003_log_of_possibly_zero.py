@@ -8,12 +8,11 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.values.api import LOG_SIGMOID, LOG_SOFTMAX_HOME
-from nanlint.values.gradient import in_test_file
-from nanlint.values.api import LOG, LOG_METHODS, LOG_TRIGGERS, SIGMOID, SOFTMAX
+from nanlint.values.api import LOG, LOG_METHODS, LOG_SIGMOID, LOG_SOFTMAX_HOME, LOG_TRIGGERS, SIGMOID, SOFTMAX
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code, receiver_code
-from nanlint.values.gradient import in_reference_implementation
+from nanlint.values.gradient import in_reference_implementation, in_test_file
+from nanlint.values.guards import is_patched, subjects
 from nanlint.values.numbers import literal_number
 from nanlint.values.sinks import only_ranked
 from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, sampled_action, selected_softmax, unclampable_divisor
@@ -41,7 +40,10 @@ class LogOfPossiblyZero(Rule):
       `Net()` whose `forward` returns a softmax), a parameter named as a probability
       (`probs`, `ps`, `class_probs`; Keras' `y_pred` in a loss `(y_true, y_pred)`;
       not one with a numeric default, `prior_prob=0.01`, a prior, or one typed
-      `float`: settings a user picks), a
+      `float`: settings a user picks), a parameter of a function in gradient context that
+      also takes one minus it (a cross-entropy written out, `y * log(p) + (1 - y) *
+      log(1 - p)`; a focal loss's `where(t == 1, p, 1 - p)`; not a private helper's, whose
+      callers clamp), a
       parameter that a call in the module hands one (`nll(F.softmax(x, -1), y)`,
       `self._kl(probs, q)`, through tuples the module's functions return), what a
       function of the module returns (`def probs(x): return x.softmax(-1)`), or a
@@ -57,7 +59,8 @@ class LogOfPossiblyZero(Rule):
     later in a loop), since on that path the value is 0.
 
     Not flagged: E with an eps added (`p + 1e-8`) or a positive clamp
-    (`p.clamp(min=1e-6)`), `relu(x) + 1`, a masked `p[p > 0]` (or `p[keep]` with
+    (`p.clamp(min=1e-6)`, or in place before the log: `p.clamp_(1e-6, 1 - 1e-6)`),
+    `relu(x) + 1`, a masked `p[p > 0]` (or `p[keep]` with
     `keep = p != 0`), `np.log(p, where=...)`,
     the square or abs of an arbitrary value (`log(scale ** 2)`, `abs(det).log()`: that
     is how positive scales and log-determinants are written, and they are 0 only where
@@ -137,6 +140,12 @@ class LogOfPossiblyZero(Rule):
         # No torch here: `.log()` is someone else's method.
         "y = p.softmax(-1).log()\n",
         "import torch\np = torch.softmax(x, -1)\ny = p[p > 0].log()\n",
+        # A loss's probability clamped in place first, and a private helper's, whose
+        # module's callers hand it a clamped one.
+        "import torch\ndef bernoulli_loss(p, y):\n    p.clamp_(1e-6, 1 - 1e-6)\n"
+        "    return -(y * p.log() + (1 - y) * (1 - p).log()).mean()\n",
+        "import torch\ndef _focal_term(pred, gt):\n"
+        "    return torch.log(pred) * (1 - pred) ** 2 * gt + torch.log(1 - pred) * pred ** 2 * (1 - gt)\n",
         "import numpy as np\ny = np.log(p, where=p > 0)\n",
         "import torch\ny = torch.log(torch.exp(x))\n",
         "import torch\np = torch.softmax(x, -1)\np = p + 1e-9\ny = torch.log(p)\n",
@@ -193,6 +202,22 @@ class LogOfPossiblyZero(Rule):
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
+        # A loss that takes its parameter and one minus it: a probability, which a
+        # confident model saturates to exactly 0 or 1.
+        Invalid(
+            "import torch\ndef bce_loss(pred, y):\n"
+            "    return -(y * torch.log(pred) + (1 - y) * torch.log(1 - pred)).mean()\n",
+            "import torch\ndef bce_loss(pred, y):\n"
+            "    return -(y * torch.log(pred.clamp_min(1e-12)) + (1 - y) * torch.log((1 - pred).clamp_min(1e-12))).mean()\n",
+            UNSAFE,
+        ),
+        Invalid(
+            "import torch\nfrom torch import nn\nclass BinaryFocal(nn.Module):\n    def forward(self, x, target):\n"
+            "        p_t = torch.where(target == 1, x, 1 - x)\n        return (-(1 - p_t) ** 2 * torch.log(p_t)).mean()\n",
+            "import torch\nfrom torch import nn\nclass BinaryFocal(nn.Module):\n    def forward(self, x, target):\n"
+            "        p_t = torch.where(target == 1, x, 1 - x)\n        return (-(1 - p_t) ** 2 * torch.log(p_t.clamp_min(1e-12))).mean()\n",
+            UNSAFE,
+        ),
         # A class that holds the layer: `self.sigmoid(x)` is `torch.sigmoid(x)`.
         Invalid(
             "import torch\nfrom torch import nn\nclass SigmoidLoss(nn.Module):\n    def __init__(self):\n"
@@ -439,6 +464,8 @@ class LogOfPossiblyZero(Rule):
             return
         if sampled_action(self.context, operand):
             return  # the probability of an action the policy itself sampled
+        if is_patched(self.context, subjects(self.context, operand)):
+            return  # clamped in place before the log: `x.clamp_(eps, 1 - eps)`
         if only_ranked(self.context):
             return  # -inf is a fine logit to draw from or value to rank: last, never drawn
         function = _function(self.context, node)

@@ -12,7 +12,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import arc_argument, clamped_to_unit, divided_by_its_sine
 from nanlint.values.facts import bare_code, is_written_variance
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.flow import assigned_value, reaching_values
+from nanlint.values.flow import assigned_value, reaching_definitions, reaching_values
 from nanlint.values.gradient import function_path
 from nanlint.values.guards import catches, is_guarded, subjects, tests_value
 from nanlint.values.library import ARRAYS, library_of
@@ -88,7 +88,8 @@ class MathDomainUnguarded(Rule):
       author knows alpha_bar <= 1; nor, under a root, the squares of two values the
       caller orders, `sigma_hat ** 2 - sigma ** 2`: rounding is monotone), or a running sum the class also decreases
       (`self.total -= x`), which rounding leaves below 0 where it should be 0, or
-      eigenvalues (`np.linalg.eigvalsh`, `torch.linalg.eigvalsh`): a covariance's are >= 0
+      eigenvalues (`np.linalg.eigvalsh`, `torch.linalg.eigvalsh`, the first of the pair
+      `np.linalg.eig` / `eigh` returns): a covariance's are >= 0
       in exact arithmetic and a hair below 0 in floats when it is singular;
     - `math.acos` / `math.asin`, of anything not clamped to [-1, 1].
 
@@ -262,6 +263,17 @@ class MathDomainUnguarded(Rule):
         Invalid(
             "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
             "    def add(self, v):\n        self.n += 1\n    def spread(self):\n        return math.log(self.n - 1)\n"
+        ),
+        # The eigenvalues of a pair unpacked from `eig`; a test that picks which one to
+        # take is no check of its sign.
+        Invalid(
+            "import math\nimport numpy as np\ndef ellipse_axes(cov):\n    vals, vecs = np.linalg.eig(cov[:2, :2])\n"
+            "    if vals[0] >= vals[1]:\n        major = 0\n    else:\n        major = 1\n"
+            "    return math.sqrt(vals[major])\n",
+            "import math\nimport numpy as np\ndef ellipse_axes(cov):\n    vals, vecs = np.linalg.eig(cov[:2, :2])\n"
+            "    if vals[0] >= vals[1]:\n        major = 0\n    else:\n        major = 1\n"
+            "    return math.sqrt(max(vals[major], 0.0))\n",
+            applicability=UNSAFE,
         ),
         Invalid(
             "import math\nimport numpy as np\ndef principal_scale(x):\n    e = np.linalg.eigvalsh(x.T @ x)\n"
@@ -499,6 +511,9 @@ class MathDomainUnguarded(Rule):
                 if (function_path(self.context), name.value) in self.context.summary.configured:
                     return None  # every call of its module passes configuration
                 return f"{'the length of ' if counted else ''}the parameter `{name.value}`"
+        eigen = self._unpacked_eigenvalues(name)
+        if eigen is not None:
+            return f"eigenvalues from `{eigen.rsplit('.', 1)[-1]}`, which rounding leaves a hair below 0 for a singular matrix"
         value = assigned_value(self.context, name)
         if value is None or depth == 0:
             return None
@@ -506,6 +521,22 @@ class MathDomainUnguarded(Rule):
         if found is not None:
             self.context.trail.append((value, f"`{name.value}` gets its value here"))
         return found
+
+    def _unpacked_eigenvalues(self, name: cst.Name) -> Optional[str]:
+        """The function that gave `name` its value when that is the eigenvalues, the
+        first of the pair an eigendecomposition returns (`w, v = np.linalg.eigh(cov)`)."""
+        found = reaching_definitions(self.context, name)
+        if not found or len(found) != 1 or found[0] is OUTSIDE:
+            return None
+        definition = found[0]
+        if definition.value is not None or not isinstance(definition.source, cst.Call):
+            return None
+        qualified, _ = callee(self.context, definition.source)
+        if qualified not in EIGENPAIRS or not isinstance(definition.node, cst.Assign):
+            return None
+        target = definition.node.targets[0].target
+        first = target.elements[0].value if isinstance(target, (cst.Tuple, cst.List)) and target.elements else None
+        return qualified if isinstance(first, cst.Name) and first.value == name.value else None
 
     def _nested(self, function: cst.FunctionDef) -> bool:
         """Whether `function` is defined inside another function."""
@@ -684,6 +715,8 @@ class MathDomainUnguarded(Rule):
             if qualified in ("builtins.float", "builtins.int") and values:
                 return self._can_be_negative(values[0], depth)
             return False
+        if isinstance(node, cst.Name) and self._unpacked_eigenvalues(node) is not None:
+            return True
         if depth > 0:
             assigned = assigned_value(self.context, node)
             if assigned is not None:
@@ -752,6 +785,12 @@ EIGENVALUES = frozenset(
     f"{module}.{function}"
     for module in ("numpy.linalg", "scipy.linalg", "torch.linalg", "jax.numpy.linalg")
     for function in ("eigvalsh", "eigvals")
+)
+# ...and the decompositions whose pair starts with them: `w, v = np.linalg.eigh(cov)`.
+EIGENPAIRS = frozenset(
+    f"{module}.{function}"
+    for module in ("numpy.linalg", "scipy.linalg", "torch.linalg", "jax.numpy.linalg")
+    for function in ("eigh", "eig")
 )
 
 _OUTSIDE = {

@@ -77,6 +77,7 @@ class _ScopeFacts:
         self.calls: List[cst.Call] = []  # the scope's own calls, nested definitions left out
         self.blocks: Dict[int, Tuple[int, ...]] = {}  # id(call) -> the ids of the blocks around it
         self.clips = False  # whether any call in it, nested ones included, clips gradients
+        self.clip_calls: List[cst.Call] = []  # its own calls that clip, in source order
         self.unscales = False  # whether it calls `scaler.unscale_(...)`
         # Whether it calls `self.assertEqual`, `assert_close`...: a test, not a training
         # loop (a bare `assert` is also a training loop's sanity check).
@@ -113,10 +114,14 @@ class _FactCollector:
         name = _last_name(node.func)
         if not self.nested and name is not None and name.lower().startswith("assert"):
             self.facts.asserts = True
-        if name is not None and (_CLIPPING_NAME.search(name) or _clamps_a_grad(node, name)):
+        clips = name is not None and (_CLIPPING_NAME.search(name) or _clamps_a_grad(node, name)) or (
+            # `from torch.nn.utils import clip_grad_norm_ as clip`
+            isinstance(node.func, cst.Name) and _CLIPPING_NAME.search((self.resolve(node.func) or "").rsplit(".")[-1])
+        )
+        if clips:
             self.facts.clips = True
-        elif isinstance(node.func, cst.Name) and _CLIPPING_NAME.search((self.resolve(node.func) or "").rsplit(".")[-1]):
-            self.facts.clips = True  # `from torch.nn.utils import clip_grad_norm_ as clip`
+            if not self.nested:
+                self.facts.clip_calls.append(node)
         if name == "unscale_":
             self.facts.unscales = True
         if not self.nested:
@@ -173,6 +178,12 @@ class MissingGradClipping(Rule):
     that nothing reads (`def train(model, loader, max_grad_norm)`), or a `--grad_clip`
     option its module declares and never reads. A comment that says the loop does not
     clip on purpose (`# no gradient clipping, as in the paper`) silences the rule there.
+    So is a clipping written after the step (`optimizer.step()` then
+    `clip_grad_norm_(...)`, in the same block or one inside it, with no step after the
+    clipping to apply it): the update has already used the raw gradients, and the
+    clipping only touches gradients the next backward pass replaces. A bound of `inf`
+    measures the norm for the log and is left alone; no fix is offered, since moving
+    the clipping above the step is a change of the code's order for its author to make.
 
     Left alone: `optimizer.step(closure)`, whose backward pass is in the closure;
     an optimizer built after the backward pass, which takes one step and is gone; an
@@ -207,6 +218,9 @@ class MissingGradClipping(Rule):
     messages = {
         "unclipped": "`{step}` applies the gradients of `{backward}` unclipped, {why}: one "
         "batch with exploding gradients sends the weights to inf/NaN, and every output after it is NaN; {advice}",
+        "late": "`{step}` applies the gradients of `{backward}` before `{clip}` clips them: the update is unclipped, "
+        "and the clipping only touches gradients the next backward pass replaces; clip between the backward pass "
+        "and the step",
     }
     code = "NAN005"
     name = "missing-grad-clipping"
@@ -329,6 +343,16 @@ class MissingGradClipping(Rule):
         "    for p in model.parameters():\n"
         "        p.grad.data.clamp_(-1, 1)\n"
         "    optimizer.step()\n",
+        # A clipping after one step that a later step applies (a GAN's two optimizers), one in
+        # the other branch, and a norm measured for the log with an infinite bound.
+        "import torch\ndef train(G, D, g_opt, d_opt, d_loss, g_loss):\n"
+        "    d_loss.backward()\n    d_opt.step()\n    g_loss.backward()\n"
+        "    torch.nn.utils.clip_grad_norm_(G.parameters(), 5.0)\n    g_opt.step()\n",
+        "import torch\ndef train(model, opt, loss, fast):\n    loss.backward()\n    if fast:\n        opt.step()\n"
+        "    else:\n        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n        opt.step()\n",
+        "import torch\nimport math\ndef train(model, opt, loss, log):\n"
+        "    loss.backward()\n    opt.step()\n"
+        "    log(torch.nn.utils.clip_grad_norm_(model.parameters(), math.inf))\n",
         # Not optimizers.
         "def train(model, optimizer, scheduler, loss):\n"
         "    loss.backward()\n"
@@ -609,6 +633,20 @@ class MissingGradClipping(Rule):
             "        self.opt.step()\n",
             UNSAFE,
         ),
+        # Clipping after the step: the update used the raw gradients, whatever the model.
+        Invalid(
+            "import torch\nfrom torch import nn\ndef fit(model, optimizer, batches, clip):\n"
+            "    for x, y in batches:\n        optimizer.zero_grad()\n"
+            "        loss = nn.functional.mse_loss(model(x), y)\n        loss.backward()\n"
+            "        optimizer.step()\n        nn.utils.clip_grad_norm_(model.parameters(), clip)\n"
+        ),
+        Invalid(
+            "import torch\nclass Runner:\n    def one_batch(self, model, batch, max_grad_norm=None):\n"
+            "        loss = model(batch)\n        loss.backward()\n        self.optimizer.step()\n"
+            "        self.timer.record('step')\n        if max_grad_norm is not None:\n"
+            "            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)\n"
+            "        self.optimizer.zero_grad()\n"
+        ),
         # ... and without one, no bound is hard-coded into it: flagged, no fix.
         Invalid(
             "from transformers import AutoModel\nimport torch\nclass Engine:\n    def step(self, loss):\n"
@@ -858,6 +896,8 @@ class MissingGradClipping(Rule):
         scope = self._scope()
         if scope is None:
             return
+        if self._report_late_clipping(step, self._scope_facts(scope)):
+            return
         # Evidence that gradients can explode here: without it (a linear model, a small
         # CNN on MNIST) an unclipped loop is the norm, not a bug. Or the author's own
         # word that this loop should clip, which no recipe overrules.
@@ -1010,6 +1050,54 @@ class MissingGradClipping(Rule):
         step_blocks = facts.blocks[id(step)]
         enclosing = [b for call, b in found if step_blocks[: len(facts.blocks[id(call)])] == facts.blocks[id(call)]]
         return (enclosing or [b for _, b in found])[-1]
+
+    def _report_late_clipping(self, step: _Step, facts: _ScopeFacts) -> bool:
+        """Report a step whose clipping comes after it: the author's intent, whatever the
+        model. No fix: moving code between statements is the author's to do."""
+        late = self._clipped_after(facts, step.call)
+        if late is None or facts.asserts or self._in_test():
+            return False
+        clip, backward = late
+        stepped = " ".join(self.context.code(step.call).split())
+        message = self.say("late", step=stepped, backward=_short(self.context, backward.call), clip=_short(self.context, clip))
+        related = [(clip, "the clipping, after the step"), (backward.call, "the backward pass whose gradients it applies")]
+        self.report(step.call, message, None, related)
+        return True
+
+    def _clipped_after(self, facts: _ScopeFacts, step: cst.Call) -> Optional[Tuple[cst.Call, _Backward]]:
+        """The clipping that runs right after this step, with the backward pass the step
+        applies, where nothing clips between the two: the author meant to clip, and the
+        update has already used the raw gradients (`optimizer.step()` then
+        `clip_grad_norm_(...)`, which clips gradients the next `zero_grad()` discards).
+        Not a clipping that another step after it applies, one in another branch, or a
+        norm measured for the log with an infinite bound."""
+        if not facts.clip_calls:
+            return None
+        backward = self._backward_before(facts, step)
+        rank = facts.order.get(id(step))
+        if backward is None or rank is None:
+            return None
+        start = facts.order[id(backward.call)]
+        if any(start < facts.order[id(clip)] < rank for clip in facts.clip_calls):
+            return None
+        later = [clip for clip in facts.clip_calls if facts.order[id(clip)] > rank]
+        if not later:
+            return None
+        clip = later[0]
+        end = facts.order[id(clip)]
+        if any(self._optimizer_step(c) or self._backward(c) for c in facts.calls[rank + 1 : end]):
+            return None  # another step or backward pass comes first: the clipping is theirs
+        for call in facts.calls[end + 1 :]:
+            if self._backward(call):
+                break
+            if self._optimizer_step(call):
+                return None  # a later step applies the clipped gradients
+        mine, theirs = facts.blocks[id(step)], facts.blocks[id(clip)]
+        if mine[: len(theirs)] != theirs and theirs[: len(mine)] != mine:
+            return None  # the other branch of an `if`
+        if "inf" in self.context.code(clip):
+            return None  # `clip_grad_norm_(params, float("inf"))`: the norm, for the log
+        return clip, backward
 
     @staticmethod
     def _hook_between(facts: _ScopeFacts, backward: cst.Call, step: cst.Call) -> bool:

@@ -46,14 +46,15 @@ class AcosOfUnclampedCosine(Rule):
       eps added to the product kept (`/ (na * nb + 1e-8)` is still 1 + 1 ulp in float32),
       the norms as functions (`np.linalg.norm`, `u.norm(dim=-1)`), attributes
       (`v.magnitude`), the root of a sum of squares or functions of the code's own
-      named for one (`vector_norm(u)`, `mag.xy_z(...)`);
+      named for one (`vector_norm(u)`, `CalcLength(u)`, `mag.xy_z(...)`);
     - a dot product with a unit vector divided by the other vector's norm
       (`torch.einsum(..., u, e) / u.norm(dim=-1)` with `e = d / d.norm()`: the angle of
       a point against a line, NaN for a point on it);
     - a dot product of normalised vectors: `(a * b).sum(-1)` with `a = u / u.norm()`,
       `F.normalize(u)` or a function of the code's own named `normalize`, and a
       triple product of unit vectors (`dot(cross(a, b), c)`);
-    - `F.cosine_similarity` (and sklearn's `cosine_similarity`);
+    - `F.cosine_similarity` (and sklearn's `cosine_similarity`), an `nn.CosineSimilarity`
+      module's output;
     - `2 * d ** 2 - 1` of an inner product d (the angle between two quaternions);
     - the law of cosines, `(b * b + c * c - a * a) / (2 * b * c)` (a triangle's angle from
       its sides, past 1 for three points on a line);
@@ -173,6 +174,30 @@ class AcosOfUnclampedCosine(Rule):
         "import torch\ndef f(u, v):\n    return torch.acos(torch.dot(u, v) / u.norm() ** 2)\n",
     ]
     invalid = [
+        # A dot product spelled with `np.multiply`, and one by a class's own methods named
+        # for a dot product and a length.
+        Invalid(
+            "import numpy as np\ndef angular_distance(a, b):\n"
+            "    similarity = np.sum(np.multiply(a, b), axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))\n"
+            "    return np.arccos(similarity) / np.pi\n",
+            "import numpy as np\ndef angular_distance(a, b):\n"
+            "    similarity = np.sum(np.multiply(a, b), axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))\n"
+            "    return np.arccos(np.clip(similarity, -1.0, 1.0)) / np.pi\n",
+        ),
+        Invalid(
+            "import numpy as np\nclass Lattice:\n    def angle(self, u, v):\n"
+            "        return np.arccos(self.CalcDot(u, v) / self.CalcLength(u) / self.CalcLength(v))\n",
+            "import numpy as np\nclass Lattice:\n    def angle(self, u, v):\n"
+            "        return np.arccos(np.clip(self.CalcDot(u, v) / self.CalcLength(u) / self.CalcLength(v), -1.0, 1.0))\n",
+        ),
+        # `nn.CosineSimilarity` as a module is `F.cosine_similarity`.
+        Invalid(
+            "import torch\nfrom torch import nn\ndef angular_similarity(x, y):\n"
+            "    cos = nn.CosineSimilarity(dim=1)(x, y)\n    return 1 - torch.acos(cos) / 3.141592653589793\n",
+            "import torch\nfrom torch import nn\ndef angular_similarity(x, y):\n"
+            "    cos = nn.CosineSimilarity(dim=1)(x, y)\n    return 1 - torch.acos(cos.clamp(-1 + 1e-7, 1 - 1e-7)) / 3.141592653589793\n",
+            UNSAFE,
+        ),
         # A rotation's angle from its trace: past 1 where the prediction is exact.
         Invalid(
             "import torch\ndef geodesic_loss(R_pred, R_gt):\n    R = R_pred @ R_gt.transpose(-1, -2)\n"

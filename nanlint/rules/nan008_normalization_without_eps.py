@@ -169,6 +169,14 @@ class NormalizationWithoutEps(Rule):
         "import torch\ndef normalize_ref(x):\n    return x / x.norm(dim=-1, keepdim=True)\n",
     ]
     invalid = [
+        # Standardisation spelled with calls: `torch.sub` for the centring, `true_divide`.
+        Invalid(
+            "import torch\ndef standardise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:\n"
+            "    return torch.true_divide(torch.sub(x, x.mean(dim, keepdim=True)), x.std(dim, keepdim=True))\n",
+            "import torch\ndef standardise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:\n"
+            "    return torch.true_divide(torch.sub(x, x.mean(dim, keepdim=True)), x.std(dim, keepdim=True) + 1e-12)\n",
+            UNSAFE,
+        ),
         # Score-CAM-like: per-channel min-max rescaling through names.
         Invalid(
             "import torch\ndef scale(up):\n    b, c = up.shape[:2]\n"

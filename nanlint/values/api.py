@@ -173,7 +173,8 @@ def call_triggers(name: str) -> Tuple[str]:
 HALF_POWER = r"\*\*[\s(\\]*(?:0*\.50*(?:[eE][+-]?0+)?|50*[eE]-0*1)\b"
 # log, log2, log10 called, not the `log.info(...)` or `log = getLogger()` of logging.
 LOG_TRIGGERS = call_triggers(r"log(?<!\wlog)(?:2|10)?")
-ROOT_TRIGGERS = (*call_triggers(r"sqrt(?<!math\.sqrt)"), HALF_POWER, *call_triggers("pow"))
+# Not Python's `math.sqrt` (no tensor), but TensorFlow's `tf.math.sqrt`.
+ROOT_TRIGGERS = (*call_triggers(r"sqrt(?:(?<!math\.sqrt)|(?<=\.math\.sqrt))"), HALF_POWER, *call_triggers("pow"))
 # `tf.norm(`, `tf.linalg.norm(`, `jnp.linalg.norm(`, `ops.norm(`: not torch's `.norm(`, whose
 # gradient at 0 is 0.
 NORM_TRIGGERS = call_triggers(r"norm(?:(?<=linalg\.norm)|(?<=tf\.norm)|(?<=ops\.norm))")

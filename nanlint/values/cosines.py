@@ -52,6 +52,11 @@ NORMS = (
     "torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "numpy.linalg.norm",
     "jax.numpy.linalg.norm", "tensorflow.norm", "tensorflow.linalg.norm", "scipy.linalg.norm",
 )
+# Elementwise products spelled as calls: `np.sum(np.multiply(a, b), axis=1)` is a dot product.
+_MULTIPLY = (
+    "torch.mul", "torch.multiply", "numpy.multiply", "jax.numpy.multiply", "tensorflow.multiply",
+    "tensorflow.math.multiply",
+)
 _NORM_ATTRIBUTES = ("magnitude", "length", "norm")
 _SQRTS = ("torch.sqrt", "numpy.sqrt", "jax.numpy.sqrt", "math.sqrt", "tensorflow.sqrt", "tensorflow.math.sqrt")
 NORMALIZE = (
@@ -63,8 +68,15 @@ NORMALIZE = (
 _CROSS = ("torch.cross", "torch.linalg.cross", "numpy.cross", "jax.numpy.cross")
 # A function of the user's, or of a module of the user's, named for what it computes:
 # `vector_norm(v)`, `mag.xy_z(...)`, `dot.xy_z_xy_z(...)`, `normalize(a)`.
-_NORM_NAME = re.compile(r"^(vector_|vec_|l2_?)?norm$|^(mag|magnitude|length)$")
-_DOT_NAME = re.compile(r"^(dot|inner|vdot)(_product)?$")
+# Functions of the code's own named for a norm or a dot product, in snake or camel case
+# (`vector_norm`, `CalcLength`, `calc_dot`): matched on the name in snake case.
+_NORM_NAME = re.compile(r"^((calc|compute|get)_)?((vector_|vec_|l2_?)?norm|mag|magnitude|length)$")
+_DOT_NAME = re.compile(r"^((calc|compute|get)_)?(dot|inner|vdot)(_product)?$")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _named(pattern: re.Pattern, name: str) -> bool:
+    return bool(pattern.match(_CAMEL_HUMP.sub("_", name).lower().lstrip("_")))
 _UNIT_NAME = re.compile(r"^(l2_?)?normali[sz]ed?$|^unit(_vector)?$")
 _SHAPE_ATTRIBUTES = ("T", "mT", "H")
 _CLAMPS = ("torch.clamp", "torch.clip", "numpy.clip", "jax.numpy.clip", "tensorflow.clip_by_value")
@@ -112,6 +124,8 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
         qualified, method = callee(context, node)
         if qualified in COSINE_SIMILARITY:
             return f"`{qualified.rsplit('.', 1)[-1]}`", True
+        if _cosine_module(context, node.func, depth):
+            return "an `nn.CosineSimilarity` module's output", True
         if qualified is None and method in SHAPE_METHODS:
             return cosine(context, receiver(node), depth)
         if qualified in ("numpy.abs", "numpy.fabs", "torch.abs", "builtins.abs", "jax.numpy.abs") and node.args:
@@ -120,6 +134,19 @@ def cosine(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Optional[
     if isinstance(node, cst.Name) and depth > 0:
         return _through_definitions(context, node, depth)
     return None
+
+
+def _cosine_module(context: FileContext, func: cst.CSTNode, depth: int) -> bool:
+    """`nn.CosineSimilarity(dim=1)(a, b)`, or a call of a name or `self.` attribute
+    assigned one (`self.cos = nn.CosineSimilarity()`)."""
+    if isinstance(func, cst.Call):
+        return callee(context, func)[0] == "torch.nn.CosineSimilarity"
+    if isinstance(func, cst.Name) and depth > 0:
+        values = _values(context, func)
+        return bool(values) and all(_cosine_module(context, v, depth - 1) for v in values)
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        return context.summary.single_layers.get(f"self.{func.attr.value}") == ("CosineSimilarity", None)
+    return False
 
 
 # The angle of a rotation from its trace: tr(R) = 1 + 2 cos(angle), so (tr(R) - 1) / 2 is
@@ -323,15 +350,15 @@ def is_norm(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
                 return True
             if qualified.startswith(("torch.", "numpy.", "jax.", "tensorflow.", "math.", "builtins.")):
                 return False
-            return any(_NORM_NAME.match(part) for part in qualified.split(".")[-2:])
+            return any(_named(_NORM_NAME, part) for part in qualified.split(".")[-2:])
         if method == "norm":
             return True
         if method in SHAPE_METHODS:
             return is_norm(context, receiver(node), depth)
         if isinstance(node.func, cst.Name):
-            return bool(_NORM_NAME.match(node.func.value))
+            return _named(_NORM_NAME, node.func.value)
         if method is not None and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
-            return bool(_NORM_NAME.match(node.func.value.value) or _NORM_NAME.match(method))
+            return _named(_NORM_NAME, node.func.value.value) or _named(_NORM_NAME, method)
         return False
     if isinstance(node, cst.Attribute):
         return node.attr.value in _NORM_ATTRIBUTES
@@ -371,7 +398,7 @@ def _products(context: FileContext, node: cst.CSTNode) -> Optional[Tuple[cst.CST
     if qualified is not None:
         if qualified in DOT_PRODUCTS or (
             not qualified.startswith(("torch.", "numpy.", "jax.", "tensorflow.", "math.", "builtins."))
-            and any(_DOT_NAME.match(part) for part in qualified.split(".")[-2:])
+            and any(_named(_DOT_NAME, part) for part in qualified.split(".")[-2:])
         ):
             if qualified.endswith("einsum"):
                 operands = [a.value for a in node.args[1:]]
@@ -380,15 +407,16 @@ def _products(context: FileContext, node: cst.CSTNode) -> Optional[Tuple[cst.CST
             return (operands[0], operands[1]) if len(operands) >= 2 else (node, node)
         if qualified in _SUMS:
             inner = argument(node, 0, "input") or argument(node, 0, "a")
-            return _elementwise(inner)
+            return _elementwise(context, inner)
         return None
     if method in _DOT_METHODS:
         if receiver(node) is not None and len(node.args) == 1:
             return receiver(node), node.args[0].value
         return None
     if method == "sum":
-        return _elementwise(receiver(node))
-    if isinstance(node.func, cst.Name) and _DOT_NAME.match(node.func.value):
+        return _elementwise(context, receiver(node))
+    named = node.func.value if isinstance(node.func, cst.Name) else method
+    if named is not None and _named(_DOT_NAME, named):
         operands = [a.value for a in node.args if a.keyword is None]
         return (operands[0], operands[1]) if len(operands) >= 2 else (node, node)
     return None
@@ -405,11 +433,14 @@ def _written_out(node: cst.CSTNode) -> int:
     return 0
 
 
-def _elementwise(node: Optional[cst.CSTNode]):
+def _elementwise(context: FileContext, node: Optional[cst.CSTNode]):
     if isinstance(node, cst.GeneratorExp):
         node = node.elt
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
         return node.left, node.right
+    if isinstance(node, cst.Call) and callee(context, node)[0] in _MULTIPLY:
+        operands = [a.value for a in node.args if a.keyword is None and not a.star]
+        return (operands[0], operands[1]) if len(operands) == 2 else None
     return None
 
 

@@ -117,6 +117,8 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         reduced = _reduced_by_helper(context, node)
         if reduced is not None:
             return is_sum_of_squares(context, reduced, depth)
+        if _returns_distance(context, node):
+            return True
     if depth > 0:
         value = assigned_value(context, node)
         if value is not None and is_sum_of_squares(context, value, depth - 1):
@@ -230,22 +232,33 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
     """The argument a function of the module sums or averages (`w ** 2` in
     `squared_sum(w ** 2, dims)` with `def squared_sum(x, dims): return torch.sum(x, dims)`;
     `self._total(d)` for a method), or None."""
+    reducing = context.summary.reducing
+    index = next((reducing[c] for c in _callee_paths(context, call) if c in reducing), None)
+    if index is None or index >= len(call.args):
+        return None
+    arg = call.args[index]
+    return arg.value if arg.keyword is None and not arg.star else None
+
+
+def _returns_distance(context: FileContext, call: cst.Call) -> bool:
+    """A call of a function of the module that returns a squared distance
+    (`diff_norm_squared(flows, shifted)`)."""
+    returning = context.summary.returning_distance
+    return any(path in returning for path in _callee_paths(context, call))
+
+
+def _callee_paths(context: FileContext, call: cst.Call) -> list:
+    """Where the function `call` calls may be defined: nested in the current function or
+    at the top level for a name, beside the current method for `self.name`."""
     from nanlint.values.gradient import function_path  # that module asks this one too
 
     func = call.func
     path = function_path(context)
     if isinstance(func, cst.Name):
-        candidates = [path + (func.value,), (func.value,)]
-    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
-        candidates = [path[:-1] + (func.attr.value,)] if len(path) > 1 else []
-    else:
-        return None
-    reducing = context.summary.reducing
-    index = next((reducing[c] for c in candidates if c in reducing), None)
-    if index is None or index >= len(call.args):
-        return None
-    arg = call.args[index]
-    return arg.value if arg.keyword is None and not arg.star else None
+        return [path + (func.value,), (func.value,)]
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        return [path[:-1] + (func.attr.value,)] if len(path) > 1 else []
+    return []
 
 
 def squared_bases(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Optional[list]:

@@ -52,9 +52,10 @@ def _exception_names(node: cst.CSTNode) -> set:
 
 def subjects(context: FileContext, node: cst.CSTNode, depth: int = 1) -> set:
     """The names, attributes and subscripts `node` reads (as code), and, through a local
-    name assigned once, those its value reads: what a guard can be about."""
+    name assigned once, those its value reads: what a guard can be about. Not an index
+    (`i` in `e[i]`): a test that picks the index says nothing of the value there."""
     found = set()
-    for part in _walk_expression(node):
+    for part in _walk_expression(node, indexes=False):
         if isinstance(part, cst.Name) and part.value in ("self", "cls"):
             continue
         if isinstance(part, (cst.Name, cst.Attribute, cst.Subscript)):
@@ -66,11 +67,11 @@ def subjects(context: FileContext, node: cst.CSTNode, depth: int = 1) -> set:
     return found
 
 
-def _walk_expression(node: cst.CSTNode):
+def _walk_expression(node: cst.CSTNode, indexes: bool = True):
     yield node
     for child in node.children:
-        if not isinstance(child, (cst.Lambda, cst.BaseComp)):
-            yield from _walk_expression(child)
+        if not isinstance(child, (cst.Lambda, cst.BaseComp)) and (indexes or not isinstance(child, cst.SubscriptElement)):
+            yield from _walk_expression(child, indexes)
 
 
 def is_guarded(context: FileContext, about: set) -> bool:

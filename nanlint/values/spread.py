@@ -72,11 +72,13 @@ def shape_of(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Shape:
     one of those; `x` shifted by its minimum for `x - x.min()`, and for a name assigned
     that (or shifted in place: `x -= x.min()`)."""
     node = _same_value(node)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
-        left = shape_of(context, node.left, depth)
+    difference = _difference(context, node)
+    if difference is not None:
+        minuend, subtrahend = difference
+        left = shape_of(context, minuend, depth)
         if left.how == PLAIN:
             for kinds, how in ((MINIMA, MIN_SHIFTED), (MEANS, CENTRED)):
-                reduced = reduction_of(context, node.right, kinds, depth)
+                reduced = reduction_of(context, subtrahend, kinds, depth)
                 if reduced is not None and reduced.root == left.root:
                     return Shape(left.root, how)
     if isinstance(node, cst.Name) and depth > 0:
@@ -350,6 +352,24 @@ def is_random_draw(context: FileContext, node: cst.CSTNode, depth: int = 3) -> b
 # What a run reads from outside its code, even when the call that reads it takes only
 # constants: the command line, the environment, the user.
 _RUNTIME_INPUTS = ("sys.argv", "sys.stdin", "os.environ", "os.getenv", "builtins.input")
+
+
+_SUBTRACT = ("torch.sub", "torch.subtract", "numpy.subtract", "jax.numpy.subtract", "tensorflow.subtract",
+             "tensorflow.math.subtract")
+
+
+def _difference(context: FileContext, node: cst.CSTNode) -> Optional[Tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """(a, b) of `a - b`, `torch.sub(a, b)`, `np.subtract(a, b)`, `a.sub(b)`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+        return node.left, node.right
+    if not isinstance(node, cst.Call) or any(arg.keyword is not None or arg.star for arg in node.args):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in _SUBTRACT and len(node.args) == 2:
+        return node.args[0].value, node.args[1].value
+    if qualified is None and method == "sub" and len(node.args) == 1 and receiver(node) is not None:
+        return receiver(node), node.args[0].value
+    return None
 
 
 def is_fixed_data(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:

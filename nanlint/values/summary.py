@@ -131,6 +131,9 @@ class ModuleSummary:
     # (`def squared_sum(x, dims): return torch.sum(x, dims)`), with that parameter's
     # position among those a call passes (`self` not counted for a method).
     reducing: Dict[Path, int] = field(default_factory=dict)
+    # The module's functions whose every return is a distance between points that can
+    # meet (`def diff_norm_squared(a, b): return tf.norm(a - b) ** 2`): 0 where they do.
+    returning_distance: FrozenSet[Path] = frozenset()
     # Parameters that every call the module makes passes configuration: a positive
     # number, an attribute (`self.width`, `cfg.scale`), a value looked up by name
     # (`config["model"]["width"] * 8 / 3`), or arithmetic of those.
@@ -208,10 +211,11 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     transformed = bool(walk.differentiated) and (
         index.imports.imports_module("jax") if index is not None else "jax" in walk.imported
     )
+    only_quiet = _called_only_without_gradient(functions, walk.quiet)
     roles = [
         f for f in functions
         if not f.no_gradient and (
-            _is_role(f) and not (transformed and _TRAINING_STEP.search(f.path[-1]))
+            _is_role(f) and not (transformed and _TRAINING_STEP.search(f.path[-1])) and not only_quiet(f)
             or f.class_name in walk.keras_layers and f.path[-1] == "call"
             or f.class_name in walk.module_classes and f.path[-1] == "__call__" and not f.weightless_class
             or f.path and f.path[-1] in walk.differentiated
@@ -244,6 +248,10 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         frozenset(walk.decreased),
         **_calls_between_functions(walk, models, source, _reads_files(index, source)),
         reducing=_reducing(walk),
+        returning_distance=frozenset(
+            path for path, values in walk.returns.items()
+            if path and values and all(_is_distance(walk, value, path, 2) for value in values)
+        ),
         single_layers=_single_layers(walk.self_assignments),
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(_detached, values))),
         backward_starters=frozenset(f.path for f in starters),
@@ -485,6 +493,7 @@ class _Walk:
         self.keras_layers: Set[str] = set()  # classes based on a Keras `Layer` or `Model`
         self.differentiated: Set[str] = set()  # functions given to `jax.grad`, a Keras `Lambda`...
         self.argnums: Dict[str, Tuple[int, ...]] = {}  # by function name: what `jax.grad` differentiates
+        self.quiet: List[_Function] = []  # what runs under `no_grad`, as owners of its calls
 
     def weightless_classes(self) -> Set[Path]:
         """A configured transform: a class without a constructor is more often a
@@ -515,7 +524,7 @@ class _Walk:
                 self.functions.append(function)
                 arguments = node.args
                 self.signatures[function.path] = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
-                if class_name is not None and node.name == "__init__":
+                if class_name is not None and node.name == "__init__" and _configures(node):
                     self.constructed.add(path)
                 if class_name is not None and node.name in ("forward", "call"):
                     self.forwards.append((class_name, node))
@@ -558,6 +567,7 @@ class _Walk:
                 # path and class, with its own calls).
                 owner = where[0]
                 quiet = _Function(owner.path, owner.class_name, no_gradient=True, words=owner.words)
+                self.quiet.append(quiet)
                 for item in node.items:
                     push((item.context_expr, where))
                 for statement in reversed(node.body):
@@ -924,8 +934,10 @@ def _single_layer(value: ast.AST) -> Optional[Tuple[str, Optional[int]]]:
     if type(value) is not ast.Call:
         return None
     name = _last_name(value.func)
-    if name == "Sigmoid" and not value.args and not value.keywords:
-        return ("Sigmoid", None)
+    if name in ("Sigmoid", "ReLU") and not value.args and not value.keywords:
+        return (name, None)
+    if name == "CosineSimilarity":
+        return (name, None)
     if name == "Softmax":
         given = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "dim"), None)
         if type(given) is ast.Constant and type(given.value) is int:
@@ -985,7 +997,7 @@ def _reduced_parameter(value: ast.AST, params: List[str], assigned: Dict[str, ob
 
 # -- distances ---------------------------------------------------------------------------
 _ROOTS = frozenset(("sqrt",))
-_REDUCTIONS = frozenset(("sum", "mean", "nansum", "nanmean"))
+_REDUCTIONS = frozenset(("sum", "mean", "nansum", "nanmean", "reduce_sum", "reduce_mean"))
 _CLAMPS = frozenset(("clamp", "clip", "clamp_min"))
 
 
@@ -1041,7 +1053,7 @@ def _is_distance(walk: "_Walk", value: ast.AST, path: Path, depth: int, clamped:
     return False
 
 
-_MODULE_ALIASES = frozenset(("torch", "np", "numpy", "jnp", "F", "math"))
+_MODULE_ALIASES = frozenset(("torch", "np", "numpy", "jnp", "F", "math", "tf", "K", "ops"))
 
 
 def _exponent(call: ast.Call, method: bool) -> Optional[object]:
@@ -1198,6 +1210,27 @@ def _turns_grad_off(node) -> bool:
     return False
 
 
+def _called_only_without_gradient(functions: List[_Function], quiet: List[_Function]):
+    """Whether the module calls a function only where no graph is recorded: under
+    `no_grad` or from functions that record none (a loss helper the training step never
+    calls, only the evaluation under `torch.no_grad()`). A function it never calls is
+    not one: its callers are elsewhere."""
+    silent = [f for f in (*functions, *quiet) if f.no_gradient]
+    loud = [f for f in functions if not f.no_gradient]
+    silent_calls = set().union(*(f.calls for f in silent)) if silent else set()
+    silent_methods = set().union(*(f.method_calls for f in silent)) if silent else set()
+    loud_calls = set().union(*(f.calls for f in loud))
+    loud_methods = set().union(*(f.method_calls for f in loud))
+
+    def only_quiet(function: _Function) -> bool:
+        name = function.path[-1]
+        if function.class_name is not None:
+            return name in silent_methods and name not in loud_methods
+        return name in silent_calls and name not in loud_calls
+
+    return only_quiet
+
+
 def _is_role(function: _Function) -> bool:
     if not function.path:
         return False
@@ -1207,6 +1240,21 @@ def _is_role(function: _Function) -> bool:
     if function.class_name is not None and _LOSS_CLASS.search(function.class_name):
         return name in ("forward", "__call__") or bool(_GRADIENT_ROLE.search(name))
     return bool(_GRADIENT_ROLE.search(name))
+
+
+def _configures(init: ast.FunctionDef) -> bool:
+    """Whether a constructor does more than call its base's: one that only runs
+    `super().__init__()` configures nothing, the mark of a loss or a formula written as a
+    module (`class L_color(nn.Module)`), not of a fixed transform built from its settings."""
+    for statement in init.body:
+        if type(statement) is ast.Pass:
+            continue
+        if type(statement) is ast.Expr:
+            value = statement.value
+            if type(value) is ast.Constant or type(value) is ast.Call and _last_name(value.func) == "__init__":
+                continue
+        return True
+    return False
 
 
 def _is_self(node: ast.AST) -> bool:

@@ -34,6 +34,16 @@ from nanlint.values.numbers import is_positive_constant, literal_number
 # (sigmoid(-104.0) is 0.0 in float32), relu and a clamp at 0 are 0 on half their
 # domain, abs and a square are 0 at 0, exp(-x) underflows for large x.
 RELU = ("torch.relu", "torch.nn.functional.relu", "torch.nn.functional.relu6", "jax.nn.relu", "jax.nn.relu6")
+# TensorFlow's relu differentiates as `grad * (x > 0)`, a product (torch and JAX select
+# with `where`): an inf gradient from above, a root's at 0, comes back as inf * 0 = NaN
+# wherever the relu cuts.
+TENSORFLOW_RELU = (
+    "tensorflow.nn.relu",
+    "tensorflow.keras.activations.relu",
+    "tensorflow.keras.backend.relu",
+    "keras.activations.relu",
+    "keras.backend.relu",
+)
 ABS = (
     "torch.abs",
     "torch.absolute",
@@ -193,7 +203,33 @@ def _probability_parameter(context: FileContext, node: cst.CSTNode) -> Optional[
     names = set(params)
     if _PROBABILITY.search(node.value) or (node.value == "y_pred" and "y_true" in names):
         return f"the probability `{node.value}`"
+    if not is_private(function) and _complemented(context, function, node.value):
+        return f"the probability `{node.value}` (its function also takes `1 - {node.value}`)"
     return None
+
+
+def _complemented(context: FileContext, function: cst.FunctionDef, name: str) -> bool:
+    """Whether a loss takes one minus its parameter `name` too (a binary cross-entropy
+    written out, `y * log(p) + (1 - y) * log(1 - p)`; a focal loss's `where(t == 1, p,
+    1 - p)`): the mark of a probability, which a confident model saturates to 0 or 1.
+    Not a private helper's (`_neg_loss(pred, gt)`): its module's callers hand it what
+    they have clamped."""
+    from nanlint.values.gradient import carries_gradient  # that module asks this one too
+
+    if not carries_gradient(context, function):
+        return False
+    found = []
+
+    class _Complements(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if (
+                isinstance(node.operator, cst.Subtract) and literal_number(node.left) == 1
+                and isinstance(node.right, cst.Name) and node.right.value == name
+            ):
+                found.append(node)
+
+    function.body.visit(_Complements())
+    return bool(found)
 
 
 def _saturating(context: FileContext, node: cst.CSTNode, depth: int) -> Optional[str]:
@@ -502,6 +538,23 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
     if isinstance(node, cst.Name) and depth > 0:
         return _through_assignments(context, node, depth, can_reach_zero)
     return None
+
+
+def tensorflow_relu(context: FileContext, node: cst.CSTNode) -> bool:
+    """A TensorFlow relu: `tf.nn.relu(x)`, `K.relu(x)`, or a call of the Keras `ReLU()`
+    layer the class keeps (`self.relu = layers.ReLU()`) in a module that uses no torch."""
+    if not isinstance(node, cst.Call):
+        return False
+    qualified, _ = callee(context, node)
+    if qualified in TENSORFLOW_RELU:
+        return True
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
+        and context.summary.single_layers.get(f"self.{func.attr.value}") == ("ReLU", None)
+        and not context.imports.imports_module("torch")
+        and (context.imports.imports_module("tensorflow") or context.imports.imports_module("keras"))
+    )
 
 
 def _zero_call(context: FileContext, node: cst.Call, depth: int) -> Optional[str]:
