@@ -547,7 +547,7 @@ def read_rows(path):
 
 
 @pytest.mark.parametrize("cases, prefix", [(quality.HELDOUT_CASES, "H"), (quality.HELDOUT2_CASES, "K"),
-                                           (quality.HELDOUT3_CASES, "M")])
+                                           (quality.HELDOUT3_CASES, "M"), (quality.HELDOUT4_CASES, "P")])
 def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_set(cases, prefix):
     rows = read_rows(cases)
     assert len(rows) >= 30
@@ -591,7 +591,29 @@ def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_s
                                             quality.RESEARCH4) for *_, repo in corpus}
     assert not repos & research
     assert quality.BUG_SETS["heldbugs3"].untouched
-    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs3"
+    assert "heldbugs3" in quality.HELD_OUT_BUG_SETS
+
+
+def test_the_fourth_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-4.csv was mined after the third untouched set, when the second was about
+    to become a development set: no repository of any earlier bug file, of any research
+    corpus, nor a package of the pinned corpora. Its rows are read by no one on the rules
+    side; only its totals are."""
+    rows = read_rows(quality.HELDOUT4_CASES)
+    repos = {r["repo"].lower() for r in rows}
+    for earlier in (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.DEFAULT_CASES):
+        if earlier.exists():
+            assert not repos & {r["repo"].lower() for r in read_rows(earlier)}, earlier
+    pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
+              for name, *_ in corpus}
+    assert not {repo.split("/")[1] for repo in repos} & pinned
+    research = {repo.lower() for corpus in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3,
+                                            quality.RESEARCH4, quality.RESEARCH5, quality.RESEARCH6,
+                                            quality.RESEARCH7) for *_, repo in corpus}
+    assert not repos & research
+    assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
+    assert quality.BUG_SETS["heldbugs4"].untouched
+    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs4"
 
 
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
@@ -602,6 +624,9 @@ def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     assert untouched.before().parent.parent.parent == quality.CORPUS / "heldbugs2"
     third = quality.read_cases(quality.HELDOUT3_CASES)[0]
     assert third.before().parent.parent.parent == quality.CORPUS / "heldbugs3"
+    fourth = quality.read_cases(quality.HELDOUT4_CASES)[0]
+    assert fourth.before().parent.parent.parent == quality.CORPUS / "heldbugs4"
+    assert fourth.tree("before") == quality.CORPUS / "heldbugs4" / "repo-before" / "P001"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -639,8 +664,9 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
-    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2", "heldbugs3"]
-    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3"]  # a held-out set adds the others
+    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2", "heldbugs3", "heldbugs4"]
+    # a held-out set adds the others
+    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3", "heldbugs4"]
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -690,16 +716,17 @@ def test_the_untouched_bugs_section_shows_the_totals_and_names_no_case():
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
 
-def test_the_third_untouched_bugs_section_shows_the_totals_and_names_no_case():
-    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs3": untouched_summary()}, "heldbugs3"))
-    assert text.startswith("## Third held-out real bugs") and "no rule change may cite these cases" in text
+@pytest.mark.parametrize("name, title, number", [("heldbugs3", "Third", "3"), ("heldbugs4", "Fourth", "4")])
+def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name, title, number):
+    text = "\n".join(quality.render_heldbugs_markdown({name: untouched_summary()}, name))
+    assert text.startswith(f"## {title} held-out real bugs") and "no rule change may cite these cases" in text
     assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
     assert not any(f"K00{i}" in text for i in (1, 2, 3)) and "arccos of dot" not in text and "Missed" not in text
-    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs3": None}, "heldbugs3"))
-    assert "Not measured" in text and "--cases bench/quality/heldout-bugs-3.csv materialize" in text
+    text = "\n".join(quality.render_heldbugs_markdown({name: None}, name))
+    assert "Not measured" in text and f"--cases bench/quality/heldout-bugs-{number}.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title", [("heldbugs2", "second"), ("heldbugs3", "third")])
+@pytest.mark.parametrize("name, title", [("heldbugs2", "second"), ("heldbugs3", "third"), ("heldbugs4", "fourth")])
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
     bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
