@@ -568,13 +568,15 @@ def test_the_held_out_bugs_are_well_formed_and_independent_of_the_development_se
         assert not tuned & {r["repo"] for r in rows}
 
 
-def test_the_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+def test_the_second_held_out_bugs_share_no_repository_or_package_with_anything_seen_before():
     repos = {r["repo"] for r in read_rows(quality.HELDOUT2_CASES)}
     assert not repos & {r["repo"] for r in read_rows(quality.HELDOUT_CASES)}
     pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
               for name, *_ in corpus}
     assert not {repo.split("/")[1].lower() for repo in repos} & pinned
-    assert quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
+    # Untouched until its misses were studied, when the fourth set replaced it.
+    assert not quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
+    assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == ["heldbugs3", "heldbugs4"]
 
 
 def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
@@ -706,12 +708,11 @@ def untouched_summary():
     return quality.summarize_recall(three_case_results("K"))
 
 
-def test_the_untouched_bugs_section_shows_the_totals_and_names_no_case():
+def test_the_second_held_out_bugs_section_is_a_development_sets_and_names_its_misses():
     text = "\n".join(quality.render_heldbugs_markdown({"heldbugs2": untouched_summary()}, "heldbugs2"))
-    assert text.startswith("## Second held-out real bugs") and "no rule change may cite these cases" in text
+    assert text.startswith("## Second held-out real bugs") and "no rule change may cite these cases" not in text
     assert "| **every rule** |  | 1/3 (33%) | 1/2 (50%) |" in text
-    assert "Cases with a finding inside their fixed version: 1." in text
-    assert not any(f"K00{i}" in text for i in (1, 2, 3)) and "arccos of dot" not in text and "Missed" not in text
+    assert "Missed" in text and "K00" in text
     text = "\n".join(quality.render_heldbugs_markdown({"heldbugs2": None}, "heldbugs2"))
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
@@ -726,7 +727,7 @@ def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name
     assert "Not measured" in text and f"--cases bench/quality/heldout-bugs-{number}.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title", [("heldbugs2", "second"), ("heldbugs3", "third"), ("heldbugs4", "fourth")])
+@pytest.mark.parametrize("name, title", [("heldbugs3", "third"), ("heldbugs4", "fourth")])
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
     bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
@@ -886,13 +887,13 @@ def test_recall_with_repo_counts_only_the_case_files_findings(tmp_path, monkeypa
 
 
 def test_recall_with_repo_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
-    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs2")
+    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs3")
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
     monkeypatch.setattr(quality, "recall", lambda cases, python: pytest.fail("the lone files"))
     monkeypatch.setattr(quality, "recall_with_repo", lambda cases, python: untouched_summary())
     assert quality.main(["recall", "--with-repo", "--cases", str(bug_set.cases)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("second held-out real bugs\n") and "1/3 (33%)" in out and "K002" not in out
+    assert out.startswith("third held-out real bugs\n") and "1/3 (33%)" in out and "K002" not in out
 
 
 def test_the_with_repo_line_goes_under_a_bug_sets_table_only_where_it_was_measured():
