@@ -13,6 +13,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import (
     addend_code,
     bare_code,
+    is_direction,
     is_learned_output,
     is_sum_of_squares,
     is_weight,
@@ -51,7 +52,8 @@ class SqrtWithoutEps(Rule):
     Flagged: `torch.sqrt(E)`, `E.sqrt()`, `E ** 0.5`, `torch.pow(E, 0.5)`, `E.pow(0.5)`,
     `torch.rsqrt(E)` and the `jax.numpy`, TensorFlow and Keras forms (`tf.sqrt`, `K.sqrt`), and
     TensorFlow's and JAX's 2-norms (`tf.norm(x)`, `jnp.linalg.norm(x)`: their gradient at the
-    zero vector is 0/0 = NaN, where torch's is 0; of any vector but a layer's weights or outputs, with
+    zero vector is 0/0 = NaN, where torch's is 0; of any vector but a layer's weights or outputs
+    or one named as a direction (`rays_d`, `viewdirs`, `normals`: never the zero vector), with
     no fix: the eps belongs under their root), where E is a sum or mean of squares
     (`** 2`, `.pow(2)`, `torch.square`, `x * x`), a variance
     (`x.var()`, or written out as `E[x**2] - c * E[x]**2`, which is 0 for any constant
@@ -242,6 +244,11 @@ class SqrtWithoutEps(Rule):
         # The square of a setting in the sum: `sigma_data ** 2 + sigma ** 2` is never 0.
         "import torch\nclass Precond(torch.nn.Module):\n    def forward(self, x, sigma):\n"
         "        return x / torch.sqrt(self.sigma_data ** 2 + sigma ** 2)\n",
+        # Directions are never the zero vector: a ray's, for unit view directions.
+        "import tensorflow as tf\ndef render_loss(rays_d, z_vals, rgb, target):\n"
+        "    viewdirs = rays_d / tf.linalg.norm(rays_d, axis=-1, keepdims=True)\n"
+        "    dists = z_vals * tf.linalg.norm(rays_d[..., None, :], axis=-1)\n"
+        "    return tf.reduce_mean((rgb - target) ** 2) + tf.reduce_mean(dists), viewdirs\n",
         # A clamp at a positive bound, a softplus: never 0. A relu or a clamp at 0 of a
         # value that is not itself 0: their backward selects 0 where they cut, no NaN.
         "import torch\nimport torch.nn.functional as F\ndef loss(x):\n"
@@ -667,12 +674,14 @@ class SqrtWithoutEps(Rule):
         if root.kind == "norm":
             # Of any vector but a layer's weights or outputs: 0 wherever the vector is (two
             # embeddings that meet).
-            squares = not is_weight(root.radicand) and not is_learned_output(self.context, root.radicand)
+            squares = not is_weight(root.radicand) and not is_learned_output(self.context, root.radicand) and not (
+                is_direction(self.context, root.radicand)
+            )
         else:
             squares = is_sum_of_squares(self.context, root.radicand)
             bases = squared_bases(self.context, root.radicand) if squares else None
-            if bases and all(is_learned_output(self.context, base) for base in bases):
-                return  # the norm of a layer's output (an embedding, a prediction) is not 0
+            if bases and all(is_learned_output(self.context, base) or is_direction(self.context, base) for base in bases):
+                return  # the norm of a layer's output (an embedding, a prediction) or of a direction is not 0
         zero = None if squares or root.kind == "norm" else _zero_region(self.context, root.radicand)
         prediction = None if squares or zero is not None else raw_prediction(self.context, root.radicand)
         passed = None if squares or zero or prediction else passed_distance(self.context, root.radicand)

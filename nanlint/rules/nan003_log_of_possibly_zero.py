@@ -14,7 +14,7 @@ from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_patched, subjects
 from nanlint.values.numbers import literal_number
-from nanlint.values.sinks import only_ranked
+from nanlint.values.sinks import is_psnr, only_ranked
 from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, sampled_action, selected_softmax, unclampable_divisor
 
 class LogOfPossiblyZero(Rule):
@@ -73,7 +73,9 @@ class LogOfPossiblyZero(Rule):
     a little; a label's probability is flagged), a log that is only ranked or drawn
     from, shifted or scaled on the way (`tf.random.categorical(tf.math.log(p), 1)`,
     `(p.log() + gumbel).argsort()`, `Categorical(logits=p.log())`: -inf is a logit of
-    probability 0 and the last in any order). Code under `torch.no_grad()` is
+    probability 0 and the last in any order), the log of a PSNR (in a function named for one,
+    or assigned to `psnr`: an MSE of 0 gives an infinite PSNR, the right value for identical
+    images). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -140,6 +142,11 @@ class LogOfPossiblyZero(Rule):
         # No torch here: `.log()` is someone else's method.
         "y = p.softmax(-1).log()\n",
         "import torch\np = torch.softmax(x, -1)\ny = p[p > 0].log()\n",
+        # A PSNR: an MSE of 0 is an infinite PSNR, the right value for identical images.
+        "import torch\ndef psnr(pred, target):\n    mse = ((pred - target) ** 2).mean()\n"
+        "    return -10 * torch.log10(mse)\n",
+        "import torch\ndef evaluate(pred, gt):\n    mse = torch.mean((pred - gt) ** 2)\n"
+        "    psnr = 20 * torch.log10(torch.tensor(1.0)) - 10 * torch.log10(mse)\n    return {'psnr': psnr}\n",
         # A loss's probability clamped in place first, and a private helper's, whose
         # module's callers hand it a clamped one.
         "import torch\ndef bernoulli_loss(p, y):\n    p.clamp_(1e-6, 1 - 1e-6)\n"
@@ -468,6 +475,8 @@ class LogOfPossiblyZero(Rule):
             return  # clamped in place before the log: `x.clamp_(eps, 1 - eps)`
         if only_ranked(self.context):
             return  # -inf is a fine logit to draw from or value to rank: last, never drawn
+        if is_psnr(self.context):
+            return  # an infinite PSNR is the right one for identical images
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
         # The probability of the chosen class: a clamp would cap the log-likelihoods of

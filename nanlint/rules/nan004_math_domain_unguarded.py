@@ -17,7 +17,7 @@ from nanlint.values.gradient import function_path
 from nanlint.values.guards import catches, is_guarded, subjects, tests_value
 from nanlint.values.library import ARRAYS, library_of
 from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_number
-from nanlint.values.zeros import has_numeric_default, is_private
+from nanlint.values.zeros import has_numeric_default, is_private, parameters
 
 # The functions, and the part of the real line outside their domain.
 DOMAIN = {
@@ -35,15 +35,33 @@ CONSTANTS = ("math.pi", "math.e", "math.tau", "math.inf", "numpy.pi", "numpy.e",
 
 # Parameters named like a model or algorithm setting come from a configuration that
 # is validated or fixed, not from data: `num_heads`, `vocab_size`, `max_distance`, `base`,
-# `upper_bound`, a dimension `noise_d`, an aspect `ratio` range, the top of a range
+# `upper_bound`, a dimension `noise_d`, an aspect `ratio` range, a count of samples or
+# steps written as one word (`nsamples`), the top of a range
 # (`sigma_max` is 80 in a Karras schedule; reviewers found it never 0). Not a `min_`
-# bound: `sigma_min=0` is what callers pass when they want a schedule down to 0, the
-# way the incident's formatter was passed a count of 0.
+# bound on its own: `min_value=0` is what a caller passes for a floor of 0, the way the
+# incident's formatter was passed a count of 0 (beside its `max_`, see `_range_bound`).
 _SETTING = re.compile(
     r"^(num|n|total|max)_|_(max|size|dim|dims|d|resolution|heads|buckets|base|len|length|distance|embeddings|"
     r"positions|period|channels|layers|features|rate|steps|factor|scale|bound|lr|ratio|ratios)$|lrate$|"
-    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound|ratio|ratios)$"
+    r"^(base|scale|dim|theta|temperature|period|resolution|size|length|radix|bound|ratio|ratios)$|"
+    r"^n(samples|particles|steps|iters?|epochs)$"
 )
+
+# A bound of a range, and the name of its other bound: `sigma_min` / `sigma_max`,
+# `min_value` / `max_value`, `lo` / `hi`.
+_BOUND = re.compile(r"^(?P<pre>\w*?)(?P<word>min|max|low|high|lo|hi|lower|upper)(?P<post>\w*)$")
+_OTHER_BOUND = {"min": "max", "low": "high", "lo": "hi", "lower": "upper"}
+_OTHER_BOUND.update({upper: lower for lower, upper in _OTHER_BOUND.items()})
+
+
+def _range_bound(function: cst.FunctionDef, name: str) -> bool:
+    """Whether `name` is a bound of a range whose other bound `function` takes too."""
+    match = _BOUND.match(name)
+    if match is None:
+        return False
+    other = match["pre"] + _OTHER_BOUND[match["word"]] + match["post"]
+    return any(param.name.value == other for param in parameters(function))
+
 
 # What builds an object or sets up its weights: `__init__`, `init_weights`,
 # `initialize_biases`, `reset_parameters`.
@@ -107,9 +125,13 @@ class MathDomainUnguarded(Rule):
     nested function's argument is flagged (`len(text)` is 0 for an empty text), not the
     length of a parameter annotated as a tensor or array (its leading dimension, a shape
     like `x.shape[0]`), nor an upper bound (`sigma_max`, `max_period`: the top of a
-    positive range), nor a parameter that every call in its module passes
+    positive range), nor either bound of a range whose other bound the function takes
+    too (`get_sigmas_exponential(n, sigma_min, sigma_max)`, `rand_log_uniform(shape,
+    min_value, max_value)`: a log-spaced range is positive by contract, and `math.log`
+    raising for a 0 there is the check, not a crash; the issue asked for these to be
+    flagged, and every one reviewed on research code was a false alarm), nor a parameter that every call in its module passes
     configuration (`round_to_power_of_two(config["width"] * 8 / 3)`). A lower bound
-    (`sigma_min`, `min_value`) is flagged: 0 is a value callers pass. A check on the way counts as a
+    alone (`floor_exponent(min_value)`) is flagged: 0 is a value callers pass. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
     `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
@@ -155,6 +177,10 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        # Both bounds of a log-spaced range: positive by contract, and the error is the check.
+        "import math\nimport torch\ndef exponential_sigmas(n, sigma_min, sigma_max):\n"
+        "    return torch.linspace(math.log(sigma_max), math.log(sigma_min), n).exp()\n",
+        "import math\nimport random\ndef log_uniform(lo, hi):\n    return math.exp(random.uniform(math.log(lo), math.log(hi)))\n",
         # A ternary that tests the value: the log runs on it only where the test passed.
         "import math\ndef log_sizes(sizes):\n    return [math.log(s if s else 1) for s in sizes]\n",
         # `1 - random()` is in (0, 1]: how `random.expovariate` samples.
@@ -350,7 +376,7 @@ class MathDomainUnguarded(Rule):
         ),
         # A bound is a caller's value like any other: a schedule down to `sigma_min=0`
         # raises (a Karras or geometric noise schedule).
-        Invalid("import math\ndef log_sigma_range(sigma_min, sigma_max):\n    return math.log(sigma_min), math.log(sigma_max)\n"),
+        Invalid("import math\ndef log_noise_floor(sigma_min, steps):\n    return [math.log(sigma_min)] * steps\n"),
         Invalid("import math\ndef floor_exponent(min_value):\n    return math.floor(math.log10(min_value))\n"),
         # A running sum of squared deviations, updated as values come and go: rounding
         # leaves it a hair below 0 when the window is constant.
@@ -508,6 +534,8 @@ class MathDomainUnguarded(Rule):
                     return None
                 if _SETTING.search(name.value):
                     return None  # `num_heads`, `vocab_size`: validated with the config
+                if isinstance(scope, cst.FunctionDef) and _range_bound(scope, name.value):
+                    return None  # `sigma_min` beside `sigma_max`: the bounds of a positive range
                 if (function_path(self.context), name.value) in self.context.summary.configured:
                     return None  # every call of its module passes configuration
                 return f"{'the length of ' if counted else ''}the parameter `{name.value}`"

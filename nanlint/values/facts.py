@@ -291,6 +291,25 @@ _LAYER_ATTRIBUTE = re.compile(
 )
 
 
+# Vectors named as directions: a ray's (`rays_d`, `viewdirs`), a surface normal. A
+# direction is never the zero vector: it has no direction then.
+_DIRECTION = re.compile(r"^(rays?_d|rays?_dirs?|view_?dirs|dirs?|directions?|normals?)$|_(dirs?|directions?)$")
+
+
+def is_direction(context: FileContext, node: cst.CSTNode) -> bool:
+    """Whether `node`, through indexing and reshapes, is a vector named as a direction."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in SHAPE_METHODS:
+            node = node.func.value
+        else:
+            break
+    if isinstance(node, cst.Attribute):
+        node = node.attr
+    return isinstance(node, cst.Name) and bool(_DIRECTION.search(node.value))
+
+
 def is_learned_output(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
     """Whether `node` is the output of a learned affine layer, through reshapes and local
     names: `nn.Dense(512)(x)` (Flax, Haiku), `self.fc(h)`, `self.projector(z)`, a model
