@@ -224,6 +224,8 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert quality.SETS["research6"].from_git and quality.SETS["research6"].root.name == "research6"
     assert quality.SETS["research7"].packages == tuple(quality.RESEARCH7) and 25 <= len(quality.RESEARCH7) <= 30
     assert quality.SETS["research7"].from_git and quality.SETS["research7"].root.name == "research7"
+    assert quality.SETS["research8"].packages == tuple(quality.RESEARCH8) and 25 <= len(quality.RESEARCH8) <= 30
+    assert quality.SETS["research8"].from_git and quality.SETS["research8"].root.name == "research8"
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
@@ -243,7 +245,8 @@ def test_every_held_out_pin_is_well_formed(pinned):
 
 
 @pytest.mark.parametrize("pinned", quality.RESEARCH + quality.RESEARCH2 + quality.RESEARCH3 + quality.RESEARCH4
-                         + quality.RESEARCH5 + quality.RESEARCH6 + quality.RESEARCH7, ids=lambda p: p[0])
+                         + quality.RESEARCH5 + quality.RESEARCH6 + quality.RESEARCH7 + quality.RESEARCH8,
+                         ids=lambda p: p[0])
 def test_every_research_pin_is_well_formed(pinned):
     name, commit, repo = pinned
     assert len(commit) == 40 and int(commit, 16) >= 0
@@ -296,7 +299,8 @@ def test_the_fourth_research_set_is_untouched_by_the_others_and_by_every_bug_set
 
 @pytest.mark.parametrize(
     "name, later_bug_files",
-    [("research5", ()), ("research6", ("HELDOUT3_CASES",)), ("research7", ("HELDOUT3_CASES",))],
+    [("research5", ()), ("research6", ("HELDOUT3_CASES",)), ("research7", ("HELDOUT3_CASES",)),
+     ("research8", ("HELDOUT3_CASES", "HELDOUT4_CASES"))],
 )
 def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug_sets(name, later_bug_files):
     """Each research set from the fifth on was drawn after the rules had been changed with
@@ -304,7 +308,7 @@ def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug
     development bugs nor of a held-out bug file that existed when it was drawn, and it is
     held out like them."""
     sets = [quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
-            quality.RESEARCH6, quality.RESEARCH7]
+            quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8]
     index = int(name[-1]) - 1
     drawn = {repo.lower() for _, _, repo in sets[index]}
     assert len(drawn) == len(sets[index])
@@ -611,7 +615,7 @@ def test_the_fourth_untouched_bugs_share_no_repository_or_package_with_anything_
     assert not {repo.split("/")[1] for repo in repos} & pinned
     research = {repo.lower() for corpus in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3,
                                             quality.RESEARCH4, quality.RESEARCH5, quality.RESEARCH6,
-                                            quality.RESEARCH7) for *_, repo in corpus}
+                                            quality.RESEARCH7, quality.RESEARCH8) for *_, repo in corpus}
     assert not repos & research
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert quality.BUG_SETS["heldbugs4"].untouched
