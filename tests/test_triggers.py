@@ -39,6 +39,7 @@ WANTED = {
         "import lightning\nself.manual_backward(loss)\n",
         "from torch.autograd import backward as bw\nimport torch\nbw(loss)\n",
         "import torch\ntorch.autograd.backward(\n    loss)\n",
+        "import tensorflow as tf\nc, _ = tf.clip_by_global_norm(g, 1.0)\nopt.apply_gradients (zip(g, v))\n",
     ],
     "NAN006": [
         "import torch\ny = torch.log1p(torch.exp (x))\n",

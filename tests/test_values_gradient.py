@@ -772,3 +772,21 @@ def test_a_loss_helper_called_only_under_no_grad_is_no_gradient_root():
     assert summary.in_gradient_context(("pair_loss",))  # the training loop calls it too
     assert not summary.in_gradient_context(("eval_loss",))  # only under `no_grad`
     assert summary.in_gradient_context(("unused_loss",))  # its callers are elsewhere
+
+
+def test_a_jax_function_that_applies_params_is_gradient_code_but_an_update_is_not():
+    summary = summary_of(
+        """
+        import jax.numpy as jnp
+        def layer_norm(params, x, eps=1e-5):
+            gamma, beta = params
+            return gamma * (x - x.mean(-1, keepdims=True)) / (jnp.std(x, -1, keepdims=True) + eps) + beta
+        def sgd(params, grads, lr):
+            return params - lr * grads
+        def count(tree):
+            return len(tree)
+        """
+    )
+    assert summary.in_gradient_context(("layer_norm",))
+    assert not summary.in_gradient_context(("sgd",))
+    assert not summary.in_gradient_context(("count",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import answer_at_return
-from nanlint.values.zeros import sampled_action, selected_softmax
+from nanlint.values.zeros import sampled_action, selected_softmax, tensorflow_relu
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,22 @@ def test_probabilities_picked_out_of_a_softmax(source, expected):
 )
 def test_probabilities_of_the_actions_a_policy_took(source, expected):
     assert answer_at_return(source, sampled_action, last=True) is expected
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        # TensorFlow's relu backward is a product with its mask: inf * 0 where it cuts.
+        ("import tensorflow as tf\ndef f(x):\n    return tf.nn.relu(x)\n", True),
+        ("from tensorflow.keras import backend as K\ndef f(x):\n    return K.relu(x)\n", True),
+        ("import tensorflow as tf\nfrom tensorflow.keras import layers\nclass L(layers.Layer):\n"
+         "    def __init__(self):\n        self.act = layers.ReLU()\n    def call(self, x):\n        return self.act(x)\n", True),
+        # torch's and JAX's select with `where`: no NaN comes back through them.
+        ("import torch\ndef f(x):\n    return torch.relu(x)\n", False),
+        ("import torch\nclass L(torch.nn.Module):\n    def __init__(self):\n        self.act = torch.nn.ReLU()\n"
+         "    def forward(self, x):\n        return self.act(x)\n", False),
+        ("import jax\ndef f(x):\n    return jax.nn.relu(x)\n", False),
+    ],
+)
+def test_tensorflow_relus(source, expected):
+    assert answer_at_return(source, tensorflow_relu, last=True) is expected

@@ -18,6 +18,10 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tup
 _BUILTINS = frozenset(dir(builtins))
 
 
+# Libraries whose values are torch tensors.
+_TORCH_LIBRARIES = ("torch_scatter", "torch_sparse", "torch_cluster", "torch_geometric")
+
+
 class ImportTable:
     def __init__(self, aliases: Dict[str, str], bound: Set[str]) -> None:
         self.aliases = aliases  # local name -> qualified name
@@ -36,10 +40,13 @@ class ImportTable:
         return None
 
     def imports_module(self, prefix: str) -> bool:
-        """Whether anything from `prefix` (e.g. "torch") is imported."""
+        """Whether anything from `prefix` (e.g. "torch") is imported; for torch, also from
+        the libraries built on its tensors (`torch_scatter`, `torch_geometric`...), whose
+        users call tensor methods without importing torch itself."""
         imported = self._imported.get(prefix)
         if imported is None:
-            imported = any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+            family = (prefix, *_TORCH_LIBRARIES) if prefix == "torch" else (prefix,)
+            imported = any(q == name or q.startswith(name + ".") for q in self.aliases.values() for name in family)
             self._imported[prefix] = imported
         return imported
 

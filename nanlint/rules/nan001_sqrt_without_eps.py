@@ -60,7 +60,8 @@ class SqrtWithoutEps(Rule):
     x), a vector dotted with itself (`torch.dot(v, v)`, `torch.einsum("bi,bi->b", h, h)`),
     or a squared distance written out, `|x|^2 + |y|^2 - 2 x . y` (`xx + yy.t() - 2 * x @ y.t()`,
     or with the diagonal of a gram matrix: exactly 0 between a point and itself, and a
-    hair below 0 beside it after rounding), directly or through the local names that reach
+    hair below 0 beside it after rounding), or an average pool of squares (`avg_pool2d(x ** 2)`,
+    `super().call(tf.square(x))` in a subclass of `AveragePooling2D`), directly or through the local names that reach
     it, or through a function of the module that sums or averages what it is given
     (`torch.sqrt(squared_sum(w ** 2, dims))`) or returns a squared distance of its own
     (`tf.sqrt(diff_sq(u, u_shift) + diff_sq(v, v_shift))`); or E is a softmax output (of a function or a model of the module, or a parameter
@@ -83,8 +84,10 @@ class SqrtWithoutEps(Rule):
     through (a module's `forward`, a Keras layer's `call` or a Flax/Haiku module's `__call__`, a loss or
     penalty function, a training step that
     calls `backward()` or TensorFlow's `tape.gradient(...)`, a function handed to `jax.grad`,
-    `jax.value_and_grad`, a Keras `Lambda` layer or `model.compile(loss=...)`, and what those
-    call in the same module; module-level code of a script that calls `backward()`), or
+    `jax.value_and_grad`, a Keras `Lambda` layer or `model.compile(loss=...)`, a JAX function
+    that takes the weights it applies first (`def layer_norm(params, x)`; not an update that
+    takes the gradients too, nor one that calls `jax.grad` itself), and what those
+    call in the same module, unless the module calls it only under `no_grad`; module-level code of a script that calls `backward()`), or
     computed from a trainable `nn.Parameter` of the class (in a function `jax.grad` is
     given, only from the arguments it differentiates: `argnums`, the first by default);
     not what a training step computes after its last backward call (a gradient norm for
@@ -613,6 +616,16 @@ class SqrtWithoutEps(Rule):
             "        d = torch.pow(r - g, 2)\n        return torch.pow(torch.pow(d, 2) + 1e-12, 0.5).mean()\n",
             UNSAFE,
         ),
+        # L2 pooling built on Keras' average pooling: the parent's `call` averages the squares.
+        Invalid(
+            "import tensorflow as tf\nfrom tensorflow.keras.layers import AveragePooling2D\n"
+            "class L2Pooling2D(AveragePooling2D):\n    def call(self, x):\n"
+            "        return tf.sqrt(super().call(tf.square(x)))\n",
+            "import tensorflow as tf\nfrom tensorflow.keras.layers import AveragePooling2D\n"
+            "class L2Pooling2D(AveragePooling2D):\n    def call(self, x):\n"
+            "        return tf.sqrt(super().call(tf.square(x)) + 1e-12)\n",
+            UNSAFE,
+        ),
         # A smoothness penalty whose helper returns squared differences: 0 where the field is flat.
         Invalid(
             "import tensorflow as tf\ndef smoothness_loss(u, v):\n    def diff_sq(a, b):\n"
@@ -624,7 +637,7 @@ class SqrtWithoutEps(Rule):
             UNSAFE,
         ),
         # TensorFlow's relu differentiates as a product with its mask: inf * 0 where it
-        # cuts. Through the Keras layer the class keeps, and through `tf.nn.relu`.
+        # cuts (here through the Keras layer the class keeps; `tf.nn.relu` alike).
         Invalid(
             "import tensorflow as tf\nfrom tensorflow.keras import layers\nclass Spread(layers.Layer):\n"
             "    def __init__(self):\n        super().__init__()\n        self.proj = layers.Dense(8)\n"
@@ -636,11 +649,6 @@ class SqrtWithoutEps(Rule):
             "        self.rectify = layers.ReLU()\n    def call(self, x):\n        m = self.proj(x)\n"
             "        spread = tf.reduce_mean(m * x, -1) - tf.reduce_mean(m, -1) * tf.reduce_mean(x, -1)\n"
             "        spread = self.rectify(spread)\n        return tf.math.sqrt(tf.maximum(spread, 1e-12))\n",
-            UNSAFE,
-        ),
-        Invalid(
-            "import tensorflow as tf\ndef hinge_penalty(gap):\n    return tf.reduce_mean(tf.sqrt(tf.nn.relu(gap)))\n",
-            "import tensorflow as tf\ndef hinge_penalty(gap):\n    return tf.reduce_mean(tf.sqrt(tf.maximum(tf.nn.relu(gap), 1e-12)))\n",
             UNSAFE,
         ),
         Invalid(

@@ -200,6 +200,12 @@ class EpsOutsideRoot(Rule):
             "import jax\nimport jax.numpy as jnp\ndef norm_loss(x):\n    std = jnp.std(x, axis=-1, keepdims=True)\n"
             "    return jnp.sum((x - x.mean(-1, keepdims=True)) / (std + 1e-6))\n"
         ),
+        # A functional JAX layer: it takes the weights it applies, so jax.grad runs through it.
+        Invalid(
+            "import jax.numpy as jnp\ndef layer_norm(params, x, eps=1e-5):\n    gamma, beta = params\n"
+            "    std = jnp.std(x, axis=-1, keepdims=True)\n"
+            "    return gamma * (x - x.mean(-1, keepdims=True)) / (std + eps) + beta\n"
+        ),
         Invalid(
             "from keras import backend as K\ndef standardized_loss(y_true, y_pred):\n"
             "    return K.mean(y_pred / (K.std(y_pred) + K.epsilon()))\n"

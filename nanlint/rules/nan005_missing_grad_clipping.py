@@ -9,7 +9,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Rule
+from nanlint.rule import UNSAFE, InsertLinesBefore, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import call_triggers
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.zeros import parameters
@@ -178,7 +178,10 @@ class MissingGradClipping(Rule):
     that nothing reads (`def train(model, loader, max_grad_norm)`), or a `--grad_clip`
     option its module declares and never reads. A comment that says the loop does not
     clip on purpose (`# no gradient clipping, as in the paper`) silences the rule there.
-    So is a clipping written after the step (`optimizer.step()` then
+    So are clipped gradients that never reach the update: TensorFlow's
+    `clipped, _ = tf.clip_by_global_norm(grads, c)` read nowhere while
+    `optimizer.apply_gradients(zip(grads, variables))` applies the raw ones (the fix
+    applies `clipped`); and a clipping written after the step (`optimizer.step()` then
     `clip_grad_norm_(...)`, in the same block or one inside it, with no step after the
     clipping to apply it): the update has already used the raw gradients, and the
     clipping only touches gradients the next backward pass replaces. A bound of `inf`
@@ -218,6 +221,8 @@ class MissingGradClipping(Rule):
     messages = {
         "unclipped": "`{step}` applies the gradients of `{backward}` unclipped, {why}: one "
         "batch with exploding gradients sends the weights to inf/NaN, and every output after it is NaN; {advice}",
+        "unused": "`{step}` applies `{raw}`, the gradients before clipping: `{clipped}`, which `{clip}` "
+        "computes from them, is read nowhere, so the update is unclipped; apply `{clipped}`",
         "late": "`{step}` applies the gradients of `{backward}` before `{clip}` clips them: the update is unclipped, "
         "and the clipping only touches gradients the next backward pass replaces; clip between the backward pass "
         "and the step",
@@ -227,9 +232,12 @@ class MissingGradClipping(Rule):
     summary = "an optimizer step after backward() with no gradient clipping"
     # A call or an import of backward; not `def backward(` (autograd Functions), not `backward.x`.
     # A call of `backward` or `manual_backward` that is not their definition.
-    triggers = call_triggers(
-        r"backward(?<!def backward)(?<!def manual_backward)"
-        r"(?:(?<!\wbackward)|(?<=\Wmanual_backward)|(?<=^manual_backward))"
+    triggers = (
+        *call_triggers(
+            r"backward(?<!def backward)(?<!def manual_backward)"
+            r"(?:(?<!\wbackward)|(?<=\Wmanual_backward)|(?<=^manual_backward))"
+        ),
+        *call_triggers("apply_gradients"),  # TensorFlow's update, for its clipping left unused
     )
     fixable = True
     incident = (
@@ -353,6 +361,11 @@ class MissingGradClipping(Rule):
         "import torch\nimport math\ndef train(model, opt, loss, log):\n"
         "    loss.backward()\n    opt.step()\n"
         "    log(torch.nn.utils.clip_grad_norm_(model.parameters(), math.inf))\n",
+        # TensorFlow's clipped gradients applied, and the raw ones logged beside them.
+        "import tensorflow as tf\ndef train_step(model, x, opt):\n    with tf.GradientTape() as tape:\n"
+        "        loss = model(x)\n    grads = tape.gradient(loss, model.trainable_variables)\n"
+        "    clipped, norm = tf.clip_by_global_norm(grads, 5.0)\n"
+        "    opt.apply_gradients(zip(clipped, model.trainable_variables))\n    return grads, norm\n",
         # Not optimizers.
         "def train(model, optimizer, scheduler, loss):\n"
         "    loss.backward()\n"
@@ -633,6 +646,18 @@ class MissingGradClipping(Rule):
             "        self.opt.step()\n",
             UNSAFE,
         ),
+        # TensorFlow: the clipped gradients are computed and the raw ones applied.
+        Invalid(
+            "import tensorflow as tf\ndef train_op(loss, optimizer):\n"
+            "    grads, variables = zip(*optimizer.compute_gradients(loss))\n"
+            "    clipped, _ = tf.clip_by_global_norm(grads, 1.0)\n"
+            "    return optimizer.apply_gradients(zip(grads, variables))\n",
+            "import tensorflow as tf\ndef train_op(loss, optimizer):\n"
+            "    grads, variables = zip(*optimizer.compute_gradients(loss))\n"
+            "    clipped, _ = tf.clip_by_global_norm(grads, 1.0)\n"
+            "    return optimizer.apply_gradients(zip(clipped, variables))\n",
+            UNSAFE,
+        ),
         # Clipping after the step: the update used the raw gradients, whatever the model.
         Invalid(
             "import torch\nfrom torch import nn\ndef fit(model, optimizer, batches, clip):\n"
@@ -868,12 +893,16 @@ class MissingGradClipping(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
+        if index.calls_method(("apply_gradients",)) and index.calls_any(_TENSORFLOW_CLIPS):
+            return True
         if not any(index.imports.imports_module(name) for name in _TORCH_FAMILY):
             return False
         return index.calls_method(("backward", "manual_backward")) or index.calls_any(("torch.autograd.backward",))
 
     @classmethod
     def wants_part(cls, part, module) -> bool:
+        if part.calls_method(("apply_gradients",)) and part.calls_any(_TENSORFLOW_CLIPS):
+            return True
         # Where the optimizers and scalers are built is read from anywhere in the module.
         if any(call.startswith("torch.optim.") for call in part.calls) or part.calls_any(GRAD_SCALERS):
             return True
@@ -888,6 +917,9 @@ class MissingGradClipping(Rule):
         self._torch_code = any(imports.imports_module(name) for name in _TORCH_FAMILY)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "apply_gradients":
+            self._check_unused_clipping(node)
+            return
         if not self._torch_code:
             return
         step = self._optimizer_step(node)
@@ -1050,6 +1082,25 @@ class MissingGradClipping(Rule):
         step_blocks = facts.blocks[id(step)]
         enclosing = [b for call, b in found if step_blocks[: len(facts.blocks[id(call)])] == facts.blocks[id(call)]]
         return (enclosing or [b for _, b in found])[-1]
+
+    def _check_unused_clipping(self, step: cst.Call) -> None:
+        """`clipped, _ = tf.clip_by_global_norm(grads, 5.0)` and then
+        `optimizer.apply_gradients(zip(grads, variables))`: the clipped gradients are
+        computed, read nowhere, and the update applies the raw ones."""
+        scope = self._scope()
+        if not isinstance(scope, cst.FunctionDef):
+            return
+        applied = {name.value: name for name in _names_in(step)}
+        mentions: Dict[str, int] = {}
+        for name in _names_in(scope.body):
+            mentions[name.value] = mentions.get(name.value, 0) + 1
+        for clip, raw, clipped in _clippings(self.context, scope):
+            if raw in applied and mentions.get(clipped) == 1:  # bound, and read nowhere
+                stepped = " ".join(self.context.code(step).split())
+                fix = PendingFix(f"Apply `{clipped}`", (Replace(applied[raw], clipped),), UNSAFE)
+                message = self.say("unused", step=stepped, raw=raw, clipped=clipped, clip=_short(self.context, clip))
+                self.report(step, message, fix, [(clip, "the clipping, whose result nothing reads")])
+                return
 
     def _report_late_clipping(self, step: _Step, facts: _ScopeFacts) -> bool:
         """Report a step whose clipping comes after it: the author's intent, whatever the
@@ -1348,6 +1399,49 @@ class _CommentCollector:
 
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments.append(node)
+
+
+# TensorFlow's clipping functions, which return the clipped gradients (the global-norm one
+# as a pair with the norm).
+_TENSORFLOW_CLIPS = (
+    "tensorflow.clip_by_global_norm", "tensorflow.clip_by_norm", "tensorflow.clip_by_value",
+    "tensorflow.math.clip_by_global_norm", "tensorflow.math.clip_by_norm",
+)
+
+
+def _clippings(context, function: cst.FunctionDef) -> List[Tuple[cst.Call, str, str]]:
+    """(the call, the gradients it clips, the name its result is bound to) for each
+    `clipped = tf.clip_by_norm(g, c)` / `clipped, _ = tf.clip_by_global_norm(grads, c)`."""
+    found = []
+
+    class _Assigns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            value = node.value
+            if not isinstance(value, cst.Call) or callee(context, value)[0] not in _TENSORFLOW_CLIPS:
+                return
+            raw = argument(value, 0, "t_list") or argument(value, 0, "t")
+            target = node.targets[0].target if len(node.targets) == 1 else None
+            if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+                target = target.elements[0].value
+            if isinstance(raw, cst.Name) and isinstance(target, cst.Name):
+                found.append((value, raw.value, target.value))
+
+    function.visit(_Assigns())
+    return found
+
+
+def _names_in(node: cst.CSTNode) -> List[cst.Name]:
+    names: List[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            names.append(name)
+
+    node.visit(_Names())
+    return names
 
 
 def _names_read(node: cst.CSTNode) -> set:

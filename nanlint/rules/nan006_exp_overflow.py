@@ -12,7 +12,7 @@ from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_
 from nanlint.values.bounds import bounded_above, exp_factor, exp_of, upper_clamped
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.facts import bare_code, is_sum, receiver_code, summed_operand, SEGMENT_SUMS
+from nanlint.values.facts import bare_code, is_segment_sum, is_sum, receiver_code, summed_operand
 from nanlint.values.flow import reaching_values, unchanged_between
 from nanlint.values.gradient import carries_gradient, feeds_no_gradient, in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, subjects
@@ -56,7 +56,8 @@ class ExpOverflow(Rule):
     logsumexp) or switch to x for large x (softplus), and never overflow.
 
     Flagged: `log(1 + exp(x))`, `log(exp(x) + 1)`, `log1p(exp(x))`; `exp(x) / exp(x).sum(...)`
-    with the exp and the sum inline or through local names (`e = np.exp(y); s =
+    with the exp and the sum inline or through local names, the sum or mean of each group of
+    a graph (`scatter_add(e, index)[index]`, `scatter(e, dst, reduce="mean")[dst]`), (`e = np.exp(y); s =
     np.sum(e); e / s`), a masked `exp(x) * mask` likewise, an eps added to the sum
     (it guards 0 / 0, not inf / inf); `log(exp(x).sum(dim))`, `log(torch.sum(exp(x)))`;
     in torch (functions and `x.exp()`, `.log()`, `.log1p()`), NumPy (and
@@ -124,7 +125,8 @@ class ExpOverflow(Rule):
     summary = "a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf"
     triggers = EXP_TRIGGERS
     # And what makes the exp a softplus or a log-sum-exp (a log), or a softmax (a sum).
-    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add)?"),
+    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add|_sum)?"),
+                      *call_triggers("segment_sum"),
                       *call_triggers(r"clamp(?:_max)?"), *call_triggers("clip"), *call_triggers("minimum")),)
     fixable = True
     incident = (
@@ -200,6 +202,17 @@ class ExpOverflow(Rule):
         Invalid(
             "import torch\nfrom torch_scatter import scatter_add\ndef group_softmax(src, index):\n"
             "    out = src.exp()\n    return out / scatter_add(out, index, dim=0)[index]\n"
+        ),
+        # ...without importing torch itself, and with a mean over each group (a package's
+        # own `scatter`): inf in a group is inf in its mean too.
+        Invalid(
+            "from torch_scatter import scatter_add\ndef group_softmax(src, index):\n"
+            "    out = src.exp()\n    return out / scatter_add(out, index, dim=0)[index]\n"
+        ),
+        Invalid(
+            "import torch\nfrom mylib import scatter\ndef edge_attention(q, k, dst, n):\n"
+            "    e = (q[dst] * k).sum(-1).exp()\n    z = scatter(e, dst, dim=0, dim_size=n, reduce='mean')\n"
+            "    return e / z[dst]\n"
         ),
         # Bayes-by-backprop: sigma from a trainable rho.
         Invalid(
@@ -297,8 +310,9 @@ class ExpOverflow(Rule):
     def wants(cls, index) -> bool:
         # An exp, and what makes it a softplus or log-sum-exp (a log) or a softmax (a sum).
         return _calls_exp(index) and (
-            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + SEGMENT_SUMS + _UPPER_CLAMPS)
+            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + _UPPER_CLAMPS)
             or index.calls_method(_LOG_OR_SUM_METHODS + ("clamp", "clip", "clamp_max", "clamp_max_"))
+            or any(is_segment_sum(call) for call in index.calls)
         )
 
     @classmethod
@@ -448,7 +462,7 @@ class ExpOverflow(Rule):
         # The fixes need the exp itself on both sides (no mask, no eps in the sum).
         mine, numerator_named = _exp_call(self.context, numerator)
         theirs, summed_named = _exp_call(self.context, summed)
-        grouped = isinstance(total, cst.Call) and callee(self.context, total)[0] in SEGMENT_SUMS
+        grouped = isinstance(total, cst.Call) and is_segment_sum(callee(self.context, total)[0] or "")
         plain = not eps and not indexed and not grouped and mine is exp and theirs is not None
         exps = [mine] if theirs is mine else [mine, theirs]
         named = numerator_named or summed_named

@@ -43,6 +43,28 @@ def _reduced(context: FileContext, node: cst.CSTNode, functions: Tuple[str, ...]
     return None
 
 
+# Layer classes that average each window, by name: a subclass's `super().call(x)` is one.
+_AVERAGE_POOL_LAYER = re.compile(r"^(Global)?(AveragePooling|AvgPool)[123]d$", re.IGNORECASE)
+
+
+def _inherited_average_pool(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """`x` in `super().call(x)` / `super(Cls, self).forward(x)` inside a subclass of an
+    average-pooling layer (a Lipschitz-constrained L2 pooling built on `AveragePooling2D`)."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.args):
+        return None
+    owner = node.func.value
+    if node.func.attr.value not in ("call", "forward", "__call__") or not (
+        isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super"
+    ):
+        return None
+    for ancestor in reversed(context.ancestors):
+        if isinstance(ancestor, cst.ClassDef):
+            bases = [base.value for base in ancestor.bases]
+            names = [b.attr.value if isinstance(b, cst.Attribute) else getattr(b, "value", "") for b in bases]
+            return node.args[0].value if any(_AVERAGE_POOL_LAYER.match(str(n)) for n in names) else None
+    return None
+
+
 def squared_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
     """`d` in `d ** 2`, `d.pow(2)`, `torch.pow(d, 2)`, `torch.square(d)`, `d * d`, `torch.mul(d, d)`."""
     if isinstance(node, cst.BinaryOperation):
@@ -89,6 +111,9 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         operand = _reduced(context, node, functions, methods)
         if operand is not None:
             return is_sum_of_squares(context, operand, depth)
+    pooled = _inherited_average_pool(context, node)
+    if pooled is not None:
+        return is_sum_of_squares(context, pooled, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         # `sigma_data ** 2 + sigma ** 2`: the square of a setting is never 0, so the sum is not.
         if _square_of_setting(context, node.left) or _square_of_setting(context, node.right):
@@ -440,15 +465,18 @@ def receiver_code(context: FileContext, node: cst.CSTNode) -> str:
 
 def summed_operand(context: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
     """What a sum adds up: `x` in `x.sum(-1)`, `torch.sum(x, 1)`, `np.sum(x, axis=0)`,
-    `tf.reduce_sum(x)`, a sum over groups (`scatter_add(x, index)`, `segment_sum`); None
-    for anything else."""
+    `tf.reduce_sum(x)`, a sum or mean over groups (`scatter_add(x, index)`, `segment_sum`,
+    `scatter(x, index, reduce="mean")`: inf in the group makes either inf); None for
+    anything else."""
     if not isinstance(node, cst.Call):
         return None
     qualified, method = callee(context, node)
     if qualified is not None:
-        if qualified in SEGMENT_SUMS:
+        if is_segment_sum(qualified):
             reduce = argument(node, None, "reduce")
-            if reduce is not None and not (isinstance(reduce, cst.SimpleString) and reduce.evaluated_value in ("sum", "add")):
+            if reduce is not None and not (
+                isinstance(reduce, cst.SimpleString) and reduce.evaluated_value in ("sum", "add", "mean")
+            ):
                 return None
             return argument(node, 0, "src")
         if qualified not in EXP_SUM:
@@ -464,6 +492,18 @@ SEGMENT_SUMS = (
     "torch_scatter.scatter_add", "torch_scatter.scatter_sum", "torch_scatter.scatter",
     "torch_geometric.utils.scatter", "jax.ops.segment_sum",
 )
+
+
+def is_segment_sum(qualified: str) -> bool:
+    """torch_scatter's, PyG's and JAX's sums over groups, and a package's own function of
+    that name and shape (`from e3tools import scatter`); not torch's `scatter_add(input,
+    dim, index, src)`, whose first argument is what is added to."""
+    return qualified in SEGMENT_SUMS or (
+        qualified.rsplit(".", 1)[-1] in _SEGMENT_SUM_NAMES and not qualified.startswith(("torch.", "tensorflow."))
+    )
+
+
+_SEGMENT_SUM_NAMES = frozenset(("scatter", "scatter_add", "scatter_sum", "segment_sum"))
 
 
 def is_sum(context: FileContext, node: cst.CSTNode) -> bool:

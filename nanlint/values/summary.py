@@ -39,6 +39,12 @@ _GRADIENT_ROLE = re.compile(
 _TRAINING_STEP = re.compile(r"(?i)training_step|train_step")
 # Classes whose methods compute a loss: `class FocalLoss(nn.Module)`, `class Criterion`.
 _LOSS_CLASS = re.compile(r"(?i)loss|criterion|objective")
+# Keras layer classes a layer of the code's own may extend (`class L2Pooling(AveragePooling2D)`):
+# spelled with a capital D, unlike torch's `Conv2d`.
+_KERAS_LAYER = re.compile(
+    r"^(Dense|Conv[123]D(Transpose)?|DepthwiseConv2D|SeparableConv[12]D|(Global)?(Average|Max)Pooling[123]D|"
+    r"LSTM|GRU|SimpleRNN|Embedding|BatchNormalization|LayerNormalization)$"
+)
 # Classes that prepare data: their arithmetic runs on inputs, not on parameters.
 _DATA_CLASS = re.compile(r"(?i)dataset|dataloader|transform|augment|sampler|collat|preprocess|metric")
 # Functions that build or reset weights, and autograd's own backward functions, where
@@ -92,6 +98,9 @@ class _Function:
     # fixed transform (an STFT, a beamformer) that a gradient reaches only when a caller
     # differentiates through it, so it is no root of gradient context on its own.
     weightless_class: bool = False
+    # It hands a function to a transform that differentiates it (`jax.grad(loss_fn)`):
+    # it takes gradients, it is not the code they are taken of.
+    transforms: bool = False
     words: Set[str] = field(default_factory=set)  # names, attributes, keywords it mentions
 
 
@@ -208,14 +217,16 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     # or Equinox module (each based on a `Module`).
     # Where JAX's transforms say what is differentiated (`jax.grad(loss_fn)`), a training
     # step is the function that calls them, and its own code (logging, the update) is not.
-    transformed = bool(walk.differentiated) and (
-        index.imports.imports_module("jax") if index is not None else "jax" in walk.imported
-    )
+    jax = index.imports.imports_module("jax") if index is not None else "jax" in walk.imported
+    transformed = bool(walk.differentiated) and jax
     only_quiet = _called_only_without_gradient(functions, walk.quiet)
     roles = [
         f for f in functions
         if not f.no_gradient and (
-            _is_role(f) and not (transformed and _TRAINING_STEP.search(f.path[-1])) and not only_quiet(f)
+            (_is_role(f) or jax and f.class_name is None and not f.transforms and _applies_params(
+                walk.signatures.get(f.path, ())
+            ))
+            and not (transformed and _TRAINING_STEP.search(f.path[-1])) and not only_quiet(f)
             or f.class_name in walk.keras_layers and f.path[-1] == "call"
             or f.class_name in walk.module_classes and f.path[-1] == "__call__" and not f.weightless_class
             or f.path and f.path[-1] in walk.differentiated
@@ -542,7 +553,7 @@ class _Walk:
                 bases = " ".join(base_names)
                 if "Module" in base_names:
                     self.module_classes.add(node.name)
-                if "Layer" in base_names or "Model" in base_names:
+                if "Layer" in base_names or "Model" in base_names or any(_KERAS_LAYER.match(b) for b in base_names):
                     self.keras_layers.add(node.name)
                 if base_names == ["Module"] and not _LOSS_CLASS.search(node.name):
                     self.plain_modules.add(path + (node.name,))
@@ -608,6 +619,7 @@ class _Walk:
                 if not where[0].path:
                     self.imported.add(node.asname or node.name.rsplit(".", 1)[-1])
                     self.imported.add(node.name.rsplit(".", 1)[-1])
+                    self.imported.add(node.name.split(".", 1)[0])  # `import jax.numpy as jnp`: jax
             for field_name in CHILD_FIELDS.get(kind, ()):
                 value = getattr(node, field_name)
                 if type(value) is list:
@@ -628,6 +640,7 @@ class _Walk:
                 self.learning.add(owner.path[:-1])
         name = _last_name(func)
         if name in _DIFFERENTIATING and node.args:
+            owner.transforms = True
             self._differentiated(node.args[0])
             if name in _JAX_TRANSFORMS and isinstance(func, ast.Attribute) and _last_name(func.value) == "jax":
                 self._note_argnums(node)
@@ -1208,6 +1221,17 @@ def _turns_grad_off(node) -> bool:
         if name == "set_grad_enabled" and context.args and isinstance(context.args[0], ast.Constant):
             return context.args[0].value is False
     return False
+
+
+def _applies_params(signature: List[str]) -> bool:
+    """A JAX function that takes the weights it applies (`def layer_norm(params, x)`,
+    `def loss(params, batch)`): code a gradient runs through, as `jax.grad` differentiates
+    with respect to `params`. Not an update that takes the gradients beside them
+    (`def sgd(params, grads, lr)`), which runs after the gradient is taken."""
+    return signature[:1] == ["params"] and not any(_GRADIENT_ARGUMENT.match(name) for name in signature)
+
+
+_GRADIENT_ARGUMENT = re.compile(r"^(grads?|gradients?|updates|g)$")
 
 
 def _called_only_without_gradient(functions: List[_Function], quiet: List[_Function]):
