@@ -187,6 +187,11 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
             def __init__(self):
                 super().__init__()
             def forward(self, x): ...
+        class Fetched(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.encoder = get_encoder(cfg)
+            def forward(self, x): ...
         class ColourConstancy(nn.Module):
             def __init__(self):
                 "A loss by another name."
@@ -198,7 +203,7 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
     assert not summary.in_gradient_context(("Spectrogram", "_forward_frames"))  # named for its forward
     # Weights of its own, a builder's, a constructor-less distance, a loss, another base.
     # A constructor that only runs its base's configures nothing: a formula as a module.
-    for name in ("Encoder", "Scaled", "Built", "Distance", "SpectralLoss", "Block", "ColourConstancy"):
+    for name in ("Encoder", "Scaled", "Built", "Fetched", "Distance", "SpectralLoss", "Block", "ColourConstancy"):
         assert summary.in_gradient_context((name, "forward")), name
 
 

@@ -63,6 +63,9 @@ _WEIGHTLESS = re.compile(
 # Methods that build a module's layers: `__init__`, and the helpers it hands that to
 # (`_init_layers`, `build`, `_make_head`).
 _BUILDER = re.compile(r"^__init__$|^_*(init|build|make|create)(_|$)")
+# A constructor's call that may return layers, kept as `self.net = build_mlp(...)`,
+# `self.encoder = get_encoder(cfg)` (a local `basis = get_window(...)` is no layer).
+_LAYER_FACTORY = re.compile(r"(?i)build|make|create|get_|load|from_|layer|block|mlp|net|model|encoder|decoder|module")
 
 
 
@@ -348,7 +351,7 @@ class ModuleWalk:
                         every.setdefault(element.id, []).append(names[element.id])
         if owner.class_name is not None and owner.path[-1] == "__init__" and isinstance(node.value, ast.Call):
             name = last_name(node.value.func)
-            if name and _BUILDER.search(name) and any(
+            if name and _LAYER_FACTORY.search(name) and any(
                 isinstance(t, ast.Attribute) and is_self(t.value) for t in node.targets
             ):
                 self.learning.add(owner.path[:-1])
