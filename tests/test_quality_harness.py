@@ -583,19 +583,26 @@ def test_the_second_held_out_bugs_share_no_repository_or_package_with_anything_s
     assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == ["heldbugs3", "heldbugs4"]
 
 
-def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
-    """heldout-bugs-3.csv was mined after the second untouched set: no repository of any
-    earlier bug file, of the research corpora, nor a package of the pinned corpora."""
-    repos = {r["repo"].lower() for r in read_rows(quality.HELDOUT3_CASES)}
-    for earlier in (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.DEFAULT_CASES):
+def assert_independent(cases, earlier_files, research_sets):
+    """No repository of `cases` is in an earlier bug file or a research corpus, and none is
+    a package of the pinned corpora."""
+    repos = {r["repo"].lower() for r in read_rows(cases)}
+    for earlier in earlier_files:
         if earlier.exists():
             assert not repos & {r["repo"].lower() for r in read_rows(earlier)}, earlier
     pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
               for name, *_ in corpus}
     assert not {repo.split("/")[1] for repo in repos} & pinned
-    research = {repo.lower() for corpus in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3,
-                                            quality.RESEARCH4) for *_, repo in corpus}
-    assert not repos & research
+    assert not repos & {repo.lower() for corpus in research_sets for *_, repo in corpus}
+
+
+def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-3.csv was mined after the second untouched set: no repository of any
+    earlier bug file, of the research corpora, nor a package of the pinned corpora."""
+    assert_independent(
+        quality.HELDOUT3_CASES, (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.DEFAULT_CASES),
+        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4),
+    )
     assert quality.BUG_SETS["heldbugs3"].untouched
     assert "heldbugs3" in quality.HELD_OUT_BUG_SETS
 
@@ -606,17 +613,12 @@ def test_the_fourth_untouched_bugs_share_no_repository_or_package_with_anything_
     corpus, nor a package of the pinned corpora. Its rows are read by no one on the rules
     side; only its totals are."""
     rows = read_rows(quality.HELDOUT4_CASES)
-    repos = {r["repo"].lower() for r in rows}
-    for earlier in (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.DEFAULT_CASES):
-        if earlier.exists():
-            assert not repos & {r["repo"].lower() for r in read_rows(earlier)}, earlier
-    pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
-              for name, *_ in corpus}
-    assert not {repo.split("/")[1] for repo in repos} & pinned
-    research = {repo.lower() for corpus in (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3,
-                                            quality.RESEARCH4, quality.RESEARCH5, quality.RESEARCH6,
-                                            quality.RESEARCH7, quality.RESEARCH8) for *_, repo in corpus}
-    assert not repos & research
+    assert_independent(
+        quality.HELDOUT4_CASES,
+        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.DEFAULT_CASES),
+        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
+         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8),
+    )
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert quality.BUG_SETS["heldbugs4"].untouched
     assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs4"

@@ -321,8 +321,8 @@ _LAYER_ATTRIBUTE = re.compile(
 _DIRECTION = re.compile(r"^(rays?_d|rays?_dirs?|view_?dirs|dirs?|directions?|normals?)$|_(dirs?|directions?)$")
 
 
-def is_direction(context: FileContext, node: cst.CSTNode) -> bool:
-    """Whether `node`, through indexing and reshapes, is a vector named as a direction."""
+def _under_reshapes(node: cst.CSTNode) -> cst.CSTNode:
+    """The value `node` indexes or reshapes: `h` for `h[:, 0].view(b, -1)`."""
     while True:
         if isinstance(node, cst.Subscript):
             node = node.value
@@ -330,6 +330,12 @@ def is_direction(context: FileContext, node: cst.CSTNode) -> bool:
             node = node.func.value
         else:
             break
+    return node
+
+
+def is_direction(context: FileContext, node: cst.CSTNode) -> bool:
+    """Whether `node`, through indexing and reshapes, is a vector named as a direction."""
+    node = _under_reshapes(node)
     if isinstance(node, cst.Attribute):
         node = node.attr
     return isinstance(node, cst.Name) and bool(_DIRECTION.search(node.value))
@@ -341,13 +347,7 @@ def is_learned_output(context: FileContext, node: cst.CSTNode, depth: int = 2) -
     built in the function (`vit = VisionTransformer(...)`, then `vit(images)`). Such a
     vector is all zero only if every weight and bias conspires to it, which
     initialisation and training do not produce."""
-    while True:
-        if isinstance(node, cst.Subscript):
-            node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in SHAPE_METHODS:
-            node = node.func.value
-        else:
-            break
+    node = _under_reshapes(node)
     if isinstance(node, cst.Call):
         func = node.func
         if isinstance(func, cst.Call):
