@@ -13,7 +13,7 @@ from helpers import answer_at_return
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.linting.walk import walk
-from nanlint.values.cosines import clamped_to_unit, compared_with_one, cosine, of_random_draws
+from nanlint.values.cosines import clamped_to_unit, compared_with_one, cosine, of_random_draws, patched_after
 from nanlint.values.guards import is_guarded
 from nanlint.values.summary import summarize
 
@@ -139,3 +139,18 @@ def test_an_if_that_repairs_the_value_guards_what_follows():
 )
 def test_a_cosine_of_independent_random_draws(source, expected):
     assert answer_at_return(source, of_random_draws, last=False) is expected
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import torch\ndef f(r):\n    phi = probe(r) / 3\n    phi[r <= -1] = 1.0\n    phi[r >= 1] = 0\n", True),
+        ("import torch\ndef f(r):\n    phi = probe(r)\n    phi[r.abs() > 1] = 0\n", True),
+        # Another threshold, another array, or a patch before the acos.
+        ("import torch\ndef f(r):\n    phi = probe(r)\n    phi[r > 0.5] = 0\n", False),
+        ("import torch\ndef f(r, other):\n    phi = probe(r)\n    other[r >= 1] = 0\n", False),
+        ("import torch\ndef f(r):\n    r[r >= 1] = 1 - 1e-7\n    phi = probe(r)\n", False),
+    ],
+)
+def test_a_result_patched_where_its_input_passes_one(source, expected):
+    assert _at_probe(source, patched_after) is expected

@@ -49,6 +49,8 @@ def _at_first_log(source: str) -> bool:
         "import torch\nfrom torch.distributions import Categorical\nd = Categorical(logits=torch.log(p))\n",
         "import torch\ndef pick(p, g, k):\n    c = torch.log(p) + g\n    return c.topk(k).indices, c.argmax(-1)\n",
         "import numpy as np\nkeep = np.log(p) > -5.0\n",
+        # Taken only to find where it is -inf.
+        "import torch\ndef mask(a, b):\n    t = b + ((a - b).exp() - 1).log()\n    return torch.isinf(t)\n",
     ],
 )
 def test_only_ranked_or_drawn_from(source):

@@ -49,7 +49,8 @@ class LogOfPossiblyZero(Rule):
       function of the module returns (`def probs(x): return x.softmax(-1)`), or a
       `where` that chooses one;
     - a relu output, a clamp at 0 (`x.clamp(min=0)`, `torch.clamp(x, 0, 1)`,
-      `np.maximum(x, 0)`), an exp of a negation, a variance;
+      `np.maximum(x, 0)`), an exp of a negation, the exp of a difference less one
+      (`exp(h1 - h0) - 1`, 0 where the two agree), a variance;
     - the square, abs or norm of a difference of two plain values (`a - b`,
       `x - x.mean()`), of a spectrum (`torch.stft`, `np.fft.rfft`: 0 on silence and
       padding) or of one of the above, and sums and means of these;
@@ -73,7 +74,8 @@ class LogOfPossiblyZero(Rule):
     a little; a label's probability is flagged), a log that is only ranked or drawn
     from, shifted or scaled on the way (`tf.random.categorical(tf.math.log(p), 1)`,
     `(p.log() + gumbel).argsort()`, `Categorical(logits=p.log())`: -inf is a logit of
-    probability 0 and the last in any order), the log of a PSNR (in a function named for one,
+    probability 0 and the last in any order) or only tested for -inf (`torch.isinf(t)` of
+    `t = (x.exp() - 1).log()`), the log of a PSNR (in a function named for one,
     or assigned to `psnr`: an MSE of 0 gives an infinite PSNR, the right value for identical
     images). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
@@ -142,6 +144,8 @@ class LogOfPossiblyZero(Rule):
         # No torch here: `.log()` is someone else's method.
         "y = p.softmax(-1).log()\n",
         "import torch\np = torch.softmax(x, -1)\ny = p[p > 0].log()\n",
+        # The inverse softplus of a setting (an initial scale): no difference, never 0 here.
+        "import torch\ndef init_rho(sigma0):\n    return torch.log(torch.exp(torch.tensor(sigma0)) - 1.0)\n",
         # A PSNR: an MSE of 0 is an infinite PSNR, the right value for identical images.
         "import torch\ndef psnr(pred, target):\n    mse = ((pred - target) ** 2).mean()\n"
         "    return -10 * torch.log10(mse)\n",
@@ -209,6 +213,17 @@ class LogOfPossiblyZero(Rule):
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
+        # The exp of a difference less one: 0 where the two sides agree (a discrete
+        # Weibull log-likelihood's cumulative hazards).
+        Invalid(
+            "import torch\ndef discrete_loglik(y, u, a, b):\n    hazard0 = ((y + 1e-35) / a) ** b\n"
+            "    hazard1 = ((y + 1.0) / a) ** b\n"
+            "    return (u * torch.log(torch.exp(hazard1 - hazard0) - 1.0) - hazard1).mean()\n",
+            "import torch\ndef discrete_loglik(y, u, a, b):\n    hazard0 = ((y + 1e-35) / a) ** b\n"
+            "    hazard1 = ((y + 1.0) / a) ** b\n"
+            "    return (u * torch.log((torch.exp(hazard1 - hazard0) - 1.0).clamp_min(1e-12)) - hazard1).mean()\n",
+            UNSAFE,
+        ),
         # A loss that takes its parameter and one minus it: a probability, which a
         # confident model saturates to exactly 0 or 1.
         Invalid(

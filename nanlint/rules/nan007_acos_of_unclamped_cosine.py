@@ -9,7 +9,7 @@ import libcst as cst
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import ARC, ARC_METHODS, ARC_TRIGGERS
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.cosines import arc_argument, compared_with_one, of_random_draws
+from nanlint.values.cosines import arc_argument, compared_with_one, of_random_draws, patched_after
 from nanlint.values.facts import bare_code, receiver_code
 from nanlint.values.gradient import in_no_grad, in_reference_implementation, in_test_file
 
@@ -56,6 +56,9 @@ class AcosOfUnclampedCosine(Rule):
     - `F.cosine_similarity` (and sklearn's `cosine_similarity`), an `nn.CosineSimilarity`
       module's output;
     - `2 * d ** 2 - 1` of an inner product d (the angle between two quaternions);
+    - in torch, JAX or TensorFlow, any value whose acos the code patches afterwards where
+      it passes +-1 (`phi = torch.acos(r) / 3` then `phi[r >= 1] = 0`): the author's word
+      that it does, and the patch repairs the value, not the gradient through the acos;
     - the law of cosines, `(b * b + c * c - a * a) / (2 * b * c)` (a triangle's angle from
       its sides, past 1 for three points on a line);
     - a rotation's angle from its trace, `(tr(R) - 1) / 2` (`torch.trace`, `np.trace`,
@@ -196,6 +199,15 @@ class AcosOfUnclampedCosine(Rule):
             "    cos = nn.CosineSimilarity(dim=1)(x, y)\n    return 1 - torch.acos(cos) / 3.141592653589793\n",
             "import torch\nfrom torch import nn\ndef angular_similarity(x, y):\n"
             "    cos = nn.CosineSimilarity(dim=1)(x, y)\n    return 1 - torch.acos(cos.clamp(-1 + 1e-7, 1 - 1e-7)) / 3.141592653589793\n",
+            UNSAFE,
+        ),
+        # The result patched where the input passes +-1 (closed-form 3x3 eigenvalues): the
+        # value is repaired, the gradient through the acos is NaN there all the same.
+        Invalid(
+            "import math\nimport torch\ndef trig_eigenvalues(q, p, r):\n    phi = torch.acos(r) / 3.0\n"
+            "    phi[r <= -1] = math.pi / 3\n    phi[r >= 1] = 0\n    return q + 2 * p * torch.cos(phi)\n",
+            "import math\nimport torch\ndef trig_eigenvalues(q, p, r):\n    phi = torch.acos(r.clamp(-1 + 1e-7, 1 - 1e-7)) / 3.0\n"
+            "    phi[r <= -1] = math.pi / 3\n    phi[r >= 1] = 0\n    return q + 2 * p * torch.cos(phi)\n",
             UNSAFE,
         ),
         # A rotation's angle from its trace: past 1 where the prediction is exact.
@@ -403,12 +415,21 @@ class AcosOfUnclampedCosine(Rule):
         self.context.trail.clear()
         evidence = arc_argument(self.context, operand)
         related = tuple(self.context.trail)
+        # The result patched where the input passes +-1: the author's word that it does,
+        # and in an autograd library the gradient through the acos is NaN there all the same.
+        patched = library in ("torch", "jax.numpy", "tensorflow") and not in_no_grad(self.context) and patched_after(
+            self.context, operand
+        )
+        if patched and evidence is None:
+            evidence = ("a value the code itself compares with +-1 after the arc function (patching the result "
+                        "repairs the value, not the gradient)", True)
         if evidence is None or in_test_file(self.context) or in_reference_implementation(self.context):
             return
         # Only a test of the cosine against +-1 (`if abs(c) > 1:`, `-1 <= c <= 1`) says it
         # is in range: not a test that its vectors are not zero, nor a margin's threshold
-        # (`if cos > self.thresh:`, a lower bound, which 1.0000001 passes).
-        if compared_with_one(self.context, operand):
+        # (`if cos > self.thresh:`, a lower bound, which 1.0000001 passes), nor a patch of
+        # the result afterwards where a gradient runs.
+        if compared_with_one(self.context, operand) and not patched:
             return
         if of_random_draws(self.context, operand):
             return  # two independent draws in many dimensions are nearly orthogonal

@@ -597,17 +597,48 @@ def compared_with_one(context: FileContext, name: cst.CSTNode) -> bool:
     if not isinstance(name, cst.Name):
         return False
     scope = next((n for n in reversed(context.ancestors) if isinstance(n, (cst.FunctionDef, cst.Module))), None)
-    stack = [scope] if scope is not None else []
+    # `d > 1 - eps`, `c.abs() < 1`, and chained: `-1 <= c <= 1`
+    return scope is not None and _compares_with_one(context, scope, name.value)
+
+
+def patched_after(context: FileContext, name: cst.CSTNode) -> bool:
+    """Whether the arc cosine being visited is assigned to a name whose entries the code
+    then overwrites where `name` is compared with +-1 (`phi = torch.acos(r) / 3` and then
+    `phi[r >= 1] = 0`): its author knows `name` reaches +-1, and the patch repairs the
+    value, not the gradient, which autograd still takes through the acos there."""
+    if not isinstance(name, cst.Name):
+        return False
+    path = context.ancestors
+    statement = next((n for n in reversed(path) if isinstance(n, cst.SimpleStatementLine)), None)
+    block = next((n for n in reversed(path) if isinstance(n, (cst.IndentedBlock, cst.Module))), None)
+    if statement is None or block is None or statement not in block.body:
+        return False
+    assign = statement.body[0] if statement.body else None
+    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)):
+        return False
+    result = assign.targets[0].target.value
+    for later in block.body[block.body.index(statement) + 1:]:
+        if not isinstance(later, cst.SimpleStatementLine):
+            continue
+        for small in later.body:
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else None
+            if (
+                isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == result
+                and any(_compares_with_one(context, element.slice, name.value) for element in target.slice)
+            ):
+                return True
+    return False
+
+
+def _compares_with_one(context: FileContext, node: cst.CSTNode, name: str) -> bool:
+    stack = [node]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Comparison):
-            # `d > 1 - eps`, `c.abs() < 1`, and chained: `-1 <= c <= 1`
             operands = [node.left, *(target.comparator for target in node.comparisons)]
             for index, side in enumerate(operands):
                 neighbours = operands[max(index - 1, 0):index] + operands[index + 1:index + 2]
-                if _is_name_or_magnitude(context, side, name.value) and (
-                    _bound(neighbours, 1) or _bound(neighbours, -1)
-                ):
+                if _is_name_or_magnitude(context, side, name) and (_bound(neighbours, 1) or _bound(neighbours, -1)):
                     return True
         stack.extend(node.children)
     return False

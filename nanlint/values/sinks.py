@@ -14,11 +14,13 @@ from nanlint.values.calls import callee
 from nanlint.values.flow import uses_of_assigned_name
 
 # Calls that read their first argument only by its order.
+# And the tests for a non-finite value, which a -inf passes as it should (a log taken only
+# to find where it is -inf).
 _RANKINGS = frozenset(
     f"{module}.{function}"
     for module in ("torch", "numpy", "jax.numpy", "tensorflow", "tensorflow.math")
-    for function in ("argmax", "argmin", "argsort", "sort", "topk", "top_k")
-) | frozenset(("jax.lax.top_k", "tensorflow.nn.top_k"))
+    for function in ("argmax", "argmin", "argsort", "sort", "topk", "top_k", "isinf", "isneginf", "isnan", "isfinite")
+) | frozenset(("jax.lax.top_k", "tensorflow.nn.top_k", "tensorflow.math.is_inf", "tensorflow.math.is_finite"))
 _RANKING_METHODS = frozenset(("argmax", "argmin", "argsort", "sort", "topk"))
 # Categorical draws and where their logits go: (position, keyword).
 _LOGITS = {
@@ -34,8 +36,9 @@ _LOGITS = {
 def only_ranked(context: FileContext, depth: int = 2) -> bool:
     """Whether the value of the node being visited, shifted or scaled on the way
     (`log(p) + gumbel`, `log(p) / temperature`), is only ranked (`argmax`, `sort`,
-    `topk`, a comparison) or drawn from as logits (`tf.random.categorical(log(p), 1)`),
-    directly or through the one name it is assigned to."""
+    `topk`, a comparison), tested for a non-finite value (`torch.isinf`) or drawn from as
+    logits (`tf.random.categorical(log(p), 1)`), directly or through the one name it is
+    assigned to."""
     return _only_ranked(context, list(context.ancestors), depth)
 
 

@@ -518,6 +518,8 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
             inner = _saturating(context, node.right, depth)
             # One minus a softplus is no probability's complement: 0 only by coincidence.
             return f"one minus {inner}" if inner is not None and "softplus" not in inner else None
+        if isinstance(operator, cst.Subtract) and _is_one(node.right) and _exp_of_difference(context, node.left):
+            return "the exp of a difference less one (0 where the two sides agree)"
         if isinstance(operator, cst.Divide):
             return can_reach_zero(context, node.left, depth)
         squared = squared_operand(context, node)
@@ -538,6 +540,30 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
     if isinstance(node, cst.Name) and depth > 0:
         return _through_assignments(context, node, depth, can_reach_zero)
     return None
+
+
+# The exps of the libraries whose values a log of them is taken in (Keras' backend too).
+_EXPS = (*EXP, "tensorflow.exp", "tensorflow.math.exp", "keras.backend.exp", "tensorflow.keras.backend.exp")
+
+
+def _exp_of_difference(context: FileContext, node: cst.CSTNode) -> bool:
+    """`exp(a - b)` of two values, directly or through the name holding the difference: 1
+    where they agree, so one less is 0 there (a discrete hazard's `exp(h1 - h0) - 1`)."""
+    if not isinstance(node, cst.Call):
+        return False
+    qualified, method = callee(context, node)
+    if qualified in _EXPS:
+        inner = argument(node, 0, "x") or argument(node, 0, "input")
+    elif qualified is None and method == "exp" and not node.args and context.imports.imports_module("torch"):
+        inner = receiver(node)
+    else:
+        return False
+    if isinstance(inner, cst.Name):
+        inner = assigned_value(context, inner) or inner
+    return (
+        isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Subtract)
+        and literal_number(inner.left) is None and literal_number(inner.right) is None
+    )
 
 
 def tensorflow_relu(context: FileContext, node: cst.CSTNode) -> bool:
