@@ -117,7 +117,7 @@ class ModuleIndex:
         ambiguous: Set[str] = set()
         bound: Set[str] = set()
         fallbacks: Set[str] = set()
-        stars: List[ast.ImportFrom] = []
+        starred = []  # whether a star import brings names this walk cannot see
 
         def bind_import(local: str, qualified: str) -> None:
             if aliases.get(local, qualified) != qualified:
@@ -183,7 +183,7 @@ class ModuleIndex:
                         local = alias.asname or alias.name
                         others.add(local)
                         if alias.name == "*":
-                            stars.append(node)
+                            starred.append(True)
                         elif node.level or not node.module:
                             bound.add(local)
                         else:
@@ -232,7 +232,7 @@ class ModuleIndex:
         bound -= fallbacks & set(aliases)
         for name in ambiguous | (bound & set(aliases)):
             aliases.pop(name, None)
-        if stars:
+        if starred:
             _assume_conventions(aliases, bound, parts)
         imports = ImportTable(aliases, bound)
         resolved = tuple(found.resolve(imports, cls) for found in parts)

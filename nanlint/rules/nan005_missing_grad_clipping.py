@@ -1146,7 +1146,8 @@ class MissingGradClipping(Rule):
         mine, theirs = facts.blocks[id(step)], facts.blocks[id(clip)]
         if mine[: len(theirs)] != theirs and theirs[: len(mine)] != mine:
             return None  # the other branch of an `if`
-        if "inf" in self.context.code(clip):
+        bound = argument(clip, 1, "max_norm")
+        if bound is not None and _INFINITE.search(self.context.code(bound)):
             return None  # `clip_grad_norm_(params, float("inf"))`: the norm, for the log
         return clip, backward
 
@@ -1400,6 +1401,9 @@ class _CommentCollector:
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments.append(node)
 
+
+# An infinite bound: `float("inf")`, `math.inf`, `np.inf`, `torch.inf`.
+_INFINITE = re.compile(r"\binf\b")
 
 # TensorFlow's clipping functions, which return the clipped gradients (the global-norm one
 # as a pair with the norm).

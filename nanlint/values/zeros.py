@@ -12,6 +12,7 @@ import libcst as cst
 from nanlint.linting.context import FileContext
 from nanlint.rule import Location
 from nanlint.values.api import (
+    EXP_FUNCTIONS,
     KERAS_BACKENDS,
     MEAN,
     SATURATING_LAYERS,
@@ -542,17 +543,13 @@ def can_reach_zero(context: FileContext, node: cst.CSTNode, depth: int = 2) -> O
     return None
 
 
-# The exps of the libraries whose values a log of them is taken in (Keras' backend too).
-_EXPS = (*EXP, "tensorflow.exp", "tensorflow.math.exp", "keras.backend.exp", "tensorflow.keras.backend.exp")
-
-
 def _exp_of_difference(context: FileContext, node: cst.CSTNode) -> bool:
     """`exp(a - b)` of two values, directly or through the name holding the difference: 1
     where they agree, so one less is 0 there (a discrete hazard's `exp(h1 - h0) - 1`)."""
     if not isinstance(node, cst.Call):
         return False
     qualified, method = callee(context, node)
-    if qualified in _EXPS:
+    if qualified in EXP_FUNCTIONS:
         inner = argument(node, 0, "x") or argument(node, 0, "input")
     elif qualified is None and method == "exp" and not node.args and context.imports.imports_module("torch"):
         inner = receiver(node)
