@@ -11,6 +11,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from nanlint.linting.context import FileContext
+from nanlint.rule import Location
 from nanlint.values.api import (
     DIAGONALS,
     AVERAGE_POOLS,
@@ -267,9 +268,14 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
 
 def _returns_distance(context: FileContext, call: cst.Call) -> bool:
     """A call of a function of the module that returns a squared distance
-    (`diff_norm_squared(flows, shifted)`)."""
+    (`diff_norm_squared(flows, shifted)`); where it is defined goes on the trail."""
     returning = context.summary.returning_distance
-    return any(path in returning for path in _callee_paths(context, call))
+    path = next((path for path in _callee_paths(context, call) if path in returning), None)
+    if path is None:
+        return False
+    row, column = returning[path]
+    context.trail.append((Location(row, column + 1), f"`{path[-1]}` returns a squared distance"))
+    return True
 
 
 def _callee_paths(context: FileContext, call: cst.Call) -> list:

@@ -117,6 +117,7 @@ class ModuleWalk:
         # For what a module passes its own functions: their parameters, the calls that
         # may reach them, and each function's assignments to plain names.
         self.signatures: Dict[Path, List[str]] = {}
+        self.defined_at: Dict[Path, Tuple[int, int]] = {}  # the row and column of each `def`
         self.local_calls: List[Tuple[FunctionFacts, ast.Call]] = []
         self.assigned: Dict[Path, Dict[str, object]] = {}
         self.assignments: Dict[Path, Dict[str, List[ast.AST]]] = {}  # every value, in order
@@ -150,6 +151,7 @@ class ModuleWalk:
             if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 owner, path, class_name, data = where
                 function = FunctionFacts(path + (node.name,), class_name)
+                self.defined_at[function.path] = (node.lineno, node.col_offset)
                 function.no_gradient = (
                     data
                     or bool(_NO_GRADIENT_ROLE.search(node.name))

@@ -81,8 +81,9 @@ class ModuleSummary:
     # position among those a call passes (`self` not counted for a method).
     reducing: Dict[Path, int] = field(default_factory=dict)
     # The module's functions whose every return is a distance between points that can
-    # meet (`def diff_norm_squared(a, b): return tf.norm(a - b) ** 2`): 0 where they do.
-    returning_distance: FrozenSet[Path] = frozenset()
+    # meet (`def diff_norm_squared(a, b): return tf.norm(a - b) ** 2`): 0 where they do;
+    # with the row and column of their `def`.
+    returning_distance: Dict[Path, Tuple[int, int]] = field(default_factory=dict)
     # Parameters that every call the module makes passes configuration: a positive
     # number, an attribute (`self.width`, `cfg.scale`), a value looked up by name
     # (`config["model"]["width"] * 8 / 3`), or arithmetic of those.
@@ -201,10 +202,10 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         **calls_between_functions(walk, kinds, source),
         **fixed_data(walk, kinds, reads_files(index, source)),
         reducing=reducing(walk),
-        returning_distance=frozenset(
-            path for path, values in walk.returns.items()
+        returning_distance={
+            path: walk.defined_at[path] for path, values in walk.returns.items()
             if path and values and all(is_distance(walk, value, path, 2) for value in values)
-        ),
+        },
         single_layers=single_layers(walk.self_assignments),
         detaching=frozenset(path for path, values in walk.returns.items() if all(map(detached, values))),
         backward_starters=frozenset(f.path for f in starters),
