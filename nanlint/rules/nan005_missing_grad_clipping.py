@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -1091,9 +1092,7 @@ class MissingGradClipping(Rule):
         if not isinstance(scope, cst.FunctionDef):
             return
         applied = {name.value: name for name in _names_in(step)}
-        mentions: Dict[str, int] = {}
-        for name in _names_in(scope.body):
-            mentions[name.value] = mentions.get(name.value, 0) + 1
+        mentions = Counter(name.value for name in _names_in(scope.body))
         for clip, raw, clipped in _clippings(self.context, scope):
             if raw in applied and mentions.get(clipped) == 1:  # bound, and read nowhere
                 stepped = " ".join(self.context.code(step).split())
@@ -1438,27 +1437,21 @@ def _clippings(context, function: cst.FunctionDef) -> List[Tuple[cst.Call, str, 
 
 
 def _names_in(node: cst.CSTNode) -> List[cst.Name]:
-    names: List[cst.Name] = []
+    """Every name in `node`, in source order, with the engine's walk."""
+    class Collector:
+        def __init__(self) -> None:
+            self.names: List[cst.Name] = []
 
-    class _Names(cst.CSTVisitor):
         def visit_Name(self, name: cst.Name) -> None:
-            names.append(name)
+            self.names.append(name)
 
-    node.visit(_Names())
-    return names
+    collector = Collector()
+    walk(node, *handlers([collector]))
+    return collector.names
 
 
 def _names_read(node: cst.CSTNode) -> set:
-    class Reader:
-        def __init__(self) -> None:
-            self.names: set = set()
-
-        def visit_Name(self, name: cst.Name) -> None:
-            self.names.add(name.value)
-
-    reader = Reader()
-    walk(node, *handlers([reader]))
-    return reader.names
+    return {name.value for name in _names_in(node)}
 
 
 def _short_text(text: str) -> str:
