@@ -551,6 +551,10 @@ def _library(source: str):
         ("import math\ndef f(x):\n    return math.hypot(x, 1) + 2\n", PYTHON),
         ("def f(x):\n    return len(x) * 2.0\n", PYTHON),
         ("def f(x):\n    return (x ** 2).sum()\n", None),
+        # A mask has its array's library, and so does its count.
+        ("import numpy as np\ndef f(t):\n    t = np.array(t)\n    return (t == 1).sum()\n", NUMPY),
+        ("import torch\ndef f(t):\n    return (0 < torch.as_tensor(t)).sum()\n", TORCH),
+        ("def f(t):\n    return (t == 1).sum()\n", None),
     ],
 )
 def test_library_of_a_value(source, expected):

@@ -53,6 +53,8 @@ class DivisionByEmptyCount(Rule):
     integer, so every nonzero count is unchanged; an empty selection gives 0 (a sum over
     nothing, divided by 1) instead of NaN. Whether 0 is the right value for an empty
     selection is the author's call (a metric may want to skip it instead): an unsafe fix.
+    A count whose library the code does not show, in a file that imports both torch and
+    NumPy, gets no fix: `.clamp` on a NumPy integer raises.
     """
 
     messages = {
@@ -169,6 +171,11 @@ class DivisionByEmptyCount(Rule):
             "    return (hits & rel).float().sum(1) / rel.float().sum(1).clamp(min=1)\n",
             UNSAFE,
         ),
+        # A file of both libraries, and nothing tells which the count is: no fix, since
+        # `.clamp` on a NumPy integer raises.
+        Invalid(
+            "import numpy as np\nimport torch\ndef avg_len(tokens):\n    return tokens.size / (tokens == 1).sum()\n"
+        ),
         Invalid(
             "import torch\ndef both(a, b, x):\n    m = torch.logical_and(a > 0, b > 0)\n    return x[m].sum() / m.sum()\n",
             "import torch\ndef both(a, b, x):\n    m = torch.logical_and(a > 0, b > 0)\n    return x[m].sum() / m.sum().clamp(min=1)\n",
@@ -243,8 +250,14 @@ class DivisionByEmptyCount(Rule):
             if reference is None or reference[1] is not None:
                 return None
             code = f"{reference[0]}({bare_code(self.context, denominator)}, 1)"
-        elif library == TORCH or (library is None and self.context.imports.imports_module("torch")):
+        elif library == TORCH or (library is None and self._only_torch()):
             code = f"{receiver_code(self.context, denominator)}.clamp(min=1)"
         else:
             return None
         return PendingFix("Clamp the count at 1", (Replace(denominator, code),), UNSAFE)
+
+    def _only_torch(self) -> bool:
+        # A count of unknown library is a tensor's only where NumPy is not imported as well:
+        # `.clamp` on a NumPy integer raises.
+        imports = self.context.imports
+        return imports.imports_module("torch") and not imports.imports_module("numpy")

@@ -67,6 +67,13 @@ def library_of(context: FileContext, node: Optional[cst.CSTNode], depth: int = 3
         return left if left == right else None
     if isinstance(node, cst.UnaryOperation):
         return library_of(context, node.expression, depth)
+    if isinstance(node, cst.Comparison):
+        # `tokens == 1` is a mask of the array compared, whatever it is compared with.
+        for side in [node.left] + [target.comparator for target in node.comparisons]:
+            found = library_of(context, side, depth)
+            if found in ARRAYS:
+                return found
+        return None
     if isinstance(node, cst.Subscript):
         return library_of(context, node.value, depth)
     if isinstance(node, cst.Name):
