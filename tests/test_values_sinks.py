@@ -1,5 +1,5 @@
-"""`only_ranked` and `only_displayed`: a log whose -inf only meets a ranking or a categorical
-draw, a quotient that is only made into a picture."""
+"""`only_ranked`, `only_displayed` and `in_drawing_code`: a log whose -inf only meets a
+ranking or a categorical draw, a quotient that is only made into a picture, code that draws."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.linting.walk import walk
-from nanlint.values.sinks import only_displayed, only_ranked
+from nanlint.values.sinks import compared_after, in_drawing_code, only_displayed, only_ranked
 from nanlint.values.summary import summarize
 
 
@@ -82,11 +82,50 @@ def _at_first_division(source: str) -> bool:
         ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min()) * 255).astype('uint8')\n", True),
         ("import matplotlib.pyplot as plt\nplt.imshow(x / x.max())\n", True),
         ("import imageio\ndef save(x):\n    y = x / x.max()\n    imageio.imwrite('a.png', (y * 255).clip(0, 255))\n", True),
+        # Through a name assigned again on the way.
+        ("import numpy as np\ndef f(x):\n    y = x / x.max()\n    y = np.clip(y, 0, 1) * 255\n    return y.astype(np.uint8)\n", True),
         # Trained on, or kept as floats.
         ("import torch\nloss = ((x - x.min()) / (x.max() - x.min())).mean()\n", False),
         ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min())).astype(np.float32)\n", False),
         ("import imageio\ndef save(x):\n    y = x / x.max()\n    imageio.imwrite('a.png', y)\n    return y.sum()\n", False),
+        ("import numpy as np\ndef f(x):\n    y = x / x.max()\n    y = np.clip(y, 0, 1) * 255\n    return y.astype(np.uint8), y.sum()\n", False),
     ],
 )
 def test_only_displayed(source, expected):
     assert _at_first_division(source) is expected
+
+
+@pytest.mark.parametrize(
+    "filename, source, expected",
+    [
+        ("m.py", "class Tiles:\n    def plot(self, sample):\n        x = 1\n", True),
+        ("m.py", "def draw_point_cloud(points):\n    x = 1\n", True),
+        ("m.py", "def drawPointCloud(points):\n    x = 1\n", True),
+        ("m.py", "def to_raster(x):\n    x = 1\n", True),
+        ("sbi/analysis/plot.py", "def get_kde(samples):\n    x = 1\n", True),
+        ("repo/visualizer/pc_utils.py", "def f(points):\n    x = 1\n", True),
+        # Rendering a NeRF trains; a word inside another word is not one.
+        ("nerf/render.py", "def render_rays(rays):\n    x = 1\n", False),
+        ("m.py", "def visible_mask(x):\n    x = 1\n", False),
+        ("models/showcase.py", "def forward(x):\n    x = 1\n", False),
+    ],
+)
+def test_in_drawing_code(filename, source, expected):
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext(filename, source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    answers = []
+    walk(module, {"Integer": [lambda node: answers.append(in_drawing_code(context))]}, {}, context.ancestors)
+    assert answers == [expected]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("def f(w):\n    w = w / w.max()\n    keep = w > 1e-7\n    return keep\n", True),
+        ("def f(w):\n    m = w / w.max()\n    return 0.2 < m\n", True),
+        ("def f(w):\n    m = w / w.max()\n    return m * 255\n", False),
+    ],
+)
+def test_compared_after(source, expected):
+    assert _asked_at_first(source, "BinaryOperation", lambda node: isinstance(node.operator, cst.Divide), compared_after) is expected

@@ -14,7 +14,7 @@ from nanlint.values.facts import addend_code, bare_code
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import AUTOGRAD, library_of
-from nanlint.values.sinks import only_displayed
+from nanlint.values.sinks import compared_after, in_drawing_code, only_displayed
 from nanlint.values.spread import MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
 from nanlint.values.zeros import CLAMP, MAXIMUM, RELU, can_reach_zero
 
@@ -73,8 +73,11 @@ class NormalizationWithoutEps(Rule):
     a maximum with no evidence that the value can be all zero (embeddings, directions,
     quaternions and weights are normalised so all over library code, and are not 0 by
     construction), a random draw (`torch.randn(...)`, a `generator=`: never constant), a
-    value only made into a picture (8-bit pixels, an image writer, a plot: a constant input
-    is a black image, not a NaN in training), a
+    value only made into a picture (8-bit pixels, an image writer, a plot, or anything a
+    function, file or folder named for drawing computes: `def plot(self, sample)`,
+    `draw_point_cloud`, `visualizer/`; a constant input is a blank image, not a NaN in
+    training) unless a relu or a clamp at 0 can cut the whole map (a flat Grad-CAM) or the
+    drawing code then tests the value (`keep = w > 1e-7`: a NaN fails it everywhere), a
     value computed from constants alone (a dataset the code names: its author ran it;
     also a table read from a file the module names, through its own helpers),
     a test file and a test's reference implementation.
@@ -124,6 +127,12 @@ class NormalizationWithoutEps(Rule):
         "    return np.uint8(cm.magma(scaled.T) * 255)\n",
         "import torch\ndef depth_png(depth):\n    shown = (depth - depth.min()) / (depth.max() - depth.min())\n"
         "    return (shown.clamp(0, 1) * 255).byte().cpu().numpy()\n",
+        "import numpy as np\ndef disparity_png(d):\n    img = (d - d.min()) / (d.max() - d.min())\n"
+        "    img = np.clip(img, 0, 1) * 255\n    return img.astype(np.uint8)\n",
+        "import numpy as np\nclass Tiles:\n    def plot(self, sample):\n        rgb = sample['image']\n"
+        "        rgb = (rgb - rgb.min(0)) / (rgb.max(0) - rgb.min(0))\n        return rgb\n",
+        "import numpy as np\ndef draw_cloud(points):\n    z = points[:, 2]\n"
+        "    return (z - np.min(z)) / (np.max(z) - np.min(z))\n",
         # A public table the module reads by name (the UCI sets flow papers load), through
         # its own helpers: its author ran exactly this data, whose columns are not constant.
         "import os\nimport pandas as pd\nDATA_ROOT = os.environ.get('DATA_ROOT', 'data')\ndef load_power():\n    def read(path):\n"
@@ -169,6 +178,26 @@ class NormalizationWithoutEps(Rule):
         "import torch\ndef normalize_ref(x):\n    return x / x.norm(dim=-1, keepdim=True)\n",
     ]
     invalid = [
+        # Drawn, but then tested: a NaN fails `> 1e-7` for every edge and none is drawn.
+        Invalid(
+            "import torch\ndef draw_graph(edge_index, edge_weight):\n    edge_weight = edge_weight - edge_weight.min()\n"
+            "    edge_weight = edge_weight / edge_weight.max()\n    keep = edge_weight > 1e-7\n"
+            "    return edge_index[:, keep]\n",
+            "import torch\ndef draw_graph(edge_index, edge_weight):\n    edge_weight = edge_weight - edge_weight.min()\n"
+            "    edge_weight = edge_weight / (edge_weight.max() + 1e-12)\n    keep = edge_weight > 1e-7\n"
+            "    return edge_index[:, keep]\n",
+            UNSAFE,
+        ),
+        # Drawn, but a relu can cut the whole map: a flat Grad-CAM is ordinary.
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\ndef visualize_cam(acts, grads):\n"
+            "    cam = F.relu((acts * grads.mean((2, 3), keepdim=True)).sum(1))\n"
+            "    return (cam - cam.min()) / (cam.max() - cam.min())\n",
+            "import torch\nimport torch.nn.functional as F\ndef visualize_cam(acts, grads):\n"
+            "    cam = F.relu((acts * grads.mean((2, 3), keepdim=True)).sum(1))\n"
+            "    return (cam - cam.min()) / (cam.max() - cam.min() + 1e-12)\n",
+            UNSAFE,
+        ),
         # Standardisation spelled with calls: `torch.sub` for the centring, `true_divide`.
         Invalid(
             "import torch\ndef standardise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:\n"
@@ -358,8 +387,8 @@ class NormalizationWithoutEps(Rule):
         # A test runs its own inputs; a reference implementation spells the formula out.
         if in_test_file(self.context) or in_reference_implementation(self.context):
             return
-        if only_displayed(self.context):
-            return  # a picture of the value: constant input, black image, no NaN in training
+        if self._only_drawn(numerator):
+            return
         about = subjects(self.context, denominator)
         if is_guarded(self.context, about) or under_where_on(self.context, about) or is_patched(self.context, about):
             return
@@ -405,6 +434,17 @@ class NormalizationWithoutEps(Rule):
         # A softmax or sigmoid output sums to more than 0: its norm is never 0.
         return reason is not None and not reason.startswith(("a softmax", "a sigmoid", "one minus", "a softplus"))
 
+    def _only_drawn(self, numerator: cst.BaseExpression) -> bool:
+        """A picture of the value: a constant input gives a blank image, not a NaN in
+        training; unless a relu can cut the whole map (a flat Grad-CAM is ordinary), or
+        code that draws then tests the value (`keep = w > 1e-7`), which a NaN fails for
+        every element."""
+        if self._cut_at_zero(_unshifted(numerator)):
+            return False
+        if only_displayed(self.context):
+            return True
+        return in_drawing_code(self.context) and not compared_after(self.context)
+
     def _cut_at_zero(self, numerator: cst.BaseExpression) -> bool:
         """A relu output or a value clamped at 0: all 0 wherever the input is at most 0,
         as a class-activation map whose every activation the relu cut."""
@@ -418,6 +458,13 @@ class NormalizationWithoutEps(Rule):
         if library is not None:
             return library in AUTOGRAD
         return self.context.imports.imports_module("torch") or self.context.imports.imports_module("jax")
+
+
+def _unshifted(numerator: cst.BaseExpression) -> cst.BaseExpression:
+    """The value a numerator shifts by its minimum or mean: `cam` of `cam - cam.min()`."""
+    if isinstance(numerator, cst.BinaryOperation) and isinstance(numerator.operator, cst.Subtract):
+        return numerator.left
+    return numerator
 
 
 def _same_value(shape: Shape, spread: Spread) -> bool:

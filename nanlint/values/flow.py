@@ -58,7 +58,8 @@ def uses_of_assigned_name(context: FileContext, path: Sequence[cst.CSTNode]):
     """Each read of the name the node at the end of `path` (it and its ancestors, from
     its function or module down) is assigned to, as (the read, its parent, the parent's
     parent, the path down to it), when the node is the whole value of the one
-    assignment of a plain name in its function; else None."""
+    assignment of a plain name in its function, or of one of its assignments (then the
+    reads that assignment reaches); else None."""
     if len(path) < 3:
         return None
     node, parent = path[-1], path[-2]
@@ -71,14 +72,27 @@ def uses_of_assigned_name(context: FileContext, path: Sequence[cst.CSTNode]):
         return None
     name = parent.targets[0].target.value
     scope = next(s for s in reversed(path) if isinstance(s, (cst.FunctionDef, cst.Lambda, cst.Module)))
+    reaches = None
     if context.bindings(scope).single_assignment(name) is not parent:
-        return None
+        # A name assigned again (`img = norm(t); img = img.clamp(0, 1) * 255`): the reads
+        # this assignment reaches.
+        if isinstance(scope, cst.Lambda):
+            return None
+        if isinstance(scope, cst.Module):
+            context.require_seen([name])
+        flow = context.flow(scope)
+
+        def reaches(use: cst.Name) -> bool:
+            if isinstance(trail[-2], cst.AssignTarget):
+                return False  # the name bound again, not read
+            return any(d is not OUTSIDE and d.node is parent for d in flow.reaching(use) or ())
+
     target = parent.targets[0].target
     uses = []
     trail: list = []
 
     def visit_name(use: cst.Name) -> None:
-        if use.value == name and use is not target:
+        if use.value == name and use is not target and (reaches is None or reaches(use)):
             uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None, list(trail)))
 
     walk(scope, {"Name": [visit_name]}, {}, trail)

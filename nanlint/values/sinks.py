@@ -4,6 +4,7 @@ image, where a NaN is a black pixel of an input that was constant anyway."""
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import libcst as cst
@@ -174,3 +175,39 @@ def is_psnr(context: FileContext) -> bool:
         return True
     function = context.enclosing_function()
     return function is not None and "psnr" in function.name.value.lower()
+
+
+# Words of a function, a file or a folder that draws: `def plot(self, sample)`,
+# `draw_point_cloud`, `to_raster`, `sbi/analysis/plot.py`, `visualizer/pc_utils.py`.
+_DRAWING_WORDS = frozenset((
+    "plot", "plots", "plotting", "draw", "drawing", "show", "visualize", "visualise",
+    "visualization", "visualisation", "visualizer", "visualiser", "vis", "viz", "raster",
+    "graphics", "imshow",
+))
+
+
+def in_drawing_code(context: FileContext) -> bool:
+    """Whether the node being visited is in a function, a file or a folder named for
+    drawing. What it computes becomes a picture, where a NaN of a constant input is a
+    blank image, not a NaN in training."""
+    for node in context.ancestors:
+        if isinstance(node, cst.FunctionDef) and not _DRAWING_WORDS.isdisjoint(_words(node.name.value)):
+            return True
+    parts = re.split(r"[\\/]", context.filename)
+    stem = parts[-1].rsplit(".", 1)[0]
+    return any(not _DRAWING_WORDS.isdisjoint(_words(part)) for part in (stem, *parts[-3:-1]))
+
+
+def _words(name: str) -> list:
+    """`draw_point_cloud` and `drawPointCloud` both give draw, point, cloud."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+
+
+def compared_after(context: FileContext) -> bool:
+    """Whether the value of the node being visited, through the name it is assigned to,
+    is compared (`keep = w > 1e-7`): a NaN there is no blank pixel but a test that fails
+    for every element, which drops or keeps them all."""
+    for _, parent, _, _ in uses_of_assigned_name(context, list(context.ancestors)) or ():
+        if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+            return True
+    return False
