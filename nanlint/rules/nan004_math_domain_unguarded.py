@@ -100,7 +100,10 @@ class MathDomainUnguarded(Rule):
       (`self.count - 1`, where the class sets `self.count = 0` and counts it up by one:
       0 or below until it has counted past it), a uniform draw (`random.random()`,
       `np.random.rand()`: [0, 1) includes 0; `1 - random.random()` does not), and the
-      smallest element of a caller's collection (`min(sizes)`);
+      smallest element of a caller's collection (`min(sizes)`), values decoded from raw
+      bytes (`struct.unpack`, `int.from_bytes`, `np.frombuffer`: a sensor's reading, a
+      field of a file), and a bitwise and or a remainder (`seed & 0xFFFF`, `n % k`) whatever
+      its operands: 0 for some of them;
     - `math.sqrt` and `math.log1p`, of such a value only when it can be negative by
       construction: a subtraction `a - b` or a negation (`1 - alpha_bar` is not: its
       author knows alpha_bar <= 1; nor, under a root, the squares of two values the
@@ -131,7 +134,11 @@ class MathDomainUnguarded(Rule):
     raising for a 0 there is the check, not a crash; the issue asked for these to be
     flagged, and every one reviewed on research code was a false alarm), nor a parameter that every call in its module passes
     configuration (`round_to_power_of_two(config["width"] * 8 / 3)`). A lower bound
-    alone (`floor_exponent(min_value)`) is flagged: 0 is a value callers pass. A check on the way counts as a
+    alone (`floor_exponent(min_value)`) is flagged: 0 is a value callers pass. So are
+    the digits of a number to print, a `math.log10` or a log to base 10, 1000 or 1024
+    rounded to a whole number (`int(math.floor(math.log(size, 1024)))`), of any parameter
+    whatever its name and its function's: 0 bytes and 0 parameters are quantities like
+    any other, as in the incident. A check on the way counts as a
     guard: `if x > 0:`, `if x:`, the `else` of `if x <= 0:`, an earlier
     `if not x: return` / `raise` / `continue`, `assert x > 0` or `torch._check(x > 0)`,
     `x > 0 and ...`, a ternary, a comprehension's `if`, a call that looks at the value
@@ -177,6 +184,13 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        "import math\ndef _gauss(seed):\n    u = ((seed & 0xFFFF) + 1) / 0x10000\n"
+        "    return math.sqrt(-2.0 * math.log(u))\n",
+        "import math\nimport struct\ndef humidity(payload):\n    raw = struct.unpack('<2H', payload)\n"
+        "    if raw[0] == 0:\n        return None\n    return math.log2(raw[0])\n",
+        # A formatter that takes 0 apart first.
+        "import math\ndef human_size(size):\n    if size == 0:\n        return '0 B'\n"
+        "    i = int(math.floor(math.log(size, 1024)))\n    return f'{size / 1024 ** i:.1f}'\n",
         # Both bounds of a log-spaced range: positive by contract, and the error is the check.
         "import math\nimport torch\ndef exponential_sigmas(n, sigma_min, sigma_max):\n"
         "    return torch.linspace(math.log(sigma_max), math.log(sigma_min), n).exp()\n",
@@ -286,6 +300,23 @@ class MathDomainUnguarded(Rule):
         "    return math.log(float(len(mean_probs)))\n",
     ]
     invalid = [
+        # Raw bytes decoded: a sensor that reads 0; a uniform made of hash bits, which
+        # are all 0 for some hashes.
+        Invalid(
+            "import math\nimport struct\ndef humidity(payload):\n    raw = struct.unpack('<2H', payload)\n"
+            "    return round(math.log2(raw[0]) * 10, 1)\n"
+        ),
+        Invalid(
+            "import math\ndef _gauss(seed):\n    u = (seed & 0xFFFF) / 0xFFFF\n"
+            "    return math.sqrt(-2.0 * math.log(u))\n"
+        ),
+        # The digits of a size or a count to print: an empty file, a model with 0
+        # parameters. Its name says what it counts, not that it is a setting.
+        Invalid(
+            "import math\ndef human_size(size):\n    units = ('B', 'KB', 'MB', 'GB')\n"
+            "    i = int(math.floor(math.log(size, 1024)))\n    return f'{size / 1024 ** i:.1f} {units[i]}'\n"
+        ),
+        Invalid("import math\ndef _digits(num_params):\n    return int(math.log10(num_params)) + 1\n"),
         Invalid(
             "import math\nclass Meter:\n    def __init__(self):\n        self.n = 0\n"
             "    def add(self, v):\n        self.n += 1\n    def spread(self):\n        return math.log(self.n - 1)\n"
@@ -409,6 +440,8 @@ class MathDomainUnguarded(Rule):
     def wants_part(cls, part, module) -> bool:
         return cls.wants(part)  # a finding is a math call in the part itself
 
+    _magnitude = False
+
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.context.qualified_name(node.func)
         kind = DOMAIN.get(qualified or "")
@@ -417,6 +450,10 @@ class MathDomainUnguarded(Rule):
         value = node.args[0].value
         function = qualified.rsplit(".", 1)[-1]
         self.context.trail.clear()
+        # The order of magnitude of a number to print (`int(math.floor(math.log(size, 1024)))`)
+        # takes any quantity, and 0 bytes or 0 parameters is one: its parameter's name
+        # (`size`, `num_params`) says what it counts, not that it is a setting.
+        self._magnitude = _decimal_magnitude(qualified, node) and _rounded(self.context, node)
         problem = self._problem(kind, value)
         if problem is None:
             return
@@ -476,6 +513,12 @@ class MathDomainUnguarded(Rule):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
             return self._input(node.value, depth, counted)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.Modulo)):
+            # Whatever its operands: `bits & 0x7FFFFFFF` is 0 when they share no bit, and
+            # `n % k` for every multiple of k (a uniform from hash bits, a remainder).
+            if not (_is_constant(self.context, node.left) and _is_constant(self.context, node.right)):
+                what = "a bitwise and" if isinstance(node.operator, cst.BitAnd) else "a remainder"
+                return f"{what} `{bare_code(self.context, node)}`, which is 0 for some operands"
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             return self._input(node.left, depth, counted) or self._input(node.right, depth, counted)
         if isinstance(node, cst.UnaryOperation):
@@ -488,6 +531,8 @@ class MathDomainUnguarded(Rule):
                 return f"eigenvalues from `{qualified.rsplit('.', 1)[-1]}`, which rounding leaves a hair below 0 for a singular matrix"
             if self._uniform(node):
                 return f"a uniform draw `{self.context.code(node)}` from [0, 1), which includes 0"
+            if qualified in _DECODED:
+                return f"values decoded from raw bytes by `{qualified.rsplit('.', 1)[-1]}` (a reading, a field of a file), which can be 0"
             if qualified == "builtins.min" and len(node.args) == 1 and not node.args[0].star:
                 inner = self._input(node.args[0].value, depth, counted)
                 collection = " ".join(self.context.code(node.args[0].value).split())
@@ -526,6 +571,8 @@ class MathDomainUnguarded(Rule):
                     return None
                 if name.value.isupper():
                     return None  # `K`, `N_BINS`: named as a constant, a size of the model
+                if self._magnitude:
+                    return f"the parameter `{name.value}`, a quantity whose order of magnitude is taken"
                 if isinstance(scope, cst.FunctionDef) and (is_private(scope) or self._nested(scope) and not counted):
                     # Its own module's callers pass it what they have already checked
                     # (`_jsd_tile` runs only for 0 < beta < 1), and a function nested in
@@ -899,6 +946,41 @@ def _parameter(function: cst.CSTNode, name: str) -> Optional[cst.Param]:
         if isinstance(star, cst.Param) and star.name.value == name:
             return star
     return None
+
+
+def _decimal_magnitude(qualified: str, call: cst.Call) -> bool:
+    """`math.log10(x)` or a log to a base of units (`math.log(size, 1024)`, `math.log(n, 1000)`):
+    the digits of a number. A rounded `log2` is a power of two (ALiBi's slopes), of a size
+    of the model."""
+    if qualified == "math.log10":
+        return True
+    if qualified == "math.log" and len(call.args) == 2:
+        return literal_number(call.args[1].value) in (10, 1000, 1024)
+    return False
+
+
+# Values read out of raw bytes: a sensor's reading, a field of a binary file.
+_DECODED = ("struct.unpack", "struct.unpack_from", "builtins.int.from_bytes", "numpy.frombuffer")
+_ROUNDING = ("builtins.int", "builtins.round", "math.floor", "math.ceil", "math.trunc")
+
+
+def _rounded(context, call: cst.Call) -> bool:
+    """Whether the log at the end of the context's path is rounded to a whole number
+    (`int(math.log10(n))`, `math.floor(math.log(size, 1024))`, `int(math.log(n, 1000) // 1)`):
+    the order of magnitude of a number, as formatters of sizes and counts take it."""
+    path = context.ancestors
+    index = len(path) - 1
+    while index > 0 and path[index] is not call:
+        index -= 1
+    while index > 1:
+        holder, above = path[index - 1], path[index - 2]
+        if isinstance(holder, cst.BinaryOperation):
+            index -= 1
+            continue
+        if isinstance(holder, cst.Arg) and isinstance(above, cst.Call):
+            return context.qualified_name(above.func) in _ROUNDING
+        return False
+    return False
 
 
 def _range_start(context, iterable: cst.CSTNode) -> Optional[cst.BaseExpression]:
