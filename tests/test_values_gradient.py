@@ -799,3 +799,24 @@ def test_a_jax_function_that_applies_params_is_gradient_code_but_an_update_is_no
     assert summary.in_gradient_context(("layer_norm",))
     assert not summary.in_gradient_context(("sgd",))
     assert not summary.in_gradient_context(("count",))
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("class C:\n    def inverse(self, z):\n        return z\n", True),
+        ("class C:\n    def reverse_flow(self, z):\n        return z\n", True),
+        ("def step(z, reverse):\n    if reverse:\n        return z\n", True),
+        ("def step(z, reverse):\n    if not reverse:\n        pass\n    else:\n        return z\n", True),
+        ("def step(z, self):\n    if self.reverse:\n        return z\n", True),
+        # The forward direction, and a word that only contains one.
+        ("def step(z, reverse):\n    if not reverse:\n        return z\n", False),
+        ("def step(z, reverse):\n    if reverse:\n        pass\n    else:\n        return z\n", False),
+        ("class C:\n    def forward(self, z):\n        return z\n", False),
+        ("def inverted_residual(x):\n    return x\n", False),
+    ],
+)
+def test_in_inverse_direction(source, expected):
+    from nanlint.values.gradient import in_inverse_direction
+
+    assert _returned(source, lambda context, value: in_inverse_direction(context)) is expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import libcst as cst
 import pytest
 
 from helpers import answer_at_return
@@ -59,3 +60,48 @@ def test_probabilities_of_the_actions_a_policy_took(source, expected):
 )
 def test_tensorflow_relus(source, expected):
     assert answer_at_return(source, tensorflow_relu, last=True) is expected
+
+
+def _weighs_its_own_log(source: str) -> bool:
+    """`weighs_its_own_log` asked at the first log call, with the context the engine builds."""
+    import ast
+
+    from nanlint.linting.context import FileContext, FixOptions
+    from nanlint.linting.names import ModuleIndex
+    from nanlint.linting.walk import walk
+    from nanlint.values.summary import summarize
+    from nanlint.values.zeros import weighs_its_own_log
+
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    answers = []
+
+    def visit(node: cst.Call) -> None:
+        name = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if not answers and name == "log":
+            operand = node.args[0].value if node.args else node.func.value
+            answers.append(weighs_its_own_log(context, node, operand))
+
+    walk(module, {"Call": [visit]}, {}, context.ancestors)
+    return answers[0]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import torch\ndef f(p):\n    return p * torch.log(p)\n", True),
+        ("import torch\ndef f(q):\n    return q.log() * q\n", True),
+        ("import numpy as np\ndef f(t, i):\n    return t[:, i] * np.log(t[:, i])\n", True),
+        # Another value's weight, a value kept from 0, a number its caller picks.
+        ("import torch\ndef f(p, q):\n    return p * torch.log(q)\n", False),
+        ("import torch\ndef f(c):\n    p = c / c.sum() + 1e-12\n    return p * torch.log(p)\n", False),
+        ("import torch\ndef f(p):\n    return p.clamp(min=1e-8) * torch.log(p.clamp(min=1e-8))\n", False),
+        ("import numpy as np\ndef f(prob: float):\n    return (1 - prob) * np.log(1 - prob)\n", False),
+        ("import torch\ndef f(m):\n    q = 0.99 * m.sigmoid() + 0.005\n    return (1 - q) * (1 - q).log()\n", False),
+        ("import jax.numpy as jnp\nEPS = 1e-6\ndef f(x):\n    x += EPS\n    x /= jnp.sum(x)\n"
+         "    return x * jnp.log(x)\n", False),
+    ],
+)
+def test_a_value_weighed_by_its_own_log(source, expected):
+    assert _weighs_its_own_log(source) is expected

@@ -11,11 +11,18 @@ from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import LOG, LOG_METHODS, LOG_SIGMOID, LOG_SOFTMAX_HOME, LOG_TRIGGERS, SIGMOID, SOFTMAX
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.facts import bare_code, receiver_code
-from nanlint.values.gradient import in_reference_implementation, in_test_file
-from nanlint.values.guards import is_patched, subjects
+from nanlint.values.gradient import in_inverse_direction, in_reference_implementation, in_test_file
+from nanlint.values.guards import is_guarded, is_patched, subjects
 from nanlint.values.numbers import literal_number
 from nanlint.values.sinks import is_psnr, only_ranked
-from nanlint.values.zeros import can_reach_zero, clamp_lower_bound, sampled_action, selected_softmax, unclampable_divisor
+from nanlint.values.zeros import (
+    can_reach_zero,
+    clamp_lower_bound,
+    sampled_action,
+    selected_softmax,
+    unclampable_divisor,
+    weighs_its_own_log,
+)
 
 class LogOfPossiblyZero(Rule):
     """`log` of a value that can be exactly 0: a softmax or sigmoid output, a relu, ...
@@ -55,6 +62,10 @@ class LogOfPossiblyZero(Rule):
       `x - x.mean()`), of a spectrum (`torch.stft`, `np.fft.rfft`: 0 on silence and
       padding) or of one of the above, and sums and means of these;
     - a product, an index or a quotient (by its numerator) of one of the above;
+    - any value the code multiplies by its own log, as an entropy or a KL term does
+      (`target * torch.log(target)`, `p * p.log()`): its author expects entries of 0,
+      where the term is 0 * -inf = NaN; not a number a caller picks (`def
+      binary_entropy(prob: float)`);
     directly or through local names: every assignment that can reach the log counts
     (the value rebuilt through the same name, set in either branch of an `if`, or again
     later in a loop), since on that path the value is 0.
@@ -77,7 +88,9 @@ class LogOfPossiblyZero(Rule):
     probability 0 and the last in any order) or only tested for -inf (`torch.isinf(t)` of
     `t = (x.exp() - 1).log()`), the log of a PSNR (in a function named for one,
     or assigned to `psnr`: an MSE of 0 gives an infinite PSNR, the right value for identical
-    images). Code under `torch.no_grad()` is
+    images), the inverse direction of an invertible layer (`def inverse(self, z)`,
+    `reverse_flow`, the branch of `if reverse:`: a flow samples through it, and its
+    log-determinant is the forward one negated, found there). Code under `torch.no_grad()` is
     flagged too: the forward value is already -inf there, and an entropy or a metric
     built on it is NaN.
 
@@ -126,6 +139,18 @@ class LogOfPossiblyZero(Rule):
     options = {"eps": "the lower bound the clamp fix puts under the log (default 1e-12)"}
 
     valid = [
+        # Weighed by its own log, but kept from 0 first, or tested.
+        "import numpy as np\ndef entropy(p):\n    h = 0.0\n    for q in p.ravel():\n        if q > 0.0:\n"
+        "            h -= q * np.log2(q)\n    return h\n",
+        "import torch\ndef entropy(counts):\n    p = counts / counts.sum() + 1e-12\n    return -(p * torch.log(p)).sum()\n",
+        "import numpy as np\ndef entropy(p):\n    p = np.clip(p, 1e-12, 1.0)\n    return -np.sum(p * np.log(p))\n",
+        # A flow's inverse direction samples; its log-det is the forward one negated, which
+        # is where a finding belongs.
+        "import torch\nclass Coupling(torch.nn.Module):\n    def inverse(self, z, logdet):\n"
+        "        s = torch.sigmoid(self.net(z) + 2.0)\n        return z / s, logdet - torch.log(s).sum()\n",
+        "import torch\ndef step(z, logdet, reverse):\n    s = torch.sigmoid(z + 2.0)\n    if not reverse:\n"
+        "        return z * s, logdet + torch.log(s.clamp(min=1e-12)).sum()\n"
+        "    else:\n        return z / s, logdet - torch.log(s).sum()\n",
         # Only drawn from or ranked: -inf is a logit of probability 0, last in any order.
         "import tensorflow as tf\ndef act(pi, s):\n    prob = pi(s)\n"
         "    return tf.random.categorical(tf.math.log(prob), 1)[0]\n",
@@ -213,6 +238,15 @@ class LogOfPossiblyZero(Rule):
         "    return torch.nn.functional.pad(log_p, (1, 0), value=np.log(blank_prob))\n",
     ]
     invalid = [
+        # A term weighed by its own log: the author expects zeros (0 log 0 taken as 0),
+        # where the product is 0 * -inf = NaN.
+        Invalid(
+            "import torch\ndef kl_to_target(target, q):\n"
+            "    return (target * torch.log(target)).sum() - (target * q.log()).sum()\n",
+            "import torch\ndef kl_to_target(target, q):\n"
+            "    return (target * torch.log(target.clamp_min(1e-12))).sum() - (target * q.log()).sum()\n",
+            UNSAFE,
+        ),
         # The exp of a difference less one: 0 where the two sides agree (a discrete
         # Weibull log-likelihood's cumulative hazards).
         Invalid(
@@ -480,6 +514,15 @@ class LogOfPossiblyZero(Rule):
         operand, framework = found
         self.context.trail.clear()
         reason = can_reach_zero(self.context, operand)
+        if (
+            reason is None
+            and weighs_its_own_log(self.context, node, operand)
+            and not is_guarded(self.context, subjects(self.context, operand))
+        ):
+            reason = (
+                f"`{bare_code(self.context, operand)}`, weighed by its own log as in an entropy "
+                "(`p * log(p)` is 0 * -inf = NaN where p = 0)"
+            )
         related = tuple(self.context.trail)
         # A test runs its own inputs: a -inf there fails the test that shows it.
         if reason is None or in_reference_implementation(self.context) or in_test_file(self.context):
@@ -492,6 +535,8 @@ class LogOfPossiblyZero(Rule):
             return  # -inf is a fine logit to draw from or value to rank: last, never drawn
         if is_psnr(self.context):
             return  # an infinite PSNR is the right one for identical images
+        if in_inverse_direction(self.context):
+            return  # a flow's sampling direction: its forward's log-det, negated
         function = _function(self.context, node)
         divisor = unclampable_divisor(self.context, operand)
         # The probability of the chosen class: a clamp would cap the log-likelihoods of

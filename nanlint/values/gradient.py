@@ -397,6 +397,29 @@ def in_reference_implementation(context: FileContext) -> bool:
     return False
 
 
+_INVERSE_WORDS = frozenset(("reverse", "inverse", "invert"))
+
+
+def in_inverse_direction(context: FileContext) -> bool:
+    """Whether the node being visited is in the inverse direction of an invertible layer:
+    a function named for it (`def inverse(self, z)`, `reverse_flow`) or the branch of
+    `if reverse:` (`else` of `if not reverse:`). A flow samples through it, and its
+    log-determinant is the forward one negated: what is wrong there is wrong, and
+    found, in the forward direction that trains."""
+    path = context.ancestors
+    for index in range(len(path) - 1, 0, -1):
+        node, parent = path[index], path[index - 1]
+        if isinstance(node, cst.FunctionDef) and not _INVERSE_WORDS.isdisjoint(node.name.value.lower().split("_")):
+            return True
+        if isinstance(parent, cst.If) and node is not parent.test:
+            negated = isinstance(parent.test, cst.UnaryOperation) and isinstance(parent.test.operator, cst.Not)
+            test = parent.test.expression if negated else parent.test
+            name = test.attr.value if isinstance(test, cst.Attribute) else test.value if isinstance(test, cst.Name) else ""
+            if name.lower() in _INVERSE_WORDS and (node is parent.orelse) == negated:
+                return True
+    return False
+
+
 def in_no_grad(context: FileContext) -> bool:
     """Whether the node being visited runs with autograd off (`torch.no_grad()`...)."""
     for node in reversed(context.ancestors):

@@ -748,3 +748,82 @@ def _is_mask(context: FileContext, index: cst.BaseSlice) -> bool:
         values = reaching_values(context, index.value)
         return bool(values) and all(isinstance(v, cst.Comparison) for v in values)
     return False
+
+
+def weighs_its_own_log(context: FileContext, log: cst.Call, operand: cst.BaseExpression) -> bool:
+    """Whether the log of `operand` being visited is multiplied by `operand` itself (`p *
+    torch.log(p)`, `q.log() * q`): an entropy's term, written so because the author
+    expects entries of 0 (0 log 0 is taken as 0). The log is -inf there and the product
+    0 * -inf is NaN, unless the operand is kept from 0 (`p + eps`, a positive clamp)."""
+    path = context.ancestors
+    index = len(path) - 1
+    while index > 0 and path[index] is not log:
+        index -= 1
+    holder = path[index - 1] if index > 0 else None
+    if not (isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Multiply)):
+        return False
+    other = holder.right if holder.left is log else holder.left
+    if context.code(other).strip("() ") != context.code(operand).strip("() "):
+        return False
+    names = _names_read(operand)
+    if names and all(_scalar_parameter(context, n) for n in names):
+        return False  # `1 - prob` of `def binary_entropy(prob: float)`: one number its caller picks
+    # Kept from 0, itself or a value it is computed from (`masked = 0.99 * m + 0.005`
+    # then `(1 - masked).log()`), here or by an eps added in place (`x += EPS`).
+    return not (
+        _kept_from_zero(context, operand, 2)
+        or any(_kept_from_zero(context, n, 1) or _eps_added_in_place(context, n.value) for n in names)
+    )
+
+
+def _eps_added_in_place(context: FileContext, name: str) -> bool:
+    """`x += EPS` or `x = x + 1e-6` somewhere in the function being visited."""
+    function = context.enclosing_function()
+    if function is None:
+        return False
+    stack = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                if is_positive_constant(context, node.value):
+                    return True
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(node.children)
+    return False
+
+
+def _names_read(node: cst.CSTNode) -> List[cst.Name]:
+    """The plain names in `node`, not attribute names (`p` and `q` of `p.sum() - q`)."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        else:
+            stack.extend(current.children)
+    return found
+
+
+def _scalar_parameter(context: FileContext, name: cst.Name) -> bool:
+    function = context.enclosing_function()
+    return function is not None and any(
+        p.name.value == name.value and (_annotated_scalar(p) or has_numeric_default(p)) for p in parameters(function)
+    )
+
+
+def _kept_from_zero(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """`p + 1e-8`, `p.clamp(min=eps)`, `np.maximum(p, 1e-12)`, directly or as the one value
+    of the name."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return is_positive_constant(context, node.left) or is_positive_constant(context, node.right)
+    bound = clamp_lower_bound(context, node)
+    if bound is not None:
+        return is_positive_constant(context, bound)
+    if isinstance(node, cst.Name) and depth > 0:
+        value = assigned_value(context, node)
+        return value is not None and _kept_from_zero(context, value, depth - 1)
+    return False
