@@ -104,7 +104,7 @@ def unchanged_between(context: FileContext, expression: cst.CSTNode, later: cst.
     scope = _scope(context)
     if scope is None:
         return False
-    names = _names(expression)
+    names = names_read(expression)
     if isinstance(scope, cst.Module):
         context.require_seen([name.value for name in names])
     return not context.flow(scope).assigned_between(names, later)
@@ -119,13 +119,13 @@ def _scope(context: FileContext):
     return None
 
 
-def _names(node: cst.CSTNode) -> List[cst.Name]:
+def names_read(node: cst.CSTNode) -> List[cst.Name]:
     """The names `node` reads (not the attribute names after a dot)."""
     if isinstance(node, cst.Name):
         return [node]
     if isinstance(node, cst.Attribute):
-        return _names(node.value)
+        return names_read(node.value)
     found: List[cst.Name] = []
     for child in node.children:
-        found.extend(_names(child))
+        found.extend(names_read(child))
     return found

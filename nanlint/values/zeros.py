@@ -27,7 +27,7 @@ from nanlint.values.api import (
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import squared_operand
-from nanlint.values.flow import assigned_value, reaching_values
+from nanlint.values.flow import assigned_value, names_read, reaching_values
 from nanlint.values.guards import last_name
 from nanlint.values.numbers import is_positive_constant, literal_number
 
@@ -765,7 +765,7 @@ def weighs_its_own_log(context: FileContext, log: cst.Call, operand: cst.BaseExp
     other = holder.right if holder.left is log else holder.left
     if context.code(other).strip("() ") != context.code(operand).strip("() "):
         return False
-    names = _names_read(operand)
+    names = names_read(operand)
     if names and all(_scalar_parameter(context, n) for n in names):
         return False  # `1 - prob` of `def binary_entropy(prob: float)`: one number its caller picks
     # Kept from 0, itself or a value it is computed from (`masked = 0.99 * m + 0.005`
@@ -792,20 +792,6 @@ def _eps_added_in_place(context: FileContext, name: str) -> bool:
             continue
         stack.extend(node.children)
     return False
-
-
-def _names_read(node: cst.CSTNode) -> List[cst.Name]:
-    """The plain names in `node`, not attribute names (`p` and `q` of `p.sum() - q`)."""
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.append(current)
-        elif isinstance(current, cst.Attribute):
-            stack.append(current.value)
-        else:
-            stack.extend(current.children)
-    return found
 
 
 def _scalar_parameter(context: FileContext, name: cst.Name) -> bool:
