@@ -101,3 +101,20 @@ def answer_at_return(source: str, question, last: bool = False):
 
     walk(module, {"Return": [visit]}, {}, context.ancestors)
     return chosen[0]
+
+
+def answer_at_first(source: str, kind: str, chosen, question):
+    """`question(context, node)` at the first node of type `kind` (a libcst class name) that
+    `chosen` picks, with the context the engine builds for a file."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    module = cst.parse_module(source)
+    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
+    answers = []
+
+    def visit(node) -> None:
+        if not answers and chosen(node):
+            answers.append(question(context, node))
+
+    walk(module, {kind: [visit]}, {}, context.ancestors)
+    return answers[0]

@@ -11,7 +11,7 @@ import pytest
 from helpers import answer_at_return
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
-from nanlint.values.gradient import carries_gradient, function_path
+from nanlint.values.gradient import carries_gradient, function_path, in_inverse_direction
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 from nanlint.values.summary import summarize
 from nanlint.linting.walk import walk
@@ -817,6 +817,4 @@ def test_a_jax_function_that_applies_params_is_gradient_code_but_an_update_is_no
     ],
 )
 def test_in_inverse_direction(source, expected):
-    from nanlint.values.gradient import in_inverse_direction
-
     assert _returned(source, lambda context, value: in_inverse_direction(context)) is expected

@@ -4,11 +4,11 @@ ranking or a categorical draw, a quotient that is only made into a picture, code
 from __future__ import annotations
 
 import ast
-import textwrap
 
 import libcst as cst
 import pytest
 
+from helpers import answer_at_first
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
 from nanlint.linting.walk import walk
@@ -17,20 +17,7 @@ from nanlint.values.summary import summarize
 
 
 def _asked_at_first(source: str, kind: str, chosen, question) -> bool:
-    """`question(context)` at the first node of type `kind` that `chosen` picks, with the
-    context the engine builds for a file."""
-    source = textwrap.dedent(source)
-    tree = ast.parse(source)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
-    answers = []
-
-    def visit(node) -> None:
-        if not answers and chosen(node):
-            answers.append(question(context))
-
-    walk(module, {kind: [visit]}, {}, context.ancestors)
-    return answers[0]
+    return answer_at_first(source, kind, chosen, lambda context, node: question(context))
 
 
 def _is_log(node: cst.Call) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from helpers import answer_at_return
-from nanlint.values.zeros import sampled_action, selected_softmax, tensorflow_relu
+from helpers import answer_at_first, answer_at_return
+from nanlint.values.zeros import sampled_action, selected_softmax, tensorflow_relu, weighs_its_own_log
 
 
 @pytest.mark.parametrize(
@@ -62,29 +62,18 @@ def test_tensorflow_relus(source, expected):
     assert answer_at_return(source, tensorflow_relu, last=True) is expected
 
 
+def _is_log(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value == "log"
+
+
 def _weighs_its_own_log(source: str) -> bool:
-    """`weighs_its_own_log` asked at the first log call, with the context the engine builds."""
-    import ast
+    """`weighs_its_own_log` asked at the first log call."""
 
-    from nanlint.linting.context import FileContext, FixOptions
-    from nanlint.linting.names import ModuleIndex
-    from nanlint.linting.walk import walk
-    from nanlint.values.summary import summarize
-    from nanlint.values.zeros import weighs_its_own_log
+    def question(context, log: cst.Call) -> bool:
+        operand = log.args[0].value if log.args else log.func.value
+        return weighs_its_own_log(context, log, operand)
 
-    tree = ast.parse(source)
-    module = cst.parse_module(source)
-    context = FileContext("m.py", source, module, ModuleIndex.from_ast(tree).imports, FixOptions(), summary=summarize(tree))
-    answers = []
-
-    def visit(node: cst.Call) -> None:
-        name = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-        if not answers and name == "log":
-            operand = node.args[0].value if node.args else node.func.value
-            answers.append(weighs_its_own_log(context, node, operand))
-
-    walk(module, {"Call": [visit]}, {}, context.ancestors)
-    return answers[0]
+    return answer_at_first(source, "Call", _is_log, question)
 
 
 @pytest.mark.parametrize(
