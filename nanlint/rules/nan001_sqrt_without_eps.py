@@ -106,7 +106,9 @@ class SqrtWithoutEps(Rule):
     inside the root, a root with an eps added
     right after it (`E.sqrt() + eps`: NAN002's finding, whose fix moves that eps inside;
     one hazard gets one finding), a root whose value only
-    feeds `torch.bucketize`, `argmax`, a comparison or `.item()`, and a test's
+    feeds `torch.bucketize`, `argmax`, a comparison, `.item()` or a log (`tf.summary.*`,
+    `writer.add_scalar`, `wandb.log`), also through a selection of it assigned to the same
+    name (`epe = epe.view(-1)[valid]`), and a test's
     reference implementation (`reference_fn=lambda ...`, `def np_ref(...)`: the
     textbook formula is its point).
 
@@ -236,6 +238,13 @@ class SqrtWithoutEps(Rule):
         "import torch\ndef distogram_loss(pts, boundaries, logits):\n"
         "    dists = torch.sqrt(torch.sum((pts.unsqueeze(-2) - pts.unsqueeze(-3)) ** 2, dim=-1))\n"
         "    return torch.nn.functional.cross_entropy(logits, torch.bucketize(dists, boundaries))\n",
+        # Only logged: a summary, a tracker, Python numbers of a metric taken out of a
+        # selection of it. Nothing differentiates what is logged.
+        "import tensorflow as tf\ndef summaries(G_z):\n    rms = tf.sqrt(tf.reduce_mean(tf.square(G_z), axis=1))\n"
+        "    tf.summary.histogram('rms', rms)\n    tf.summary.scalar('mean_rms', tf.reduce_mean(rms))\n",
+        "import torch\ndef flow_loss(pred, gt, valid, writer, step):\n    loss = (pred - gt).abs().mean()\n"
+        "    epe = torch.sum((pred - gt) ** 2, dim=1).sqrt()\n    epe = epe.view(-1)[valid.view(-1)]\n"
+        "    writer.add_scalar('epe', epe.mean(), step)\n    return loss, {'1px': (epe < 1).float().mean().item()}\n",
         "import torch\ndef contact_loss(pts, cutoff, logits):\n"
         "    near = torch.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1)) < cutoff\n"
         "    return torch.nn.functional.binary_cross_entropy_with_logits(logits, near.float())\n",
@@ -298,6 +307,13 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # Logged, and trained on too.
+        Invalid(
+            "import torch\ndef loss_fn(pred, target, writer, step):\n    d = torch.sqrt(((pred - target) ** 2).sum(-1))\n"
+            "    writer.add_scalar('dist', d.mean(), step)\n    return d.mean()\n",
+            "import torch\ndef loss_fn(pred, target, writer, step):\n    d = torch.linalg.vector_norm(pred - target, dim=-1)\n"
+            "    writer.add_scalar('dist', d.mean(), step)\n    return d.mean()\n",
+        ),
         # L2 pooling: the average pool of a square is 0 on an all-zero window (after a relu).
         Invalid(
             "import torch\nimport torch.nn.functional as F\nclass L2Pool(torch.nn.Module):\n"

@@ -24,7 +24,7 @@ from nanlint.values.api import (
     SHAPE_METHODS,
     starts_tape_backward,
 )
-from nanlint.values.calls import argument
+from nanlint.values.calls import argument, callee
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.flow import reaching_values, uses_of_assigned_name
 from nanlint.values.summary import Path
@@ -244,17 +244,41 @@ def feeds_no_gradient(context: FileContext) -> bool:
     or through the one name it is assigned to (`d = torch.sqrt(...)` and then only
     `torch.bucketize(d, bins)`). An infinite gradient that nothing asks for is harmless."""
     path = _reshaped(context, _KEEPING_SHAPE)  # `sqrt(...).unsqueeze(1).detach()`: a reshape is the same value
+    return _feeds_no_gradient(context, path, 2)
+
+
+def _feeds_no_gradient(context: FileContext, path: list, depth: int) -> bool:
     if len(path) < 3:
         return False
     if _drops_gradient_above(context, path):
         return True
     uses = uses_of_assigned_name(context, path)
-    return bool(uses) and all(_drops_gradient_above(context, trail) for _, _, _, trail in uses)
+    # A use that is reshaped or indexed into the name again (`epe = epe.view(-1)[valid]`)
+    # passes the value on: it is that assignment's uses that count.
+    return bool(uses) and all(
+        _drops_gradient_above(context, trail)
+        or depth > 0 and _feeds_no_gradient(context, _selected(_reshaped_path(trail, _KEEPING_SHAPE)), depth - 1)
+        for _, _, _, trail in uses
+    )
+
+
+def _selected(path: list) -> list:
+    """`path` ended at the index of its value (`x[valid]`): a selection of the same value."""
+    while len(path) > 2 and isinstance(path[-2], cst.Subscript) and path[-2].value is path[-1]:
+        path = path[:-1]
+    return path
 
 
 # Reductions a value can pass through on its way to `.item()` (`torch.max(norms).item()`):
 # the gradient of the result is the gradient of the value.
-_REDUCING = ("torch.max", "torch.min", "torch.amax", "torch.amin", "torch.sum", "torch.mean", "torch.abs")
+_REDUCING = (
+    "torch.max", "torch.min", "torch.amax", "torch.amin", "torch.sum", "torch.mean", "torch.abs",
+    *(f"tensorflow.{p}reduce_{r}" for p in ("", "math.") for r in ("mean", "sum", "max", "min")),
+)
+# Where logged values go: TensorBoard summaries, experiment trackers. Nothing differentiates
+# a summary, so a root only logged (the RMS of a generated waveform) has no gradient to spoil.
+_LOGGING = ("tensorflow.summary.", "tensorflow.compat.v1.summary.", "wandb.", "mlflow.")
+_LOGGING_METHODS = frozenset(("add_scalar", "add_scalars", "add_histogram", "log_metric", "log_metrics"))
 _REDUCING_METHODS = ("max", "min", "amax", "amin", "sum", "mean", "abs")
 
 
@@ -324,7 +348,10 @@ def _divides_by(use: cst.Name, trail: list) -> bool:
 def _reshaped(context: FileContext, through: Sequence[str] = SHAPE_METHODS) -> list:
     """The path down to the node being visited, ended at its reshape (`x.sqrt().squeeze(-1)`):
     a reshaped value is the same value. `through`: the methods that reshape."""
-    path = list(context.ancestors)
+    return _reshaped_path(list(context.ancestors), through)
+
+
+def _reshaped_path(path: list, through: Sequence[str]) -> list:
     while (
         len(path) > 2
         and isinstance(path[-2], cst.Attribute)
@@ -362,7 +389,10 @@ def _drops_gradient(
     if isinstance(parent, cst.ComparisonTarget) or (isinstance(parent, cst.Comparison) and parent.left is node):
         return True  # a bool
     if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
-        return context.qualified_name(grandparent.func) in _NO_GRADIENT
+        qualified, method = callee(context, grandparent)
+        if qualified is not None:
+            return qualified in _NO_GRADIENT or qualified.startswith(_LOGGING)
+        return method in _LOGGING_METHODS  # `writer.add_scalar("rms", rms, step)`
     if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grandparent, cst.Call):
         return grandparent.func is parent and parent.attr.value in _NO_GRADIENT_METHODS
     return False
