@@ -228,6 +228,8 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert quality.SETS["research8"].from_git and quality.SETS["research8"].root.name == "research8"
     assert quality.SETS["research9"].packages == tuple(quality.RESEARCH9) and 25 <= len(quality.RESEARCH9) <= 30
     assert quality.SETS["research9"].from_git and quality.SETS["research9"].root.name == "research9"
+    assert quality.SETS["research10"].packages == tuple(quality.RESEARCH10) and 25 <= len(quality.RESEARCH10) <= 30
+    assert quality.SETS["research10"].from_git and quality.SETS["research10"].root.name == "research10"
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)
@@ -303,7 +305,8 @@ def test_the_fourth_research_set_is_untouched_by_the_others_and_by_every_bug_set
 @pytest.mark.parametrize(
     "name, later_bug_files",
     [("research5", ()), ("research6", ("HELDOUT3_CASES",)), ("research7", ("HELDOUT3_CASES",)),
-     ("research8", ("HELDOUT3_CASES", "HELDOUT4_CASES")), ("research9", ("HELDOUT3_CASES", "HELDOUT4_CASES"))],
+     ("research8", ("HELDOUT3_CASES", "HELDOUT4_CASES")), ("research9", ("HELDOUT3_CASES", "HELDOUT4_CASES")),
+     ("research10", ("HELDOUT3_CASES", "HELDOUT4_CASES"))],
 )
 def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug_sets(name, later_bug_files):
     """Each research set from the fifth on was drawn after the rules had been changed with
@@ -311,8 +314,8 @@ def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug
     development bugs nor of a held-out bug file that existed when it was drawn, and it is
     held out like them."""
     sets = [quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
-            quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9]
-    index = int(name[-1]) - 1
+            quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9, quality.RESEARCH10]
+    index = int(name.removeprefix("research")) - 1
     drawn = {repo.lower() for _, _, repo in sets[index]}
     assert len(drawn) == len(sets[index])
     for earlier in sets[:index]:
