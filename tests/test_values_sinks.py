@@ -69,6 +69,9 @@ def _at_first_division(source: str) -> bool:
         ("import numpy as np\nimg = ((x - x.min()) / (x.max() - x.min()) * 255).astype('uint8')\n", True),
         ("import matplotlib.pyplot as plt\nplt.imshow(x / x.max())\n", True),
         ("import imageio\ndef save(x):\n    y = x / x.max()\n    imageio.imwrite('a.png', (y * 255).clip(0, 255))\n", True),
+        # A sample for TensorBoard, through another container; `hp.audio` is no use of `audio`.
+        ("import torch\ndef f(audio, writer, hp):\n    audio = audio / (audio.max() - audio.min())\n"
+         "    writer.add_audio('x', torch.Tensor(audio), sample_rate=hp.audio.rate)\n", True),
         # Through a name assigned again on the way.
         ("import numpy as np\ndef f(x):\n    y = x / x.max()\n    y = np.clip(y, 0, 1) * 255\n    return y.astype(np.uint8)\n", True),
         # Trained on, or kept as floats.

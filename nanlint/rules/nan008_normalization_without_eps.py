@@ -73,7 +73,8 @@ class NormalizationWithoutEps(Rule):
     a maximum with no evidence that the value can be all zero (embeddings, directions,
     quaternions and weights are normalised so all over library code, and are not 0 by
     construction), a random draw (`torch.randn(...)`, a `generator=`: never constant), a
-    value only made into a picture (8-bit pixels, an image writer, a plot, or anything a
+    value only made into a picture or a sample (8-bit pixels, an image writer, a plot, a
+    TensorBoard `add_audio`, or anything a
     function, file or folder named for drawing computes: `def plot(self, sample)`,
     `draw_point_cloud`, `visualizer/`; a constant input is a blank image, not a NaN in
     training) unless a relu or a clamp at 0 can cut the whole map (a flat Grad-CAM) or the

@@ -92,6 +92,8 @@ def uses_of_assigned_name(context: FileContext, path: Sequence[cst.CSTNode]):
     trail: list = []
 
     def visit_name(use: cst.Name) -> None:
+        if isinstance(trail[-2], cst.Attribute) and trail[-2].attr is use:
+            return  # `hp.audio` names an attribute, not the local `audio`
         if use.value == name and use is not target and (reaches is None or reaches(use)):
             uses.append((use, trail[-2], trail[-3] if len(trail) > 2 else None, list(trail)))
 

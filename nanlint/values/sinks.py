@@ -86,11 +86,17 @@ def _ranks_argument(context: FileContext, call: cst.Call, arg: cst.Arg) -> bool:
 # Where an image is made of a value: 8-bit pixels, an image writer, a plot.
 _PIXEL_TYPES = ("uint8", "numpy.uint8", "torch.uint8")
 _DISPLAYS = frozenset(("imshow", "imsave", "imwrite", "save_image", "add_image", "add_images", "fromarray",
-                       "contour", "contourf", "pcolormesh", "matshow"))
+                       "contour", "contourf", "pcolormesh", "matshow",
+                       # Media a TensorBoard writer logs: a sample to listen to or watch.
+                       "add_audio", "add_video"))
 # What a value passes through on its way there: scaled to 0..255, clamped, colour-mapped,
 # flipped, reshaped, moved off the device.
 _ON_THE_WAY_METHODS = frozenset((*SHAPE_METHODS, "clamp", "clip", "flip", "mul", "T", "squeeze", "permute"))
-_ON_THE_WAY = frozenset(("numpy.clip", "numpy.flip", "numpy.transpose", "numpy.squeeze", "torch.clamp", "torch.flip"))
+_ON_THE_WAY = frozenset((
+    "numpy.clip", "numpy.flip", "numpy.transpose", "numpy.squeeze", "torch.clamp", "torch.flip",
+    # The same values in another container: `torch.Tensor(audio)` for a writer.
+    "torch.Tensor", "torch.tensor", "torch.as_tensor", "torch.from_numpy", "numpy.asarray", "numpy.array",
+))
 
 
 def only_displayed(context: FileContext, depth: int = 2) -> bool:
