@@ -586,7 +586,8 @@ def test_the_second_held_out_bugs_share_no_repository_or_package_with_anything_s
     assert not {repo.split("/")[1].lower() for repo in repos} & pinned
     # Untouched until its misses were studied, when the fourth set replaced it.
     assert not quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
-    assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == ["heldbugs3", "heldbugs4"]
+    assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == [
+        "heldbugs3", "heldbugs4", "heldbugs5"]
 
 
 def assert_independent(cases, earlier_files, research_sets):
@@ -627,7 +628,27 @@ def test_the_fourth_untouched_bugs_share_no_repository_or_package_with_anything_
     )
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert quality.BUG_SETS["heldbugs4"].untouched
-    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs4"
+    assert "heldbugs4" in quality.HELD_OUT_BUG_SETS
+
+
+def test_the_fifth_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-5.csv was mined after the totals of the third and fourth untouched sets
+    had been read under diagnostic variants of the rules: no repository of any earlier bug
+    file, of any research corpus, nor a package of the pinned corpora. Its rows are read by
+    no one on the rules side; only its totals are."""
+    rows = read_rows(quality.HELDOUT5_CASES)
+    assert_independent(
+        quality.HELDOUT5_CASES,
+        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.HELDOUT4_CASES,
+         quality.DEFAULT_CASES),
+        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
+         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9),
+    )
+    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"Q{i:03d}" for i in range(1, len(rows) + 1)]
+    assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
+    assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
+    assert quality.BUG_SETS["heldbugs5"].untouched
+    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs5"
 
 
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
@@ -641,6 +662,9 @@ def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     fourth = quality.read_cases(quality.HELDOUT4_CASES)[0]
     assert fourth.before().parent.parent.parent == quality.CORPUS / "heldbugs4"
     assert fourth.tree("before") == quality.CORPUS / "heldbugs4" / "repo-before" / "P001"
+    fifth = quality.read_cases(quality.HELDOUT5_CASES)[0]
+    assert fifth.before().parent.parent.parent == quality.CORPUS / "heldbugs5"
+    assert fifth.tree("before") == quality.CORPUS / "heldbugs5" / "repo-before" / "Q001"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -678,9 +702,10 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
-    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == ["heldbugs", "heldbugs2", "heldbugs3", "heldbugs4"]
+    assert quality.measured_bug_sets(quality.DEFAULT_CASES) == [
+        "heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5"]
     # a held-out set adds the others
-    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3", "heldbugs4"]
+    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5"]
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -729,7 +754,8 @@ def test_the_second_held_out_bugs_section_is_a_development_sets_and_names_its_mi
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title, number", [("heldbugs3", "Third", "3"), ("heldbugs4", "Fourth", "4")])
+@pytest.mark.parametrize("name, title, number", [("heldbugs3", "Third", "3"), ("heldbugs4", "Fourth", "4"),
+                                                  ("heldbugs5", "Fifth", "5")])
 def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name, title, number):
     text = "\n".join(quality.render_heldbugs_markdown({name: untouched_summary()}, name))
     assert text.startswith(f"## {title} held-out real bugs") and "no rule change may cite these cases" in text
@@ -739,7 +765,7 @@ def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name
     assert "Not measured" in text and f"--cases bench/quality/heldout-bugs-{number}.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title", [("heldbugs3", "third"), ("heldbugs4", "fourth")])
+@pytest.mark.parametrize("name, title", [("heldbugs3", "third"), ("heldbugs4", "fourth"), ("heldbugs5", "fifth")])
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
     bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
