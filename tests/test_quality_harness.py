@@ -212,24 +212,13 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert set(quality.HELD_OUT_SETS) == set(names) - {quality.DEFAULT_SET}
     assert quality.SETS["fresh"].packages == tuple(quality.FRESH) and 8 <= len(quality.FRESH) <= 12
     assert quality.SETS["fresh2"].packages == tuple(quality.FRESH2) and 15 <= len(quality.FRESH2) <= 25
-    assert quality.SETS["research2"].packages == tuple(quality.RESEARCH2) and 25 <= len(quality.RESEARCH2) <= 30
-    assert quality.SETS["research2"].from_git and quality.SETS["research2"].root.name == "research2"
-    assert quality.SETS["research3"].packages == tuple(quality.RESEARCH3) and 25 <= len(quality.RESEARCH3) <= 30
-    assert quality.SETS["research3"].from_git and quality.SETS["research3"].root.name == "research3"
-    assert quality.SETS["research4"].packages == tuple(quality.RESEARCH4) and 20 <= len(quality.RESEARCH4) <= 30
-    assert quality.SETS["research4"].from_git and quality.SETS["research4"].root.name == "research4"
-    assert quality.SETS["research5"].packages == tuple(quality.RESEARCH5) and 25 <= len(quality.RESEARCH5) <= 30
-    assert quality.SETS["research5"].from_git and quality.SETS["research5"].root.name == "research5"
-    assert quality.SETS["research6"].packages == tuple(quality.RESEARCH6) and 25 <= len(quality.RESEARCH6) <= 30
-    assert quality.SETS["research6"].from_git and quality.SETS["research6"].root.name == "research6"
-    assert quality.SETS["research7"].packages == tuple(quality.RESEARCH7) and 25 <= len(quality.RESEARCH7) <= 30
-    assert quality.SETS["research7"].from_git and quality.SETS["research7"].root.name == "research7"
-    assert quality.SETS["research8"].packages == tuple(quality.RESEARCH8) and 25 <= len(quality.RESEARCH8) <= 30
-    assert quality.SETS["research8"].from_git and quality.SETS["research8"].root.name == "research8"
-    assert quality.SETS["research9"].packages == tuple(quality.RESEARCH9) and 25 <= len(quality.RESEARCH9) <= 30
-    assert quality.SETS["research9"].from_git and quality.SETS["research9"].root.name == "research9"
-    assert quality.SETS["research10"].packages == tuple(quality.RESEARCH10) and 25 <= len(quality.RESEARCH10) <= 30
-    assert quality.SETS["research10"].from_git and quality.SETS["research10"].root.name == "research10"
+    # Each research set: its pins, drawn from git mirrors into a folder of its own name.
+    sizes = {"research2": 25, "research3": 25, "research4": 20, "research5": 25, "research6": 25,
+             "research7": 25, "research8": 25, "research9": 25, "research10": 25}
+    for name, least in sizes.items():
+        pinned = getattr(quality, name.upper())
+        assert quality.SETS[name].packages == tuple(pinned) and least <= len(pinned) <= 30, name
+        assert quality.SETS[name].from_git and quality.SETS[name].root.name == name, name
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             assert not quality.SETS[a].names & quality.SETS[b].names, (a, b)

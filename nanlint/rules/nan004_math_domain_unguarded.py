@@ -965,13 +965,13 @@ _ROUNDING = ("builtins.int", "builtins.round", "math.floor", "math.ceil", "math.
 
 
 def _rounded(context, call: cst.Call) -> bool:
-    """Whether the log at the end of the context's path is rounded to a whole number
-    (`int(math.log10(n))`, `math.floor(math.log(size, 1024))`, `int(math.log(n, 1000) // 1)`):
-    the order of magnitude of a number, as formatters of sizes and counts take it."""
+    """Whether the log being visited is rounded to a whole number (`int(math.log10(n))`,
+    `math.floor(math.log(size, 1024))`, `int(math.log(n, 1000) // 1)`): the order of
+    magnitude of a number, as formatters of sizes and counts take it."""
     path = context.ancestors
+    if not path or path[-1] is not call:
+        return False
     index = len(path) - 1
-    while index > 0 and path[index] is not call:
-        index -= 1
     while index > 1:
         holder, above = path[index - 1], path[index - 2]
         if isinstance(holder, cst.BinaryOperation):

@@ -756,10 +756,7 @@ def weighs_its_own_log(context: FileContext, log: cst.Call, operand: cst.BaseExp
     expects entries of 0 (0 log 0 is taken as 0). The log is -inf there and the product
     0 * -inf is NaN, unless the operand is kept from 0 (`p + eps`, a positive clamp)."""
     path = context.ancestors
-    index = len(path) - 1
-    while index > 0 and path[index] is not log:
-        index -= 1
-    holder = path[index - 1] if index > 0 else None
+    holder = path[-2] if len(path) > 1 and path[-1] is log else None
     if not (isinstance(holder, cst.BinaryOperation) and isinstance(holder.operator, cst.Multiply)):
         return False
     other = holder.right if holder.left is log else holder.left
