@@ -573,10 +573,10 @@ def test_the_second_held_out_bugs_share_no_repository_or_package_with_anything_s
     pinned = {name.lower() for corpus in (quality.PACKAGES, quality.HOLDOUT, quality.FRESH, quality.FRESH2)
               for name, *_ in corpus}
     assert not {repo.split("/")[1].lower() for repo in repos} & pinned
-    # Untouched until its misses were studied, when the fourth set replaced it.
-    assert not quality.BUG_SETS["heldbugs2"].untouched and not quality.BUG_SETS["heldbugs"].untouched
+    # Each untouched until its misses were studied, when a later set replaced it.
+    assert not any(quality.BUG_SETS[name].untouched for name in ("heldbugs", "heldbugs2", "heldbugs3"))
     assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == [
-        "heldbugs3", "heldbugs4", "heldbugs5"]
+        "heldbugs4", "heldbugs5"]
 
 
 def assert_independent(cases, earlier_files, research_sets):
@@ -592,14 +592,13 @@ def assert_independent(cases, earlier_files, research_sets):
     assert not repos & {repo.lower() for corpus in research_sets for *_, repo in corpus}
 
 
-def test_the_third_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+def test_the_third_held_out_bugs_share_no_repository_or_package_with_anything_seen_before():
     """heldout-bugs-3.csv was mined after the second untouched set: no repository of any
     earlier bug file, of the research corpora, nor a package of the pinned corpora."""
     assert_independent(
         quality.HELDOUT3_CASES, (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.DEFAULT_CASES),
         (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4),
     )
-    assert quality.BUG_SETS["heldbugs3"].untouched
     assert "heldbugs3" in quality.HELD_OUT_BUG_SETS
 
 
@@ -743,8 +742,7 @@ def test_the_second_held_out_bugs_section_is_a_development_sets_and_names_its_mi
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title, number", [("heldbugs3", "Third", "3"), ("heldbugs4", "Fourth", "4"),
-                                                  ("heldbugs5", "Fifth", "5")])
+@pytest.mark.parametrize("name, title, number", [("heldbugs4", "Fourth", "4"), ("heldbugs5", "Fifth", "5")])
 def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name, title, number):
     text = "\n".join(quality.render_heldbugs_markdown({name: untouched_summary()}, name))
     assert text.startswith(f"## {title} held-out real bugs") and "no rule change may cite these cases" in text
@@ -754,7 +752,7 @@ def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name
     assert "Not measured" in text and f"--cases bench/quality/heldout-bugs-{number}.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title", [("heldbugs3", "third"), ("heldbugs4", "fourth"), ("heldbugs5", "fifth")])
+@pytest.mark.parametrize("name, title", [("heldbugs4", "fourth"), ("heldbugs5", "fifth")])
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
     bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
@@ -914,13 +912,13 @@ def test_recall_with_repo_counts_only_the_case_files_findings(tmp_path, monkeypa
 
 
 def test_recall_with_repo_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys):
-    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs3")
+    bug_set = fake_bug_set(tmp_path, monkeypatch, "heldbugs4")
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
     monkeypatch.setattr(quality, "recall", lambda cases, python: pytest.fail("the lone files"))
     monkeypatch.setattr(quality, "recall_with_repo", lambda cases, python: untouched_summary())
     assert quality.main(["recall", "--with-repo", "--cases", str(bug_set.cases)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("third held-out real bugs\n") and "1/3 (33%)" in out and "K002" not in out
+    assert out.startswith("fourth held-out real bugs\n") and "1/3 (33%)" in out and "K002" not in out
 
 
 def test_the_with_repo_line_goes_under_a_bug_sets_table_only_where_it_was_measured():
@@ -949,12 +947,12 @@ def test_all_adds_the_with_repo_line_for_each_bug_set_whose_repositories_are_mat
     monkeypatch.setattr(quality, "precision_findings", lambda python, corpus_set=None: [])
     monkeypatch.setattr(quality, "read_labels", lambda *a, **k: [])
     monkeypatch.setattr(quality, "recall", lambda cases, python: summary)
-    monkeypatch.setattr(quality, "materialized", lambda bug_set: bug_set.name in ("heldbugs", "heldbugs3"))
-    monkeypatch.setattr(quality, "repo_materialized", lambda bug_set: bug_set.name in ("bugs", "heldbugs3"))
+    monkeypatch.setattr(quality, "materialized", lambda bug_set: bug_set.name in ("heldbugs", "heldbugs4"))
+    monkeypatch.setattr(quality, "repo_materialized", lambda bug_set: bug_set.name in ("bugs", "heldbugs4"))
     monkeypatch.setattr(quality, "recall_with_repo", lambda cases, python: asked.append(cases) or summary)
     markdown = tmp_path / "Q.md"
     assert quality.main(["all", "--markdown", str(markdown)]) == 0
-    assert asked == [quality.DEFAULT_CASES, quality.HELDOUT3_CASES]  # heldbugs: no repositories, no run
+    assert asked == [quality.DEFAULT_CASES, quality.HELDOUT4_CASES]  # heldbugs: no repositories, no run
     out = capsys.readouterr().out
     main, held, third = out.split("\n\n")
     assert main.endswith("\n" + line) and line not in held and third.endswith(line + "\n")
