@@ -226,6 +226,15 @@ class EpsOutsideRoot(Rule):
             "    return loss\n",
             UNSAFE,
         ),
+        # A root spread over lines keeps its line breaks and their indentation.
+        Invalid(
+            "import torch\nclass UnitPhase(torch.nn.Module):\n    def forward(self, z):\n"
+            "        return z / (torch.sqrt(\n            z[:, 0] ** 2 +\n            z[:, 1] ** 2)\n"
+            "            + 1e-8)\n",
+            "import torch\nclass UnitPhase(torch.nn.Module):\n    def forward(self, z):\n"
+            "        return z / torch.sqrt(\n            z[:, 0] ** 2 +\n            z[:, 1] ** 2 + 1e-8)\n",
+            UNSAFE,
+        ),
         Invalid(
             "import torch\ndef forward(E, eps):\n    return torch.sqrt(E) + eps\n",
             "import torch\ndef forward(E, eps):\n    return torch.sqrt(E + eps)\n",
@@ -610,15 +619,16 @@ class EpsOutsideRoot(Rule):
         edits = []
         swaps: Dict[int, object] = {}
         for root in roots:
-            new_radicand = _guarded_radicand(self.context, root, eps_code)
             if root.via is None:
-                swaps[id(root.radicand)] = cst.parse_expression(new_radicand)
+                # Built from the radicand's own node, not reparsed from its text: a radicand
+                # spread over lines keeps its line breaks and the indentation around them.
+                swaps[id(root.radicand)] = _guarded_radicand_node(self.context, root, eps)
             else:
-                edits.append(Replace(root.radicand, new_radicand))
+                edits.append(Replace(root.radicand, _guarded_radicand(self.context, root, eps_code)))
         # The edit replaces `term + eps` with its parentheses: `x / (n + eps)` becomes `x / n`.
         swaps[id(added)] = _KeepTerm(side, bool(getattr(added, "lpar", ())))
         new = added.visit(_Swap(swaps))
-        edits.append(Replace(added, self.context.module.code_for_node(new)))
+        edits.append(Replace(added, self.context.code(new)))
         return PendingFix(f"Move `{eps_code}` inside the root", tuple(edits), UNSAFE)
 
     def _defined_throughout(self, eps: cst.BaseExpression) -> bool:
@@ -659,6 +669,17 @@ def _guarded_radicand(context, root: _Root, eps: str) -> str:
         return f"{addend_code(context, root.radicand)} + {eps}"
     # `(E + eps).sqrt()`, `(E + eps) ** 0.5`: the radicand's own parentheses are reused.
     return f"({addend_code(context, _unparenthesized(root.radicand))} + {eps})"
+
+
+def _guarded_radicand_node(context, root: _Root, eps: cst.BaseExpression) -> cst.BaseExpression:
+    """`_guarded_radicand` as a node around the radicand itself."""
+    radicand = root.radicand if root.where == "argument" else _unparenthesized(root.radicand)
+    if addend_code(context, radicand) != context.code(radicand):  # it needs parentheses
+        radicand = radicand.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    plus = cst.BinaryOperation(left=radicand, operator=cst.Add(), right=_unparenthesized(eps))
+    if root.where == "argument":
+        return plus
+    return plus.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
 def _unparenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
