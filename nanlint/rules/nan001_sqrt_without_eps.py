@@ -154,6 +154,15 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # An eps inside the linear map of squares; a weightless module no model here holds
+        # (a transform, which its pipeline runs on data).
+        "import torch\nclass Bands(torch.nn.Module):\n    def forward(self, spec):\n"
+        "        return torch.matmul(self.bands, spec.abs() ** 2 + 1e-8).sqrt()\n",
+        "import torch\nclass UnitCrop(torch.nn.Module):\n    def __init__(self, size=8):\n        super().__init__()\n"
+        "        self.size = size\n    def forward(self, img):\n"
+        "        return img / torch.sqrt(torch.sum(img ** 2, dim=1, keepdim=True))\n",
+        "import torch.nn.functional as F\ndef stem_rmse_loss(est, ref):\n    err = F.mse_loss(est, ref, reduction='none')\n"
+        "    return (err.mean(-1) + 1e-8).sqrt().mean()\n",
         # A convergence test: only its largest value, as a Python number, is compared.
         "import torch\nclass Flow(torch.nn.Module):\n    def forward(self, a):\n"
         "        residual = (a.transpose(2, 1) @ a - self.eye).pow(2).sum(dim=(1, 2))\n"
@@ -307,6 +316,37 @@ class SqrtWithoutEps(Rule):
         "        return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True))\n    return rms_norm_ref(x, w)\n",
     ]
     invalid = [
+        # A linear map of squares (band energies) is 0 where the squares all are (silence).
+        Invalid(
+            "import torch\nclass Bands(torch.nn.Module):\n    def forward(self, spec):\n"
+            "        return torch.matmul(self.bands, spec.abs() ** 2).sqrt()\n",
+            "import torch\nclass Bands(torch.nn.Module):\n    def forward(self, spec):\n"
+            "        return (torch.matmul(self.bands, spec.abs() ** 2) + 1e-12).sqrt()\n",
+            UNSAFE,
+        ),
+        # A mean squared error is 0 where an estimate meets its target (a silent stem).
+        Invalid(
+            "import torch.nn.functional as F\ndef stem_rmse_loss(est, ref):\n    err = F.mse_loss(est, ref, reduction='none')\n"
+            "    return err.mean(-1).sqrt().mean()\n",
+            "import torch.nn.functional as F\ndef stem_rmse_loss(est, ref):\n    err = F.mse_loss(est, ref, reduction='none')\n"
+            "    return (err.mean(-1) + 1e-12).sqrt().mean()\n",
+            UNSAFE,
+        ),
+        # A module without weights runs in the gradient of the model that holds it.
+        Invalid(
+            "import torch\nclass Match(torch.nn.Module):\n    def __init__(self, rate=2):\n        super().__init__()\n"
+            "        self.rate = rate\n    def forward(self, p):\n"
+            "        return p / torch.sqrt(torch.sum(p ** 2, dim=1, keepdim=True))\n"
+            "class Inpainter(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv = torch.nn.Conv2d(3, 8, 3)\n        self.match = Match()\n"
+            "    def forward(self, x):\n        return self.match(self.conv(x))\n",
+            "import torch\nclass Match(torch.nn.Module):\n    def __init__(self, rate=2):\n        super().__init__()\n"
+            "        self.rate = rate\n    def forward(self, p):\n"
+            "        return p / torch.linalg.vector_norm(p, dim=1, keepdim=True)\n"
+            "class Inpainter(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv = torch.nn.Conv2d(3, 8, 3)\n        self.match = Match()\n"
+            "    def forward(self, x):\n        return self.match(self.conv(x))\n",
+        ),
         # Logged, and trained on too.
         Invalid(
             "import torch\ndef loss_fn(pred, target, writer, step):\n    d = torch.sqrt(((pred - target) ** 2).sum(-1))\n"

@@ -10,7 +10,7 @@ import libcst as cst
 from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import arc_argument, clamped_to_unit, divided_by_its_sine
-from nanlint.values.facts import bare_code, is_written_variance
+from nanlint.values.facts import bare_code, is_written_variance, squared_error
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.flow import assigned_value, reaching_definitions, reaching_values
 from nanlint.values.gradient import function_path
@@ -77,7 +77,8 @@ _PASS_THROUGH = ("builtins.float", "builtins.int", "builtins.round", "builtins.l
 # Draws from [0, 1): `-log(random.random())` (an exponential sample, Box-Muller) is
 # log(0) once in 2**53 draws, why `random.expovariate` takes the log of `1 - random()`.
 _UNIFORM = ("random.random", "numpy.random.random", "numpy.random.rand", "numpy.random.random_sample")
-_PASS_THROUGH_METHODS = ("item", "sum", "mean", "prod", "numel", "size", "float", "min", "max")
+_PASS_THROUGH_METHODS = ("item", "sum", "mean", "prod", "numel", "size", "float", "min", "max", "cpu", "detach",
+                         "numpy")
 
 
 class MathDomainUnguarded(Rule):
@@ -184,6 +185,9 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        # A PSNR that returns early for identical images.
+        "import math\ndef psnr(out, ref):\n    mse = ((out - ref) ** 2).mean().item()\n    if mse == 0:\n"
+        "        return float('inf')\n    return 10 * math.log10(1.0 / mse)\n",
         "import math\ndef _gauss(seed):\n    u = ((seed & 0xFFFF) + 1) / 0x10000\n"
         "    return math.sqrt(-2.0 * math.log(u))\n",
         "import math\nimport struct\ndef humidity(payload):\n    raw = struct.unpack('<2H', payload)\n"
@@ -300,6 +304,11 @@ class MathDomainUnguarded(Rule):
         "    return math.log(float(len(mean_probs)))\n",
     ]
     invalid = [
+        # A PSNR: the squared error is 0 where the restored image equals its reference.
+        Invalid(
+            "import math\ndef psnr(out, ref):\n    err = (out - ref) / 255.0\n"
+            "    return 10 * math.log10(1.0 / err.pow(2).mean().item())\n"
+        ),
         # Raw bytes decoded: a sensor that reads 0; a uniform made of hash bits, which
         # are all 0 for some hashes.
         Invalid(
@@ -509,10 +518,14 @@ class MathDomainUnguarded(Rule):
         counter = self._counter_less(node)
         if counter is not None:
             return counter
+        if isinstance(node, cst.Attribute) and node.attr.value == "data":
+            return self._input(node.value, depth, counted)  # a tensor's `.data` is the tensor
         if isinstance(node, cst.Subscript):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
             return self._input(node.value, depth, counted)
+        if squared_error(self.context, node, depth):
+            return f"a squared error `{bare_code(self.context, node)}`, which is 0 where its two sides agree"
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.Modulo)):
             # Whatever its operands: `bits & 0x7FFFFFFF` is 0 when they share no bit, and
             # `n % k` for every multiple of k (a uniform from hash bits, a remainder).

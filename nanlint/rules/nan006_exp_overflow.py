@@ -8,7 +8,9 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from nanlint.rule import SAFE, UNSAFE, Invalid, PendingFix, Replace, Rule
-from nanlint.values.api import EXP_FUNCTIONS, EXP_SUM, EXP_TRIGGERS, LOG1P, LOG_FUNCTIONS, SOFTPLUS_HOME, call_triggers
+from nanlint.values.api import (
+    EXP_FUNCTIONS, EXP_TRIGGERS, LOG1P, LOG_FUNCTIONS, SHAPE_FUNCTIONS, SHAPE_METHODS, SOFTPLUS_HOME,
+)
 from nanlint.values.bounds import bounded_above, exp_factor, exp_of, upper_clamped
 from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
@@ -18,8 +20,6 @@ from nanlint.values.gradient import carries_gradient, feeds_no_gradient, in_refe
 from nanlint.values.guards import is_guarded, subjects
 from nanlint.values.numbers import is_eps_like, literal_number
 
-_LOGS = LOG_FUNCTIONS + LOG1P
-_LOG_OR_SUM_METHODS = ("log", "log1p", "sum", "nansum")
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Where exp overflows, by the library of the exp: float32 is a tensor's default dtype,
 # float64 NumPy's; `math.exp` raises instead.
@@ -116,6 +116,8 @@ class ExpOverflow(Rule):
     messages = {
         "softplus": "hand-written softplus `{spelled}`: {overflow}, so {result} where softplus is about x{gradient}; {advice}",
         "softmax": "hand-written softmax with no maximum subtracted: {overflow}, and inf / inf is NaN{gradient}; {advice}",
+        "sigmoid": "hand-written sigmoid `{spelled}`: {overflow}, and inf / inf is NaN{gradient}; write it with "
+        "`exp(-|x|)`, or use the library's sigmoid (its derivative is `sigmoid(x) * (1 - sigmoid(x))`)",
         "logsumexp": "hand-written log-sum-exp with no maximum subtracted: {overflow}, so the log is inf{gradient}; {advice}",
         "clamped": "`{spelled}` clamps the exp only after it: {overflow} first, and the clamp's gradient there, 0, "
         "times the exp's inf is NaN; clamp the exponent before the exp instead (`exp(x.clamp(max=log(bound)))`)",
@@ -124,10 +126,6 @@ class ExpOverflow(Rule):
     name = "exp-overflow"
     summary = "a hand-written softplus, softmax or log-sum-exp whose exp overflows to inf"
     triggers = EXP_TRIGGERS
-    # And what makes the exp a softplus or a log-sum-exp (a log), or a softmax (a sum).
-    also_triggers = ((*call_triggers(r"log(?:1p|2|10)?"), *call_triggers("sum"), *call_triggers(r"scatter(?:_add|_sum)?"),
-                      *call_triggers("segment_sum"),
-                      *call_triggers(r"clamp(?:_max)?"), *call_triggers("clip"), *call_triggers("minimum")),)
     fixable = True
     incident = (
         "\"Loss is NaN\", the usual list: overflow in exp. Measured with torch 2.13 CPU: "
@@ -139,6 +137,11 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # A logistic of a value kept at or below 0; a softmax shifted by its maximum, summed
+        # into a column.
+        "import torch\ndef logistic(x):\n    return torch.exp(-x.abs()) / (1 + torch.exp(-x.abs()))\n",
+        "import numpy as np\ndef softmax(x):\n    z = np.exp(x - x.max(axis=1, keepdims=True))\n"
+        "    return z / np.reshape(z.sum(axis=1), (len(x), 1))\n",
         # A Gaussian kernel: the exponent is a negated square over a positive scale, at most 0.
         "import numpy as np\ndef kernel(radius, sigma):\n    x = np.arange(-radius, radius + 1)\n"
         "    w = np.exp(-np.power(x, 2) / (2 * sigma * sigma))\n    return w / w.sum()\n",
@@ -192,6 +195,16 @@ class ExpOverflow(Rule):
         "y = (1 + x.exp()).log()\n",
     ]
     invalid = [
+        # A sigmoid's derivative written out (a spiking neuron's surrogate gradient), and a
+        # softmax whose sums are reshaped into a column.
+        Invalid(
+            "import torch\nclass Spike(torch.autograd.Function):\n    @staticmethod\n    def backward(ctx, g):\n"
+            "        (u,) = ctx.saved_tensors\n        e = torch.exp(-ctx.k * u)\n        return g * ctx.k * e / (e + 1) ** 2\n"
+        ),
+        Invalid(
+            "import numpy as np\ndef softmax(x):\n"
+            "    return np.exp(x) / np.reshape(np.sum(np.exp(x), axis=1), (len(x), 1))\n"
+        ),
         # A bound put after the exp: the value is finite, the gradient NaN.
         Invalid(
             "import torch\nclass Head(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
@@ -308,12 +321,9 @@ class ExpOverflow(Rule):
 
     @classmethod
     def wants(cls, index) -> bool:
-        # An exp, and what makes it a softplus or log-sum-exp (a log) or a softmax (a sum).
-        return _calls_exp(index) and (
-            index.calls_any(_LOGS) or index.calls_any(EXP_SUM + _UPPER_CLAMPS)
-            or index.calls_method(_LOG_OR_SUM_METHODS + ("clamp", "clip", "clamp_max", "clamp_max_"))
-            or any(is_segment_sum(call) for call in index.calls)
-        )
+        # An exp, and what makes it a softplus or log-sum-exp (a log) or a softmax (a sum);
+        # a sigmoid needs nothing more than the exp.
+        return _calls_exp(index)
 
     @classmethod
     def wants_part(cls, part, module) -> bool:
@@ -439,15 +449,24 @@ class ExpOverflow(Rule):
         exp = exp_factor(self.context, numerator)
         if exp is None:
             return
+        if self._sigmoid(division, exp, denominator):
+            return
         eps = False
         if isinstance(denominator, cst.BinaryOperation) and isinstance(denominator.operator, cst.Add):
             # `e / (e.sum() + eps)`: the eps guards 0 / 0, not inf / inf.
             if is_eps_like(self.context, denominator.right):
                 denominator, eps = denominator.left, True
-        # `e / scatter_add(e, index)[index]`: each element over the sum of its group.
-        indexed = isinstance(denominator, cst.Subscript)
-        if indexed:
-            denominator = denominator.value
+        # `e / scatter_add(e, index)[index]`: each element over the sum of its group;
+        # `np.exp(x) / np.reshape(np.sum(np.exp(x), axis=1), (n, 1))`: the sums as a column.
+        indexed = False
+        while True:
+            if isinstance(denominator, cst.Subscript):
+                denominator, indexed = denominator.value, True
+                continue
+            reshaped = _reshaped(self.context, denominator)
+            if reshaped is None:
+                break
+            denominator, indexed = reshaped, True
         total, named_sum = _through_name(self.context, denominator, is_sum)
         if total is None:
             return
@@ -481,6 +500,26 @@ class ExpOverflow(Rule):
             self.report(exp, message, fix, ((division, "inf / inf is NaN here"),))
         else:
             self.report(division, message, fix, _where_exp(exp, division, apart))
+
+    def _sigmoid(self, division: cst.CSTNode, exp: cst.Call, denominator: cst.BaseExpression) -> bool:
+        """`exp(x) / (1 + exp(x))`, the derivative `k * exp(-k * u) / (exp(-k * u) + 1) ** 2`:
+        both exps overflow together."""
+        while isinstance(denominator, cst.BinaryOperation) and isinstance(denominator.operator, cst.Power):
+            denominator = denominator.left
+        if not (isinstance(denominator, cst.BinaryOperation) and isinstance(denominator.operator, cst.Add)):
+            return False
+        pairs = ((denominator.left, denominator.right), (denominator.right, denominator.left))
+        theirs = next((exp_factor(self.context, term) for term, one in pairs if literal_number(one) is not None), None)
+        if theirs is None or not (theirs is exp or theirs.deep_equals(exp)):
+            return False
+        _, library = exp_of(self.context, exp)
+        if library == "math" or self._excused(exp):
+            return True  # a logistic of Python numbers: out of scope, as a softmax of them is
+        overflow = f"`exp(x)` is inf for x above {_LIMITS[library]}"
+        gradient = " in the value and in the gradient" if library in _AUTOGRAD else ""
+        spelled = _short(" ".join(self.context.code(division).split()))
+        self.report(division, self.say("sigmoid", spelled=spelled, overflow=overflow, gradient=gradient), None)
+        return True
 
     def _excused(self, exp: cst.Call) -> bool:
         """An exp of a bounded value (by what it is, or by an `if a > b:` around the
@@ -646,6 +685,18 @@ def _through_name(context, node: cst.CSTNode, test) -> Tuple[Optional[cst.Call],
     return None, False
 
 
+def _reshaped(context, node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """`s` in `np.reshape(s, shape)`, `s.reshape(shape)`, `s.unsqueeze(-1)`, `np.expand_dims(s, 1)`."""
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in SHAPE_FUNCTIONS:
+        return argument(node, 0)
+    if qualified is None and method in SHAPE_METHODS:
+        return receiver(node)
+    return None
+
+
 def _same_value(context, numerator: cst.CSTNode, summed: cst.CSTNode) -> bool:
     """The quotient's numerator is what the sum adds up: the same name, the same code,
     or the same exp through names."""
@@ -710,9 +761,9 @@ def _stored_scalar(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
 
 
+
+
 _MINIMA = ("torch.minimum", "numpy.minimum", "jax.numpy.minimum", "tensorflow.minimum")
-_UPPER_CLAMPS = ("torch.clamp", "torch.clip", "torch.clamp_max", "numpy.clip", "jax.numpy.clip",
-                 "tensorflow.clip_by_value", *_MINIMA)
 
 
 def _upper_clamped(context, call: cst.Call) -> Optional[cst.Call]:

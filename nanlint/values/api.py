@@ -108,6 +108,12 @@ AVERAGE_POOLS = (
 )
 SQUARE = ("torch.square", "jax.numpy.square", "numpy.square", *_qualified(_TF_AND_KERAS, ("square",)))
 VARIANCE = ("torch.var", "jax.numpy.var")
+# Mean squared errors: 0 wherever the prediction meets its target.
+MEAN_SQUARED_ERRORS = (
+    "torch.nn.functional.mse_loss", "optax.l2_loss", "optax.squared_error",
+    *_qualified(("tensorflow.keras.losses", "keras.losses", "tensorflow.losses", "tensorflow.compat.v1.losses"),
+                ("mean_squared_error", "mse")),
+)
 DOT = ("torch.dot", "torch.inner", "torch.vdot", "jax.numpy.dot", "jax.numpy.inner", "jax.numpy.vdot")
 # Products of two matrices or batches of vectors: the `x . y` a squared distance written
 # out subtracts twice, `|x|^2 + |y|^2 - 2 x . y`.

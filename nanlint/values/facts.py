@@ -18,6 +18,7 @@ from nanlint.values.api import (
     DOT,
     EXP_SUM,
     MEAN,
+    MEAN_SQUARED_ERRORS,
     POW,
     PRODUCT_METHODS,
     PRODUCTS,
@@ -28,7 +29,8 @@ from nanlint.values.api import (
     VARIANCE,
 )
 from nanlint.values.calls import argument, callee, receiver
-from nanlint.values.flow import assigned_value
+from nanlint.values.definitions import OUTSIDE
+from nanlint.values.flow import assigned_value, reaching_values
 from nanlint.values.numbers import is_literal, literal_number, same_code
 
 
@@ -130,7 +132,7 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         )
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
-        if qualified in VARIANCE or method == "var":
+        if qualified in VARIANCE or method == "var" or qualified in MEAN_SQUARED_ERRORS:
             return True
         if qualified in DOT:
             first, second = argument(node, 0, "input"), argument(node, 1)
@@ -138,9 +140,15 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if qualified is not None and qualified.endswith(".einsum"):
             return _self_contraction(context, node)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
-        return same_code(context, node.left, node.right)
+        if same_code(context, node.left, node.right):
+            return True
+    factors = _product_factors(context, node)
+    if factors is not None and any(is_sum_of_squares(context, factor, depth) for factor in factors):
+        # A linear map of squares (band energies `obm @ spec ** 2`) is 0 wherever the
+        # squares all are, whatever the matrix holds.
+        return True
     if isinstance(node, cst.Call):
-        reduced = _reduced_by_helper(context, node)
+        reduced = _reduced_by_helper(context, node) or _reduced_by_its_name(context, node)
         if reduced is not None:
             return is_sum_of_squares(context, reduced, depth)
         if _returns_distance(context, node):
@@ -150,6 +158,73 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         if value is not None and is_sum_of_squares(context, value, depth - 1):
             context.trail.append((value, f"`{context.code(node)}` gets its value here"))
             return True
+    return False
+
+
+def _product_factors(context: FileContext, node: cst.CSTNode) -> Optional[Tuple[cst.CSTNode, cst.CSTNode]]:
+    """The two factors of a matrix product: `a @ b`, `torch.matmul(a, b)`, `a.mm(b)`."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        return node.left, node.right
+    if not isinstance(node, cst.Call):
+        return None
+    qualified, method = callee(context, node)
+    if qualified in PRODUCTS and not qualified.endswith(".einsum"):
+        first, second = argument(node, 0), argument(node, 1)
+    elif qualified is None and method in PRODUCT_METHODS:
+        first, second = receiver(node), argument(node, 0)
+    else:
+        return None
+    return (first, second) if first is not None and second is not None else None
+
+
+# Methods that keep a 0 where it is: a scale, a copy, a view.
+_KEEPS_ZERO = ("div", "mul", "abs", *SHAPE_METHODS)
+
+
+def squared_error(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
+    """The square of a difference, or its sum or mean (a mean squared error), through a
+    local name up to `depth` times: 0 wherever the two sides agree (a PSNR of a
+    reconstruction that matches its reference exactly)."""
+    if isinstance(node, cst.Call) and callee(context, node)[0] in MEAN_SQUARED_ERRORS:
+        return True
+    for functions, methods in _REDUCTIONS:
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return squared_error(context, operand, depth)
+    squared = squared_operand(context, node)
+    if squared is not None:
+        return _is_difference(context, squared, 3)
+    if depth > 0:
+        value = assigned_value(context, node)
+        if value is not None and squared_error(context, value, depth - 1):
+            context.trail.append((value, f"`{context.code(node)}` gets its value here"))
+            return True
+    return False
+
+
+def _is_difference(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """`a - b`, scaled (`(sr - hr) / 255`), cropped (`diff[:, :, 4:-4]`) or summed over an
+    axis, through every assignment of a local name that reaches it, up to `depth` names."""
+    while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
+        node = node.value
+    for functions, methods in _REDUCTIONS:
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return _is_difference(context, operand, depth)
+    if isinstance(node, cst.Call) and callee(context, node)[1] in _KEEPS_ZERO and receiver(node) is not None:
+        return _is_difference(context, receiver(node), depth)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Subtract):
+            return True
+        if isinstance(node.operator, (cst.Multiply, cst.Divide)):
+            return _is_difference(context, node.left, depth) or (
+                isinstance(node.operator, cst.Multiply) and _is_difference(context, node.right, depth))
+        return False
+    if isinstance(node, cst.Name) and depth > 0:
+        values = reaching_values(context, node)
+        if not values or any(value is None or value is OUTSIDE for value in values):
+            return False
+        return all(_is_difference(context, value, depth - 1) for value in values)
     return False
 
 
@@ -264,6 +339,16 @@ def _reduced_by_helper(context: FileContext, call: cst.Call) -> Optional[cst.Bas
         return None
     arg = call.args[index]
     return arg.value if arg.keyword is None and not arg.star else None
+
+
+def _reduced_by_its_name(context: FileContext, call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The first argument of a project's own `reduce_sum` or `reduce_mean` imported from
+    another of its files (`from utils.tools import reduce_sum`), which is TensorFlow's
+    name for what it does."""
+    qualified = context.qualified_name(call.func)
+    if qualified is None or qualified.rsplit(".", 1)[-1] not in ("reduce_sum", "reduce_mean"):
+        return None
+    return argument(call, 0)
 
 
 def _returns_distance(context: FileContext, call: cst.Call) -> bool:

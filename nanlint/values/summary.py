@@ -175,6 +175,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
     ]
 
     starters = [f for f in functions if f.starts_backward and not f.no_gradient]
+    submodules = _submodule_forwards(walk, methods)
     reached: Set[Path] = set()
     stack = roles + starters
     while stack:
@@ -182,12 +183,15 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
         if function.path in reached or function.no_gradient:
             continue
         reached.add(function.path)
-        # What it calls by name, its methods called on self or a class, and the
-        # functions nested in it (closures run when it runs, or are passed on).
+        # What it calls by name, its methods called on self or a class, the forward of a
+        # module of this file it holds (`self.attention(x)`, even a weightless one: its
+        # input carries the gradient), and the functions nested in it (closures run when
+        # it runs, or are passed on).
         for name in function.calls:
             stack.extend(by_name.get(name, ()))
         for name in function.method_calls:
             stack.extend(methods.get(name, ()))
+            stack.extend(submodules.get(name, ()))
         stack.extend(children.get(function.path, ()) if function.path else ())
     risks = risks_by_function(functions, walk) if backward_called else {}
     models = saturating_models(walk.self_assignments, walk.forwards)
@@ -263,6 +267,21 @@ def _applies_params(signature: List[str]) -> bool:
 
 
 _GRADIENT_ARGUMENT = re.compile(r"^(grads?|gradients?|updates|g)$")
+
+
+def _submodule_forwards(walk: ModuleWalk, methods: Dict[str, List[FunctionFacts]]) -> Dict[str, List[FunctionFacts]]:
+    """By attribute: the forward of the module class of this file that `self.attr =
+    Class(...)` holds, which `self.attr(x)` runs."""
+    held: Dict[str, List[FunctionFacts]] = {}
+    for attr, value in walk.self_assignments:
+        if type(value) is ast.Call and type(value.func) is ast.Name and (
+            value.func.id in walk.module_classes or value.func.id in walk.keras_layers
+        ):
+            held.setdefault(attr, []).extend(
+                f for name in ("forward", "call", "__call__") for f in methods.get(name, ())
+                if f.class_name == value.func.id
+            )
+    return held
 
 
 def _called_only_without_gradient(functions: List[FunctionFacts], quiet: List[FunctionFacts]):
