@@ -154,6 +154,13 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # A metric in the auxiliary output of `jax.value_and_grad`, which nothing differentiates.
+        "import jax\nimport jax.numpy as jnp\ndef step(params, batch, apply_fn):\n    def loss_fn(p):\n"
+        "        out = apply_fn(p, batch)\n        loss = ((out['rgb'] - batch['rgb']) ** 2).mean()\n"
+        "        stats = {'loss': loss}\n"
+        "        stats['metric/curl'] = jnp.mean(jnp.sqrt(jnp.sum(out['curl'] ** 2, axis=-1)))\n"
+        "        return loss, stats\n"
+        "    (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)\n    return grads, stats\n",
         # An eps inside the linear map of squares; a weightless module no model here holds
         # (a transform, which its pipeline runs on data).
         "import torch\nclass Bands(torch.nn.Module):\n    def forward(self, spec):\n"

@@ -34,6 +34,9 @@ _ADAPTIVE = tuple(
     for name in ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "SparseAdam")
 )
 _LR_FINDER = re.compile(r"(?i)lr_?find|learning_?rate_?find|range_test")
+# A linear probe (a logistic regression on frozen features): its loss is convex in the
+# weights and its gradient bounded by the features, so no batch explodes it.
+_LINEAR_PROBE = re.compile(r"(?i)linear_?(prob|eval)|_probing|logistic_?regression")
 # A hook run between the backward pass and the step (`engine.fire_event(BACKWARD_COMPLETED)`,
 # `self.call_hook("on_after_backward")`): the place a library engine's users clip.
 _HOOK = re.compile(
@@ -250,6 +253,12 @@ class MissingGradClipping(Rule):
     options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
 
     valid = [
+        # A linear probe on frozen features: a convex loss, a gradient bounded by the
+        # features. The clipping left commented out is no request there.
+        "import torch\ndef linear_probe_eval(head, feats, labels, optimizer, epochs):\n    for _ in range(epochs):\n"
+        "        loss = torch.nn.functional.cross_entropy(head(feats), labels)\n        optimizer.zero_grad()\n"
+        "        loss.backward()\n        # torch.nn.utils.clip_grad_norm_(head.parameters(), max_norm=3)\n"
+        "        optimizer.step()\n",
         # A transformer under AdamW: however large the gradient, a step is about the learning rate.
         "import torch\ndef train(loader, vocab):\n"
         "    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4)\n"
@@ -939,7 +948,7 @@ class MissingGradClipping(Rule):
         if intent is _ON_PURPOSE or (not risks and intent is None):
             return
         facts = self._scope_facts(scope)
-        if facts.clips or facts.asserts or self._in_test() or self._finds_a_learning_rate():
+        if facts.clips or facts.asserts or self._in_test() or self._named(_LR_FINDER) or self._named(_LINEAR_PROBE):
             return
         backward = self._backward_before(facts, node)
         if backward is None or self._built_after(step.optimizer, backward.call, facts):
@@ -1195,11 +1204,12 @@ class MissingGradClipping(Rule):
                 return True
         return False
 
-    def _finds_a_learning_rate(self) -> bool:
-        """An LR range test raises the learning rate until the loss diverges: clipping
-        would hide what it measures."""
+    def _named(self, words: re.Pattern) -> bool:
+        """Whether a function or class around the step is named for what `words` match:
+        an LR range test (it raises the learning rate until the loss diverges, which
+        clipping would hide), a linear probe."""
         return any(
-            isinstance(node, (cst.FunctionDef, cst.ClassDef)) and _LR_FINDER.search(node.name.value)
+            isinstance(node, (cst.FunctionDef, cst.ClassDef)) and words.search(node.name.value)
             for node in self.context.ancestors
         )
 

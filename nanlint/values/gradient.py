@@ -273,6 +273,7 @@ def _selected(path: list) -> list:
 # the gradient of the result is the gradient of the value.
 _REDUCING = (
     "torch.max", "torch.min", "torch.amax", "torch.amin", "torch.sum", "torch.mean", "torch.abs",
+    "jax.numpy.max", "jax.numpy.min", "jax.numpy.sum", "jax.numpy.mean", "jax.numpy.abs",
     *(f"tensorflow.{p}reduce_{r}" for p in ("", "math.") for r in ("mean", "sum", "max", "min")),
 )
 # Where logged values go: TensorBoard summaries, experiment trackers. Nothing differentiates
@@ -395,7 +396,26 @@ def _drops_gradient(
         return method in _LOGGING_METHODS  # `writer.add_scalar("rms", rms, step)`
     if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grandparent, cst.Call):
         return grandparent.func is parent and parent.attr.value in _NO_GRADIENT_METHODS
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        return _stored_as_metric(parent.targets[0].target)
     return False
+
+
+# Dictionaries of what is reported, not trained on: `stats["metric/psnr"] = ...`, the
+# auxiliary output of `jax.value_and_grad(..., has_aux=True)`, which nothing differentiates.
+_METRIC_DICTS = frozenset(("metrics", "metric_dict", "stats", "statistics", "scalars", "summaries"))
+
+
+def _stored_as_metric(target: cst.BaseExpression) -> bool:
+    """`stats["metric/jacobian_curl"] = ...`, `metrics["psnr"] = ...`: a string key of a
+    dictionary of metrics."""
+    if not (isinstance(target, cst.Subscript) and len(target.slice) == 1):
+        return False
+    key = target.slice[0].slice
+    if not (isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString)):
+        return False
+    container = target.value.value if isinstance(target.value, cst.Name) else None
+    return container in _METRIC_DICTS or key.value.evaluated_value.lower().startswith("metric")
 
 
 # Test code names its textbook formulas: `reference_fn=lambda i: i.sigmoid().log()`,
