@@ -81,6 +81,7 @@ HELDOUT2_CASES = DATA / "heldout-bugs-2.csv"
 HELDOUT3_CASES = DATA / "heldout-bugs-3.csv"
 HELDOUT4_CASES = DATA / "heldout-bugs-4.csv"
 HELDOUT5_CASES = DATA / "heldout-bugs-5.csv"
+HELDOUT6_CASES = DATA / "heldout-bugs-6.csv"
 DEFAULT_MIRRORS = Path(os.environ.get("NANLINT_MIRRORS", "/work/.mirror"))
 INDEX = os.environ.get("NANLINT_QUALITY_INDEX", "https://pypi.org/simple")
 
@@ -1015,8 +1016,10 @@ BUG_SETS: Dict[str, BugSet] = {
                         untouched=True),
     "heldbugs5": BugSet("heldbugs5", HELDOUT5_CASES, CORPUS / "heldbugs5", "fifth held-out real bugs",
                         untouched=True),
+    "heldbugs6": BugSet("heldbugs6", HELDOUT6_CASES, CORPUS / "heldbugs6", "sixth held-out real bugs",
+                        untouched=True),
 }
-HELD_OUT_BUG_SETS = ("heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5")
+HELD_OUT_BUG_SETS = ("heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6")
 
 
 def bug_set_of(cases_path: Path) -> BugSet:
@@ -2140,8 +2143,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", default=sys.executable, help="a Python that can `import nanlint`")
     cases_help = (f"the case file of real bugs (default: the development set); {shown(HELDOUT_CASES)},"
-                  f" {shown(HELDOUT2_CASES)}: the first held-out ones, development sets since;"
-                  f" {shown(HELDOUT3_CASES)}, {shown(HELDOUT4_CASES)}, {shown(HELDOUT5_CASES)}: the untouched ones")
+                  f" {shown(HELDOUT2_CASES)}, {shown(HELDOUT3_CASES)}: the first held-out ones, development sets"
+                  f" since; {shown(HELDOUT4_CASES)}, {shown(HELDOUT5_CASES)}, {shown(HELDOUT6_CASES)}: the untouched"
+                  " ones")
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help=cases_help)
     # `--cases` is taken after the subcommand as well: `materialize --cases FILE`.
     takes_cases = argparse.ArgumentParser(add_help=False)

@@ -578,7 +578,7 @@ def test_the_second_held_out_bugs_share_no_repository_or_package_with_anything_s
     # Each untouched until its misses were studied, when a later set replaced it.
     assert not any(quality.BUG_SETS[name].untouched for name in ("heldbugs", "heldbugs2", "heldbugs3"))
     assert [name for name, bug_set in quality.BUG_SETS.items() if bug_set.untouched] == [
-        "heldbugs4", "heldbugs5"]
+        "heldbugs4", "heldbugs5", "heldbugs6"]
 
 
 def assert_independent(cases, earlier_files, research_sets):
@@ -638,7 +638,27 @@ def test_the_fifth_untouched_bugs_share_no_repository_or_package_with_anything_s
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
     assert quality.BUG_SETS["heldbugs5"].untouched
-    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs5"
+    assert "heldbugs5" in quality.HELD_OUT_BUG_SETS
+
+
+def test_the_sixth_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-6.csv was mined after the totals of the fourth and fifth untouched sets
+    had been read under diagnostic variants of the rules: no repository of any earlier bug
+    file, of any research corpus, nor a package of the pinned corpora. Its rows are read by
+    no one on the rules side; only its totals are."""
+    rows = read_rows(quality.HELDOUT6_CASES)
+    assert_independent(
+        quality.HELDOUT6_CASES,
+        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.HELDOUT4_CASES,
+         quality.HELDOUT5_CASES, quality.DEFAULT_CASES),
+        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
+         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9, quality.RESEARCH10),
+    )
+    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"S{i:03d}" for i in range(1, len(rows) + 1)]
+    assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
+    assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
+    assert quality.BUG_SETS["heldbugs6"].untouched
+    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs6"
 
 
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
@@ -655,6 +675,9 @@ def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     fifth = quality.read_cases(quality.HELDOUT5_CASES)[0]
     assert fifth.before().parent.parent.parent == quality.CORPUS / "heldbugs5"
     assert fifth.tree("before") == quality.CORPUS / "heldbugs5" / "repo-before" / "Q001"
+    sixth = quality.read_cases(quality.HELDOUT6_CASES)[0]
+    assert sixth.before().parent.parent.parent == quality.CORPUS / "heldbugs6"
+    assert sixth.tree("before") == quality.CORPUS / "heldbugs6" / "repo-before" / "S001"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -693,9 +716,10 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
     assert quality.measured_bug_sets(quality.DEFAULT_CASES) == [
-        "heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5"]
+        "heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6"]
     # a held-out set adds the others
-    assert quality.measured_bug_sets(bug_set.cases) == ["heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5"]
+    assert quality.measured_bug_sets(bug_set.cases) == [
+        "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6"]
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -744,7 +768,8 @@ def test_the_second_held_out_bugs_section_is_a_development_sets_and_names_its_mi
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs-2.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title, number", [("heldbugs4", "Fourth", "4"), ("heldbugs5", "Fifth", "5")])
+@pytest.mark.parametrize("name, title, number", [("heldbugs4", "Fourth", "4"), ("heldbugs5", "Fifth", "5"),
+                                                  ("heldbugs6", "Sixth", "6")])
 def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name, title, number):
     text = "\n".join(quality.render_heldbugs_markdown({name: untouched_summary()}, name))
     assert text.startswith(f"## {title} held-out real bugs") and "no rule change may cite these cases" in text
@@ -754,7 +779,7 @@ def test_the_later_untouched_bugs_sections_show_the_totals_and_name_no_case(name
     assert "Not measured" in text and f"--cases bench/quality/heldout-bugs-{number}.csv materialize" in text
 
 
-@pytest.mark.parametrize("name, title", [("heldbugs4", "fourth"), ("heldbugs5", "fifth")])
+@pytest.mark.parametrize("name, title", [("heldbugs4", "fourth"), ("heldbugs5", "fifth"), ("heldbugs6", "sixth")])
 def test_recall_of_the_untouched_bugs_prints_their_totals_not_their_cases(tmp_path, monkeypatch, capsys, name, title):
     bug_set = fake_bug_set(tmp_path, monkeypatch, name)
     monkeypatch.setattr(quality, "RESULTS", tmp_path / "results")
