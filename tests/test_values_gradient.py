@@ -8,10 +8,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from helpers import answer_at_return
+from helpers import answer_at_first, answer_at_return
 from nanlint.linting.context import FileContext, FixOptions
 from nanlint.linting.names import ModuleIndex
-from nanlint.values.gradient import carries_gradient, function_path, in_inverse_direction
+from nanlint.values.gradient import carries_gradient, feeds_no_gradient, function_path, in_inverse_direction
 from nanlint.values.library import NUMPY, PYTHON, TORCH, library_of
 from nanlint.values.summary import summarize
 from nanlint.linting.walk import walk
@@ -205,6 +205,34 @@ def test_a_module_that_learns_nothing_is_no_root_of_its_own():
     # A constructor that only runs its base's configures nothing: a formula as a module.
     for name in ("Encoder", "Scaled", "Built", "Fetched", "Distance", "SpectralLoss", "Block", "ColourConstancy"):
         assert summary.in_gradient_context((name, "forward")), name
+
+
+def test_a_module_without_weights_runs_in_the_gradient_of_a_model_that_holds_it():
+    summary = summary_of(
+        """
+        import torch
+        from torch import nn
+        class Match(nn.Module):
+            def __init__(self, rate=2):
+                super().__init__()
+                self.rate = rate
+            def forward(self, x): ...
+        class Crop(nn.Module):
+            def __init__(self, size=8):
+                super().__init__()
+                self.size = size
+            def forward(self, x): ...
+        class Inpainter(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.match = Match()
+            def forward(self, x):
+                return self.match(self.conv(x))
+        """
+    )
+    assert summary.in_gradient_context(("Match", "forward"))
+    assert not summary.in_gradient_context(("Crop", "forward"))  # a transform no model holds
 
 
 def test_what_a_module_passes_its_own_functions():
@@ -818,3 +846,26 @@ def test_a_jax_function_that_applies_params_is_gradient_code_but_an_update_is_no
 )
 def test_in_inverse_direction(source, expected):
     assert _returned(source, lambda context, value: in_inverse_direction(context)) is expected
+
+
+def _is_sqrt(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value == "sqrt"
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        # Rescaled, logged and shifted by its peak on the way to a comparison: a mask.
+        ("import torch\ndef voiced(x, w):\n"
+         "    energy = 20 * torch.log10(torch.sqrt(torch.matmul(w ** 2, x ** 2)) / 16.0 + 1e-9)\n"
+         "    peak = torch.max(energy)\n    return x[:, energy - peak + 40 > 0]\n", True),
+        ("import torch\ndef keep(d, cutoff):\n    return 2 * torch.sqrt(d) - 1 < cutoff\n", True),
+        # The same arithmetic, but the result is also returned.
+        ("import torch\ndef energy(x, w):\n"
+         "    e = 20 * torch.log10(torch.sqrt(torch.matmul(w ** 2, x ** 2)) + 1e-9)\n"
+         "    peak = torch.max(e)\n    return e, e - peak > 0\n", False),
+        ("import torch\ndef scaled(d):\n    return 2 * torch.sqrt(d) - 1\n", False),
+    ],
+)
+def test_what_arithmetic_makes_of_a_value_carries_its_gradient_to_where_it_goes(source, expected):
+    assert answer_at_first(source, "Call", _is_sqrt, lambda context, node: feeds_no_gradient(context)) is expected

@@ -154,6 +154,10 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # Energies that only decide which frames a loss keeps: arithmetic then a comparison.
+        "import torch\ndef stoi_loss(x, y, w):\n"
+        "    energy = 20 * torch.log10(torch.sqrt(torch.matmul(w ** 2, x ** 2)) + 1e-9)\n"
+        "    keep = energy - torch.max(energy) + 40 > 0\n    return ((x[:, keep] - y[:, keep]) ** 2).mean()\n",
         # A metric in the auxiliary output of `jax.value_and_grad`, which nothing differentiates.
         "import jax\nimport jax.numpy as jnp\ndef step(params, batch, apply_fn):\n    def loss_fn(p):\n"
         "        out = apply_fn(p, batch)\n        loss = ((out['rgb'] - batch['rgb']) ** 2).mean()\n"

@@ -33,7 +33,7 @@ from nanlint.values.numbers import is_eps_like, is_positive_constant, literal_nu
 from nanlint.values.roots import root_of
 from nanlint.values.zeros import ABS, EXP, can_reach_zero, clamp_lower_bound, unclampable_divisor
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.gradient import carries_gradient, value_carries_gradient
+from nanlint.values.gradient import carries_gradient, feeds_no_gradient, value_carries_gradient
 from nanlint.values.library import NUMPY, PYTHON, library_of
 
 # Calls whose result is > 0 whatever their input: a root of one is not at 0.
@@ -116,6 +116,10 @@ class EpsOutsideRoot(Rule):
     )
 
     valid = [
+        # Band levels in dB that only pick the frames to keep: nothing differentiates them.
+        "import torch\ndef voiced_frames(x, w):\n"
+        "    level = 20 * torch.log10(torch.sqrt(torch.matmul(w ** 2, x ** 2)) / 16.0 + 1e-9)\n"
+        "    return x[:, level > level.max() - 40]\n",
         # The root is detached: no gradient runs back through it, and the eps guards the division.
         "import torch\nclass Layer(torch.nn.Module):\n    def forward(self, coord_diff):\n"
         "        radial = torch.sum(coord_diff ** 2, 1).unsqueeze(1)\n"
@@ -463,7 +467,7 @@ class EpsOutsideRoot(Rule):
     def _unprotected_roots(self, term: cst.BaseExpression) -> List[_Root]:
         # A root's value at 0 is fine: only a gradient through it goes NaN. A log's
         # -inf is a value, wherever it is computed.
-        gradient = carries_gradient(self.context, term)
+        gradient = carries_gradient(self.context, term) and not feeds_no_gradient(self.context)
         found = []
         for root in self._roots_in(term, _NAME_DEPTH, None):
             if root.kind != "log" and (

@@ -450,6 +450,7 @@ class MathDomainUnguarded(Rule):
         return cls.wants(part)  # a finding is a math call in the part itself
 
     _magnitude = False
+    _log = False  # a squared error is a source of 0 for a log only: it is never below 0
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.context.qualified_name(node.func)
@@ -463,6 +464,7 @@ class MathDomainUnguarded(Rule):
         # takes any quantity, and 0 bytes or 0 parameters is one: its parameter's name
         # (`size`, `num_params`) says what it counts, not that it is a setting.
         self._magnitude = _decimal_magnitude(qualified, node) and _rounded(self.context, node)
+        self._log = kind == "log"
         problem = self._problem(kind, value)
         if problem is None:
             return
@@ -524,7 +526,7 @@ class MathDomainUnguarded(Rule):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
             return self._input(node.value, depth, counted)
-        if squared_error(self.context, node, depth):
+        if self._log and squared_error(self.context, node, depth):
             return f"a squared error `{bare_code(self.context, node)}`, which is 0 where its two sides agree"
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.Modulo)):
             # Whatever its operands: `bits & 0x7FFFFFFF` is 0 when they share no bit, and

@@ -137,6 +137,17 @@ class ExpOverflow(Rule):
     )
 
     valid = [
+        # NumPy's stable logistic: `where` keeps each branch where its exp is small (both
+        # are computed, with a warning at most; NumPy has no gradient to spoil); a filter's
+        # coefficient from its settings, which nothing differentiates; a softmax shifted by
+        # its maximum made a column.
+        "import numpy as np\ndef proba(x, w, b):\n    z = x @ w.T + b\n"
+        "    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))\n",
+        "import math\nimport torch\ndef allpass(wave, sample_rate, freq, q):\n"
+        "    a2 = torch.exp(-2 * math.pi * torch.as_tensor(freq / q) / sample_rate)\n"
+        "    return wave * (-4 * a2 / (1 + a2))\n",
+        "import numpy as np\ndef softmax(x):\n    x = np.exp(x - np.expand_dims(np.max(x, axis=1), axis=1))\n"
+        "    return x / np.expand_dims(x.sum(axis=1), axis=1)\n",
         # A logistic of a value kept at or below 0; a softmax shifted by its maximum, summed
         # into a column.
         "import torch\ndef logistic(x):\n    return torch.exp(-x.abs()) / (1 + torch.exp(-x.abs()))\n",
@@ -513,13 +524,23 @@ class ExpOverflow(Rule):
         if theirs is None or not (theirs is exp or theirs.deep_equals(exp)):
             return False
         _, library = exp_of(self.context, exp)
-        if library == "math" or self._excused(exp):
-            return True  # a logistic of Python numbers: out of scope, as a softmax of them is
+        if library not in _AUTOGRAD or self._excused(exp) or not self._differentiated(division):
+            # A logistic of NumPy or Python numbers is float64 (709.8 before it overflows),
+            # and a coefficient computed from settings (a filter's) is no model's logit.
+            return True
         overflow = f"`exp(x)` is inf for x above {_LIMITS[library]}"
         gradient = " in the value and in the gradient" if library in _AUTOGRAD else ""
         spelled = _short(" ".join(self.context.code(division).split()))
         self.report(division, self.say("sigmoid", spelled=spelled, overflow=overflow, gradient=gradient), None)
         return True
+
+    def _differentiated(self, node: cst.CSTNode) -> bool:
+        """In gradient context, or a custom autograd function's `backward`, whose value is
+        the gradient itself."""
+        function = self.context.enclosing_function()
+        if function is not None and function.name.value == "backward":
+            return True
+        return carries_gradient(self.context, node)
 
     def _excused(self, exp: cst.Call) -> bool:
         """An exp of a bounded value (by what it is, or by an `if a > b:` around the

@@ -24,6 +24,7 @@ from nanlint.values.api import (
     MAXIMA_METHODS,
     NONNEGATIVE_METHODS,
     NONNEGATIVE_OUTPUTS,
+    SHAPE_FUNCTIONS,
     SHAPE_METHODS,
     WHERE,
 )
@@ -345,6 +346,9 @@ def is_maximum(context: FileContext, node: cst.CSTNode, depth: int = 3) -> bool:
         return is_maximum(context, node.value, depth)
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
+        if qualified in SHAPE_FUNCTIONS:  # `np.expand_dims(np.max(x, axis=1), axis=1)`
+            reshaped = argument(node, 0)
+            return reshaped is not None and is_maximum(context, reshaped, depth)
         if qualified is not None:
             return qualified in MAXIMA or bool(_MAXIMUM_NAME.search(qualified.rsplit(".", 1)[-1]))
         if isinstance(node.func, cst.Name):

@@ -252,7 +252,9 @@ def _feeds_no_gradient(context: FileContext, path: list, depth: int) -> bool:
         return False
     if _drops_gradient_above(context, path):
         return True
-    uses = uses_of_assigned_name(context, path)
+    # What is computed from the value elementwise (`20 * log10(root / 16 + eps)`) carries
+    # its gradient: it is the name that result is assigned to whose uses count.
+    uses = uses_of_assigned_name(context, _through_arithmetic(context, path))
     # A use that is reshaped or indexed into the name again (`epe = epe.view(-1)[valid]`)
     # passes the value on: it is that assignment's uses that count.
     return bool(uses) and all(
@@ -260,6 +262,36 @@ def _feeds_no_gradient(context: FileContext, path: list, depth: int) -> bool:
         or depth > 0 and _feeds_no_gradient(context, _selected(_reshaped_path(trail, _KEEPING_SHAPE)), depth - 1)
         for _, _, _, trail in uses
     )
+
+
+# Elementwise functions: their result is the value's, for where its gradient goes.
+_ELEMENTWISE = frozenset(
+    f"{library}.{function}" for library in ("torch", "numpy", "jax.numpy")
+    for function in ("log", "log2", "log10", "log1p", "exp", "abs", "sqrt", "square", "tanh", "sigmoid")
+)
+
+
+def _through_arithmetic(context: FileContext, path: list) -> list:
+    """`path` climbed up through the arithmetic and elementwise functions around its value."""
+    while len(path) > 2:
+        node, parent = path[-1], path[-2]
+        if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)):
+            path = path[:-1]
+        elif (
+            isinstance(parent, cst.Arg) and len(path) > 3 and isinstance(path[-3], cst.Call)
+            and path[-3].args and path[-3].args[0] is parent
+            and (context.qualified_name(path[-3].func) or "") in (*_ELEMENTWISE, *_REDUCING)
+        ):
+            path = path[:-2]  # `torch.log10(x)`, `torch.max(x)`
+        elif (
+            isinstance(parent, cst.Attribute) and parent.value is node and len(path) > 3
+            and isinstance(path[-3], cst.Call) and path[-3].func is parent
+            and parent.attr.value in (*_REDUCING_METHODS, *_KEEPING_SHAPE)
+        ):
+            path = path[:-2]  # `x.max()`, `x.view(-1)`
+        else:
+            break
+    return path
 
 
 def _selected(path: list) -> list:
@@ -301,6 +333,9 @@ def _drops_gradient_above(context: FileContext, trail: list) -> bool:
                 continue
         if isinstance(parent, cst.Subscript) and parent.value is node:
             index -= 1
+            continue
+        if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)):
+            index -= 1  # `energy - peak + range > 0`: arithmetic on the way to a comparison
             continue
         return False
     return False
