@@ -45,7 +45,11 @@ class DivisionByEmptyCount(Rule):
     the way (`if num_pos > 0:`, `if mask.any():`, `assert n > 0`, `torch.where(n > 0,
     ...)`, a test of the size of what the mask selects: `if x[mask].numel() == 0:`), a
     count filtered to its nonzero entries (`n = n[n > 0]`), a count of something that
-    is not a mask (`weights.sum()`, `len(x)`), test files and reference implementations.
+    is not a mask (`weights.sum()`, `len(x)`), test files and reference implementations,
+    and the total over a whole batch of a mask of the entries that are not padding or
+    ignored (`(labels != -100).sum()`, `attention_mask.bool().sum()`, `(y >= 0).sum()`):
+    that is 0 only for a batch of nothing but padding. Counted per row (`.sum(-1)`) it
+    is flagged: one row of padding, or of ignored labels, is ordinary.
 
     ## Fix safety
     The fix clamps the count at 1: `/ mask.sum().clamp(min=1)` for torch,
@@ -81,6 +85,14 @@ class DivisionByEmptyCount(Rule):
     )
 
     valid = [
+        # Totals of the entries that are not padding: 0 only for a batch of nothing but
+        # padding, which no data loader yields.
+        "import torch\ndef masked_mean(x, labels):\n    mask = labels != -100\n"
+        "    return (x * mask).sum() / mask.sum()\n",
+        "import torch\ndef token_loss(nll, attention_mask):\n    valid = attention_mask.bool()\n"
+        "    return nll[valid].sum() / valid.sum()\n",
+        "import torch\ndef labelled_loss(loss, gt_label):\n    labelled = (gt_label >= 0).float()\n"
+        "    return (loss * labelled).sum() / labelled.sum()\n",
         # Kept from 0, or guarded.
         "import torch\ndef masked_mean(x, mask):\n    return (x * mask).sum() / mask.sum().clamp(min=1)\n",
         "import torch\ndef ssd_loss(loss_l, labels):\n    num_pos = (labels > 0).sum()\n"
@@ -108,11 +120,12 @@ class DivisionByEmptyCount(Rule):
     ]
 
     invalid = [
+        # One row's tokens all ignored (a prompt that fills the whole length).
         Invalid(
             "import torch\ndef masked_mean(x, labels):\n    mask = labels != -100\n"
-            "    return (x * mask).sum() / mask.sum()\n",
+            "    return (x * mask).sum(-1) / mask.sum(-1)\n",
             "import torch\ndef masked_mean(x, labels):\n    mask = labels != -100\n"
-            "    return (x * mask).sum() / mask.sum().clamp(min=1)\n",
+            "    return (x * mask).sum(-1) / mask.sum(-1).clamp(min=1)\n",
             UNSAFE,
         ),
         # SSD's localisation loss: an image without objects has no positive anchor.
@@ -126,9 +139,9 @@ class DivisionByEmptyCount(Rule):
         ),
         Invalid(
             "import torch\ndef token_loss(nll, attention_mask):\n    valid = attention_mask.bool()\n"
-            "    return nll[valid].sum() / valid.sum()\n",
+            "    return (nll * valid).sum(dim=1) / valid.sum(dim=1)\n",
             "import torch\ndef token_loss(nll, attention_mask):\n    valid = attention_mask.bool()\n"
-            "    return nll[valid].sum() / valid.sum().clamp(min=1)\n",
+            "    return (nll * valid).sum(dim=1) / valid.sum(dim=1).clamp(min=1)\n",
             UNSAFE,
         ),
         # A per-sample precision: a sample with nothing predicted.
@@ -141,10 +154,11 @@ class DivisionByEmptyCount(Rule):
         ),
         Invalid(
             "import torch\ndef accuracy(pred, target, ignore_index):\n    keep = target != ignore_index\n"
-            "    correct = (pred.argmax(-1) == target) & keep\n    return correct.sum() / torch.count_nonzero(keep)\n",
+            "    correct = (pred.argmax(-1) == target) & keep\n"
+            "    return correct.sum(1) / torch.count_nonzero(keep, dim=1)\n",
             "import torch\ndef accuracy(pred, target, ignore_index):\n    keep = target != ignore_index\n"
             "    correct = (pred.argmax(-1) == target) & keep\n"
-            "    return correct.sum() / torch.count_nonzero(keep).clamp(min=1)\n",
+            "    return correct.sum(1) / torch.count_nonzero(keep, dim=1).clamp(min=1)\n",
             UNSAFE,
         ),
         Invalid(

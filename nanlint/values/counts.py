@@ -9,6 +9,7 @@ comparison is a number of true entries, an integer, and 0 is one of its values.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -19,6 +20,8 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.facts import bare_code
 from nanlint.values.flow import reaching_values
+from nanlint.values.guards import last_name
+from nanlint.values.numbers import literal_number
 
 COUNT_NONZERO = ("torch.count_nonzero", "numpy.count_nonzero", "jax.numpy.count_nonzero")
 _LOGICAL = ("torch.logical_and", "torch.logical_or", "torch.logical_not", "torch.isin", "numpy.logical_and",
@@ -33,7 +36,10 @@ def selection_count(context: FileContext, node: cst.CSTNode, depth: int = 2) -> 
     """"the number of true entries of `labels > 0`" when `node` counts a boolean mask
     (`m.sum()`, `torch.sum(m, 1)`, `m.float().sum(-1)`, `torch.count_nonzero(m)`),
     directly or through the assignments that reach a name (each must be one); None
-    otherwise (a clamp or an eps on the count is none of these)."""
+    otherwise (a clamp or an eps on the count is none of these), and None for the total
+    of a mask of the entries that are not padding (`labels != -100`, `attention_mask.bool()`
+    counted over everything): that is 0 only for a batch of nothing but padding. Counted
+    along an axis it is one count per row, and one row of padding is ordinary."""
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
         if qualified in COUNT_NONZERO:
@@ -46,7 +52,7 @@ def selection_count(context: FileContext, node: cst.CSTNode, depth: int = 2) -> 
             return selection_count(context, receiver(node), depth)
         else:
             return None
-        if mask is None:
+        if mask is None or not _along_an_axis(node, qualified is not None) and _of_real_entries(context, mask, depth):
             return None
         if is_mask(context, mask, depth):
             return f"the number of true entries of `{' '.join(bare_code(context, mask).split())}`"
@@ -60,6 +66,49 @@ def selection_count(context: FileContext, node: cst.CSTNode, depth: int = 2) -> 
         found = [selection_count(context, v, depth - 1) for v in values]
         return found[0] if all(found) else None
     return None
+
+
+def _along_an_axis(call: cst.Call, function: bool) -> bool:
+    """`m.sum(-1)`, `torch.sum(m, dim=1)`, `np.count_nonzero(m, axis=0)`: the count's
+    arguments name an axis (a function's first argument is the mask)."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if len(positional) > (1 if function else 0):
+        return True
+    return any(arg.keyword is not None and arg.keyword.value in ("dim", "axis") for arg in call.args)
+
+
+def _of_real_entries(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
+    """A mask of the entries that are not padding or ignored: `labels != -100`,
+    `t.ne(pad)`, `y >= 0`, `attention_mask.bool()`, through casts, reshapes and names;
+    not a selection of positives (`labels == 1`, `conf > 0`)."""
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        operator, right = node.comparisons[0].operator, node.comparisons[0].comparator
+        if isinstance(operator, cst.NotEqual):
+            return True
+        bound = literal_number(right)
+        return bound is not None and (
+            isinstance(operator, cst.GreaterThanEqual) and bound == 0
+            or isinstance(operator, cst.GreaterThan) and bound == -1
+        )
+    if isinstance(node, cst.Call):
+        qualified, method = callee(context, node)
+        if qualified is None and method == "ne":
+            return True
+        if qualified is None and method in ("bool", *SHAPE_METHODS, *_CASTS):
+            inner = receiver(node)
+            if method == "bool" and isinstance(inner, (cst.Name, cst.Attribute)):
+                return _PADDING_MASK.search(last_name(inner) or "") is not None  # `attention_mask.bool()`
+            return inner is not None and _of_real_entries(context, inner, depth)
+        return False
+    if isinstance(node, cst.Name) and depth > 0:
+        values = reaching_values(context, node)
+        return bool(values) and all(
+            v is not OUTSIDE and v is not None and _of_real_entries(context, v, depth - 1) for v in values
+        )
+    return False
+
+
+_PADDING_MASK = re.compile(r"(?i)attention_mask|padding_mask|pad_mask|non_?pad|valid")
 
 
 def is_mask(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
