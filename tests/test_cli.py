@@ -91,6 +91,41 @@ def test_an_internal_error_is_one_line_and_exit_2(project, monkeypatch):
     assert_one_clean_error(result.stderr, "internal error", "boom")
 
 
+def _failing_log_rule(monkeypatch):
+    """NAN003 raises at the first `torch.log` it visits."""
+    from nanlint.rules.nan003_log_of_possibly_zero import LogOfPossiblyZero
+
+    def explode(self, node):
+        if "log" in self.context.code(node.func):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(LogOfPossiblyZero, "visit_Call", explode)
+
+
+BROKEN_RULE_SOURCE = SAFE_SOURCE + "e = torch.log(d)\n"
+
+
+def test_a_rule_that_raises_costs_only_its_own_findings(project, monkeypatch):
+    _failing_log_rule(monkeypatch)
+    project.write("bad.py", BROKEN_RULE_SOURCE)
+    project.write("good.py", SAFE_SOURCE)
+    result = project.run("check", "--output-format", "concise", ".")
+    assert result.exit_code == 2
+    assert_one_clean_error(result.stderr, "bad.py", "4:5", "internal error in NAN003", "RuntimeError: boom")
+    # The other rules' findings in the same file, and the other files, are all reported.
+    assert ("bad.py", 2, 5, "NAN001") in rows(result.stdout) and ("good.py", 2, 5, "NAN001") in rows(result.stdout)
+    assert ("bad.py", 4, 5, "NAN000") in rows(result.stdout)
+
+
+def test_a_rule_that_raises_leaves_its_file_unfixed(project, monkeypatch):
+    _failing_log_rule(monkeypatch)
+    path = project.write("bad.py", BROKEN_RULE_SOURCE)
+    result = project.run("check", "--fix", "bad.py")
+    assert result.exit_code == 2
+    assert path.read_text() == BROKEN_RULE_SOURCE  # nothing is written for a file not fully checked
+    assert "NAN001" in result.stdout
+
+
 # -- selection --------------------------------------------------------------------
 
 

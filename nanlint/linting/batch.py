@@ -134,7 +134,7 @@ def _linter(job: Job):
 
 def process_source(source: SourceFile, job: Job, display: str, write: bool = True) -> FileOutcome:
     """Lint (and, by the job's mode, fix) one decoded source."""
-    from nanlint.linting.engine import NotChecked, ParseError
+    from nanlint.linting.engine import NotChecked, ParseError, RuleFailed
     from nanlint.fixing.fixer import fix_source
 
     linter = _linter(job)
@@ -162,6 +162,16 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
                         outcome = FileOutcome(display, error=str(error))
                         outcome.diagnostics = linter.lint_source(source.text, display, codes)
                         text = source.text
+    except RuleFailed as error:
+        # A rule's bug: the file is reported as not fully checked, with what the other
+        # rules found in it as it is on disk (a fix is not applied: nothing is written).
+        found = error.diagnostics
+        if job.mode != CHECK:  # met while fixing, perhaps in text the fixes had changed
+            error, found = _on_disk(linter, source.text, display, codes, error)
+        outcome = FileOutcome(display, diagnostics=found, error=str(error))
+        outcome.problem_at = (error.row, error.column)
+        outcome.lines = split_lines(source.text)
+        return outcome
     except NotChecked as error:
         outcome.warning = str(error)
         outcome.problem_at = (error.row or 1, error.column or 1)
@@ -179,6 +189,17 @@ def process_source(source: SourceFile, job: Job, display: str, write: bool = Tru
     if outcome.diagnostics:
         outcome.lines = split_lines(text)
     return outcome
+
+
+def _on_disk(linter, text: str, display: str, codes, failure):
+    """The failure to report and the findings in `text` as it is: its own failure and
+    the other rules' findings there, or `failure` and every finding if `text` passes."""
+    from nanlint.linting.engine import RuleFailed
+
+    try:
+        return failure, linter.lint_source(text, display, codes)
+    except RuleFailed as error:
+        return error, error.diagnostics
 
 
 def unified_diff(before: str, after: str, path: str) -> str:

@@ -172,6 +172,14 @@ class FileContext:
         top = self.ancestors[1] if len(self.ancestors) > 1 else None
         self._reports.append(_Report(rule, node, message, fix, self.current_statement(), top, related))
 
+    def row_column(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """Where `node`, a node on the path being walked, starts in the file (1-based)."""
+        top = self.ancestors[1] if len(self.ancestors) > 1 else None
+        positions = Positions(self.module, split_lines(self.source), self._statement_rows)
+        positions.locate(node, top)
+        start = positions.syntactic[node].start
+        return start.line, start.column + 1
+
     def diagnostics(self) -> List[Diagnostic]:
         """The reports as diagnostics; positions are computed here, only for what they name."""
         if not self._reports:

@@ -57,6 +57,17 @@ class TooLarge(NotChecked):
     """A file over the size limit (`max-file-size`)."""
 
 
+class RuleFailed(Exception):
+    """A rule raised on this file: the other rules' findings are in `diagnostics`, and
+    the failed rule's may be missing, so the file counts as not fully checked."""
+
+    def __init__(self, message: str, row: int, column: int, diagnostics: List[Diagnostic]) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.diagnostics = diagnostics
+
+
 class Linter:
     def __init__(
         self,
@@ -98,12 +109,19 @@ class Linter:
     ) -> List[Diagnostic]:
         """Diagnostics for one source text; raises ParseError if it is not Python."""
         ran = self.enabled if codes is None else self.enabled & frozenset(codes)
+        failure = None
         with _collector_paused():
-            found, starts = self._lint_rules(source, filename, codes)
+            try:
+                found, starts = self._lint_rules(source, filename, codes)
+            except RuleFailed as error:
+                failure, found, starts = error, error.diagnostics, None
         found = apply_suppressions(found, source, filename, ran, self.enabled, _known_codes(), starts)
         if self.options.overrides:
             found = _with_fix_overrides(found, dict(self.options.overrides))
-        return sorted(found, key=Diagnostic.sort_key)
+        found = sorted(found, key=Diagnostic.sort_key)
+        if failure is not None:
+            raise RuleFailed(str(failure), failure.row, failure.column, found)
+        return found
 
     def _lint_rules(
         self, source: str, filename: str, codes: Optional[Sequence[str]]
@@ -185,7 +203,15 @@ class Linter:
             unseen,
             summary,
         )
-        _walk(context.module, context, [rule(context) for rule in rules])
+        failures = _walk(context.module, context, [rule(context) for rule in rules])
+        if failures:
+            # Every other rule ran to the end: its findings stand, beside the failure.
+            code, row, column, error = failures[0]
+            raise RuleFailed(
+                f"{row}:{column}: internal error in {code}: {type(error).__name__}: {error}"
+                " (its findings in this file may be missing; the other rules' are reported)",
+                row, column, context.diagnostics(),
+            )
         return context.diagnostics()
 
 
@@ -305,8 +331,31 @@ def parse_cst(source: str):
         raise ParseError("cannot parse: nested too deeply") from None
 
 
-def _walk(module, context: FileContext, rules: List[Rule]) -> None:
+def _walk(module, context: FileContext, rules: List[Rule]) -> List[Tuple[str, int, int, Exception]]:
+    """Run the rules over `module` in one walk; a rule that raises is dropped from the
+    rest of the walk, and (its code, the row and column where it failed, the error)
+    returned, so that one rule's bug costs only its own findings."""
     from nanlint.linting.walk import handlers, walk
 
     visits, leaves = handlers(rules)
-    walk(module, visits, leaves, context.ancestors)
+    failures: List[Tuple[str, int, int, Exception]] = []
+
+    def failed(method, node, error: Exception) -> None:
+        if isinstance(error, (Unparsed, RecursionError, MemoryError)):
+            raise error  # the whole file is linted again, or cannot be
+        rule = method.__self__
+        for table in (visits, leaves):
+            for kind, methods in table.items():
+                table[kind] = [m for m in methods if m.__self__ is not rule]
+        row, column = _where(context, node)
+        failures.append((rule.code, row, column, error))
+
+    walk(module, visits, leaves, context.ancestors, failed)
+    return failures
+
+
+def _where(context: FileContext, node) -> Tuple[int, int]:
+    try:
+        return context.row_column(node)
+    except Exception:  # a node the positions cannot place: the file's start
+        return 1, 1

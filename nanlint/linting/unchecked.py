@@ -25,7 +25,9 @@ Not a rule: it cannot be selected, ignored or suppressed, and it is always repor
 Reports a file that nanlint was asked to check but could not: it does not exist or
 cannot be read, it is not text in its declared encoding, it is not valid Python (the
 finding points at the syntax error's row and column, and cell in a notebook), or it is
-a notebook that is not valid JSON. A file written for a newer Python than the one
+a notebook that is not valid JSON. A rule that fails on a file (an internal error, a
+bug of nanlint's to report) is reported where it failed, and the other rules' findings
+in that file are reported beside it; `--fix` writes nothing to such a file. A file written for a newer Python than the one
 running nanlint is reported too, with the Python version it needs, and so is a notebook
 nanlint does not read (nbformat 3, a kernel in another language).
 

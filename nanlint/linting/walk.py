@@ -81,12 +81,15 @@ def walk(
     visits: Handlers,
     leaves: Handlers,
     ancestors: Optional[List[cst.CSTNode]] = None,
+    failed: Optional[Callable[[Callable, cst.CSTNode, Exception], None]] = None,
 ) -> None:
     """Call the handlers on `root` and every node below it, in source order.
 
     A `visit_` handler that returns False keeps the walk out of that node's children
     (its `leave_` handlers still run). `ancestors`, when given, holds the nodes from
-    `root` down to the one being visited while its handlers run.
+    `root` down to the one being visited while its handlers run. `failed`, when given,
+    is told of a handler that raised (and may raise itself to stop the walk); the
+    walk goes on with the handlers left in `visits` and `leaves`.
     """
     wanted = frozenset(visits) | frozenset(leaves)
     path = ancestors if ancestors is not None else []
@@ -97,14 +100,24 @@ def walk(
         name = type(node).__name__
         if leaving:
             for method in leaves.get(name, ()):
-                method(node)
+                try:
+                    method(node)
+                except Exception as error:
+                    if failed is None:
+                        raise
+                    failed(method, node, error)
             path.pop()
             continue
         path.append(node)
         descend = True
         for method in visits.get(name, ()):
-            if method(node) is False:
-                descend = False
+            try:
+                if method(node) is False:
+                    descend = False
+            except Exception as error:
+                if failed is None:
+                    raise
+                failed(method, node, error)
         stack.append((node, True))
         if descend:
             stack.extend((child, False) for child in reversed(_children(node, wanted)))
