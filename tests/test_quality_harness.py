@@ -457,9 +457,12 @@ def test_holdout_table_counts_per_rule_and_in_all():
     assert rows[2][:3] == ["NAN003", "1", "0"]
     assert rows[5][:5] == ["**all five**", "3", "2", "1/1/0", "1/2 (50%)"]
     # The rules beyond the five, then every rule.
-    assert [row[0] for row in rows[6:]] == ["NAN008, NAN009", "NAN006", "NAN007", "**every rule**"]
-    assert rows[8][:3] == ["NAN007", "1", "0"]
-    assert rows[-1][:5] == ["**every rule**", "4", "2", "1/1/0", "1/2 (50%)"]
+    # The rules beyond the five one by one, every rule, and every rule on by default.
+    assert [row[0] for row in rows[6:]] == ["NAN008", "NAN009", "NAN006", "NAN007", "**every rule**",
+                                            "**default rules**"]
+    assert rows[9][:3] == ["NAN007", "1", "0"]
+    assert rows[-2][:5] == ["**every rule**", "4", "2", "1/1/0", "1/2 (50%)"]
+    assert rows[-1][:5] == ["**default rules**", "4", "2", "1/1/0", "1/2 (50%)"]
     assert len(rows[0]) == len(quality.HOLDOUT_HEADER)
 
 
@@ -534,7 +537,27 @@ def test_the_table_gives_the_rules_beyond_the_five_their_precision_and_every_rul
     rows = quality.table({"categories": cats}, quality.summarize_precision(findings, labels))
     acos = next(row for row in rows if row[1] == "ACOS")
     assert acos[0] == "NAN007 (recall: any rule)" and acos[2:8] == ["2/3 (67%)", "1/2 (50%)", "2", "1", "1/0/0", "1/1 (100%)"]
-    assert rows[-1][:5] == ["**every rule**", "", "3/5 (60%)", "2/3 (67%)", "3"]
+    assert rows[-2][:5] == ["**every rule**", "", "3/5 (60%)", "2/3 (67%)", "3"]
+    assert rows[-1][:5] == ["**default rules**", "", "", "", "3"]
+
+
+def test_the_default_rules_leave_out_the_opt_in_ones():
+    findings = [quality.Reviewed("p", "1", "m.py", i, 1, code, f"h{i}", "f")
+                for i, code in enumerate(["NAN008", "NAN009", "NAN009"])]
+    labels = [quality.Label("p", "1", "m.py", i, 1, code, f"h{i}", "f", verdict, "correct", "r")
+              for i, (code, verdict) in enumerate([("NAN008", "TP"), ("NAN009", "FP"), ("NAN009", "FP")])]
+    rows = quality.holdout_table(quality.summarize_precision(findings, labels))
+    assert rows[-2][:5] == ["**every rule**", "3", "3", "1/2/0", "1/3 (33%)"]
+    assert rows[-1][:5] == ["**default rules**", "1", "1", "1/0/0", "1/1 (100%)"]
+
+
+def test_the_opt_in_rules_are_the_ones_off_by_default():
+    from nanlint.linting.suppression import UNUSED_NOQA
+    from nanlint.rule import all_rules
+
+    # NAN100 judges suppression comments, and is not run on the corpora.
+    off = {rule.code for rule in all_rules() if not rule.default_enabled}
+    assert set(quality.OPT_IN_RULES) == off - {UNUSED_NOQA}
 
 
 # ---------------------------------------------------------------------------------------
