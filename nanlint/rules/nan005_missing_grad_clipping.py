@@ -253,6 +253,13 @@ class MissingGradClipping(Rule):
     options = {"max-norm": "the `max_norm` the inserted clipping uses (default 1.0)"}
 
     valid = [
+        # A detector under SGD: the attention layer is only asked about, for DDP's sake.
+        "import torch\nfrom torch import nn\ndef train(model, loader, compute_loss):\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "    unused = any(isinstance(m, nn.MultiheadAttention) for m in model.modules())\n"
+        "    model = nn.parallel.DistributedDataParallel(model, find_unused_parameters=unused)\n"
+        "    for imgs, targets in loader:\n        compute_loss(model(imgs), targets).backward()\n"
+        "        optimizer.step()\n        optimizer.zero_grad()\n",
         # A linear probe on frozen features: a convex loss, a gradient bounded by the
         # features. The clipping left commented out is no request there.
         "import torch\ndef linear_probe_eval(head, feats, labels, optimizer, epochs):\n    for _ in range(epochs):\n"

@@ -53,6 +53,7 @@ DIFFERENTIATING = frozenset(("grad", "value_and_grad", "jacrev", "jacfwd", "vjp"
 _LOSS_KEYWORDS = frozenset(("loss", "loss_fn", "loss_func", "criterion"))
 _JAX_TRANSFORMS = frozenset(("grad", "value_and_grad", "jacrev", "jacfwd", "hessian"))
 _NO_GRAD_DECORATORS = frozenset(("no_grad", "inference_mode", "once_differentiable"))
+_TYPE_TESTS = frozenset(("isinstance", "issubclass"))
 _PARAMETER_CALLS = frozenset(("Parameter", "register_parameter", "UninitializedParameter"))
 # Layers without weights: an `nn.Module` built only from these (and fixed tensors such
 # as an STFT basis registered as a buffer) learns nothing.
@@ -211,6 +212,11 @@ class ModuleWalk:
                 continue
             if kind is ast.Call:
                 self._call(node, where[0])
+                if type(node.func) is ast.Name and node.func.id in _TYPE_TESTS and len(node.args) == 2:
+                    # `isinstance(layer, nn.MultiheadAttention)` asks whether a model holds
+                    # one: the type it names is no word of the code's own models.
+                    push((node.args[0], where))
+                    continue
             elif kind is ast.Assign:
                 self._assign(node, where[0])
             elif kind is ast.Return:
