@@ -11,6 +11,7 @@ from nanlint.rule import UNSAFE, Invalid, PendingFix, Replace, Rule
 from nanlint.values.api import HALF_POWER, call_triggers
 from nanlint.values.calls import DIVIDE, DIVIDE_METHODS, division_operands
 from nanlint.values.facts import addend_code, bare_code
+from nanlint.values.flow import names_read
 from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import AUTOGRAD, library_of
@@ -85,7 +86,9 @@ class NormalizationWithoutEps(Rule):
 
     ## Fix safety
     The fix adds the configured eps to the denominator: `/ (x.max() - x.min() + eps)`,
-    `/ (x.std() + eps)`, `/ (x.norm(dim=-1, keepdim=True) + eps)`. A constant input
+    `/ (x.std() + eps)`, `/ (x.norm(dim=-1, keepdim=True) + eps)`; where the spread is a
+    local name that the function reads again (`-torch.log(std)` beside `x / std`), to that
+    name where it is computed, `std = x.std(0) + eps`, so that every use is kept from 0. A constant input
     then gives 0 instead of NaN, and every other quotient changes by a factor of about
     1 - eps / spread: an unsafe fix. For the L2 case the gradient at 0 is then 1/eps
     (1e12 for the default eps: finite, but large); `F.normalize(x, dim=..., eps=...)`
@@ -179,6 +182,15 @@ class NormalizationWithoutEps(Rule):
         "import torch\ndef normalize_ref(x):\n    return x / x.norm(dim=-1, keepdim=True)\n",
     ]
     invalid = [
+        # A data-dependent init that divides by the std and takes its log too: the eps goes
+        # where the std is computed, so that neither use meets 0.
+        Invalid(
+            "import torch\ndef actnorm_init(x):\n    std = x.std(dim=0)\n    shift = -(x / std).mean(dim=0)\n"
+            "    return shift, -torch.log(std)\n",
+            "import torch\ndef actnorm_init(x):\n    std = x.std(dim=0) + 1e-12\n    shift = -(x / std).mean(dim=0)\n"
+            "    return shift, -torch.log(std)\n",
+            UNSAFE,
+        ),
         # Drawn, but then tested: a NaN fails `> 1e-7` for every edge and none is drawn.
         Invalid(
             "import torch\ndef draw_graph(edge_index, edge_weight):\n    edge_weight = edge_weight - edge_weight.min()\n"
@@ -407,11 +419,19 @@ class NormalizationWithoutEps(Rule):
                 "`torch.linalg.vector_norm` (or put the eps inside the root), then add an eps to the denominator"
             )
         else:
-            if parenthesize:
+            shared = self._shared_definition(denominator)
+            if shared is not None:
+                # `std = x.std(0)` read again (`-torch.log(std)` beside `x / std`): the eps goes
+                # where it is computed, so that every use of it is kept from 0 alike.
+                code = f"{addend_code(self.context, shared)} + {eps}"
+                fix = PendingFix(f"Add {eps} to `{denominator.value}` where it is computed",
+                                 (Replace(shared, code),), UNSAFE)
+            elif parenthesize:
                 code = f"({bare_code(self.context, denominator)} + {eps})"
+                fix = PendingFix(f"Add {eps} to the denominator", (Replace(denominator, code),), UNSAFE)
             else:
                 code = f"{addend_code(self.context, denominator)} + {eps}"
-            fix = PendingFix(f"Add {eps} to the denominator", (Replace(denominator, code),), UNSAFE)
+                fix = PendingFix(f"Add {eps} to the denominator", (Replace(denominator, code),), UNSAFE)
             advice = fix.message[0].lower() + fix.message[1:]
         gradient = " (and so is its gradient)" if autograd else ""
         self.report(
@@ -453,6 +473,20 @@ class NormalizationWithoutEps(Rule):
         reason = can_reach_zero(self.context, numerator)
         self.context.trail.clear()
         return reason in ("a relu output", "a value clamped at 0")
+
+    def _shared_definition(self, denominator: cst.BaseExpression):
+        """The value of `denominator`, a local name assigned once in this function, when the
+        function reads that name elsewhere too; else None."""
+        function = self.context.enclosing_function()
+        if not isinstance(denominator, cst.Name) or function is None:
+            return None
+        assign = self.context.assignment_of(denominator)
+        if assign is None or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+            return None
+        if not self.context.bindings(function).is_bound(denominator.value):
+            return None  # a name of an enclosing scope: its definition is not this function's
+        mentions = sum(1 for name in names_read(function.body) if name.value == denominator.value)
+        return assign.value if mentions > 2 else None  # the definition, this read, and another
 
     def _has_autograd(self, numerator: cst.BaseExpression, denominator: cst.BaseExpression) -> bool:
         library = library_of(self.context, numerator) or library_of(self.context, denominator)
