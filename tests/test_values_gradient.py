@@ -617,6 +617,12 @@ def _value_gradient(source: str):
         ("import torch\ndef stat(v):\n    if v is None:\n        return v\n    return v.mean().item()\n"
          "def f(x):\n    return stat(x) ** 2\n", True),
         ("import torch\ndef f(x):\n    def flat(v):\n        return v.view(-1)\n    return flat(x) ** 2\n", True),
+        # A loss's target, beside its prediction, is data; `keepdim=True` is no tensor.
+        ("import torch\ndef f(y, y_hat):\n    return ((y - y.mean(-1, keepdim=True)) ** 2).mean(-1, keepdim=True)\n",
+         False),
+        ("import torch\ndef f(pred, target):\n    return (target - target.mean()) ** 2\n", False),
+        ("import torch\ndef f(pred, target):\n    return (pred - target) ** 2\n", True),
+        ("import torch\ndef f(y):\n    return y ** 2\n", True),  # no prediction beside it: any value
     ],
 )
 def test_value_carries_gradient(source, expected):

@@ -154,6 +154,10 @@ class SqrtWithoutEps(Rule):
     options = {"eps": "the eps the fix inserts inside the root (default 1e-12)"}
 
     valid = [
+        # The scale of a loss's target: data, beside the prediction that carries the gradient.
+        "import torch\ndef tukey_loss(y, y_hat):\n"
+        "    scale = torch.sqrt(((y - y.mean(-1, keepdim=True)) ** 2).mean(-1, keepdim=True))\n"
+        "    return (torch.abs(y - y_hat) / scale.clamp_min(1e-2)).mean()\n",
         # Energies that only decide which frames a loss keeps: arithmetic then a comparison.
         "import torch\ndef stoi_loss(x, y, w):\n"
         "    energy = 20 * torch.log10(torch.sqrt(torch.matmul(w ** 2, x ** 2)) + 1e-9)\n"

@@ -184,10 +184,12 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
         return value_carries_gradient(context, node.value, depth)
     if kind in (cst.Tuple, cst.List):
         return any(value_carries_gradient(context, e.value, depth) for e in node.elements)
+    if kind is cst.Name and node.value in ("True", "False", "None"):
+        return False
     if kind is cst.Name and depth > 0:
         values = reaching_values(context, node, sources=True)
-        if values == [OUTSIDE] and _undifferentiated_argument(context, node):
-            return False  # `jax.grad(loss_fn)` differentiates `params`, not the batch
+        if values == [OUTSIDE] and (_undifferentiated_argument(context, node) or _target_parameter(context, node)):
+            return False  # `jax.grad(loss_fn)` differentiates `params`, not the batch; a loss, not its target
         if not values or any(v is OUTSIDE or v is None for v in values):
             return True  # a parameter, an outer value, or a value the code does not show
         return any(value_carries_gradient(context, v, depth - 1) for v in values)
@@ -204,6 +206,22 @@ def _undifferentiated_argument(context: FileContext, name: cst.Name) -> bool:
         return False
     names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
     return name.value in names and names.index(name.value) not in positions
+
+
+# A loss's two sides by their conventional names: the target is data, the prediction is
+# what the model computed (`def __call__(self, y, y_hat)`, `loss(y_true, y_pred)`).
+_TARGET_NAME = re.compile(r"^(y|y_true|y_gt|target|targets|gt|ground_truth|labels?)$")
+_PREDICTION_NAME = re.compile(r"^(y_hat|y_pred|y_est|preds?|predictions?|outputs?|logits|x_hat|est|estimate)$")
+
+
+def _target_parameter(context: FileContext, name: cst.Name) -> bool:
+    """Whether `name` is the target parameter of a function that takes a prediction too:
+    what it is compared with is the data, and no gradient comes back through it."""
+    function = context.enclosing_function()
+    if function is None or not _TARGET_NAME.match(name.value):
+        return False
+    names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    return name.value in names and any(_PREDICTION_NAME.match(other) for other in names)
 
 
 def _calls_detaching(context: FileContext, func: cst.BaseExpression) -> bool:
