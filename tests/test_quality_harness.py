@@ -214,7 +214,8 @@ def test_no_two_sets_share_a_package_or_a_folder():
     assert quality.SETS["fresh2"].packages == tuple(quality.FRESH2) and 15 <= len(quality.FRESH2) <= 25
     # Each research set: its pins, drawn from git mirrors into a folder of its own name.
     sizes = {"research2": 25, "research3": 25, "research4": 20, "research5": 25, "research6": 25,
-             "research7": 25, "research8": 25, "research9": 25, "research10": 25, "research11": 25}
+             "research7": 25, "research8": 25, "research9": 25, "research10": 25, "research11": 25,
+             "research12": 25}
     for name, least in sizes.items():
         pinned = getattr(quality, name.upper())
         assert quality.SETS[name].packages == tuple(pinned) and least <= len(pinned) <= 30, name
@@ -239,7 +240,8 @@ def test_every_held_out_pin_is_well_formed(pinned):
 
 @pytest.mark.parametrize("pinned", quality.RESEARCH + quality.RESEARCH2 + quality.RESEARCH3 + quality.RESEARCH4
                          + quality.RESEARCH5 + quality.RESEARCH6 + quality.RESEARCH7 + quality.RESEARCH8
-                         + quality.RESEARCH9 + quality.RESEARCH10 + quality.RESEARCH11,
+                         + quality.RESEARCH9 + quality.RESEARCH10 + quality.RESEARCH11
+                         + quality.RESEARCH12,
                          ids=lambda p: p[0])
 def test_every_research_pin_is_well_formed(pinned):
     name, commit, repo = pinned
@@ -296,7 +298,8 @@ def test_the_fourth_research_set_is_untouched_by_the_others_and_by_every_bug_set
     [("research5", ()), ("research6", ("HELDOUT3_CASES",)), ("research7", ("HELDOUT3_CASES",)),
      ("research8", ("HELDOUT3_CASES", "HELDOUT4_CASES")), ("research9", ("HELDOUT3_CASES", "HELDOUT4_CASES")),
      ("research10", ("HELDOUT3_CASES", "HELDOUT4_CASES")),
-     ("research11", ("HELDOUT3_CASES", "HELDOUT4_CASES", "HELDOUT5_CASES"))],
+     ("research11", ("HELDOUT3_CASES", "HELDOUT4_CASES", "HELDOUT5_CASES")),
+     ("research12", ("HELDOUT3_CASES", "HELDOUT4_CASES", "HELDOUT5_CASES", "HELDOUT6_CASES"))],
 )
 def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug_sets(name, later_bug_files):
     """Each research set from the fifth on was drawn after the rules had been changed with
@@ -305,7 +308,7 @@ def test_each_later_research_set_is_untouched_by_the_earlier_ones_and_by_the_bug
     held out like them."""
     sets = [quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
             quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9, quality.RESEARCH10,
-            quality.RESEARCH11]
+            quality.RESEARCH11, quality.RESEARCH12]
     index = int(name.removeprefix("research")) - 1
     drawn = {repo.lower() for _, _, repo in sets[index]}
     assert len(drawn) == len(sets[index])
