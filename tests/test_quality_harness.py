@@ -684,7 +684,30 @@ def test_the_sixth_untouched_bugs_share_no_repository_or_package_with_anything_s
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
     assert quality.BUG_SETS["heldbugs6"].untouched
-    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs6"
+    assert "heldbugs6" in quality.HELD_OUT_BUG_SETS
+
+
+def test_the_seventh_bugs_a_development_set_share_no_repository_or_package_with_anything_seen_before():
+    """heldout-bugs-7.csv was mined as a development set from the start, in the categories the
+    untouched sets show the rules missing most: no repository of any earlier bug file (of the
+    untouched ones only the `repo` column was read), of any research corpus, nor a package of
+    the pinned corpora. Its misses are read row by row."""
+    rows = read_rows(quality.HELDOUT7_CASES)
+    assert_independent(
+        quality.HELDOUT7_CASES,
+        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.HELDOUT4_CASES,
+         quality.HELDOUT5_CASES, quality.HELDOUT6_CASES, quality.DEFAULT_CASES),
+        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
+         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9, quality.RESEARCH10,
+         quality.RESEARCH11),
+    )
+    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"T{i:03d}" for i in range(1, len(rows) + 1)]
+    assert {"DIV0", "MATHLOG", "NOCLIP", "LOG0"} <= {r["category"] for r in rows}
+    assert {r["category"] for r in rows} <= set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
+    assert sum(r["source"] == "code-read" for r in rows) * 4 <= len(rows)
+    seventh = quality.BUG_SETS["heldbugs7"]
+    assert not seventh.untouched and seventh.development
+    assert quality.HELD_OUT_BUG_SETS[-1] == "heldbugs7"
 
 
 def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
@@ -704,6 +727,9 @@ def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     sixth = quality.read_cases(quality.HELDOUT6_CASES)[0]
     assert sixth.before().parent.parent.parent == quality.CORPUS / "heldbugs6"
     assert sixth.tree("before") == quality.CORPUS / "heldbugs6" / "repo-before" / "S001"
+    seventh = quality.read_cases(quality.HELDOUT7_CASES)[0]
+    assert seventh.before().parent.parent.parent == quality.CORPUS / "heldbugs7"
+    assert seventh.tree("before") == quality.CORPUS / "heldbugs7" / "repo-before" / "T001"
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
@@ -720,7 +746,7 @@ def fake_bug_set(tmp_path, monkeypatch, name="heldbugs"):
     cases = tmp_path / f"{name}.csv"
     cases.write_text(HELD_CSV)
     known = quality.BUG_SETS[name]
-    bug_set = quality.BugSet(name, cases, tmp_path / name, known.title, known.untouched)
+    bug_set = quality.BugSet(name, cases, tmp_path / name, known.title, known.untouched, known.development)
     monkeypatch.setitem(quality.BUG_SETS, name, bug_set)
     return bug_set
 
@@ -742,10 +768,10 @@ def test_materialize_puts_the_held_out_bugs_in_their_folder(tmp_path, monkeypatc
 def test_all_adds_the_held_out_bugs_only_where_they_are_materialized(tmp_path, monkeypatch):
     bug_set = fake_bug_set(tmp_path, monkeypatch)
     assert quality.measured_bug_sets(quality.DEFAULT_CASES) == [
-        "heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6"]
+        "heldbugs", "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6", "heldbugs7"]
     # a held-out set adds the others
     assert quality.measured_bug_sets(bug_set.cases) == [
-        "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6"]
+        "heldbugs2", "heldbugs3", "heldbugs4", "heldbugs5", "heldbugs6", "heldbugs7"]
     assert not quality.materialized(bug_set)
     assert quality.result_kind("recall", [], "heldbugs") == "recall-heldbugs"
     assert quality.result_kind("all", ["precision"], "heldbugs") == "all-heldbugs"  # never read as history
@@ -779,6 +805,16 @@ def test_the_held_out_bugs_section_counts_per_category_and_lists_the_misses():
     assert "Findings inside fixed versions: H003 (NAN003@4)." in text
     text = "\n".join(quality.render_heldbugs_markdown({"heldbugs": None}))
     assert "Not measured" in text and "--cases bench/quality/heldout-bugs.csv materialize" in text
+
+
+def test_the_seventh_bugs_section_says_it_was_a_development_set_from_the_start_and_names_its_misses():
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs7": untouched_summary()}, "heldbugs7"))
+    assert text.startswith("## Seventh real bugs (development)")
+    assert "a development set from the start" in text and "held out until" not in text
+    assert "no rule change may cite these cases" not in text
+    assert "Missed" in text and "- K002 ACOS: arccos of dot" in text
+    text = "\n".join(quality.render_heldbugs_markdown({"heldbugs7": None}, "heldbugs7"))
+    assert "Not measured" in text and "--cases bench/quality/heldout-bugs-7.csv materialize" in text
 
 
 def untouched_summary():
