@@ -120,6 +120,12 @@ class DivisionByEmptyCount(Rule):
     ]
 
     invalid = [
+        # A test of another array's count guards nothing here.
+        Invalid(
+            "import numpy as np\ndef reprojection_error(err, proposal, min_views):\n"
+            "    if (proposal != -1).sum() < min_views:\n        return None\n"
+            "    return err.sum(axis=1) / (err > 0).sum(axis=1)\n",
+        ),
         # One row's tokens all ignored (a prompt that fills the whole length).
         Invalid(
             "import torch\ndef masked_mean(x, labels):\n    mask = labels != -100\n"

@@ -69,7 +69,15 @@ def subjects(context: FileContext, node: cst.CSTNode, depth: int = 1) -> set:
 
 def _walk_expression(node: cst.CSTNode, indexes: bool = True):
     yield node
-    for child in node.children:
+    # Not the name after a dot nor a keyword's name: `x.sum(axis=1)` reads `x`, and
+    # a test of another value's `.sum()` is no test of it.
+    if isinstance(node, cst.Attribute):
+        children = [node.value]
+    elif isinstance(node, cst.Arg):
+        children = [node.value]
+    else:
+        children = node.children
+    for child in children:
         if not isinstance(child, (cst.Lambda, cst.BaseComp)) and (indexes or not isinstance(child, cst.SubscriptElement)):
             yield from _walk_expression(child, indexes)
 
