@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import answer_at_return
-from nanlint.values.spread import CENTRED, MIN_SHIFTED, PLAIN, is_fixed_data, is_random_draw, shape_of, spread_of
+from nanlint.values.spread import (
+    CENTRED, MIN_SHIFTED, PLAIN, is_fixed_data, is_random_draw, shape_of, spread_of, summed_products_with,
+)
 
 
 def _at_return(source: str, question):
@@ -31,6 +33,9 @@ def _spread(source: str):
         ("return x.pow(2).sum(-1).sqrt()", ("norm", "x", PLAIN, True)),
         ("return (x ** 2).sum() ** 0.5", ("norm", "x", PLAIN, True)),
         ("x = x - x.min()\n    return x.max()", ("max", "x", MIN_SHIFTED, False)),
+        # A sum of squares with no root: the energy.
+        ("return (x ** 2).sum(-1)", ("energy", "x", PLAIN, False)),
+        ("return torch.sum(x * x, dim=1)", ("energy", "x", PLAIN, False)),
     ],
 )
 def test_spreads_of_a_value(body, expected):
@@ -109,3 +114,17 @@ def test_random_draws(body, expected):
 def test_fixed_data(body, expected):
     source = f"import sys\nimport numpy as np\ndef f(x, path):\n    {body}\n"
     assert _at_return(source, is_fixed_data) is expected
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("return (est * ref).sum(-1)", True),
+        ("p = ref * est\n    return torch.sum(p, dim=1)", True),
+        ("return (est * est).sum(-1)", False),
+        ("return (est + ref).sum(-1)", False),
+    ],
+)
+def test_summed_products_with_a_value(body, expected):
+    source = f"import torch\ndef f(est, ref):\n    {body}\n"
+    assert _at_return(source, lambda context, node: summed_products_with(context, node, "ref")) is expected

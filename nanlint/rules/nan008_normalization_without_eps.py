@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
 
@@ -16,7 +17,10 @@ from nanlint.values.gradient import in_reference_implementation, in_test_file
 from nanlint.values.guards import is_guarded, is_patched, subjects, under_where_on
 from nanlint.values.library import AUTOGRAD, library_of
 from nanlint.values.sinks import compared_after, in_drawing_code, only_displayed
-from nanlint.values.spread import MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of
+from nanlint.values.spread import (
+    MAXIMA, MINIMA, MIN_SHIFTED, PLAIN, Shape, Spread, is_fixed_data, is_random_draw, shape_of, spread_of,
+    SUMS, summed_products_with,
+)
 from nanlint.values.zeros import CLAMP, MAXIMUM, RELU, can_reach_zero
 
 _DIVISIONS = ("__truediv__", "__itruediv__", *DIVIDE_METHODS)
@@ -35,7 +39,11 @@ _SPREADS = {
     "max": ("its own maximum after its minimum was subtracted (its range)", "a constant input"),
     "std": ("its own standard deviation", "a constant input"),
     "norm": ("its own norm", "an all-zero input"),
+    "energy": ("the energy of the reference it projects onto", "an all-zero (silent) reference"),
 }
+# Where a reference is all zero in the data: a signal-to-distortion ratio, whose
+# reference stems and utterances fall silent.
+_SIGNAL_RATIO = re.compile(r"(?i)sdr|snr|sisnr|sisdr")
 
 
 class NormalizationWithoutEps(Rule):
@@ -111,6 +119,8 @@ class NormalizationWithoutEps(Rule):
         # `from numpy import std`, `from torch.linalg import (\n    norm,\n)`
         r"import(?<!\wimport)(?:[^\n(]*|\s*\([^)]*)\b(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)\b",
         HALF_POWER,
+        # A signal ratio, whose projection divides by the reference's energy, a sum.
+        r"(?i)(?:si_?)?(?:sdr|snr)",
     )
     # And a division: `/`, `/=`, `torch.div`, `np.true_divide`, `x.div_(...)`.
     also_triggers = ((r"\/", "div"),)
@@ -125,6 +135,11 @@ class NormalizationWithoutEps(Rule):
     options = {"eps": "the eps the fix adds to the denominator (default 1e-12)"}
 
     valid = [
+        # The SDR's projection with an eps; a projection outside a signal ratio (a
+        # regression's slope, whose reference is no silent signal).
+        "import torch\ndef si_snr(est, ref, eps=1e-8):\n"
+        "    scale = (est * ref).sum(-1, keepdim=True) / ((ref ** 2).sum(-1, keepdim=True) + eps)\n    return scale * ref\n",
+        "import torch\ndef slope(x, y):\n    return (x * y).sum(-1) / (x ** 2).sum(-1)\n",
         # Only made into a picture: a constant input is a black image, not a NaN in training.
         "import numpy as np\nfrom matplotlib import cm\ndef spectrogram_image(s):\n"
         "    scaled = (s - np.min(s)) / (np.max(s) - np.min(s))\n"
@@ -182,6 +197,15 @@ class NormalizationWithoutEps(Rule):
         "import torch\ndef normalize_ref(x):\n    return x / x.norm(dim=-1, keepdim=True)\n",
     ]
     invalid = [
+        # A scale-invariant SDR projects the estimate onto its reference: 0/0 for a silent one.
+        Invalid(
+            "import torch\ndef si_sdr(est, ref):\n    scale = (est * ref).sum(-1, keepdim=True) / (ref ** 2).sum(-1, keepdim=True)\n"
+            "    proj = scale * ref\n    return 10 * torch.log10((proj ** 2).sum(-1) / ((est - proj) ** 2).sum(-1))\n",
+            "import torch\ndef si_sdr(est, ref):\n"
+            "    scale = (est * ref).sum(-1, keepdim=True) / ((ref ** 2).sum(-1, keepdim=True) + 1e-12)\n"
+            "    proj = scale * ref\n    return 10 * torch.log10((proj ** 2).sum(-1) / ((est - proj) ** 2).sum(-1))\n",
+            UNSAFE,
+        ),
         # A data-dependent init that divides by the std and takes its log too: the eps goes
         # where the std is computed, so that neither use meets 0.
         Invalid(
@@ -350,6 +374,10 @@ class NormalizationWithoutEps(Rule):
     def _spreads(cls, index) -> bool:
         if index.calls_method(_SPREAD_METHODS) or index.calls_any(_SPREAD_FUNCTIONS) or index.half_powers:
             return True
+        if (index.calls_method(("sum",)) or index.calls_any(SUMS)) and any(
+            _SIGNAL_RATIO.search(name) for part in (index, *index.parts) for name in part.mentions
+        ):
+            return True  # the energy of a signal ratio's reference (a module's own names are its parts')
         # A maximum is a spread only beside a minimum (a range) or a cut at 0.
         return (index.calls_method(("max", "amax")) or index.calls_any(MAXIMA)) and (
             index.calls_method(_BESIDE_MAXIMUM) or index.calls_any(MINIMA + RELU + CLAMP + MAXIMUM)
@@ -386,7 +414,12 @@ class NormalizationWithoutEps(Rule):
         if spread is None:
             return
         shape = shape_of(self.context, numerator)
-        if not _same_value(shape, spread):
+        if spread.kind == "energy":
+            # `(est * ref).sum(-1) / (ref ** 2).sum(-1)`: a projection onto `ref`, 0/0
+            # where it is silent; known to happen for the references of a signal ratio.
+            if not summed_products_with(self.context, numerator, spread.of.root) or not self._signal_ratio():
+                return
+        elif not _same_value(shape, spread):
             return
         # A random draw is never constant, a fixed dataset is what the author ran; a vector of the norm kind is all zero only
         # with evidence (a relu, a clamp at 0): directions, embeddings and weights
@@ -446,6 +479,13 @@ class NormalizationWithoutEps(Rule):
                 advice=advice,
             ),
             fix,
+        )
+
+    def _signal_ratio(self) -> bool:
+        """In a function or class named for a signal-to-distortion or -noise ratio."""
+        return any(
+            isinstance(node, (cst.FunctionDef, cst.ClassDef)) and _SIGNAL_RATIO.search(node.name.value)
+            for node in self.context.ancestors
         )
 
     def _can_be_all_zero(self, numerator: cst.BaseExpression) -> bool:

@@ -58,7 +58,8 @@ class Shape:
 @dataclass(frozen=True)
 class Spread:
     """`kind`: "range" (max - min), "max" (of a value, which is its range once the value
-    is shifted by its minimum), "std" or "norm"; `of`: the value whose spread it is."""
+    is shifted by its minimum), "std", "norm" or "energy" (a sum of its squares); `of`:
+    the value whose spread it is."""
 
     kind: str
     of: Shape
@@ -140,6 +141,11 @@ def spread_of(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Option
             operand = _reduced(context, node, kinds)
             if operand is not None:
                 return Spread(kind, shape_of(context, operand, depth))
+        summed = _reduced(context, node, SUMS, ("sum",))
+        squared = squared_operand(context, _same_value(summed)) if summed is not None else None
+        if squared is not None:
+            # `(t ** 2).sum(-1)`: the energy of `t`, 0 where `t` is all zero (a silent reference).
+            return Spread("energy", shape_of(context, squared, depth))
         qualified, method = callee(context, node)
         radicand = None
         if qualified in SQRTS:
@@ -159,6 +165,25 @@ def spread_of(context: FileContext, node: cst.CSTNode, depth: int = 3) -> Option
                 of = _in_caller(context, inner.of, arguments, depth)
                 return Spread(inner.kind, of, inner.by_hand) if of is not None else None
     return None
+
+
+def summed_products_with(context: FileContext, node: cst.CSTNode, root: str, depth: int = 3) -> bool:
+    """A sum of products one of whose factors is the value `root` (`(est * ref).sum(-1)`,
+    through local names): 0 wherever that value is all zero."""
+    node = _same_value(node)
+    if isinstance(node, cst.Name) and depth > 0:
+        found = _single_definition(context, node)
+        return found is not None and found.value is not None and summed_products_with(context, found.value, root, depth - 1)
+    summed = _reduced(context, node, SUMS, ("sum",))
+    if summed is None:
+        return False
+    summed = _same_value(summed)
+    if isinstance(summed, cst.Name) and depth > 0:
+        found = _single_definition(context, summed)
+        summed = _same_value(found.value) if found is not None and found.value is not None else summed
+    if not (isinstance(summed, cst.BinaryOperation) and isinstance(summed.operator, cst.Multiply)):
+        return False
+    return root in (shape_of(context, summed.left, depth).root, shape_of(context, summed.right, depth).root)
 
 
 def _root_of_squares(context: FileContext, radicand: cst.CSTNode, depth: int) -> Optional[Spread]:
