@@ -120,7 +120,7 @@ class NormalizationWithoutEps(Rule):
         r"import(?<!\wimport)(?:[^\n(]*|\s*\([^)]*)\b(?:max|amax|nanmax|std|nanstd|var|nanvar|norm|vector_norm|sqrt)\b",
         HALF_POWER,
         # A signal ratio, whose projection divides by the reference's energy, a sum.
-        r"(?i)(?:si_?)?(?:sdr|snr)",
+        "sdr", "snr", "SDR", "SNR", "Sdr", "Snr",
     )
     # And a division: `/`, `/=`, `torch.div`, `np.true_divide`, `x.div_(...)`.
     also_triggers = ((r"\/", "div"),)
