@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
+from typing import Optional
+
 import libcst as cst
 
 from nanlint.linting.names import descendants
@@ -197,6 +199,14 @@ class NormalizationWithoutEps(Rule):
         "import torch\ndef normalize_ref(x):\n    return x / x.norm(dim=-1, keepdim=True)\n",
     ]
     invalid = [
+        # Min-max rescaling with the quotient taken first: 0 * inf for a constant image.
+        Invalid(
+            "import numpy as np\ndef rescale(img, lo_out=0.0, hi_out=255.0):\n    lo, hi = img.min(), img.max()\n"
+            "    return (img - lo) * ((hi_out - lo_out) / (hi - lo)) + lo_out\n",
+            "import numpy as np\ndef rescale(img, lo_out=0.0, hi_out=255.0):\n    lo, hi = img.min(), img.max()\n"
+            "    return (img - lo) * ((hi_out - lo_out) / (hi - lo + 1e-12)) + lo_out\n",
+            UNSAFE,
+        ),
         # A scale-invariant SDR projects the estimate onto its reference: 0/0 for a silent one.
         Invalid(
             "import torch\ndef si_sdr(est, ref):\n    scale = (est * ref).sum(-1, keepdim=True) / (ref ** 2).sum(-1, keepdim=True)\n"
@@ -420,7 +430,12 @@ class NormalizationWithoutEps(Rule):
             if not summed_products_with(self.context, numerator, spread.of.root) or not self._signal_ratio():
                 return
         elif not _same_value(shape, spread):
-            return
+            # `(x - lo) * (span / (hi - lo))`: min-max rescaling with the quotient taken
+            # first, 0 * inf = NaN where x is constant.
+            factor = self._scaled_factor(node) if spread.kind == "range" else None
+            if factor is None or not _same_value(shape_of(self.context, factor), spread):
+                return
+            numerator = factor
         # A random draw is never constant, a fixed dataset is what the author ran; a vector of the norm kind is all zero only
         # with evidence (a relu, a clamp at 0): directions, embeddings and weights
         # are normalised by their norm all over library code and are not 0 by construction.
@@ -480,6 +495,14 @@ class NormalizationWithoutEps(Rule):
             ),
             fix,
         )
+
+    def _scaled_factor(self, division: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """The other factor of the product the quotient `division` is a factor of."""
+        path = self.context.ancestors
+        parent = path[-2] if len(path) > 1 and path[-1] is division else None
+        if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Multiply):
+            return parent.left if parent.right is division else parent.right
+        return None
 
     def _signal_ratio(self) -> bool:
         """In a function or class named for a signal-to-distortion or -noise ratio."""
