@@ -12,7 +12,7 @@ from nanlint.values.calls import argument, callee, receiver
 from nanlint.values.cosines import arc_argument, clamped_to_unit, divided_by_its_sine
 from nanlint.values.facts import bare_code, is_written_variance, squared_error
 from nanlint.values.definitions import OUTSIDE
-from nanlint.values.flow import assigned_value, reaching_definitions, reaching_values
+from nanlint.values.flow import assigned_value, names_read, reaching_definitions, reaching_values
 from nanlint.values.gradient import function_path
 from nanlint.values.guards import catches, is_guarded, subjects, tests_value
 from nanlint.values.library import ARRAYS, library_of
@@ -185,6 +185,10 @@ class MathDomainUnguarded(Rule):
     )
 
     valid = [
+        # Welford's update keeps the sum of squared deviations itself, never below 0.
+        "import math\nclass Meter:\n    def add(self, v):\n        self.n += 1\n        d = v - self.mean\n"
+        "        self.mean += d / self.n\n        self.m2 += d * (v - self.mean)\n"
+        "    def std(self):\n        return math.sqrt(self.m2 / (self.n - 1))\n",
         # A PSNR that returns early for identical images.
         "import math\ndef psnr(out, ref):\n    mse = ((out - ref) ** 2).mean().item()\n    if mse == 0:\n"
         "        return float('inf')\n    return 10 * math.log10(1.0 / mse)\n",
@@ -304,6 +308,17 @@ class MathDomainUnguarded(Rule):
         "    return math.log(float(len(mean_probs)))\n",
     ]
     invalid = [
+        # A meter's std from running sums in one pass: a constant stream cancels to a hair
+        # below 0.
+        Invalid(
+            "import math\nclass Meter:\n    def add(self, v):\n        self.n += 1\n        self.total += v\n"
+            "        self.sq += v * v\n    def std(self):\n        mean = self.total / self.n\n"
+            "        return math.sqrt((self.sq - self.n * mean * mean) / (self.n - 1))\n",
+            "import math\nclass Meter:\n    def add(self, v):\n        self.n += 1\n        self.total += v\n"
+            "        self.sq += v * v\n    def std(self):\n        mean = self.total / self.n\n"
+            "        return math.sqrt(max((self.sq - self.n * mean * mean) / (self.n - 1), 0.0))\n",
+            UNSAFE,
+        ),
         # A PSNR: the squared error is 0 where the restored image equals its reference.
         Invalid(
             "import math\ndef psnr(out, ref):\n    err = (out - ref) / 255.0\n"
@@ -472,6 +487,10 @@ class MathDomainUnguarded(Rule):
         # A check is about what can leave the domain: for a running sum, the sum itself
         # (a check of the count beside it guards the division, not the sum).
         running = {bare_code(self.context, n) for n in _attributes_in(value) if self._running_sum(n)}
+        if "computed in one pass" in problem:
+            # ...and for a variance from running sums, those sums (a test of the count
+            # guards the division by it).
+            running |= {bare_code(self.context, a) for a in self._accumulated_in(value)}
         about = running or subjects(self.context, value)
         if kind == "arc":
             # Only a test of the cosine itself (`if abs(c) > 1:`) says it is in range; a
@@ -502,7 +521,7 @@ class MathDomainUnguarded(Rule):
             return f"{source}, not known to be > 0"
         if not self._can_be_negative(value, 2, squares_ordered=kind == "sqrt"):
             return None
-        if source.startswith("the running sum"):
+        if source.startswith(("the running sum", "a variance computed in one pass")):
             return f"{source}: rounding can leave it below 0 where it should be 0"
         if source.startswith("eigenvalues") or source.startswith("an element of eigenvalues"):
             return source
@@ -526,6 +545,8 @@ class MathDomainUnguarded(Rule):
             if _by_string_key(node):
                 return None  # `msg["infer"]["num_samples"]`: a setting looked up by name
             return self._input(node.value, depth, counted)
+        if not self._log and self._one_pass_variance(node, depth):
+            return f"a variance computed in one pass from the class's running sums (`{bare_code(self.context, node)}`)"
         if self._log and squared_error(self.context, node, depth):
             return f"a squared error `{bare_code(self.context, node)}`, which is 0 where its two sides agree"
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.Modulo)):
@@ -844,6 +865,27 @@ class MathDomainUnguarded(Rule):
             new, message = f"max(-1.0, min(1.0, {code}))", "Clamp the argument to [-1, 1]"
         return PendingFix(message, (Replace(value, new),), UNSAFE)
 
+
+    def _one_pass_variance(self, node: cst.CSTNode, depth: int) -> bool:
+        """`self.sq - n * mean * mean` with `mean = self.sum / n`: a difference that cancels,
+        of running sums the class adds to (`self.sq += x * x`), which rounding leaves a
+        little below 0 for a constant stream."""
+        if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)):
+            return False
+        return self._cancels(node, 0) and bool(self._accumulated_in(node, depth))
+
+    def _accumulated_in(self, node: cst.CSTNode, depth: int = 1) -> List[cst.Attribute]:
+        """The running sums of the class (`self.sq`) that `node` reads, directly or through
+        the local names it reads."""
+        reads = list(_attributes_in(node))
+        for name in names_read(node) if depth > 0 else ():
+            value = assigned_value(self.context, name)
+            if value is not None:
+                reads.extend(_attributes_in(value))
+        accumulated = self.context.summary.accumulated
+        return [
+            a for a in reads if isinstance(a.value, cst.Name) and a.value.value == "self" and a.attr.value in accumulated
+        ]
 
     def _cancels(self, node: cst.CSTNode, depth: int) -> bool:
         """A difference of products or powers (`a * a - b * b`, `s2 - n * m * m`,

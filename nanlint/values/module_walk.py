@@ -110,6 +110,7 @@ class ModuleWalk:
         self.forwards: List[Tuple[str, ast.AST]] = []  # (class name, its `forward`)
         self.decreased: Set[str] = set()
         self.counted: Set[str] = set()  # `self.n += 1`
+        self.accumulated: Set[str] = set()  # `self.sum += value`, `self.sq += value * value`
         # Classes (by path) based on `nn.Module` alone, and those that build something
         # that may hold weights: a layer, a parameter, a value of an unknown builder.
         self.plain_modules: Set[Path] = set()
@@ -227,8 +228,10 @@ class ModuleWalk:
                 if isinstance(target, ast.Attribute) and is_self(target.value):
                     if type(node.op) is ast.Sub:
                         self.decreased.add(target.attr)
-                    elif type(node.op) is ast.Add and type(node.value) is ast.Constant and node.value.value == 1:
-                        self.counted.add(target.attr)
+                    elif type(node.op) is ast.Add:
+                        self.accumulated.add(target.attr)
+                        if type(node.value) is ast.Constant and node.value.value == 1:
+                            self.counted.add(target.attr)
             elif not collect:
                 pass
             elif kind is ast.Name:

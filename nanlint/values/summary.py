@@ -76,6 +76,9 @@ class ModuleSummary:
     # `self.<name>` attributes set to 0 and counted up one at a time (`self.count += 1`):
     # 0 before the first count.
     counters: FrozenSet[str] = frozenset()
+    # `self.<name>` attributes the class adds to (`self.sum += x`, `self.sq += x * x`):
+    # running sums, from which a variance computed in one pass cancels.
+    accumulated: FrozenSet[str] = frozenset()
     # The module's functions that return a sum or mean of one of their parameters
     # (`def squared_sum(x, dims): return torch.sum(x, dims)`), with that parameter's
     # position among those a call passes (`self` not counted for a method).
@@ -219,6 +222,7 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
             attr for attr, value in walk.self_assignments
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
         ),
+        accumulated=frozenset(walk.accumulated),
     )
 
 
