@@ -647,44 +647,22 @@ def test_the_fourth_untouched_bugs_share_no_repository_or_package_with_anything_
     assert "heldbugs4" in quality.HELD_OUT_BUG_SETS
 
 
-def test_the_fifth_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
-    """heldout-bugs-5.csv was mined after the totals of the third and fourth untouched sets
-    had been read under diagnostic variants of the rules: no repository of any earlier bug
-    file, of any research corpus, nor a package of the pinned corpora. Its rows are read by
-    no one on the rules side; only its totals are."""
-    rows = read_rows(quality.HELDOUT5_CASES)
-    assert_independent(
-        quality.HELDOUT5_CASES,
-        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.HELDOUT4_CASES,
-         quality.DEFAULT_CASES),
-        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
-         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9),
-    )
-    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"Q{i:03d}" for i in range(1, len(rows) + 1)]
+@pytest.mark.parametrize("number, prefix, research", [(5, "Q", 9), (6, "S", 10)])
+def test_the_later_untouched_bugs_share_no_repository_or_package_with_anything_seen_before(number, prefix, research):
+    """heldout-bugs-5.csv and heldout-bugs-6.csv were each mined after the totals of the two
+    untouched sets before them had been read under diagnostic variants of the rules: no
+    repository of any earlier bug file, of any research corpus of their day, nor a package of
+    the pinned corpora. Their rows are read by no one on the rules side; only their totals are."""
+    cases = getattr(quality, f"HELDOUT{number}_CASES")
+    earlier = (quality.HELDOUT_CASES, *(getattr(quality, f"HELDOUT{n}_CASES") for n in range(2, number)),
+               quality.DEFAULT_CASES)
+    rows = read_rows(cases)
+    assert_independent(cases, earlier, (quality.RESEARCH, *(getattr(quality, f"RESEARCH{n}") for n in range(2, research + 1))))
+    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"{prefix}{i:03d}" for i in range(1, len(rows) + 1)]
     assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
     assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
-    assert quality.BUG_SETS["heldbugs5"].untouched
-    assert "heldbugs5" in quality.HELD_OUT_BUG_SETS
-
-
-def test_the_sixth_untouched_bugs_share_no_repository_or_package_with_anything_seen_before():
-    """heldout-bugs-6.csv was mined after the totals of the fourth and fifth untouched sets
-    had been read under diagnostic variants of the rules: no repository of any earlier bug
-    file, of any research corpus, nor a package of the pinned corpora. Its rows are read by
-    no one on the rules side; only its totals are."""
-    rows = read_rows(quality.HELDOUT6_CASES)
-    assert_independent(
-        quality.HELDOUT6_CASES,
-        (quality.HELDOUT_CASES, quality.HELDOUT2_CASES, quality.HELDOUT3_CASES, quality.HELDOUT4_CASES,
-         quality.HELDOUT5_CASES, quality.DEFAULT_CASES),
-        (quality.RESEARCH, quality.RESEARCH2, quality.RESEARCH3, quality.RESEARCH4, quality.RESEARCH5,
-         quality.RESEARCH6, quality.RESEARCH7, quality.RESEARCH8, quality.RESEARCH9, quality.RESEARCH10),
-    )
-    assert len(rows) >= 30 and [r["id"] for r in rows] == [f"S{i:03d}" for i in range(1, len(rows) + 1)]
-    assert {r["category"] for r in rows} == set(quality.CATEGORY_RULES) | set(quality.BEYOND_RULES)
-    assert sum(r["source"] == "code-read" for r in rows) * 3 <= len(rows)
-    assert quality.BUG_SETS["heldbugs6"].untouched
-    assert "heldbugs6" in quality.HELD_OUT_BUG_SETS
+    assert quality.BUG_SETS[f"heldbugs{number}"].untouched
+    assert f"heldbugs{number}" in quality.HELD_OUT_BUG_SETS
 
 
 def test_the_seventh_bugs_a_development_set_share_no_repository_or_package_with_anything_seen_before():
@@ -718,18 +696,10 @@ def test_each_bug_set_materializes_into_its_own_folder(tmp_path):
     assert untouched.before().parent.parent.parent == quality.CORPUS / "heldbugs2"
     third = quality.read_cases(quality.HELDOUT3_CASES)[0]
     assert third.before().parent.parent.parent == quality.CORPUS / "heldbugs3"
-    fourth = quality.read_cases(quality.HELDOUT4_CASES)[0]
-    assert fourth.before().parent.parent.parent == quality.CORPUS / "heldbugs4"
-    assert fourth.tree("before") == quality.CORPUS / "heldbugs4" / "repo-before" / "P001"
-    fifth = quality.read_cases(quality.HELDOUT5_CASES)[0]
-    assert fifth.before().parent.parent.parent == quality.CORPUS / "heldbugs5"
-    assert fifth.tree("before") == quality.CORPUS / "heldbugs5" / "repo-before" / "Q001"
-    sixth = quality.read_cases(quality.HELDOUT6_CASES)[0]
-    assert sixth.before().parent.parent.parent == quality.CORPUS / "heldbugs6"
-    assert sixth.tree("before") == quality.CORPUS / "heldbugs6" / "repo-before" / "S001"
-    seventh = quality.read_cases(quality.HELDOUT7_CASES)[0]
-    assert seventh.before().parent.parent.parent == quality.CORPUS / "heldbugs7"
-    assert seventh.tree("before") == quality.CORPUS / "heldbugs7" / "repo-before" / "T001"
+    for number, first in ((4, "P001"), (5, "Q001"), (6, "S001"), (7, "T001")):
+        later = quality.read_cases(getattr(quality, f"HELDOUT{number}_CASES"))[0]
+        assert later.before().parent.parent.parent == quality.CORPUS / f"heldbugs{number}"
+        assert later.tree("before") == quality.CORPUS / f"heldbugs{number}" / "repo-before" / first
     other = tmp_path / "mine.csv"
     assert quality.bug_set_of(other).root == quality.CORPUS / "bugs-mine"
     assert case().before().is_relative_to(quality.BUGS_DIR)  # a Case built without a set: the development one
