@@ -101,6 +101,15 @@ _MULTIPLY = ("torch.mul", "torch.multiply", "numpy.multiply", "jax.numpy.multipl
 _REDUCTIONS = ((SUM, ("sum", "nansum")), (MEAN, ("mean", "nanmean")), (AVERAGE_POOLS, ()))
 
 
+def _reduced_by_any(context: FileContext, node: cst.CSTNode):
+    """The operand of a sum, a mean or an average pool (`x` in `x.mean(1)`), or None."""
+    for functions, methods in _REDUCTIONS:
+        operand = _reduced(context, node, functions, methods)
+        if operand is not None:
+            return operand
+    return None
+
+
 def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
     """A value that is exactly 0 when its inputs are: squares, their sums and means,
     a variance, a vector dotted with itself; through a local name up to `depth` times.
@@ -110,10 +119,9 @@ def is_sum_of_squares(context: FileContext, node: cst.CSTNode, depth: int = 2) -
         return not is_weight(squared)
     if _is_expanded_squared_distance(context, node):
         return True
-    for functions, methods in _REDUCTIONS:
-        operand = _reduced(context, node, functions, methods)
-        if operand is not None:
-            return is_sum_of_squares(context, operand, depth)
+    operand = _reduced_by_any(context, node)
+    if operand is not None:
+        return is_sum_of_squares(context, operand, depth)
     pooled = _inherited_average_pool(context, node)
     if pooled is not None:
         return is_sum_of_squares(context, pooled, depth)
@@ -187,10 +195,9 @@ def squared_error(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bo
     reconstruction that matches its reference exactly)."""
     if isinstance(node, cst.Call) and callee(context, node)[0] in MEAN_SQUARED_ERRORS:
         return True
-    for functions, methods in _REDUCTIONS:
-        operand = _reduced(context, node, functions, methods)
-        if operand is not None:
-            return squared_error(context, operand, depth)
+    operand = _reduced_by_any(context, node)
+    if operand is not None:
+        return squared_error(context, operand, depth)
     squared = squared_operand(context, node)
     if squared is not None:
         return _is_difference(context, squared, 3)
@@ -207,10 +214,9 @@ def _is_difference(context: FileContext, node: cst.CSTNode, depth: int) -> bool:
     axis, through every assignment of a local name that reaches it, up to `depth` names."""
     while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
         node = node.value
-    for functions, methods in _REDUCTIONS:
-        operand = _reduced(context, node, functions, methods)
-        if operand is not None:
-            return _is_difference(context, operand, depth)
+    operand = _reduced_by_any(context, node)
+    if operand is not None:
+        return _is_difference(context, operand, depth)
     if isinstance(node, cst.Call) and callee(context, node)[1] in _KEEPS_ZERO and receiver(node) is not None:
         return _is_difference(context, receiver(node), depth)
     if isinstance(node, cst.BinaryOperation):
@@ -384,10 +390,9 @@ def squared_bases(context: FileContext, node: cst.CSTNode, depth: int = 2) -> Op
     squared = squared_operand(context, node)
     if squared is not None:
         return [squared]
-    for functions, methods in _REDUCTIONS:
-        operand = _reduced(context, node, functions, methods)
-        if operand is not None:
-            return squared_bases(context, operand, depth)
+    operand = _reduced_by_any(context, node)
+    if operand is not None:
+        return squared_bases(context, operand, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         left, right = squared_bases(context, node.left, depth), squared_bases(context, node.right, depth)
         return None if left is None or right is None else left + right
@@ -505,7 +510,7 @@ def _is_reduction(context: FileContext, node: cst.CSTNode, depth: int = 1) -> bo
     """A sum or mean (`x.mean()`, `torch.sum(x)`, `s / n`), directly or through a local name."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         return _is_reduction(context, node.left, depth)
-    if any(_reduced(context, node, functions, methods) is not None for functions, methods in _REDUCTIONS):
+    if _reduced_by_any(context, node) is not None:
         return True
     value = assigned_value(context, node) if depth > 0 else None
     return value is not None and _is_reduction(context, value, depth - 1)
