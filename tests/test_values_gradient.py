@@ -623,6 +623,14 @@ def _value_gradient(source: str):
         ("import torch\ndef f(pred, target):\n    return (target - target.mean()) ** 2\n", False),
         ("import torch\ndef f(pred, target):\n    return (pred - target) ** 2\n", True),
         ("import torch\ndef f(y):\n    return y ** 2\n", True),  # no prediction beside it: any value
+        # A mask handed in is data; one computed from weights is not.
+        ("import torch\ndef f(mask=None):\n    if mask is None:\n        mask = torch.ones(3)\n    return mask * 2\n", False),
+        ("import torch\ndef f(self):\n    mask = torch.sigmoid(self.logits)\n    return mask * 2\n", True),
+        # A method that never reads `self` computes from its arguments alone.
+        ("import torch\nclass L:\n    def f(self, y, y_hat):\n        return self.mean_of(y) ** 2\n"
+         "    def mean_of(self, x):\n        return x.mean()\n", False),
+        ("import torch\nclass L:\n    def f(self, y, y_hat):\n        return self.proj(y) ** 2\n"
+         "    def proj(self, x):\n        return self.w * x\n", True),
     ],
 )
 def test_value_carries_gradient(source, expected):

@@ -169,7 +169,7 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
             return False
         parts = [a.value for a in node.args]
         if isinstance(node.func, cst.Attribute):
-            if qualified is None:
+            if qualified is None and not _selfless_call(context, node.func):
                 parts.append(node.func.value)  # a method's receiver; not a library's module
         elif qualified is None:
             # A function of this module that detaches what it returns, or else one of
@@ -190,10 +190,25 @@ def value_carries_gradient(context: FileContext, node: cst.CSTNode, depth: int =
         values = reaching_values(context, node, sources=True)
         if values == [OUTSIDE] and (_undifferentiated_argument(context, node) or _target_parameter(context, node)):
             return False  # `jax.grad(loss_fn)` differentiates `params`, not the batch; a loss, not its target
+        if values and _MASK_NAME.match(node.value):
+            # A mask handed in is data that selects (`mask: Tensor = None`); one the
+            # function computes (`mask = torch.sigmoid(self.logits)`) is judged by its value.
+            values = [v for v in values if v is not OUTSIDE]
+            if not values:
+                return False
         if not values or any(v is OUTSIDE or v is None for v in values):
             return True  # a parameter, an outer value, or a value the code does not show
         return any(value_carries_gradient(context, v, depth - 1) for v in values)
     return True
+
+
+def _selfless_call(context: FileContext, func: cst.Attribute) -> bool:
+    """`self.masked_mean(...)` where every method of that name in the module never reads
+    `self`: its result comes from the arguments alone, not from the object's weights."""
+    return (
+        isinstance(func.value, cst.Name) and func.value.value == "self"
+        and func.attr.value in context.summary.selfless_methods
+    )
 
 
 def _undifferentiated_argument(context: FileContext, name: cst.Name) -> bool:
@@ -212,6 +227,9 @@ def _undifferentiated_argument(context: FileContext, name: cst.Name) -> bool:
 # what the model computed (`def __call__(self, y, y_hat)`, `loss(y_true, y_pred)`).
 _TARGET_NAME = re.compile(r"^(y|y_true|y_gt|target|targets|gt|ground_truth|labels?)$")
 _PREDICTION_NAME = re.compile(r"^(y_hat|y_pred|y_est|preds?|predictions?|outputs?|logits|x_hat|est|estimate)$")
+
+
+_MASK_NAME = re.compile(r"^(\w+_)?masks?$")
 
 
 def _target_parameter(context: FileContext, name: cst.Name) -> bool:

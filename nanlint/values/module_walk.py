@@ -111,6 +111,7 @@ class ModuleWalk:
         self.decreased: Set[str] = set()
         self.counted: Set[str] = set()  # `self.n += 1`
         self.accumulated: Set[str] = set()  # `self.sum += value`, `self.sq += value * value`
+        self.reading_self: Set[Path] = set()  # functions whose code reads `self`
         # Classes (by path) based on `nn.Module` alone, and those that build something
         # that may hold weights: a layer, a parameter, a value of an unknown builder.
         self.plain_modules: Set[Path] = set()
@@ -232,10 +233,13 @@ class ModuleWalk:
                         self.accumulated.add(target.attr)
                         if type(node.value) is ast.Constant and node.value.value == 1:
                             self.counted.add(target.attr)
+            elif kind is ast.Name:
+                if node.id == "self":
+                    self.reading_self.add(where[0].path)
+                if collect:
+                    where[0].words.add(node.id)
             elif not collect:
                 pass
-            elif kind is ast.Name:
-                where[0].words.add(node.id)
             elif kind is ast.Attribute:
                 where[0].words.add(node.attr)
             elif kind is ast.keyword:

@@ -79,6 +79,9 @@ class ModuleSummary:
     # `self.<name>` attributes the class adds to (`self.sum += x`, `self.sq += x * x`):
     # running sums, from which a variance computed in one pass cancels.
     accumulated: FrozenSet[str] = frozenset()
+    # Names of the module's methods that never read `self` (`def masked_mean(self, x, mask)`):
+    # what a call of one returns is computed from its arguments alone.
+    selfless_methods: FrozenSet[str] = frozenset()
     # The module's functions that return a sum or mean of one of their parameters
     # (`def squared_sum(x, dims): return torch.sum(x, dims)`), with that parameter's
     # position among those a call passes (`self` not counted for a method).
@@ -223,6 +226,9 @@ def summarize(tree: ast.Module, index: Optional["ModuleIndex"] = None, source: s
             if attr in walk.counted and type(value) is ast.Constant and value.value == 0
         ),
         accumulated=frozenset(walk.accumulated),
+        selfless_methods=frozenset(
+            name for name, defined in methods.items() if all(f.path not in walk.reading_self for f in defined)
+        ),
     )
 
 
