@@ -23,12 +23,14 @@ from nanlint.values.counts import selection_count
         ("return attention_mask.bool().sum()", None),
         ("return (labels >= 0).float().sum()", None),
         ("return torch.sum(labels.ne(0))", None),
+        # A mask made numbers, a count squared.
+        ("lc = np.sum((labels == 1) * 1)\n    return lc ** 2", "the number of true entries of `(labels == 1) * 1`"),
         # Not a mask at all.
         ("return weights.sum()", None),
         ("return weights.sum().clamp(min=1)", None),
     ],
 )
 def test_selection_count(body, expected):
-    source = f"import torch\ndef f(labels, attention_mask, weights):\n    {body}\n"
+    source = f"import numpy as np\nimport torch\ndef f(labels, attention_mask, weights):\n    {body}\n"
     answer = answer_at_return(source, selection_count)
     assert (answer is None and expected is None) or (expected is not None and answer == expected), answer

@@ -24,6 +24,8 @@ from nanlint.values.guards import last_name
 from nanlint.values.numbers import literal_number
 
 COUNT_NONZERO = ("torch.count_nonzero", "numpy.count_nonzero", "jax.numpy.count_nonzero")
+# Sums that count a mask's true entries: NumPy's too, which the gradient rules' SUM leaves out.
+_SUMS = (*SUM, "numpy.sum", "numpy.nansum")
 _LOGICAL = ("torch.logical_and", "torch.logical_or", "torch.logical_not", "torch.isin", "numpy.logical_and",
             "numpy.logical_or", "numpy.logical_not", "numpy.isin", "torch.isfinite", "torch.isnan", "numpy.isfinite")
 _COMPARE_METHODS = ("eq", "ne", "gt", "lt", "ge", "le", "bool", "isfinite", "isnan", "logical_and", "logical_or",
@@ -44,7 +46,7 @@ def selection_count(context: FileContext, node: cst.CSTNode, depth: int = 2) -> 
         qualified, method = callee(context, node)
         if qualified in COUNT_NONZERO:
             mask = argument(node, 0, "input")
-        elif qualified in SUM:
+        elif qualified in _SUMS:
             mask = argument(node, 0, "input") or argument(node, 0, "a")
         elif qualified is None and method in ("sum", "count_nonzero"):
             mask = receiver(node)
@@ -59,6 +61,9 @@ def selection_count(context: FileContext, node: cst.CSTNode, depth: int = 2) -> 
         return selection_count(context, mask, depth)  # a sum of counts: `pos.sum(1).sum()`
     if isinstance(node, cst.Subscript):
         return selection_count(context, node.value, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Power):
+        exponent = literal_number(node.right)
+        return selection_count(context, node.left, depth) if exponent is not None and exponent > 0 else None
     if isinstance(node, cst.Name) and depth > 0:
         values = reaching_values(context, node)
         if not values or any(v is OUTSIDE or v is None for v in values):
@@ -120,6 +125,12 @@ def is_mask(context: FileContext, node: cst.CSTNode, depth: int = 2) -> bool:
         return is_mask(context, node.expression, depth)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.BitOr)):
         return is_mask(context, node.left, depth) or is_mask(context, node.right, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        # `(w == 1) * 1`: a mask made numbers, its entries still 0 and 1.
+        for one, other in ((node.left, node.right), (node.right, node.left)):
+            if literal_number(one) == 1:
+                return is_mask(context, other, depth)
+        return False
     if isinstance(node, cst.Call):
         qualified, method = callee(context, node)
         if qualified in _LOGICAL:
