@@ -634,9 +634,9 @@ class EpsOutsideRoot(Rule):
             if root.via is None:
                 # Built from the radicand's own node, not reparsed from its text: a radicand
                 # spread over lines keeps its line breaks and the indentation around them.
-                swaps[id(root.radicand)] = _guarded_radicand_node(self.context, root, eps)
+                swaps[id(root.radicand)] = _guarded_radicand(self.context, root, eps)
             else:
-                edits.append(Replace(root.radicand, _guarded_radicand(self.context, root, eps_code)))
+                edits.append(Replace(root.radicand, self.context.code(_guarded_radicand(self.context, root, eps))))
         # The edit replaces `term + eps` with its parentheses: `x / (n + eps)` becomes `x / n`.
         swaps[id(added)] = _KeepTerm(side, bool(getattr(added, "lpar", ())))
         new = added.visit(_Swap(swaps))
@@ -676,15 +676,10 @@ def _sums_powers(context, node: cst.CSTNode) -> bool:
     return isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Power)
 
 
-def _guarded_radicand(context, root: _Root, eps: str) -> str:
-    if root.where == "argument":
-        return f"{addend_code(context, root.radicand)} + {eps}"
-    # `(E + eps).sqrt()`, `(E + eps) ** 0.5`: the radicand's own parentheses are reused.
-    return f"({addend_code(context, _unparenthesized(root.radicand))} + {eps})"
-
-
-def _guarded_radicand_node(context, root: _Root, eps: cst.BaseExpression) -> cst.BaseExpression:
-    """`_guarded_radicand` as a node around the radicand itself."""
+def _guarded_radicand(context, root: _Root, eps: cst.BaseExpression) -> cst.BaseExpression:
+    """The radicand plus `eps`, built around the radicand's own node (a radicand spread
+    over lines keeps its line breaks): `E + eps` as a call's argument; `(E + eps)` as the
+    receiver of `.sqrt()` or the base of `** 0.5`, reusing the radicand's parentheses."""
     radicand = root.radicand if root.where == "argument" else _unparenthesized(root.radicand)
     if addend_code(context, radicand) != context.code(radicand):  # it needs parentheses
         radicand = radicand.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])

@@ -28,6 +28,7 @@ from nanlint.values.calls import argument, callee
 from nanlint.values.definitions import OUTSIDE
 from nanlint.values.flow import reaching_values, uses_of_assigned_name
 from nanlint.values.summary import Path
+from nanlint.values.zeros import parameters
 
 # Test files check values, and a NaN gradient there fails the test that shows it: a
 # test module by its name, or a file in a `tests` folder (its parent or the one above;
@@ -238,7 +239,7 @@ def _target_parameter(context: FileContext, name: cst.Name) -> bool:
     function = context.enclosing_function()
     if function is None or not _TARGET_NAME.match(name.value):
         return False
-    names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    names = [p.name.value for p in parameters(function)]
     return name.value in names and any(_PREDICTION_NAME.match(other) for other in names)
 
 
